@@ -1,0 +1,169 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { AppContract } from './app-contract';
+import { HttpError } from './http/http-error';
+import type { AppMetrics } from './http/metrics';
+import { orderApi } from './http/order-api';
+import { orderPages } from './http/order-pages';
+import type { Readiness } from './http/readiness';
+import { redactCardNumbers } from './logger';
+import type { OrderService } from './service/order-service';
+import { errorPage } from './views/error-page';
+
+export interface AppDeps {
+  readonly service: OrderService;
+  readonly readiness: Readiness;
+  readonly metrics: AppMetrics;
+  readonly logger: Logger;
+  /** Order submissions per client IP per minute. @default 30 */
+  readonly writeRateLimitPerMinute?: number;
+  /** Express `trust proxy`. @default false */
+  readonly trustProxy?: false | number;
+  /** Clock, for validation of "not in the future". @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** Where static assets live: `app/public` next to `src` in development, `dist/public` in the image. */
+export const PUBLIC_DIR = path.resolve(__dirname, '..', 'public');
+
+const isApiRequest = (url: string): boolean => url.startsWith('/api/');
+
+function problem(res: express.Response, err: HttpError): void {
+  if (err.headers) res.set(err.headers);
+  res
+    .status(err.status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: err.title, status: err.status, detail: err.detail, ...(err.errors ? { errors: err.errors } : {}) }));
+}
+
+/** Turns any thrown value into an `HttpError` a client may see. */
+function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  const e = err as { status?: number; statusCode?: number; type?: string; name?: string; code?: string };
+  const status = e.status ?? e.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const detail: Record<string, string> = {
+      'entity.too.large': 'The request body is larger than 100 kB.',
+      'request.aborted': 'The request was aborted before its body arrived.',
+      'request.size.invalid': 'The request body is shorter or longer than its Content-Length.',
+      'encoding.unsupported': 'The request body uses an unsupported Content-Encoding.',
+      'charset.unsupported': 'The request body must be UTF-8.',
+    };
+    return new HttpError(status, status === 413 ? 'Payload too large' : 'Bad request', detail[e.type ?? ''] ?? 'The request could not be read.');
+  }
+  return undefined;
+}
+
+/** True for errors from the database layer (the client should retry, not see a bug). */
+function isDatabaseError(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: string };
+  return (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) || ['ConnectionError', 'RequestError', 'TransactionError', 'SqliteError'].includes(e.name ?? '');
+}
+
+/**
+ * Builds the Express app. It never listens (see `server.ts`), so tests drive it directly.
+ */
+export function createApp(deps: AppDeps): Express {
+  const { service, readiness, metrics, logger } = deps;
+  const now = deps.now ?? ((): Date => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === AppContract.paths.liveness || req.url === AppContract.paths.readiness || req.url === AppContract.paths.metrics },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: {
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: redactCardNumbers(req.url), remoteAddress: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(metrics.middleware());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+    }),
+  );
+
+  app.get(AppContract.paths.liveness, (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get(AppContract.paths.readiness, async (_req, res) => {
+    const reason = await readiness.check();
+    res.status(reason ? 503 : 200).json({ status: reason ? 'unavailable' : 'ready', ...(reason ? { reason } : {}) });
+  });
+  app.get(AppContract.paths.metrics, async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+
+  const writeLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: deps.writeRateLimitPerMinute ?? 30,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new HttpError(429, 'Too many requests', 'Too many orders were submitted from your address. Please wait a minute and try again.', undefined, { 'Retry-After': '60' })),
+  });
+
+  app.use(orderApi({ service, writeLimiter, now }));
+  app.use(orderPages({ service, writeLimiter, now }));
+
+  app.use((req, _res, next) => next(new HttpError(404, 'Not found', `There is no page at ${req.path.slice(0, 100)}.`)));
+
+  const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+    let httpError = toHttpError(err);
+    if (!httpError) {
+      if (isDatabaseError(err)) {
+        metrics.dbErrors.inc({ operation: `${req.method} ${req.route ? String((req.route as { path: string }).path) : 'unmatched'}` });
+        req.log.error({ err }, 'database error');
+        httpError = new HttpError(503, 'Service unavailable', 'The order database is not available right now. Please try again in a moment.', undefined, { 'Retry-After': '5' });
+      } else {
+        req.log.error({ err }, 'unhandled error');
+        httpError = new HttpError(500, 'Internal error', 'Something went wrong on our side. The error was logged.');
+      }
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (isApiRequest(req.originalUrl)) {
+      problem(res, httpError);
+      return;
+    }
+    if (httpError.headers) res.set(httpError.headers);
+    const messages = httpError.errors ? Object.values(httpError.errors) : [httpError.detail];
+    res.status(httpError.status).type('html').send(errorPage(httpError.title, messages).value);
+  };
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,174 @@
+import { AppContract } from './app-contract';
+
+const E = AppContract.env;
+
+/** How the app reaches SQL Server / Azure SQL. */
+export type MssqlAuth = 'password' | 'entra';
+
+export interface SqliteDatabaseConfig {
+  readonly driver: 'sqlite';
+  /** Database file. @default ./data/orders.db */
+  readonly file: string;
+}
+
+export interface MssqlDatabaseConfig {
+  readonly driver: 'mssql';
+  /** A full connection string; when set, it wins over the separate settings. */
+  readonly connectionString?: string;
+  /** Server host name, e.g. `myserver.database.windows.net` (may come from Key Vault). */
+  readonly server?: string;
+  readonly database?: string;
+  readonly port: number;
+  /** `entra`: passwordless, the pod's workload identity. `password`: SQL login. */
+  readonly auth: MssqlAuth;
+  readonly user?: string;
+  readonly password?: string;
+  /** Client id of the user-assigned identity (workload identity sets AZURE_CLIENT_ID). */
+  readonly clientId?: string;
+}
+
+export interface KeyVaultConfig {
+  readonly url: string;
+  /** Secret names of the database settings (defaults in `AppContract.secretNames`). */
+  readonly secretNames: { readonly server: string; readonly database: string; readonly user: string; readonly password: string };
+}
+
+export interface AppConfig {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Express `trust proxy`: `false`, or the number of proxy hops in front of the app. */
+  readonly trustProxy: false | number;
+  /** Order submissions allowed per client IP and minute. */
+  readonly writeRateLimitPerMinute: number;
+  readonly database: SqliteDatabaseConfig | MssqlDatabaseConfig;
+  /** When set, database settings are read from Key Vault at start. */
+  readonly keyVault?: KeyVaultConfig;
+  /** How long a replica trusts its cached page index without seeing its own writes (SQL Server). */
+  readonly pageCacheTtlSeconds: number;
+  /**
+   * Seconds the app keeps serving after SIGTERM before it stops accepting connections
+   * (readiness is 503 meanwhile). On Kubernetes the preStop pause does this, so 0.
+   */
+  readonly shutdownDelaySeconds: number;
+  /** Fill an empty SQLite database with this many demo orders at start (0: never). */
+  readonly seedDemoOrders: number;
+}
+
+/** A setting has a value the app cannot use. The message names it, the value and the rule. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(raw)}.`);
+}
+
+function integer(env: Env, name: string, min: number, max: number, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
+  }
+  return Number(raw);
+}
+
+function text(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/**
+ * Reads and validates the configuration once, at start. Throws `ConfigError` naming the
+ * first wrong setting. With no settings at all, the app runs on `./data/orders.db`.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const mode = oneOf(env, E.nodeEnv, ['development', 'production', 'test'] as const, 'development');
+  const port = integer(env, E.port, 0, 65535, AppContract.port);
+  const host = text(env, E.host) ?? '127.0.0.1';
+  const logLevel = oneOf(env, E.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info');
+  const trustProxyRaw = text(env, E.trustProxy);
+  let trustProxy: false | number = false;
+  if (trustProxyRaw !== undefined && trustProxyRaw !== 'false') {
+    if (trustProxyRaw === 'true') trustProxy = 1;
+    else trustProxy = integer(env, E.trustProxy, 0, 10, 0) || false;
+  }
+  const writeRateLimitPerMinute = integer(env, E.writeRateLimitPerMinute, 1, 1_000_000, 30);
+  const pageCacheTtlSeconds = integer(env, E.pageCacheTtlSeconds, 1, 3600, 10);
+
+  let keyVault: KeyVaultConfig | undefined;
+  const vaultUrl = text(env, E.keyVaultUrl);
+  if (vaultUrl !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(vaultUrl);
+    } catch {
+      throw new ConfigError(`${E.keyVaultUrl} must be an https URL such as https://my-vault.vault.azure.net/; got ${JSON.stringify(vaultUrl)}.`);
+    }
+    if (parsed.protocol !== 'https:') throw new ConfigError(`${E.keyVaultUrl} must use https; got ${JSON.stringify(vaultUrl)}.`);
+    keyVault = {
+      url: vaultUrl,
+      secretNames: {
+        server: text(env, E.secretNameServer) ?? AppContract.secretNames.server,
+        database: text(env, E.secretNameDatabase) ?? AppContract.secretNames.database,
+        user: text(env, E.secretNameUser) ?? AppContract.secretNames.user,
+        password: text(env, E.secretNamePassword) ?? AppContract.secretNames.password,
+      },
+    };
+    for (const [key, name] of Object.entries(keyVault.secretNames)) {
+      if (!/^[0-9a-zA-Z-]{1,127}$/.test(name)) {
+        throw new ConfigError(`Key Vault secret name for ${key} must be 1-127 letters, digits and dashes; got ${JSON.stringify(name)}.`);
+      }
+    }
+  }
+
+  const mssqlSettingGiven = [E.mssqlConnectionString, E.mssqlServer].some((n) => text(env, n) !== undefined);
+  const driverRaw = text(env, E.databaseDriver);
+  if (mode === 'production' && driverRaw === undefined && !mssqlSettingGiven && keyVault === undefined) {
+    throw new ConfigError(
+      `No database is configured and NODE_ENV is production. Set ${E.databaseDriver}=mssql with ${E.keyVaultUrl} or ${E.mssqlServer}, ` +
+        `or ${E.databaseDriver}=sqlite to use a local file knowingly (each replica would get its own data).`,
+    );
+  }
+  const driver = oneOf(env, E.databaseDriver, ['sqlite', 'mssql'] as const, mssqlSettingGiven || keyVault ? 'mssql' : 'sqlite');
+
+  let database: AppConfig['database'];
+  if (driver === 'sqlite') {
+    database = { driver, file: text(env, E.sqlitePath) ?? './data/orders.db' };
+  } else {
+    const user = text(env, E.mssqlUser);
+    const auth = oneOf(env, E.mssqlAuth, ['password', 'entra'] as const, user ? 'password' : 'entra');
+    database = {
+      driver,
+      connectionString: text(env, E.mssqlConnectionString),
+      server: text(env, E.mssqlServer),
+      database: text(env, E.mssqlDatabase),
+      port: integer(env, E.mssqlPort, 1, 65535, 1433),
+      auth,
+      user,
+      password: env[E.mssqlPassword] || undefined,
+      clientId: text(env, E.azureClientId),
+    };
+    if (!database.connectionString && !database.server && !keyVault) {
+      throw new ConfigError(`${E.databaseDriver}=mssql needs ${E.mssqlConnectionString}, ${E.mssqlServer} or ${E.keyVaultUrl}.`);
+    }
+    if (!keyVault && !database.connectionString && auth === 'password' && (!database.user || !database.password)) {
+      throw new ConfigError(`${E.mssqlAuth}=password needs ${E.mssqlUser} and ${E.mssqlPassword} (or ${E.keyVaultUrl} holding them).`);
+    }
+  }
+
+  const shutdownDelaySeconds = integer(env, E.shutdownDelaySeconds, 0, 60, 0);
+  const seedDemoOrders = integer(env, E.seedDemoData, 0, 10_000_000, mode === 'development' && driver === 'sqlite' ? 2000 : 0);
+  if (seedDemoOrders > 0 && driver !== 'sqlite') throw new ConfigError(`${E.seedDemoData} works only with ${E.databaseDriver}=sqlite.`);
+
+  return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, pageCacheTtlSeconds, shutdownDelaySeconds, seedDemoOrders };
+}

@@ -1,0 +1,59 @@
+import { Router, type RequestHandler } from 'express';
+import { parseListParams } from '../domain/list-params';
+import { toPublicOrder } from '../domain/order';
+import { validateOrder } from '../domain/order-validation';
+import { DuplicateOrderError, type OrderService } from '../service/order-service';
+import { jsonBody } from './body';
+import { sameOriginOnly } from './csrf';
+import { HttpError } from './http-error';
+
+export interface OrderApiDeps {
+  readonly service: OrderService;
+  readonly writeLimiter: RequestHandler;
+  readonly now: () => Date;
+}
+
+const orderPath = (o: { dateUuid: string; userId: string }): string => `/api/orders/${encodeURIComponent(o.dateUuid)}/${encodeURIComponent(o.userId)}`;
+
+/** JSON API: list, create, read. Errors are `application/problem+json` (see the error handler). */
+export function orderApi(deps: OrderApiDeps): Router {
+  const router = Router();
+  const { service } = deps;
+
+  router.get('/api/orders', async (req, res) => {
+    const parsed = parseListParams(req.query as Record<string, unknown>);
+    if (!parsed.ok) throw new HttpError(400, 'Invalid list request', 'One or more query parameters are invalid.', parsed.errors);
+    const page = await service.list(parsed.value);
+    res.json({
+      items: page.items.map(toPublicOrder),
+      page: page.page,
+      size: page.size,
+      totalItems: page.totalItems,
+      totalPages: page.totalPages,
+      sort: parsed.value.sort,
+      filter: parsed.value.filter,
+    });
+  });
+
+  router.post('/api/orders', deps.writeLimiter, sameOriginOnly, ...jsonBody, async (req, res) => {
+    const result = validateOrder(req.body, 'json', deps.now());
+    if (!result.ok) throw new HttpError(422, 'Invalid order', 'The order has invalid or missing fields.', result.errors as Record<string, string>);
+    try {
+      const order = await service.create(result.value);
+      res.status(201).location(orderPath(order)).json(toPublicOrder(order));
+    } catch (err) {
+      if (err instanceof DuplicateOrderError) {
+        throw new HttpError(409, 'Duplicate order', 'An order with this Date UUID and User ID already exists; nothing was changed.', { dateUuid: 'Already used by an order of this user.' });
+      }
+      throw err;
+    }
+  });
+
+  router.get('/api/orders/:dateUuid/:userId', async (req, res) => {
+    const order = await service.get(req.params.dateUuid, req.params.userId);
+    if (!order) throw new HttpError(404, 'Not found', 'No order has this Date UUID and User ID.');
+    res.json(toPublicOrder(order));
+  });
+
+  return router;
+}

@@ -1,0 +1,99 @@
+import crypto from 'node:crypto';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { listQueryString, parseListParams } from '../domain/list-params';
+import { FORM_FIELD_NAMES, ORDER_FIELDS, type OrderField } from '../domain/order';
+import { validateOrder, type FieldErrors } from '../domain/order-validation';
+import { DuplicateOrderError, type OrderService } from '../service/order-service';
+import { orderFormPage } from '../views/order-form-page';
+import { orderListPage } from '../views/order-list-page';
+import { errorPage } from '../views/error-page';
+import { formBody } from './body';
+import { CSRF_FIELD, issueCsrfToken, sameOriginOnly, verifyCsrfToken } from './csrf';
+import { streamCsv } from './csv';
+
+export interface OrderPagesDeps {
+  readonly service: OrderService;
+  readonly writeLimiter: RequestHandler;
+  readonly now: () => Date;
+}
+
+const FIELD_BY_FORM_NAME = new Map<string, OrderField>(ORDER_FIELDS.map((f) => [FORM_FIELD_NAMES[f], f]));
+
+/** Maps the form's snake_case names to field names; anything unexpected is reported. */
+function formToInput(body: Record<string, string>): { input: Record<string, string>; unknown: string[] } {
+  const input: Record<string, string> = {};
+  const unknown: string[] = [];
+  for (const [name, value] of Object.entries(body)) {
+    const field = FIELD_BY_FORM_NAME.get(name);
+    if (field) input[field] = value;
+    else if (name !== CSRF_FIELD) unknown.push(name);
+  }
+  return { input, unknown };
+}
+
+/** Server-rendered pages: Order List, Add New Order, CSV export. */
+export function orderPages(deps: OrderPagesDeps): Router {
+  const router = Router();
+  const { service } = deps;
+
+  router.get('/', async (req, res) => {
+    const parsed = parseListParams(req.query as Record<string, unknown>);
+    if (!parsed.ok) {
+      res.status(400).type('html').send(errorPage('Invalid list request', Object.values(parsed.errors)).value);
+      return;
+    }
+    const result = await service.list(parsed.value);
+    const createdUuid = typeof req.query.created === 'string' ? req.query.created : undefined;
+    const createdUser = typeof req.query.user === 'string' ? req.query.user : undefined;
+    const created = createdUuid && createdUser ? await service.get(createdUuid, createdUser) : undefined;
+    res.type('html').send(orderListPage({ params: parsed.value, result, created }).value);
+  });
+
+  const showForm = (req: Request, res: Response): void => {
+    const token = issueCsrfToken(req, res);
+    res.type('html').send(orderFormPage({ values: { dateUuid: crypto.randomUUID() }, errors: {}, csrfToken: token, now: deps.now() }).value);
+  };
+  router.get('/orders/new', showForm);
+  router.get('/add_order', (_req, res) => res.redirect(303, '/orders/new'));
+
+  const submit: RequestHandler = async (req, res) => {
+    const { input, unknown } = formToInput(req.body as Record<string, string>);
+    const now = deps.now();
+    const renderForm = (status: number, errors: FieldErrors, formError?: string): void => {
+      const token = issueCsrfToken(req, res);
+      res.status(status).type('html').send(orderFormPage({ values: input, errors, csrfToken: token, now, formError }).value);
+    };
+    const result = validateOrder(input, 'form', now);
+    if (!result.ok || unknown.length > 0) {
+      const errors: FieldErrors = result.ok ? {} : { ...result.errors };
+      if (unknown.length > 0) errors.body = `Unknown form field${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).join(', ')}.`;
+      renderForm(422, errors);
+      return;
+    }
+    try {
+      const order = await service.create(result.value);
+      res.redirect(303, `/?${new URLSearchParams({ created: order.dateUuid, user: order.userId }).toString()}`);
+    } catch (err) {
+      if (!(err instanceof DuplicateOrderError)) throw err;
+      renderForm(409, { dateUuid: 'This Date UUID is already used by an order of this user.' }, 'An order with this Date UUID and User ID already exists; nothing was changed.');
+    }
+  };
+  // `/add_order` is the original app's route, kept for compatibility.
+  for (const path of ['/orders', '/add_order']) router.post(path, deps.writeLimiter, sameOriginOnly, ...formBody, verifyCsrfToken, submit);
+
+  router.get('/orders.csv', async (req, res) => {
+    const parsed = parseListParams(req.query as Record<string, unknown>);
+    if (!parsed.ok) {
+      res.status(400).type('text/plain').send(`${Object.values(parsed.errors).join('\n')}\n`);
+      return;
+    }
+    const { filter, sort } = parsed.value;
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="orders${listQueryString({ ...parsed.value, page: 1 }) ? '-filtered' : ''}.csv"`);
+    res.setHeader('Cache-Control', 'no-store');
+    await streamCsv(res, service.stream(filter, sort));
+  });
+
+  return router;
+}

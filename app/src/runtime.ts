@@ -1,0 +1,93 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import { AppContract } from './app-contract';
+import type { AppConfig } from './config';
+import { demoOrders } from './domain/demo-orders';
+import { AppMetrics } from './http/metrics';
+import { Readiness } from './http/readiness';
+import { OrderService } from './service/order-service';
+import { createOrderStore, type CreateOrderStoreOptions } from './store/create-order-store';
+import type { OrderStore } from './store/order-store';
+import { SqliteOrderStore } from './store/sqlite-order-store';
+
+export interface Runtime {
+  readonly app: Express;
+  readonly server: http.Server;
+  readonly store: OrderStore;
+  readonly readiness: Readiness;
+  /** The address actually bound (port 0 picks a free one). */
+  readonly url: string;
+  /** Drains and stops: readiness 503, stop accepting, finish in-flight requests, close the pool. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * Opens the store, migrates it, seeds demo data when asked, and listens. Used by
+ * `server.ts` and by tests that need a real server.
+ */
+export async function startRuntime(config: AppConfig, logger: Logger, options: CreateOrderStoreOptions = {}): Promise<Runtime> {
+  const started = performance.now();
+  const store = await createOrderStore(config, {
+    ...options,
+    retry: { ...options.retry, onRetry: (err, attempt) => logger.warn({ err, attempt }, 'transient database error; retrying') },
+  });
+  const metrics = new AppMetrics();
+  const readiness = new Readiness(() => store.ping());
+  const service = new OrderService(store, { onCreated: () => metrics.ordersCreated.inc() });
+  const app = createApp({
+    service,
+    readiness,
+    metrics,
+    logger,
+    writeRateLimitPerMinute: config.writeRateLimitPerMinute,
+    trustProxy: config.trustProxy,
+  });
+
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+  // Listening early lets /healthz answer while the database is migrated; /readyz says 503 until done.
+  await store.migrate();
+  if (config.seedDemoOrders > 0 && store instanceof SqliteOrderStore) {
+    const empty = (await store.page({ filter: {}, sort: { field: 'orderDate', direction: 'desc' }, skip: 0, limit: 1 })).length === 0;
+    if (empty) {
+      const n = await store.bulkLoad(demoOrders(config.seedDemoOrders));
+      logger.info({ orders: n }, 'seeded an empty database with demo orders');
+    }
+  }
+  readiness.markReady();
+  logger.info({ url, store: store.kind, startMs: Math.round(performance.now() - started) }, 'order app ready');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'draining');
+      readiness.markDraining();
+      if (config.shutdownDelaySeconds > 0) await new Promise((r) => setTimeout(r, config.shutdownDelaySeconds * 1000));
+      const deadlineMs = AppContract.shutdown.drainTimeoutSeconds * 1000 - 1500;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        logger.warn('drain deadline reached; closing remaining connections');
+        server.closeAllConnections();
+      }, deadlineMs);
+      await closed;
+      clearTimeout(timer);
+      await store.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { app, server, store, readiness, url, shutdown };
+}

@@ -1,0 +1,226 @@
+import sql from 'mssql';
+import type { Order, OrderField } from '../domain/order';
+import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortKey } from '../domain/order-query';
+import type { Anchors, InsertResult, OrderStore } from './order-store';
+import { filterConditions, INDEXES, keysetCondition, orderByClause, rowToOrder, SELECT_COLUMNS, SQL_COLUMNS, type SqlFragment } from './sql-columns';
+
+/** SQL Server / Azure SQL error numbers and driver codes worth a retry (transient faults). */
+export const TRANSIENT_ERRORS: ReadonlySet<number | string> = new Set<number | string>([
+  40613, 40197, 40501, 49918, 10928, 10929, 'ETIMEOUT', 'ESOCKET', 'ECONNRESET',
+]);
+
+/** True when `err` is a transient SQL Server / network fault. */
+export function isTransient(err: unknown): boolean {
+  const e = err as { number?: number; code?: string; originalError?: { number?: number; code?: string; info?: { number?: number } } };
+  const candidates = [e?.number, e?.code, e?.originalError?.number, e?.originalError?.code, e?.originalError?.info?.number];
+  return candidates.some((c) => c !== undefined && TRANSIENT_ERRORS.has(c));
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. @default 4 */
+  readonly attempts?: number;
+  /** First backoff, doubled each retry, with jitter. @default 200 */
+  readonly baseDelayMs?: number;
+  readonly onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/** Runs `work`, retrying transient faults with exponential backoff. Only for idempotent work. */
+export async function withRetry<T>(work: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  const base = options.baseDelayMs ?? 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt >= attempts || !isTransient(err)) throw err;
+      options.onRetry?.(err, attempt);
+      const delay = base * 2 ** (attempt - 1) * (0.5 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+export interface MssqlOrderStoreProps {
+  /** A connection string or an `mssql` config object (see `create-order-store.ts`). */
+  readonly connection: string | sql.config;
+  /** Change-token period: how long cached page indexes may miss other replicas' writes. @default 10 */
+  readonly cacheTtlSeconds?: number;
+  readonly retry?: RetryOptions;
+}
+
+const DATE_FIELDS: ReadonlySet<OrderField> = new Set(['orderDate', 'shippingDate']);
+
+function sqlType(field: OrderField): sql.ISqlType | (() => sql.ISqlType) {
+  if (field === 'productQuantity') return sql.Int;
+  if (DATE_FIELDS.has(field)) return sql.Date;
+  return sql.NVarChar(64);
+}
+
+function sqlValue(field: OrderField, value: string | number): unknown {
+  return DATE_FIELDS.has(field) ? new Date(`${value}T00:00:00Z`) : value;
+}
+
+const FILTER_PARAM_FIELDS: Readonly<Record<string, OrderField>> = {
+  fUserId: 'userId',
+  fStoreCode: 'storeCode',
+  fProductCode: 'productCode',
+  fFrom: 'orderDate',
+  fTo: 'orderDate',
+};
+
+const MIGRATION_BATCH = `
+SET XACT_ABORT ON;
+BEGIN TRANSACTION;
+EXEC sp_getapplock @Resource = N'order-app-migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000;
+IF OBJECT_ID(N'dbo.orders', N'U') IS NULL
+  CREATE TABLE dbo.orders (
+    date_uuid NVARCHAR(36) NOT NULL,
+    [User ID] NVARCHAR(64) NOT NULL,
+    [Card Number] NVARCHAR(19) NOT NULL,
+    [Store Code] NVARCHAR(64) NOT NULL,
+    product_code NVARCHAR(64) NOT NULL,
+    [Product Quantity] INT NOT NULL,
+    [Order Date] DATE NOT NULL,
+    [Shipping Date] DATE NOT NULL,
+    CONSTRAINT PK_orders PRIMARY KEY (date_uuid, [User ID])
+  );
+${INDEXES.map(
+  (ix) => `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'${ix.name}' AND object_id = OBJECT_ID(N'dbo.orders'))
+  CREATE INDEX ${ix.name} ON dbo.orders (${ix.columns.map((c) => SQL_COLUMNS[c]).join(', ')});`,
+).join('\n')}
+COMMIT TRANSACTION;`;
+
+/**
+ * Azure SQL / SQL Server store: one connection pool per process, encrypted connections,
+ * parameterised queries only, transient faults retried with backoff for idempotent work.
+ */
+export class MssqlOrderStore implements OrderStore {
+  public readonly kind = 'mssql';
+  private readonly pool: sql.ConnectionPool;
+  private connecting?: Promise<sql.ConnectionPool>;
+  private localWrites = 0;
+  private readonly ttlMs: number;
+
+  constructor(private readonly props: MssqlOrderStoreProps) {
+    this.pool = typeof props.connection === 'string' ? new sql.ConnectionPool(props.connection) : new sql.ConnectionPool(props.connection);
+    this.pool.on('error', () => undefined);
+    this.ttlMs = (props.cacheTtlSeconds ?? 10) * 1000;
+  }
+
+  async migrate(): Promise<void> {
+    await this.retry(async () => (await this.connected()).request().batch(MIGRATION_BATCH));
+  }
+
+  async insert(order: Order): Promise<InsertResult> {
+    const columns = Object.keys(SQL_COLUMNS) as OrderField[];
+    let attempt = 0;
+    return this.retry(async () => {
+      attempt++;
+      const request = (await this.connected()).request();
+      for (const f of columns) request.input(f, sqlType(f), sqlValue(f, order[f]));
+      try {
+        await request.query(`INSERT INTO dbo.orders (${columns.map((f) => SQL_COLUMNS[f]).join(', ')}) VALUES (${columns.map((f) => `@${f}`).join(', ')})`);
+      } catch (err) {
+        if (![2627, 2601].includes((err as { number?: number }).number ?? 0)) throw err;
+        // A retry after a first attempt that did commit finds our own row: that is success.
+        const existing = attempt > 1 ? await this.get(order.dateUuid, order.userId) : undefined;
+        if (!existing || JSON.stringify(existing) !== JSON.stringify(order)) return 'duplicate';
+      }
+      this.localWrites++;
+      return 'inserted';
+    });
+  }
+
+  async get(dateUuid: string, userId: string): Promise<Order | undefined> {
+    const result = await this.retry(async () =>
+      (await this.connected())
+        .request()
+        .input('dateUuid', sql.NVarChar(36), dateUuid)
+        .input('userId', sql.NVarChar(64), userId)
+        .query(`SELECT ${SELECT_COLUMNS} FROM dbo.orders WHERE date_uuid = @dateUuid AND [User ID] = @userId`),
+    );
+    const row = result.recordset[0] as Record<string, unknown> | undefined;
+    return row ? rowToOrder(row) : undefined;
+  }
+
+  async page(request: PageRequest): Promise<Order[]> {
+    const q = this.listQuery(request.filter, request.sort, request.from, SELECT_COLUMNS);
+    const result = await this.retry(async () => {
+      const r = this.bind((await this.connected()).request(), q, request.sort);
+      r.input('skip', sql.Int, request.skip).input('limit', sql.Int, request.limit);
+      return r.query(`${q.sql} OFFSET @skip ROWS FETCH NEXT @limit ROWS ONLY`);
+    });
+    return (result.recordset as Record<string, unknown>[]).map(rowToOrder);
+  }
+
+  async anchors(filter: OrderFilter, sort: OrderSort, every: number): Promise<Anchors> {
+    const keyFields = SORT_KEYS[sort.field];
+    const keyColumns = keyFields.map((f) => SQL_COLUMNS[f]);
+    const where = filterConditions(filter);
+    const q: SqlFragment = {
+      sql: `SELECT ${keyFields.map((f, i) => `${keyColumns[i]} AS ${f}`).join(', ')}, total FROM (
+          SELECT ${keyColumns.join(', ')},
+                 ROW_NUMBER() OVER (ORDER BY ${orderByClause(keyFields, sort.direction)}) - 1 AS rn,
+                 COUNT_BIG(*) OVER () AS total
+          FROM dbo.orders ${where.length ? `WHERE ${where.map((c) => c.sql).join(' AND ')}` : ''}
+        ) t WHERE rn % @every = 0 ORDER BY rn`,
+      params: Object.assign({}, ...where.map((c) => c.params)) as Record<string, string | number>,
+    };
+    const result = await this.retry(async () => this.bind((await this.connected()).request(), q, sort).input('every', sql.Int, every).query(q.sql));
+    const rows = result.recordset as Record<string, unknown>[];
+    const keys: SortKey[] = rows.map((row) => rowToKey(row, keyFields));
+    return { keys, total: rows.length > 0 ? Number(rows[0]!.total) : 0 };
+  }
+
+  async changeToken(): Promise<string> {
+    return `${this.localWrites}:${Math.floor(Date.now() / this.ttlMs)}`;
+  }
+
+  async ping(): Promise<void> {
+    await (await this.connected()).request().query('SELECT 1 AS ok');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private retry<T>(work: () => Promise<T>): Promise<T> {
+    return withRetry(work, this.props.retry);
+  }
+
+  private async connected(): Promise<sql.ConnectionPool> {
+    if (this.pool.connected) return this.pool;
+    this.connecting ??= this.pool.connect().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private listQuery(filter: OrderFilter, sort: OrderSort, from: PageRequest['from'], columns: string): SqlFragment {
+    const keyFields = SORT_KEYS[sort.field];
+    const conditions = filterConditions(filter);
+    if (from) conditions.push(keysetCondition(keyFields, sort.direction, from.key, from.inclusive, 'expanded'));
+    const where = conditions.length > 0 ? `WHERE ${conditions.map((c) => c.sql).join(' AND ')}` : '';
+    return {
+      sql: `SELECT ${columns} FROM dbo.orders ${where} ORDER BY ${orderByClause(keyFields, sort.direction)}`,
+      params: Object.assign({}, ...conditions.map((c) => c.params)) as Record<string, string | number>,
+    };
+  }
+
+  /** Binds a fragment's parameters with the SQL types of the columns they are compared with. */
+  private bind(request: sql.Request, q: SqlFragment, sort: OrderSort): sql.Request {
+    const keyFields = SORT_KEYS[sort.field];
+    for (const [name, value] of Object.entries(q.params)) {
+      const field = FILTER_PARAM_FIELDS[name] ?? keyFields[Number(name.slice(1))];
+      if (!field) throw new Error(`No SQL type for parameter ${name}`);
+      request.input(name, sqlType(field), sqlValue(field, value));
+    }
+    return request;
+  }
+}
+
+function rowToKey(row: Record<string, unknown>, fields: readonly OrderField[]): SortKey {
+  return fields.map((f) => {
+    const v = row[f];
+    if (v instanceof Date) return v.toISOString().slice(0, 10);
+    return typeof v === 'number' ? v : String(v);
+  });
+}

@@ -1,0 +1,100 @@
+import type { Order, OrderField } from '../domain/order';
+import type { OrderFilter } from '../domain/order-query';
+
+/**
+ * Column names of the original Flask app's `orders` table, kept so the app can be pointed
+ * at the existing database. Both SQLite and SQL Server accept the bracket quoting.
+ */
+export const SQL_COLUMNS: Readonly<Record<OrderField, string>> = {
+  dateUuid: 'date_uuid',
+  userId: '[User ID]',
+  cardNumber: '[Card Number]',
+  storeCode: '[Store Code]',
+  productCode: 'product_code',
+  productQuantity: '[Product Quantity]',
+  orderDate: '[Order Date]',
+  shippingDate: '[Shipping Date]',
+};
+
+/** `SELECT` list that aliases the legacy column names to the app's field names. */
+export const SELECT_COLUMNS = (Object.entries(SQL_COLUMNS) as [OrderField, string][])
+  .map(([field, column]) => `${column} AS ${field}`)
+  .join(', ');
+
+/** A `WHERE` fragment with named parameters (`@name`), and the values for them. */
+export interface SqlFragment {
+  readonly sql: string;
+  readonly params: Record<string, string | number>;
+}
+
+/** The filter as SQL conditions (all parameterised). */
+export function filterConditions(filter: OrderFilter): SqlFragment[] {
+  const out: SqlFragment[] = [];
+  if (filter.userId !== undefined) out.push({ sql: `${SQL_COLUMNS.userId} = @fUserId`, params: { fUserId: filter.userId } });
+  if (filter.storeCode !== undefined) out.push({ sql: `${SQL_COLUMNS.storeCode} = @fStoreCode`, params: { fStoreCode: filter.storeCode } });
+  if (filter.productCode !== undefined) out.push({ sql: `${SQL_COLUMNS.productCode} = @fProductCode`, params: { fProductCode: filter.productCode } });
+  if (filter.orderDateFrom !== undefined) out.push({ sql: `${SQL_COLUMNS.orderDate} >= @fFrom`, params: { fFrom: filter.orderDateFrom } });
+  if (filter.orderDateTo !== undefined) out.push({ sql: `${SQL_COLUMNS.orderDate} <= @fTo`, params: { fTo: filter.orderDateTo } });
+  return out;
+}
+
+/**
+ * The indexes the list needs, one per sortable column, each ending in the sort key's
+ * tie-breakers (see `SORT_KEYS`). They also serve the exact-match filters.
+ */
+export const INDEXES: readonly { readonly name: string; readonly columns: readonly OrderField[] }[] = [
+  { name: 'ix_orders_order_date', columns: ['orderDate', 'dateUuid', 'userId'] },
+  { name: 'ix_orders_shipping_date', columns: ['shippingDate', 'orderDate', 'dateUuid', 'userId'] },
+  { name: 'ix_orders_user_id', columns: ['userId', 'orderDate', 'dateUuid'] },
+  { name: 'ix_orders_store_code', columns: ['storeCode', 'orderDate', 'dateUuid', 'userId'] },
+  { name: 'ix_orders_product_code', columns: ['productCode', 'orderDate', 'dateUuid', 'userId'] },
+  { name: 'ix_orders_product_quantity', columns: ['productQuantity', 'orderDate', 'dateUuid', 'userId'] },
+];
+
+export function rowToOrder(row: Record<string, unknown>): Order {
+  const date = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
+  return {
+    dateUuid: String(row.dateUuid),
+    userId: String(row.userId),
+    cardNumber: String(row.cardNumber),
+    storeCode: String(row.storeCode),
+    productCode: String(row.productCode),
+    productQuantity: Number(row.productQuantity),
+    orderDate: date(row.orderDate),
+    shippingDate: date(row.shippingDate),
+  };
+}
+
+/** How a dialect writes a comparison of a whole sort key. */
+export type KeysetStyle = 'row-values' | 'expanded';
+
+/** `ORDER BY` for a sort, every key part in the sort's direction. */
+export function orderByClause(keyFields: readonly OrderField[], direction: 'asc' | 'desc'): string {
+  return keyFields.map((f) => `${SQL_COLUMNS[f]} ${direction.toUpperCase()}`).join(', ');
+}
+
+/**
+ * The condition "row is at or after `key`" (or strictly after) in the sort's order, with
+ * parameters `@k0..@kN`. SQLite compares row values; SQL Server has no row values, so the
+ * comparison is expanded into nested ORs.
+ */
+export function keysetCondition(
+  keyFields: readonly OrderField[],
+  direction: 'asc' | 'desc',
+  key: readonly (string | number)[],
+  inclusive: boolean,
+  style: KeysetStyle,
+): SqlFragment {
+  const op = direction === 'asc' ? '>' : '<';
+  const params: Record<string, string | number> = {};
+  key.forEach((v, i) => (params[`k${i}`] = v));
+  const cols = keyFields.map((f) => SQL_COLUMNS[f]);
+  if (style === 'row-values') {
+    return { sql: `(${cols.join(', ')}) ${op}${inclusive ? '=' : ''} (${cols.map((_, i) => `@k${i}`).join(', ')})`, params };
+  }
+  let sql = `${cols[cols.length - 1]} ${op}${inclusive ? '=' : ''} @k${cols.length - 1}`;
+  for (let i = cols.length - 2; i >= 0; i--) {
+    sql = `${cols[i]} ${op} @k${i} OR (${cols[i]} = @k${i} AND (${sql}))`;
+  }
+  return { sql: `(${sql})`, params };
+}

@@ -1,0 +1,105 @@
+import { FIELD_LABELS, maskCardNumber, ORDER_FIELDS, type Order } from '../domain/order';
+import { listQueryString, PAGING, type ListParams } from '../domain/list-params';
+import { SORT_FIELDS, type SortField } from '../domain/order-query';
+import type { OrderPage } from '../service/order-service';
+import { html, type SafeHtml } from './html';
+import { layout } from './layout';
+
+export interface OrderListPageProps {
+  readonly params: ListParams;
+  readonly result: OrderPage;
+  /** The order just created, shown in a confirmation. */
+  readonly created?: Order;
+}
+
+function sortHeader(params: ListParams, field: (typeof ORDER_FIELDS)[number]): SafeHtml {
+  const label = FIELD_LABELS[field];
+  if (!(SORT_FIELDS as readonly string[]).includes(field)) return html`<th scope="col">${label}</th>`;
+  const sortField = field as SortField;
+  const current = params.sort.field === sortField;
+  const nextDir = current && params.sort.direction === 'asc' ? 'desc' : current ? 'asc' : sortField === 'orderDate' || sortField === 'shippingDate' ? 'desc' : 'asc';
+  const href = `/${listQueryString(params, { page: 1, sort: { field: sortField, direction: nextDir } })}`;
+  const ariaSort = current ? (params.sort.direction === 'asc' ? 'ascending' : 'descending') : undefined;
+  return html`<th scope="col"${ariaSort ? html` aria-sort="${ariaSort}"` : ''}><a href="${href}">${label}${current ? (params.sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}</a></th>`;
+}
+
+function pagination(params: ListParams, result: OrderPage): SafeHtml {
+  const { page, totalPages } = result;
+  const link = (target: number, label: string, rel: string, disabled: boolean): SafeHtml =>
+    disabled
+      ? html`<span class="page-link disabled" aria-disabled="true">${label}</span>`
+      : html`<a class="page-link" rel="${rel}" href="/${listQueryString(params, { page: target })}">${label}</a>`;
+  const hidden = (name: string, value: string | undefined): SafeHtml | '' => (value ? html`<input type="hidden" name="${name}" value="${value}">` : '');
+  const f = params.filter;
+  return html`<nav class="pagination" aria-label="Pagination">
+  ${link(1, 'First', 'first', page === 1)}
+  ${link(page - 1, 'Previous', 'prev', page === 1)}
+  <span class="page-status" aria-live="polite">Page ${page} of ${totalPages}</span>
+  ${link(page + 1, 'Next', 'next', page >= totalPages)}
+  ${link(totalPages, 'Last', 'last', page >= totalPages)}
+  <form class="jump" method="get" action="/">
+    ${hidden('userId', f.userId)}${hidden('storeCode', f.storeCode)}${hidden('productCode', f.productCode)}${hidden('from', f.orderDateFrom)}${hidden('to', f.orderDateTo)}
+    ${hidden('sort', params.sort.field)}${hidden('dir', params.sort.direction)}${params.size !== PAGING.defaultSize ? hidden('size', String(params.size)) : ''}
+    <label for="jump-page">Go to page</label>
+    <input id="jump-page" name="page" type="number" min="1" max="${totalPages}" value="${page}" required>
+    <button type="submit">Go</button>
+  </form>
+</nav>`;
+}
+
+function filters(params: ListParams): SafeHtml {
+  const f = params.filter;
+  const sizes = [10, 25, 50, 100];
+  return html`<form class="filters" method="get" action="/" aria-label="Filter orders">
+  <div class="field"><label for="f-user">User ID</label><input id="f-user" name="userId" value="${f.userId ?? ''}" maxlength="64"></div>
+  <div class="field"><label for="f-store">Store Code</label><input id="f-store" name="storeCode" value="${f.storeCode ?? ''}" maxlength="64"></div>
+  <div class="field"><label for="f-product">Product Code</label><input id="f-product" name="productCode" value="${f.productCode ?? ''}" maxlength="64"></div>
+  <div class="field"><label for="f-from">Order date from</label><input id="f-from" name="from" type="date" value="${f.orderDateFrom ?? ''}"></div>
+  <div class="field"><label for="f-to">Order date to</label><input id="f-to" name="to" type="date" value="${f.orderDateTo ?? ''}"></div>
+  <div class="field"><label for="f-size">Rows per page</label><select id="f-size" name="size">${sizes.map(
+    (s) => html`<option value="${s}"${s === params.size ? html` selected` : ''}>${s}</option>`,
+  )}</select></div>
+  <input type="hidden" name="sort" value="${params.sort.field}"><input type="hidden" name="dir" value="${params.sort.direction}">
+  <div class="actions"><button type="submit">Apply filters</button> <a href="/">Clear</a></div>
+</form>`;
+}
+
+function row(order: Order, highlight: boolean): SafeHtml {
+  return html`<tr${highlight ? html` class="highlight"` : ''}>
+  <td class="mono">${order.dateUuid}</td><td>${order.userId}</td><td class="mono">${maskCardNumber(order.cardNumber)}</td>
+  <td>${order.storeCode}</td><td>${order.productCode}</td><td class="num">${order.productQuantity}</td>
+  <td>${order.orderDate}</td><td>${order.shippingDate}</td>
+</tr>`;
+}
+
+/** The Order List page: filters, sortable table, pagination, CSV export, empty state. */
+export function orderListPage({ params, result, created }: OrderListPageProps): SafeHtml {
+  const filtered = Object.values(params.filter).some((v) => v !== undefined);
+  const isCreated = (o: Order): boolean => !!created && o.dateUuid === created.dateUuid && o.userId === created.userId;
+  const notice = created
+    ? html`<div class="notice success" role="status">Order <span class="mono">${created.dateUuid}</span> for user ${created.userId} was added.
+  <a href="/${listQueryString({ ...params, filter: { userId: created.userId }, page: 1 })}">Show this user's orders</a></div>`
+    : '';
+  const body =
+    result.totalItems === 0
+      ? html`<div class="empty-state">
+  <h2>${filtered ? 'No orders match these filters' : 'No orders yet'}</h2>
+  <p>${filtered ? html`Try other filters or <a href="/">clear them</a>.` : 'Orders you add will show up here.'}</p>
+  <p><a class="button" href="/orders/new">Add a new order</a></p>
+</div>`
+      : html`<div class="table-wrap"><table class="orders">
+  <caption>Orders ${(result.page - 1) * result.size + 1}–${(result.page - 1) * result.size + result.items.length} of ${result.totalItems}</caption>
+  <thead><tr>${ORDER_FIELDS.map((f) => sortHeader(params, f))}</tr></thead>
+  <tbody>${result.items.map((o) => row(o, isCreated(o)))}</tbody>
+</table></div>
+${pagination(params, result)}`;
+  return layout({
+    title: 'Order List',
+    active: 'list',
+    body: html`<div class="page-head"><h1>Order List</h1>
+  <div class="head-actions"><a class="button secondary" href="/orders.csv${listQueryString({ ...params, page: 1, size: PAGING.defaultSize })}">Export CSV</a> <a class="button" href="/orders/new">Add New Order</a></div></div>
+${notice}
+${filters(params)}
+${body}`,
+  });
+}
