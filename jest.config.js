@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
     // Type checking is `tsc --noEmit`'s job; jest only transpiles.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true } }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }],
   },
   testTimeout: 30000,
   collectCoverageFrom: ['app/src/**/*.ts', 'infra/**/*.ts', 'k8s/**/*.ts', 'monitoring/**/*.ts', '!**/test/**', '!**/main.ts', '!app/src/server.ts'],

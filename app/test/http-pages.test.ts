@@ -1,0 +1,251 @@
+import request from 'supertest';
+import { demoOrders } from '../src/domain/demo-orders';
+import { makeTestApp, NOW, validOrder, type TestApp } from './helpers';
+
+const form = (overrides: Record<string, string> = {}): Record<string, string> => ({
+  date_uuid: '2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90',
+  user_id: 'shop-user-7',
+  card_number: '4111 1111 1111 1111',
+  store_code: 'WEB-1388012W',
+  product_code: 'R7-3126933h',
+  product_quantity: '3',
+  order_date: '2026-06-10',
+  shipping_date: '2026-06-12',
+  ...overrides,
+});
+
+/** Opens the form like a browser: returns the cookie and the token in the page. */
+async function openForm(t: TestApp): Promise<{ cookie: string; token: string; page: string }> {
+  const res = await request(t.app).get('/orders/new').expect(200);
+  const cookie = (res.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(res.text)![1]!;
+  return { cookie, token, page: res.text };
+}
+
+async function seed(t: TestApp, n: number): Promise<void> {
+  await t.store.bulkLoad(demoOrders(n, { seed: 11, today: NOW }));
+}
+
+describe('order list page', () => {
+  test('shows 25 newest orders with masked card numbers and the original columns', async () => {
+    const t = await makeTestApp();
+    await seed(t, 60);
+    const res = await request(t.app).get('/').expect(200).expect('Content-Type', /html/);
+    expect(res.text.match(/<tr>|<tr class/g)!.length - 1).toBe(25);
+    for (const label of ['Date UUID', 'User ID', 'Card Number', 'Store Code', 'Product Code', 'Product Quantity', 'Order Date', 'Shipping Date']) expect(res.text).toContain(label);
+    expect(res.text).toContain('Page 1 of 3');
+    expect(res.text).not.toMatch(/\d{13,19}/);
+    expect(res.text).toMatch(/\*\*\*\* \*\*\*\* \*\*\*\* \d{4}/);
+    const dates = [...res.text.matchAll(/<td>(\d{4}-\d{2}-\d{2})<\/td><td>\d{4}-\d{2}-\d{2}<\/td>/g)].map((m) => m[1]!);
+    expect(dates).toEqual([...dates].sort().reverse());
+  });
+
+  test('paginates with First, Previous, Next, Last and a jump form, keeping filters and sort in links', async () => {
+    const t = await makeTestApp();
+    await seed(t, 60);
+    const res = await request(t.app).get('/?page=2&size=10&sort=storeCode&dir=asc&from=2024-01-01').expect(200);
+    expect(res.text).toContain('Page 2 of');
+    expect(res.text).toMatch(/rel="first" href="\/\?from=2024-01-01&amp;sort=storeCode&amp;dir=asc&amp;size=10"/);
+    expect(res.text).toMatch(/rel="prev" href="[^"]*from=2024-01-01[^"]*size=10"/);
+    expect(res.text).toMatch(/rel="next" href="[^"]*page=3"/);
+    expect(res.text).toMatch(/rel="last" href="[^"]*page=\d+"/);
+    expect(res.text).toContain('<input type="hidden" name="from" value="2024-01-01">');
+    expect(res.text).toContain('aria-sort="ascending"');
+  });
+
+  test.each([
+    ['/?page=abc', 'Query parameter "page" must be a whole number'],
+    ['/?page=0', 'Query parameter "page" must be a whole number'],
+    ['/?size=101', 'Query parameter "size" must be a whole number from 1 to 100'],
+    ['/?sort=cardNumber', 'Query parameter "sort" must be one of'],
+    ['/?from=2024-02-30', 'Filter "from" must be a real date'],
+    ['/?page=1&page=2', 'must be given once'],
+  ])('%s is a 400 with a clear message', async (url, message) => {
+    const t = await makeTestApp();
+    const res = await request(t.app).get(url).expect(400);
+    expect(res.text).toContain(message.replace(/"/g, '&quot;'));
+  });
+
+  test('a page past the end shows the last page', async () => {
+    const t = await makeTestApp();
+    await seed(t, 30);
+    const res = await request(t.app).get('/?page=999999').expect(200);
+    expect(res.text).toContain('Page 2 of 2');
+  });
+
+  test('filters by user, store, product and date range', async () => {
+    const t = await makeTestApp();
+    await t.store.insert(validOrder({ userId: 'alice', orderDate: '2026-01-05', shippingDate: '2026-01-06' }));
+    await t.store.insert(validOrder({ dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId: 'bob', storeCode: 'S2', orderDate: '2026-02-05', shippingDate: '2026-02-06' }));
+    const byUser = await request(t.app).get('/?userId=alice').expect(200);
+    expect(byUser.text).toContain('<td>alice</td>');
+    expect(byUser.text).not.toContain('<td>bob</td>');
+    const byRange = await request(t.app).get('/?from=2026-02-01&to=2026-02-28&storeCode=S2').expect(200);
+    expect(byRange.text).toContain('<td>bob</td>');
+    expect(byRange.text).not.toContain('<td>alice</td>');
+  });
+
+  test('shows a friendly empty state', async () => {
+    const t = await makeTestApp();
+    expect((await request(t.app).get('/').expect(200)).text).toContain('No orders yet');
+    expect((await request(t.app).get('/?userId=nobody').expect(200)).text).toContain('No orders match these filters');
+  });
+
+  test('sends a strict Content-Security-Policy and no inline script', async () => {
+    const t = await makeTestApp();
+    const res = await request(t.app).get('/orders/new').expect(200);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(res.text).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('add order form', () => {
+  test('prefills a fresh UUID, has every field required, date pickers and a CSRF token', async () => {
+    const t = await makeTestApp();
+    const a = await openForm(t);
+    const b = await openForm(t);
+    const uuid = (page: string): string => /name="date_uuid" type="text" value="([^"]+)"/.exec(page)![1]!;
+    expect(uuid(a.page)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(uuid(a.page)).not.toBe(uuid(b.page));
+    expect(a.page.match(/ required /g)).toHaveLength(8);
+    expect(a.page.match(/type="date"/g)).toHaveLength(2);
+    expect(a.page).toContain('max="2026-06-16"');
+    expect(a.token).toHaveLength(43);
+    expect(a.cookie).toMatch(/^order_csrf=/);
+  });
+
+  test.each(['/orders', '/add_order'])('POST %s stores the order and redirects (303) to the list with a confirmation', async (path) => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const res = await request(t.app).post(path).set('Cookie', cookie).type('form').send({ ...form(), _csrf: token }).expect(303);
+    expect(res.headers.location).toBe('/?created=2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90&user=shop-user-7');
+    const list = await request(t.app).get(res.headers.location!).expect(200);
+    expect(list.text).toContain('was added');
+    expect(list.text).toContain('class="highlight"');
+    expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toMatchObject({ cardNumber: '4111111111111111', productQuantity: 3 });
+  });
+
+  test('a validation error re-renders the form (422) with a message per field and the values kept, except the card', async () => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const res = await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...form({ product_quantity: '0', order_date: '2030-01-01', user_id: 'kept-user' }), _csrf: token })
+      .expect(422);
+    expect(res.text).toContain('Product Quantity must be a whole number from 1 to 10000.');
+    expect(res.text).toContain('Order Date must not be in the future.');
+    expect(res.text).toContain('value="kept-user"');
+    expect(res.text).not.toContain('4111');
+    expect(res.text).toContain('please re-enter it');
+    expect(await t.store.page({ filter: {}, sort: { field: 'orderDate', direction: 'desc' }, skip: 0, limit: 5 })).toEqual([]);
+  });
+
+  test('a duplicate Date UUID and User ID is a 409 and nothing is overwritten', async () => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form(), _csrf: token }).expect(303);
+    const res = await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form({ product_quantity: '9' }), _csrf: token }).expect(409);
+    expect(res.text).toContain('already exists; nothing was changed');
+    expect((await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7'))!.productQuantity).toBe(3);
+  });
+
+  test.each([
+    ['no token', (c: string, _t: string) => ({ cookie: c, body: form() })],
+    ['a wrong token', (c: string) => ({ cookie: c, body: { ...form(), _csrf: 'x'.repeat(43) } })],
+    ['no cookie', (_c: string, t: string) => ({ cookie: '', body: { ...form(), _csrf: t } })],
+  ])('a form with %s is refused (403) and nothing is stored', async (_name, make) => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const { cookie: c, body } = make(cookie, token);
+    const req = request(t.app).post('/orders').type('form');
+    if (c) req.set('Cookie', c);
+    const res = await req.send(body).expect(403);
+    expect(res.text).toContain('This form has expired');
+    expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toBeUndefined();
+  });
+
+  test('a cross-site submission is refused even with a valid token', async () => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    await request(t.app).post('/orders').set('Cookie', cookie).set('Sec-Fetch-Site', 'cross-site').type('form').send({ ...form(), _csrf: token }).expect(403);
+    await request(t.app).post('/orders').set('Cookie', cookie).set('Origin', 'https://evil.example').type('form').send({ ...form(), _csrf: token }).expect(403);
+    expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toBeUndefined();
+  });
+
+  test('text that looks like HTML or SQL is stored as typed and rendered escaped', async () => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const evil = form({ user_id: "'; DROP TABLE orders;--", store_code: '<script>alert(1)</script>', product_code: '"><img src=x onerror=alert(1)>' });
+    await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...evil, _csrf: token }).expect(303);
+    const stored = await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', "'; DROP TABLE orders;--");
+    expect(stored).toMatchObject({ storeCode: '<script>alert(1)</script>', productCode: '"><img src=x onerror=alert(1)>' });
+    const page = (await request(t.app).get('/').expect(200)).text;
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).not.toContain('<script>alert(1)');
+    expect(page).toContain('&#39;; DROP TABLE orders;--');
+  });
+
+  test.each([
+    ['broken UTF-8', 'application/x-www-form-urlencoded', 'user_id=%C3%28&date_uuid=x', 400, 'not valid UTF-8'],
+    ['a malformed escape', 'application/x-www-form-urlencoded', 'user_id=%G1', 400, 'malformed percent-escape'],
+    ['a repeated field', 'application/x-www-form-urlencoded', 'user_id=a&user_id=b', 400, 'more than once'],
+    ['JSON to the form route', 'application/json', '{}', 415, 'must be application/x-www-form-urlencoded'],
+    ['a non-UTF-8 charset', 'application/x-www-form-urlencoded; charset=latin1', 'user_id=a', 415, 'must be UTF-8'],
+  ])('a form body with %s is refused with a clear message and nothing is stored', async (_name, type, body, status, message) => {
+    const t = await makeTestApp();
+    const { cookie } = await openForm(t);
+    const res = await request(t.app).post('/orders').set('Cookie', cookie).set('Content-Type', type).send(body).expect(Number(status));
+    expect(res.text).toContain(String(message));
+    expect(res.text).not.toMatch(/at \w+ \(/); // no stack trace
+    expect(await t.store.page({ filter: {}, sort: { field: 'orderDate', direction: 'desc' }, skip: 0, limit: 1 })).toEqual([]);
+  });
+
+  test('a body over 100 kB is a 413', async () => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const res = await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form({ user_id: 'x'.repeat(110_000) }), _csrf: token }).expect(413);
+    expect(res.text).toContain('larger than 100 kB');
+  });
+
+  test('unknown form fields are reported', async () => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const res = await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form(), _csrf: token, role: 'admin' }).expect(422);
+    expect(res.text).toContain('Unknown form field: role.');
+  });
+
+  test('writes are rate limited per client', async () => {
+    const t = await makeTestApp({ writeRateLimitPerMinute: 2 });
+    const { cookie, token } = await openForm(t);
+    for (const id of ['a', 'b']) await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form({ user_id: id }), _csrf: token }).expect(303);
+    const res = await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form({ user_id: 'c' }), _csrf: token }).expect(429);
+    expect(res.headers['retry-after']).toBe('60');
+    expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'c')).toBeUndefined();
+  });
+});
+
+describe('CSV export', () => {
+  test('streams the filtered list with masked card numbers and defused formulas', async () => {
+    const t = await makeTestApp();
+    await t.store.insert(validOrder({ userId: '=HYPERLINK("http://x")', storeCode: 'S,1' }));
+    await t.store.insert(validOrder({ dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId: 'other', storeCode: 'S2' }));
+    const res = await request(t.app).get('/orders.csv?storeCode=S%2C1').expect(200).expect('Content-Type', /text\/csv/);
+    const lines = res.text.trim().split('\r\n');
+    expect(lines[0]).toBe('Date UUID,User ID,Card Number,Store Code,Product Code,Product Quantity,Order Date,Shipping Date');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(`1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed,"'=HYPERLINK(""http://x"")",**** **** **** 1111,"S,1",R7-3126933h,2,2026-06-01,2026-06-03`);
+    expect(res.text).not.toContain('4111111111111111');
+  });
+
+  test('exports more rows than one batch', async () => {
+    const t = await makeTestApp();
+    await seed(t, 2500);
+    const res = await request(t.app).get('/orders.csv').expect(200);
+    expect(res.text.trim().split('\r\n')).toHaveLength(2501);
+  });
+});

@@ -1,0 +1,74 @@
+import sql from 'mssql';
+import { isTransient, MssqlOrderStore, withRetry } from '../src/store/mssql-order-store';
+import { mssqlConnectionConfig } from '../src/store/create-order-store';
+import { orderStoreContract } from './order-store.contract';
+
+const connectionString = process.env.MSSQL_TEST_CONNECTION_STRING;
+
+// Runs against a real SQL Server when MSSQL_TEST_CONNECTION_STRING is set (the pipeline's
+// service container). No SQL Server can run on the development machines.
+if (connectionString) {
+  orderStoreContract('SQL Server', async () => {
+    const pool = await new sql.ConnectionPool(connectionString).connect();
+    await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
+    await pool.close();
+    const store = new MssqlOrderStore({ connection: connectionString });
+    await store.migrate();
+    return store;
+  });
+} else {
+  test.todo('SQL Server contract suite: set MSSQL_TEST_CONNECTION_STRING to run it');
+}
+
+describe('SQL Server transient-fault handling', () => {
+  test.each([40613, 40197, 40501, 49918, 10928, 10929])('error %i is transient', (number) => {
+    expect(isTransient({ number })).toBe(true);
+    expect(isTransient({ originalError: { info: { number } } })).toBe(true);
+  });
+
+  test.each(['ETIMEOUT', 'ESOCKET', 'ECONNRESET'])('driver code %s is transient', (code) => {
+    expect(isTransient({ code })).toBe(true);
+  });
+
+  test('constraint violations and syntax errors are not transient', () => {
+    expect(isTransient({ number: 2627 })).toBe(false);
+    expect(isTransient({ number: 102 })).toBe(false);
+    expect(isTransient(new Error('boom'))).toBe(false);
+  });
+
+  test('retries transient faults with backoff, then succeeds', async () => {
+    let calls = 0;
+    const retries: number[] = [];
+    const result = await withRetry(
+      async () => {
+        calls++;
+        if (calls < 3) throw Object.assign(new Error('busy'), { number: 40501 });
+        return 'ok';
+      },
+      { baseDelayMs: 1, onRetry: (_e, attempt) => retries.push(attempt) },
+    );
+    expect(result).toBe('ok');
+    expect(retries).toEqual([1, 2]);
+  });
+
+  test('gives up after the last attempt and never retries a permanent error', async () => {
+    let calls = 0;
+    await expect(withRetry(async () => { calls++; throw Object.assign(new Error('down'), { code: 'ESOCKET' }); }, { attempts: 3, baseDelayMs: 1 })).rejects.toThrow('down');
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(withRetry(async () => { calls++; throw Object.assign(new Error('dup'), { number: 2627 }); }, { baseDelayMs: 1 })).rejects.toThrow('dup');
+    expect(calls).toBe(1);
+  });
+
+  test('connections are always encrypted; Entra login needs no password', () => {
+    const entra = mssqlConnectionConfig({ driver: 'mssql', server: 's.database.windows.net', database: 'orders', port: 1433, auth: 'entra', clientId: 'cid' });
+    expect(entra.options?.encrypt).toBe(true);
+    expect(entra.options?.trustServerCertificate).toBe(false);
+    expect(entra.authentication).toEqual({ type: 'azure-active-directory-default', options: { clientId: 'cid' } });
+    expect(entra.password).toBeUndefined();
+    const password = mssqlConnectionConfig({ driver: 'mssql', server: 's', database: 'd', port: 1433, auth: 'password', user: 'u', password: 'p' });
+    expect(password.options?.encrypt).toBe(true);
+    expect(password.authentication).toBeUndefined();
+    expect([password.user, password.password]).toEqual(['u', 'p']);
+  });
+});

@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { isCalendarDate, isUuid, latestToday, passesLuhn, validateOrder } from '../src/domain/order-validation';
+import { NOW, validOrder } from './helpers';
+// The browser's copy of the rules (plain JS, also loaded by the form page).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const client = require('../public/order-form.js') as { validate: (v: Record<string, string>, now: Date) => Record<string, string> };
+
+const asForm = (o: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+
+test('accepts a valid order and normalises it', () => {
+  const result = validateOrder(asForm({ ...validOrder(), dateUuid: ' 1B9D6BCD-BBFD-4B2D-9B5D-AB8DFBBD4BED ', cardNumber: '4111 1111-1111 1111', userId: '  u1 ' }), 'form', NOW);
+  expect(result).toEqual({ ok: true, value: validOrder({ userId: 'u1' }) });
+});
+
+test('requires every field, naming each', () => {
+  const result = validateOrder({}, 'json', NOW);
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(Object.keys(result.errors).sort()).toEqual(['cardNumber', 'dateUuid', 'orderDate', 'productCode', 'productQuantity', 'shippingDate', 'storeCode', 'userId']);
+  expect(result.errors.userId).toBe('User ID is required.');
+});
+
+test('rejects unknown fields and non-object bodies', () => {
+  const r1 = validateOrder({ ...validOrder(), isAdmin: true }, 'json', NOW);
+  expect(r1.ok || r1.errors.body).toBe('Unknown field: "isAdmin".');
+  for (const body of [null, [], 'x', 42]) {
+    const r = validateOrder(body, 'json', NOW);
+    expect(r.ok).toBe(false);
+  }
+});
+
+test('rejects wrong JSON types', () => {
+  const r = validateOrder({ ...validOrder(), productQuantity: '2', userId: 7 }, 'json', NOW);
+  expect(r.ok).toBe(false);
+  if (r.ok) return;
+  expect(r.errors.productQuantity).toMatch(/whole number/);
+  expect(r.errors.userId).toBe('User ID must be a string.');
+});
+
+test.each([
+  ['not-a-uuid', /must be a UUID/],
+  ['1b9d6bcd-bbfd-4b2d-cb5d-ab8dfbbd4bed', /must be a UUID/], // wrong variant
+  ['', /required/],
+])('rejects Date UUID %j', (dateUuid, message) => {
+  const r = validateOrder({ ...validOrder(), dateUuid }, 'json', NOW);
+  expect(r.ok || r.errors.dateUuid).toMatch(message);
+});
+
+test.each([
+  ['4111111111111112', /checksum/],
+  ['411111111111', /13 to 19 digits \(it has 12\)/],
+  ['41111111111111111111', /13 to 19 digits \(it has 20\)/],
+  ['4111x11111111111', /only digits/],
+])('rejects card number %s', (cardNumber, message) => {
+  const r = validateOrder({ ...validOrder(), cardNumber }, 'json', NOW);
+  expect(r.ok || r.errors.cardNumber).toMatch(message);
+});
+
+test.each([0, 10_001, 1.5, -1, Number.NaN])('rejects quantity %p', (productQuantity) => {
+  const r = validateOrder({ ...validOrder(), productQuantity }, 'json', NOW);
+  expect(r.ok || r.errors.productQuantity).toMatch(/whole number from 1 to 10000/);
+});
+
+test.each(['1e3', '2.0', ' ', '0x10'])('rejects form quantity %j', (productQuantity) => {
+  const r = validateOrder(asForm({ ...validOrder(), productQuantity }), 'form', NOW);
+  expect(r.ok).toBe(false);
+});
+
+test('order date may be today anywhere on Earth but not later', () => {
+  expect(latestToday(NOW)).toBe('2026-06-16');
+  expect(validateOrder({ ...validOrder(), orderDate: '2026-06-16', shippingDate: '2026-06-16' }, 'json', NOW).ok).toBe(true);
+  const r = validateOrder({ ...validOrder(), orderDate: '2026-06-17', shippingDate: '2026-06-18' }, 'json', NOW);
+  expect(r.ok || r.errors.orderDate).toBe('Order Date must not be in the future.');
+});
+
+test('rejects impossible dates and shipping before ordering', () => {
+  expect(isCalendarDate('2023-02-29')).toBe(false);
+  expect(isCalendarDate('2024-02-29')).toBe(true);
+  expect(isCalendarDate('2024-13-01')).toBe(false);
+  const r = validateOrder({ ...validOrder(), orderDate: '2026-06-10', shippingDate: '2026-06-09' }, 'json', NOW);
+  expect(r.ok || r.errors.shippingDate).toBe('Shipping Date must not be before the Order Date.');
+});
+
+test('rejects text over 64 characters or with control characters', () => {
+  expect(validateOrder({ ...validOrder(), storeCode: 'x'.repeat(65) }, 'json', NOW).ok).toBe(false);
+  expect(validateOrder({ ...validOrder(), storeCode: '😀'.repeat(64) }, 'json', NOW).ok).toBe(true);
+  expect(validateOrder({ ...validOrder(), productCode: 'a\u0000b' }, 'json', NOW).ok).toBe(false);
+  expect(validateOrder({ ...validOrder(), userId: 'a\ud800' }, 'json', NOW).ok).toBe(false);
+});
+
+test('keeps text that looks like SQL or HTML exactly', () => {
+  const r = validateOrder({ ...validOrder(), userId: "'; DROP TABLE orders;--", storeCode: '<script>alert(1)</script>' }, 'json', NOW);
+  expect(r.ok && r.value.userId).toBe("'; DROP TABLE orders;--");
+  expect(r.ok && r.value.storeCode).toBe('<script>alert(1)</script>');
+});
+
+test('property: a generated valid card number always passes, one changed digit always fails', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^\d{12,18}$/), fc.nat(), (body, which) => {
+      const check = [...Array(10).keys()].find((d) => passesLuhn(body + d))!;
+      const card = body + check;
+      expect(validateOrder({ ...validOrder(), cardNumber: card }, 'json', NOW).ok).toBe(true);
+      const i = which % card.length;
+      const changed = card.slice(0, i) + ((Number(card[i]) + 1 + (which % 9)) % 10) + card.slice(i + 1);
+      if (changed !== card) expect(passesLuhn(changed)).toBe(false);
+    }),
+  );
+});
+
+test('property: validation never throws and accepts exactly what it normalises to', () => {
+  fc.assert(
+    fc.property(fc.dictionary(fc.constantFrom('dateUuid', 'userId', 'cardNumber', 'storeCode', 'productCode', 'productQuantity', 'orderDate', 'shippingDate', 'x'), fc.oneof(fc.string(), fc.integer(), fc.constant(null))), (input) => {
+      const r = validateOrder(input, 'json', NOW);
+      if (r.ok) {
+        expect(isUuid(r.value.dateUuid)).toBe(true);
+        expect(validateOrder(r.value, 'json', NOW)).toEqual(r);
+      }
+    }),
+  );
+});
+
+test('property: the browser script reports the same fields with the same messages as the server', () => {
+  const fieldValue = {
+    dateUuid: fc.oneof(fc.uuid(), fc.string(), fc.constant('')),
+    userId: fc.oneof(fc.string({ maxLength: 70 }), fc.constant('')),
+    cardNumber: fc.oneof(fc.constant('4111 1111 1111 1111'), fc.stringMatching(/^[\d -]{0,24}$/), fc.string()),
+    storeCode: fc.oneof(fc.string({ maxLength: 70, unit: 'grapheme' }), fc.constant('a\u0007')),
+    productCode: fc.string({ maxLength: 70, unit: 'binary' }),
+    productQuantity: fc.oneof(fc.integer({ min: -5, max: 10_005 }).map(String), fc.string({ maxLength: 4 })),
+    orderDate: fc.oneof(fc.date({ min: new Date('1899-12-25'), max: new Date('2026-06-20'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), fc.string({ maxLength: 10 })),
+    shippingDate: fc.oneof(fc.date({ min: new Date('1899-12-25'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), fc.constant('2024-02-30')),
+  };
+  fc.assert(
+    fc.property(fc.record(fieldValue), (values) => {
+      const server = validateOrder(values, 'form', NOW);
+      const browser = client.validate(values, NOW);
+      expect(browser).toEqual(server.ok ? {} : server.errors);
+    }),
+    { numRuns: 2000 },
+  );
+});

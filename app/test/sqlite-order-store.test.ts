@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { demoOrders } from '../src/domain/demo-orders';
+import { validateOrder } from '../src/domain/order-validation';
+import { SqliteOrderStore } from '../src/store/sqlite-order-store';
+import { orderStoreContract } from './order-store.contract';
+import { validOrder } from './helpers';
+
+orderStoreContract('SQLite', async () => {
+  const store = new SqliteOrderStore({ file: ':memory:' });
+  await store.migrate();
+  return store;
+});
+
+describe('SQLite specifics', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('creates the file and its folder, in WAL mode, with the original table layout', async () => {
+    const file = path.join(dir, 'nested', 'orders.db');
+    const store = new SqliteOrderStore({ file });
+    await store.migrate();
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const columns = (db.prepare('PRAGMA table_info(orders)').all() as { name: string; pk: number }[]).map((c) => [c.name, c.pk]);
+    expect(columns).toEqual([
+      ['date_uuid', 1], ['User ID', 2], ['Card Number', 0], ['Store Code', 0], ['product_code', 0], ['Product Quantity', 0], ['Order Date', 0], ['Shipping Date', 0],
+    ]);
+    db.close();
+  });
+
+  test('sees writes made by another connection through the change token', async () => {
+    const file = path.join(dir, 'orders.db');
+    const a = new SqliteOrderStore({ file });
+    await a.migrate();
+    const b = new SqliteOrderStore({ file });
+    const before = await a.changeToken();
+    await b.insert(validOrder());
+    expect(await a.changeToken()).not.toBe(before);
+    await a.close();
+    await b.close();
+  });
+
+  test('bulk load skips duplicates, rebuilds the indexes and reports progress', async () => {
+    const store = new SqliteOrderStore({ file: path.join(dir, 'bulk.db') });
+    await store.migrate();
+    const orders = [...demoOrders(250, { seed: 7 })];
+    const progress: number[] = [];
+    expect(await store.bulkLoad([...orders, orders[0]!], (n) => progress.push(n), 100)).toBe(250);
+    expect(progress).toEqual([100, 200, 251]);
+    const anchors = await store.anchors({}, { field: 'storeCode', direction: 'asc' }, 100);
+    expect(anchors.total).toBe(250);
+    await store.close();
+  });
+
+  test('demo orders are valid orders', () => {
+    for (const order of demoOrders(500, { seed: 3, today: new Date('2026-06-15T00:00:00Z') })) {
+      const r = validateOrder(order, 'json', new Date('2026-06-15T00:00:00Z'));
+      expect(r).toEqual({ ok: true, value: order });
+    }
+  });
+});
