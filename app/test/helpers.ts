@@ -32,8 +32,8 @@ export interface TestApp {
 }
 
 /** The real app on an in-memory SQLite store, logs captured. */
-export async function makeTestApp(options: { writeRateLimitPerMinute?: number; anchorEvery?: number } = {}): Promise<TestApp> {
-  const store = new SqliteOrderStore({ file: ':memory:' });
+export async function makeTestApp(options: { writeRateLimitPerMinute?: number; anchorEvery?: number; file?: string; busyTimeoutMs?: number } = {}): Promise<TestApp> {
+  const store = new SqliteOrderStore({ file: options.file ?? ':memory:', busyTimeoutMs: options.busyTimeoutMs });
   await store.migrate();
   const logs: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });

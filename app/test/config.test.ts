@@ -1,0 +1,40 @@
+import { AppContract } from '../src/app-contract';
+import { ConfigError, loadConfig } from '../src/config';
+
+const E = AppContract.env;
+
+test('no settings: development on ./data/orders.db, port 5000, demo data', () => {
+  const c = loadConfig({});
+  expect(c).toMatchObject({ env: 'development', port: AppContract.port, host: '127.0.0.1', database: { driver: 'sqlite', file: './data/orders.db' }, seedDemoOrders: 2000 });
+});
+
+test.each([
+  [{ [E.port]: 'http' }, 'PORT must be a whole number from 0 to 65535; got "http".'],
+  [{ [E.port]: '70000' }, 'PORT must be a whole number from 0 to 65535; got "70000".'],
+  [{ [E.logLevel]: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "loud".'],
+  [{ [E.databaseDriver]: 'oracle' }, 'DATABASE_DRIVER must be one of sqlite, mssql; got "oracle".'],
+  [{ [E.keyVaultUrl]: 'http://vault' }, 'KEY_VAULT_URL must use https; got "http://vault".'],
+  [{ [E.keyVaultUrl]: 'not a url' }, 'KEY_VAULT_URL must be an https URL'],
+  [{ [E.keyVaultUrl]: 'https://v.vault.azure.net', [E.secretNameServer]: 'bad_name!' }, 'Key Vault secret name for server must be 1-127 letters, digits and dashes; got "bad_name!".'],
+  [{ [E.databaseDriver]: 'mssql' }, 'DATABASE_DRIVER=mssql needs MSSQL_CONNECTION_STRING, MSSQL_SERVER or KEY_VAULT_URL.'],
+  [{ [E.mssqlServer]: 's', [E.mssqlAuth]: 'password' }, 'MSSQL_AUTH=password needs MSSQL_USER and MSSQL_PASSWORD'],
+])('refuses %j with a message naming the setting', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(message);
+});
+
+test('production with no database configured refuses to start', () => {
+  expect(() => loadConfig({ [E.nodeEnv]: 'production' })).toThrow('No database is configured and NODE_ENV is production.');
+  expect(loadConfig({ [E.nodeEnv]: 'production', [E.databaseDriver]: 'sqlite' }).seedDemoOrders).toBe(0);
+});
+
+test('Key Vault implies SQL Server with passwordless Entra login and the default secret names', () => {
+  const c = loadConfig({ [E.nodeEnv]: 'production', [E.keyVaultUrl]: 'https://v.vault.azure.net/', [E.azureClientId]: 'client-1' });
+  expect(c.database).toMatchObject({ driver: 'mssql', auth: 'entra', clientId: 'client-1' });
+  expect(c.keyVault).toEqual({ url: 'https://v.vault.azure.net/', secretNames: AppContract.secretNames });
+});
+
+test('a user name selects password login', () => {
+  const c = loadConfig({ [E.mssqlServer]: 's', [E.mssqlUser]: 'u', [E.mssqlPassword]: 'p' });
+  expect(c.database).toMatchObject({ driver: 'mssql', auth: 'password', user: 'u', password: 'p', port: 1433 });
+});
