@@ -1,0 +1,30 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Starts `app/src/server.ts` in its own process; resolves with its URL once ready. */
+export function startServer(env: Record<string, string>, entry = path.join(ROOT, 'app/src/server.ts'), nodeArgs = ['--import', 'tsx']): Promise<{ child: ChildProcess; url: string; output: string[] }> {
+  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: ROOT, env: { PATH: process.env.PATH!, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('')}`)), 20_000);
+    child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      output.push(d.toString());
+      for (const line of d.toString().split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const msg = JSON.parse(line) as { msg?: string; url?: string };
+        if (msg.msg === 'order app ready') {
+          clearTimeout(timer);
+          resolve({ child, url: msg.url!, output });
+        }
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output.join('')}`));
+    });
+  });
+}
+
