@@ -111,6 +111,9 @@ export function createApp(deps: AppDeps): Express {
           objectSrc: ["'none'"],
         },
       },
+      // "no-referrer" (helmet's default) makes Chromium send `Origin: null` on same-origin
+      // form posts, which the CSRF origin check must refuse.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
 

@@ -1,0 +1,108 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT, startServer } from './process-helpers';
+
+// A real headless Chromium (Debian's package, installed by .ci/run) driven by playwright-core.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let browser: Browser;
+let server: { child: ChildProcess; url: string };
+let dir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (as .ci/run does) or set CHROMIUM_PATH.`);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-e2e-'));
+  server = await startServer({ SQLITE_PATH: path.join(dir, 'orders.db'), SEED_DEMO_DATA: '60' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.child.kill('SIGTERM');
+  if (server) await new Promise((r) => server.child.once('exit', r));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function fillOrder(page: Page, values: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(values)) await page.fill(`[name="${name}"]`, value);
+}
+
+const good = {
+  user_id: 'e2e-shopper',
+  card_number: '4111 1111 1111 1111',
+  store_code: 'E2E-STORE',
+  product_code: 'E2E-PRODUCT',
+  product_quantity: '4',
+  order_date: '2024-03-01',
+  shipping_date: '2024-03-05',
+};
+
+test('pages through the order list', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await expect(page.textContent('.page-status')).resolves.toBe('Page 1 of 3');
+  expect(await page.locator('table.orders tbody tr').count()).toBe(25);
+  await page.click('a[rel="next"]');
+  await expect(page.textContent('.page-status')).resolves.toBe('Page 2 of 3');
+  await page.fill('#jump-page', '3');
+  await page.click('form.jump button');
+  await expect(page.textContent('.page-status')).resolves.toBe('Page 3 of 3');
+  expect(await page.locator('table.orders tbody tr').count()).toBe(10);
+  await page.click('a[rel="first"]');
+  await expect(page.textContent('.page-status')).resolves.toBe('Page 1 of 3');
+  expect(await page.locator('body').innerText()).not.toMatch(/\d{13,19}/);
+  await page.close();
+});
+
+test('shows the form\'s own error messages for bad input and submits nothing', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/orders/new`);
+  expect(await page.inputValue('[name="date_uuid"]')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  await fillOrder(page, { ...good, card_number: '1234 5678 9012 3456', product_quantity: '0', order_date: '2024-03-05', shipping_date: '2024-03-01' });
+  await page.click('#order-form button[type="submit"]');
+  expect(page.url()).toBe(`${server.url}/orders/new`);
+  await expect(page.textContent('#f-card_number-error')).resolves.toBe('Card Number is not a valid card number (checksum failed).');
+  await expect(page.textContent('#f-product_quantity-error')).resolves.toBe('Product Quantity must be a whole number from 1 to 10000.');
+  await expect(page.textContent('#f-shipping_date-error')).resolves.toBe('Shipping Date must not be before the Order Date.');
+  await expect(page.getAttribute('[name="card_number"]', 'aria-invalid')).resolves.toBe('true');
+  await page.close();
+});
+
+test('without JavaScript, the server shows the same messages (422) and keeps the values', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/orders/new`);
+  // Passes the browser's own constraint checks (pattern, min/max), fails the server's Luhn check.
+  await fillOrder(page, { ...good, user_id: 'kept-value', card_number: '1234 5678 9012 3456' });
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('#order-form button[type="submit"]')]);
+  expect(response!.status()).toBe(422);
+  await expect(page.textContent('#f-card_number-error')).resolves.toBe('Card Number is not a valid card number (checksum failed).');
+  expect(await page.inputValue('[name="user_id"]')).toBe('kept-value');
+  expect(await page.inputValue('[name="card_number"]')).toBe('');
+  await context.close();
+});
+
+test('adds an order through the form and sees it listed', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/`);
+  await page.click('nav a:has-text("Add New Order")');
+  const uuid = await page.inputValue('[name="date_uuid"]');
+  await fillOrder(page, good);
+  await Promise.all([page.waitForURL(/created=/), page.click('#order-form button[type="submit"]')]);
+  await expect(page.textContent('.notice.success')).resolves.toContain(`Order ${uuid} for user e2e-shopper was added.`);
+  await page.click('.notice.success a');
+  const rows = page.locator('table.orders tbody tr');
+  expect(await rows.count()).toBe(1);
+  const cells = await rows.first().locator('td').allInnerTexts();
+  expect(cells).toEqual([uuid, 'e2e-shopper', '**** **** **** 1111', 'E2E-STORE', 'E2E-PRODUCT', '4', '2024-03-01', '2024-03-05']);
+  fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
+  await page.goto(`${server.url}/`);
+  await page.screenshot({ path: path.join(ROOT, 'test-results/order-list.png'), fullPage: true });
+  await page.close();
+});
