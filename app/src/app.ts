@@ -1,17 +1,15 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { AppContract } from './app-contract';
 import { HttpError } from './http/http-error';
 import type { AppMetrics } from './http/metrics';
 import { orderApi } from './http/order-api';
 import { orderPages } from './http/order-pages';
+import { requestLog } from './http/request-log';
 import type { Readiness } from './http/readiness';
-import { redactCardNumbers } from './logger';
 import type { OrderService } from './service/order-service';
 import { errorPage } from './views/error-page';
 
@@ -75,24 +73,10 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
+  // Pages are dynamic and cheap to send; hashing every body for an ETag is not worth it.
+  app.set('etag', false);
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === AppContract.paths.liveness || req.url === AppContract.paths.readiness || req.url === AppContract.paths.metrics },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: {
-        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: redactCardNumbers(req.url), remoteAddress: req.remoteAddress }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(metrics.middleware());
   app.use(
     helmet({
@@ -148,10 +132,10 @@ export function createApp(deps: AppDeps): Express {
     if (!httpError) {
       if (isDatabaseError(err)) {
         metrics.dbErrors.inc({ operation: `${req.method} ${req.route ? String((req.route as { path: string }).path) : 'unmatched'}` });
-        req.log.error({ err }, 'database error');
+        logger.error({ err, reqId: res.locals.requestId }, 'database error');
         httpError = new HttpError(503, 'Service unavailable', 'The order database is not available right now. Please try again in a moment.', undefined, { 'Retry-After': '5' });
       } else {
-        req.log.error({ err }, 'unhandled error');
+        logger.error({ err, reqId: res.locals.requestId }, 'unhandled error');
         httpError = new HttpError(500, 'Internal error', 'Something went wrong on our side. The error was logged.');
       }
     }

@@ -51,6 +51,23 @@ export const INDEXES: readonly { readonly name: string; readonly columns: readon
   { name: 'ix_orders_product_quantity', columns: ['productQuantity', 'orderDate', 'dateUuid', 'userId'] },
 ];
 
+/** Plain column list in `SQL_COLUMNS` order, for raw (array) rows: see `arrayToOrder`. */
+export const RAW_COLUMNS = Object.values(SQL_COLUMNS).join(', ');
+
+/** Builds an order from a row read in `RAW_COLUMNS` order (faster than named columns). */
+export function arrayToOrder(row: readonly unknown[]): Order {
+  return {
+    dateUuid: row[0] as string,
+    userId: row[1] as string,
+    cardNumber: row[2] as string,
+    storeCode: row[3] as string,
+    productCode: row[4] as string,
+    productQuantity: row[5] as number,
+    orderDate: row[6] as string,
+    shippingDate: row[7] as string,
+  };
+}
+
 export function rowToOrder(row: Record<string, unknown>): Order {
   const date = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
   return {

@@ -5,10 +5,12 @@ import type { Order } from '../domain/order';
 import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortKey } from '../domain/order-query';
 import type { Anchors, InsertResult, OrderStore } from './order-store';
 import {
+  arrayToOrder,
   filterConditions,
   INDEXES,
   keysetCondition,
   orderByClause,
+  RAW_COLUMNS,
   rowToOrder,
   SELECT_COLUMNS,
   SQL_COLUMNS,
@@ -135,9 +137,10 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async page(request: PageRequest): Promise<Order[]> {
-    const { sql, params } = this.listQuery(request.filter, request.sort, request.from, SELECT_COLUMNS);
-    const rows = this.stmt(`${sql} LIMIT @limit OFFSET @skip`).all({ ...params, limit: request.limit, skip: request.skip });
-    return (rows as Record<string, unknown>[]).map(rowToOrder);
+    // Raw rows mapped by position: creating named-column objects costs more than the query.
+    const { sql, params } = this.listQuery(request.filter, request.sort, request.from, RAW_COLUMNS);
+    const rows = this.stmt(`${sql} LIMIT @limit OFFSET @skip`).raw().all({ ...params, limit: request.limit, skip: request.skip });
+    return (rows as unknown[][]).map(arrayToOrder);
   }
 
   async anchors(filter: OrderFilter, sort: OrderSort, every: number): Promise<Anchors> {
@@ -165,7 +168,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async changeToken(): Promise<string> {
-    return `${this.localWrites}:${this.db.pragma('data_version', { simple: true }) as number}`;
+    return `${this.localWrites}:${this.stmt('PRAGMA data_version').pluck().get() as number}`;
   }
 
   async ping(): Promise<void> {

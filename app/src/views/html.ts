@@ -9,16 +9,25 @@ export class SafeHtml {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
 /** Escapes text for HTML element content and quoted attribute values. */
+const NEEDS_ESCAPE = /[&<>"'`]/;
+
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
+  // Most values need nothing: test first, replace only when needed.
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!) : value;
 }
 
 type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];
 
 function render(value: Interpolation): string {
   if (value === null || value === undefined || value === false) return '';
+  if (typeof value === 'string') return escapeHtml(value);
+  if (typeof value === 'number') return String(value);
   if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
+  if (Array.isArray(value)) {
+    let out = '';
+    for (const v of value) out += render(v);
+    return out;
+  }
   return escapeHtml(String(value));
 }
 
