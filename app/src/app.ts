@@ -1,7 +1,6 @@
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { AppContract } from './app-contract';
 import { HttpError } from './http/http-error';
@@ -9,6 +8,7 @@ import type { AppMetrics } from './http/metrics';
 import { orderApi } from './http/order-api';
 import { orderPages } from './http/order-pages';
 import { requestLog } from './http/request-log';
+import { securityHeaders } from './http/security-headers';
 import type { Readiness } from './http/readiness';
 import type { OrderService } from './service/order-service';
 import { errorPage } from './views/error-page';
@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(logger));
   app.use(metrics.middleware());
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
