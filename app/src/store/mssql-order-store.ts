@@ -2,7 +2,7 @@ import sql from 'mssql';
 import type { Order, OrderField } from '../domain/order';
 import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortKey } from '../domain/order-query';
 import type { Anchors, InsertResult, OrderStore } from './order-store';
-import { filterConditions, INDEXES, keysetCondition, orderByClause, rowToOrder, SELECT_COLUMNS, SQL_COLUMNS, type SqlFragment } from './sql-columns';
+import { filterConditions, INDEXES, listQuery as buildListQuery, orderByClause, rowToOrder, SELECT_COLUMNS, SQL_COLUMNS, type SqlFragment } from './sql-columns';
 
 /** SQL Server / Azure SQL error numbers and driver codes worth a retry (transient faults). */
 export const TRANSIENT_ERRORS: ReadonlySet<number | string> = new Set<number | string>([
@@ -195,14 +195,7 @@ export class MssqlOrderStore implements OrderStore {
   }
 
   private listQuery(filter: OrderFilter, sort: OrderSort, from: PageRequest['from'], columns: string): SqlFragment {
-    const keyFields = SORT_KEYS[sort.field];
-    const conditions = filterConditions(filter);
-    if (from) conditions.push(keysetCondition(keyFields, sort.direction, from.key, from.inclusive, 'expanded'));
-    const where = conditions.length > 0 ? `WHERE ${conditions.map((c) => c.sql).join(' AND ')}` : '';
-    return {
-      sql: `SELECT ${columns} FROM dbo.orders ${where} ORDER BY ${orderByClause(keyFields, sort.direction)}`,
-      params: Object.assign({}, ...conditions.map((c) => c.params)) as Record<string, string | number>,
-    };
+    return buildListQuery('dbo.orders', columns, filter, sort, from, 'expanded');
   }
 
   /** Binds a fragment's parameters with the SQL types of the columns they are compared with. */

@@ -1,5 +1,5 @@
 import type { Order, OrderField } from '../domain/order';
-import type { OrderFilter } from '../domain/order-query';
+import { SORT_KEYS, type Cursor, type OrderFilter, type OrderSort } from '../domain/order-query';
 
 /**
  * Column names of the original Flask app's `orders` table, kept so the app can be pointed
@@ -114,4 +114,16 @@ export function keysetCondition(
     sql = `${cols[i]} ${op} @k${i} OR (${cols[i]} = @k${i} AND (${sql}))`;
   }
   return { sql: `(${sql})`, params };
+}
+
+/** `SELECT columns FROM table WHERE filter [AND at-or-after cursor] ORDER BY sort key`, parameterised. */
+export function listQuery(table: string, columns: string, filter: OrderFilter, sort: OrderSort, from: Cursor | undefined, style: KeysetStyle): SqlFragment {
+  const keyFields = SORT_KEYS[sort.field];
+  const conditions = filterConditions(filter);
+  if (from) conditions.push(keysetCondition(keyFields, sort.direction, from.key, from.inclusive, style));
+  const where = conditions.length > 0 ? `WHERE ${conditions.map((c) => c.sql).join(' AND ')}` : '';
+  return {
+    sql: `SELECT ${columns} FROM ${table} ${where} ORDER BY ${orderByClause(keyFields, sort.direction)}`,
+    params: Object.assign({}, ...conditions.map((c) => c.params)) as Record<string, string | number>,
+  };
 }

@@ -6,10 +6,8 @@ import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type Sor
 import type { Anchors, InsertResult, OrderStore } from './order-store';
 import {
   arrayToOrder,
-  filterConditions,
   INDEXES,
-  keysetCondition,
-  orderByClause,
+  listQuery as buildListQuery,
   RAW_COLUMNS,
   rowToOrder,
   SELECT_COLUMNS,
@@ -180,14 +178,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   private listQuery(filter: OrderFilter, sort: OrderSort, from: PageRequest['from'], columns: string): SqlFragment {
-    const keyFields = SORT_KEYS[sort.field];
-    const conditions = filterConditions(filter);
-    if (from) conditions.push(keysetCondition(keyFields, sort.direction, from.key, from.inclusive, 'row-values'));
-    const where = conditions.length > 0 ? `WHERE ${conditions.map((c) => c.sql).join(' AND ')}` : '';
-    return {
-      sql: `SELECT ${columns} FROM orders ${where} ORDER BY ${orderByClause(keyFields, sort.direction)}`,
-      params: Object.assign({}, ...conditions.map((c) => c.params)) as Record<string, string | number>,
-    };
+    return buildListQuery('orders', columns, filter, sort, from, 'row-values');
   }
 
   private stmt(sql: string): Database.Statement {
