@@ -71,15 +71,14 @@
   var form = root.document && root.document.getElementById('order-form');
   if (!form) return;
   form.noValidate = true; // our messages replace the browser's, same wording as the server's
+  function showField(f, msg) {
+    var input = form.elements[NAMES[f]];
+    root.document.getElementById('f-' + NAMES[f] + '-error').textContent = msg || '';
+    input.parentNode.classList.toggle('invalid', !!msg);
+    if (msg) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  }
   function show(errors) {
-    Object.keys(NAMES).forEach(function (f) {
-      var input = form.elements[NAMES[f]];
-      var box = root.document.getElementById('f-' + NAMES[f] + '-error');
-      var msg = errors[f] || '';
-      box.textContent = msg;
-      input.parentNode.classList.toggle('invalid', !!msg);
-      if (msg) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
-    });
+    Object.keys(NAMES).forEach(function (f) { showField(f, errors[f]); });
   }
   function values() {
     var out = {};
@@ -92,11 +91,10 @@
     var first = Object.keys(NAMES).filter(function (f) { return errors[f]; })[0];
     if (first) { event.preventDefault(); form.elements[NAMES[first]].focus(); }
   });
+  // Re-check a field when it changes, but only once it has been flagged: no nagging while typing.
   form.addEventListener('change', function (event) {
     var f = Object.keys(NAMES).filter(function (k) { return NAMES[k] === event.target.name; })[0];
-    if (!f) return;
-    var errors = validate(values(), new Date());
-    var box = root.document.getElementById('f-' + NAMES[f] + '-error');
-    if (box.textContent || errors[f]) show(Object.assign({}, errors, {}));
+    if (!f || !root.document.getElementById('f-' + NAMES[f] + '-error').textContent) return;
+    showField(f, validate(values(), new Date())[f]);
   });
 })(typeof window !== 'undefined' ? window : globalThis);
