@@ -1,0 +1,108 @@
+import { Testing } from 'cdktf';
+import { environments, InfraConfigError, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
+import { NSG_PRIORITIES } from '../constructs/networking';
+import { NetworkStack, stateBackendFromEnv } from '../stacks/network-stack';
+
+type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+function synth(config: EnvironmentConfig, backend?: Parameters<typeof stateBackendFromEnv>[0]): { resource: Resources; output: Record<string, { value: string; description: string }>; terraform: Record<string, unknown>; provider: Record<string, unknown[]> } {
+  const app = Testing.app();
+  const stack = new NetworkStack(app, `network-${config.name}`, { config, backend: backend ? stateBackendFromEnv(backend) : undefined });
+  return JSON.parse(Testing.synth(stack));
+}
+
+const [dev, prod] = environments({ ADMIN_CIDRS: '148.252.158.53/32' });
+const rules = (r: Resources) => Object.values(r.azurerm_network_security_rule!);
+
+test('snapshot: network stack (dev)', () => {
+  expect(synth(dev!)).toMatchSnapshot();
+});
+
+test('snapshot: network stack (prod)', () => {
+  expect(synth(prod!)).toMatchSnapshot();
+});
+
+test('the seed\'s names, region and CIDRs are the defaults', () => {
+  const { resource } = synth(prod!);
+  expect(Object.values(resource.azurerm_resource_group!)[0]).toMatchObject({ name: 'networking-rg', location: 'uksouth' });
+  expect(Object.values(resource.azurerm_virtual_network!)[0]).toMatchObject({ name: 'aks-vnet', address_space: ['10.0.0.0/16'] });
+  const subnets = Object.values(resource.azurerm_subnet!).map((s) => [s.name, s.address_prefixes]);
+  expect(subnets).toEqual([['control-plane-subnet', ['10.0.1.0/24']], ['worker-node-subnet', ['10.0.2.0/24']]]);
+  expect(Object.values(resource.azurerm_network_security_group!)[0]).toMatchObject({ name: 'aks-nsg' });
+});
+
+test('the API server port is open only to the admin CIDRs', () => {
+  const api = rules(synth(prod!).resource).find((r) => r.name === 'kube-apiserver-rule')!;
+  expect(api).toMatchObject({ direction: 'Inbound', access: 'Allow', protocol: 'Tcp', destination_port_range: '443', source_address_prefixes: ['148.252.158.53/32'], priority: NSG_PRIORITIES.apiServer });
+  expect(api.source_address_prefix).toBeUndefined();
+});
+
+test('SSH is closed by default and, when enabled, open only from private ranges', () => {
+  expect(rules(synth(prod!).resource).some((r) => r.destination_port_range === '22')).toBe(false);
+  const withSsh = validateEnvironment({ ...prod!, networking: { ...prod!.networking, sshSourceCidrs: ['10.10.0.0/24'] } });
+  const ssh = rules(synth(withSsh).resource).find((r) => r.destination_port_range === '22')!;
+  expect(ssh).toMatchObject({ access: 'Allow', source_address_prefixes: ['10.10.0.0/24'] });
+});
+
+test('an explicit deny-all-inbound rule comes last', () => {
+  const all = rules(synth(prod!).resource);
+  const deny = all.find((r) => r.name === 'deny-all-inbound')!;
+  expect(deny).toMatchObject({ direction: 'Inbound', access: 'Deny', protocol: '*', destination_port_range: '*', source_address_prefix: '*', priority: 4096 });
+  expect(Math.max(...all.map((r) => r.priority as number))).toBe(4096);
+});
+
+test('every subnet is associated with the NSG', () => {
+  const { resource } = synth(prod!);
+  const assoc = Object.values(resource.azurerm_subnet_network_security_group_association!);
+  expect(assoc).toHaveLength(Object.keys(resource.azurerm_subnet!).length);
+  expect(assoc.map((a) => a.subnet_id).sort()).toEqual(Object.keys(resource.azurerm_subnet!).map((k) => `\${azurerm_subnet.${k}.id}`).sort());
+});
+
+test('no NSG rule allows inbound from the Internet', () => {
+  for (const r of rules(synth(prod!).resource).filter((x) => x.access === 'Allow')) {
+    expect(r.source_address_prefix).toBeUndefined();
+    expect(r.source_address_prefixes).not.toContain('*');
+    expect(r.source_address_prefixes).not.toContain('0.0.0.0/0');
+  }
+});
+
+test('outputs are the seed\'s: VNet id, both subnet ids, resource group name, NSG id', () => {
+  expect(Object.keys(synth(prod!).output).sort()).toEqual(['aks_nsg_id', 'control_plane_subnet_id', 'networking_resource_group_name', 'vnet_id', 'worker_node_subnet_id']);
+});
+
+test('provider authentication comes from the environment: no client secret or id in the configuration', () => {
+  const out = synth(prod!);
+  const provider = (out.provider.azurerm as Record<string, unknown>[])[0]!;
+  expect(provider).not.toHaveProperty('client_secret');
+  expect(provider).not.toHaveProperty('client_id');
+  expect(JSON.stringify(out)).not.toMatch(/client_secret|password/i);
+});
+
+test('state is local without settings and in an azurerm backend, one key per stack, when configured', () => {
+  expect(synth(dev!).terraform.backend).toEqual({ local: { path: 'terraform.network-dev.tfstate' } });
+  const remote = synth(dev!, { TF_STATE_RESOURCE_GROUP: 'tfstate-rg', TF_STATE_STORAGE_ACCOUNT: 'tfstateorders', TF_STATE_CONTAINER: 'tfstate' });
+  expect(remote.terraform.backend).toEqual({
+    azurerm: { container_name: 'tfstate', key: 'network-dev.tfstate', resource_group_name: 'tfstate-rg', storage_account_name: 'tfstateorders', use_azuread_auth: true, use_oidc: true },
+  });
+  expect(() => stateBackendFromEnv({ TF_STATE_CONTAINER: 'x' })).toThrow('Remote state needs all of');
+});
+
+describe('invalid configuration fails synth with a message naming the setting', () => {
+  const withNet = (n: Partial<EnvironmentConfig['networking']>): EnvironmentConfig => ({ ...prod!, networking: { ...prod!.networking, ...n } });
+  test.each([
+    [{ workerNodeSubnetCidr: '10.1.2.0/24' }, 'prod.networking.workerNodeSubnetCidr = "10.1.2.0/24": must lie inside the VNet address space 10.0.0.0/16'],
+    [{ workerNodeSubnetCidr: '10.0.1.128/25' }, 'prod.networking.workerNodeSubnetCidr = "10.0.1.128/25": must not overlap controlPlaneSubnetCidr 10.0.1.0/24'],
+    [{ controlPlaneSubnetCidr: '10.0.1.5/24' }, 'prod.networking.controlPlaneSubnetCidr = "10.0.1.5/24": must be an IPv4 CIDR'],
+    [{ adminCidrs: ['0.0.0.0/0'] }, 'prod.networking.adminCidrs[0] = "0.0.0.0/0": must be a specific CIDR, not the whole Internet'],
+    [{ adminCidrs: ['*'] }, 'prod.networking.adminCidrs[0] = "*": must be a specific CIDR, not the whole Internet'],
+    [{ adminCidrs: [] }, 'prod.networking.adminCidrs = []: must name at least one admin CIDR'],
+    [{ sshSourceCidrs: ['148.252.158.53/32'] }, 'prod.networking.sshSourceCidrs[0] = "148.252.158.53/32": SSH is allowed only from private ranges'],
+  ])('%j', (networking, message) => {
+    expect(() => validateEnvironment(withNet(networking))).toThrow(InfraConfigError);
+    expect(() => validateEnvironment(withNet(networking))).toThrow(message);
+  });
+
+  test('ADMIN_CIDRS of 0.0.0.0/0 is refused for every environment', () => {
+    expect(() => environments({ ADMIN_CIDRS: '0.0.0.0/0' })).toThrow('dev.networking.adminCidrs[0] = "0.0.0.0/0"');
+  });
+});
