@@ -27,6 +27,7 @@ export const overlaps = (a: Cidr, b: Cidr): boolean => a.start <= b.end && b.sta
 
 /** True for addresses on the public Internet (not RFC 1918, loopback, link-local or CGNAT). */
 export function isPrivate(c: Cidr): boolean {
-  const ranges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10'].map((r) => parseCidr(r)!);
-  return ranges.some((r) => contains(r, c));
+  return PRIVATE_RANGES.some((r) => contains(r, c));
 }
+
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10'].map((r) => parseCidr(r)!);

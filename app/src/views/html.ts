@@ -8,9 +8,9 @@ export class SafeHtml {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
-/** Escapes text for HTML element content and quoted attribute values. */
 const NEEDS_ESCAPE = /[&<>"'`]/;
 
+/** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: string): string {
   // Most values need nothing: test first, replace only when needed.
   return NEEDS_ESCAPE.test(value) ? value.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!) : value;
