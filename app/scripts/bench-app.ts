@@ -4,10 +4,8 @@
  *   npm run bench:app [-- --count 1000000 --duration 10 --connections 10]
  * The seeded database is kept in bench-results/ and reused by later runs of the same count.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -41,6 +39,22 @@ async function load(name: string, url: string, duration: number, connections: nu
     errors: r.errors + r.timeouts,
     bytes: Math.round(r.throughput.average / Math.max(r.requests.average, 1)),
   };
+}
+
+const references: ChildProcess[] = [];
+
+/** Starts `code` (which must define `server`) in its own Node process; resolves with its URL. */
+function startReference(code: string, pageFile: string): Promise<string> {
+  const child = spawn(process.execPath, ['-e', `${code}\nserver.listen(0, '127.0.0.1', () => console.log(server.address().port));`], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, PAGE_FILE: pageFile, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  references.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(`http://127.0.0.1:${d.toString().trim()}/`));
+    child.once('exit', (code) => reject(new Error(`reference server exited with ${code}`)));
+  });
 }
 
 async function ensureDatabase(file: string, count: number): Promise<void> {
@@ -119,18 +133,27 @@ async function main(): Promise<void> {
     if (res.status !== 200) throw new Error(`${p} answered ${res.status}`);
   }
 
-  const pageOne = Buffer.from(await (await fetch(`${url}/`)).arrayBuffer());
-  const bare = http.createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': pageOne.length });
-    res.end(pageOne);
-  });
-  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
-  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+  // Reference servers, each in its own process like the app, returning page 1's exact bytes:
+  // bare node:http (the target's yardstick) and a bare Express 5 route (the framework's ceiling).
+  const pageFile = path.join(build, 'page-1.html');
+  fs.writeFileSync(pageFile, Buffer.from(await (await fetch(`${url}/`)).arrayBuffer()));
+  const bareUrl = await startReference(`
+    const body = require('fs').readFileSync(process.env.PAGE_FILE);
+    const server = require('http').createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length });
+      res.end(body);
+    });`, pageFile);
+  const expressUrl = await startReference(`
+    const body = require('fs').readFileSync(process.env.PAGE_FILE);
+    const app = require('express')();
+    app.get('/', (req, res) => res.type('html').send(body));
+    const server = require('http').createServer(app);`, pageFile);
 
   const rows: Row[] = [];
   rows.push(await load('bare node:http, same bytes as page 1', bareUrl, duration, connections));
+  rows.push(await load('bare Express 5 route, same bytes', expressUrl, duration, connections));
   for (const [name, p] of scenarios) rows.push(await load(name, `${url}${p}`, duration, connections));
-  bare.close();
+  for (const child of references) child.kill('SIGTERM');
   child.kill('SIGTERM');
   fs.rmSync(build, { recursive: true, force: true });
 
