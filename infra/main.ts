@@ -1,15 +1,17 @@
 /**
  * The only place that creates the CDKTF App: one set of stacks per environment.
  *   npm run synth        (or npx cdktf synth) -> cdktf.out/
- *   npx cdktf deploy network-dev
+ *   npx cdktf deploy network-dev platform-dev
  */
 import { App } from 'cdktf';
 import { environments } from './config/environment-config';
 import { NetworkStack, stateBackendFromEnv } from './stacks/network-stack';
+import { PlatformAppStack } from './stacks/platform-stack';
 
 const app = new App();
 const backend = stateBackendFromEnv();
 for (const config of environments()) {
-  new NetworkStack(app, `network-${config.name}`, { config, backend });
+  const network = new NetworkStack(app, `network-${config.name}`, { config, backend });
+  new PlatformAppStack(app, `platform-${config.name}`, { config, backend, networking: network.networking });
 }
 app.synth();

@@ -14,7 +14,7 @@ export interface NetworkingProps {
 }
 
 /** NSG rule priorities: allows first, the explicit deny-all last. */
-export const NSG_PRIORITIES = { apiServer: 1001, ssh: 1002, denyAllInbound: 4096 } as const;
+export const NSG_PRIORITIES = { apiServer: 1001, ssh: 1002, vnetInbound: 4000, azureLoadBalancer: 4001, denyAllInbound: 4096 } as const;
 
 /**
  * The seed's networking module: resource group, VNet, control-plane and worker-node
@@ -26,6 +26,7 @@ export class Networking extends Construct {
   public readonly vnet: VirtualNetwork;
   public readonly controlPlaneSubnet: Subnet;
   public readonly workerNodeSubnet: Subnet;
+  public readonly privateEndpointSubnet: Subnet;
   public readonly nsg: NetworkSecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkingProps) {
@@ -49,9 +50,10 @@ export class Networking extends Construct {
       });
     this.controlPlaneSubnet = subnet('control-plane-subnet', 'control-plane-subnet', config.controlPlaneSubnetCidr);
     this.workerNodeSubnet = subnet('worker-node-subnet', 'worker-node-subnet', config.workerNodeSubnetCidr);
+    this.privateEndpointSubnet = subnet('private-endpoint-subnet', 'private-endpoint-subnet', config.privateEndpointSubnetCidr);
 
     this.nsg = new NetworkSecurityGroup(this, 'nsg', { name: config.nsgName, location, resourceGroupName: rg, tags });
-    const rule = (id: string, props: { priority: number; access: 'Allow' | 'Deny'; protocol: string; port: string; sources: readonly string[] | '*'; description: string }): void => {
+    const rule = (id: string, props: { priority: number; access: 'Allow' | 'Deny'; protocol: string; port: string; sources: readonly string[] | string; description: string }): void => {
       new NetworkSecurityRule(this, id, {
         name: id,
         description: props.description,
@@ -61,7 +63,7 @@ export class Networking extends Construct {
         protocol: props.protocol,
         sourcePortRange: '*',
         destinationPortRange: props.port,
-        ...(props.sources === '*' ? { sourceAddressPrefix: '*' } : { sourceAddressPrefixes: [...props.sources] }),
+        ...(typeof props.sources === 'string' ? { sourceAddressPrefix: props.sources } : { sourceAddressPrefixes: [...props.sources] }),
         destinationAddressPrefix: 'VirtualNetwork',
         resourceGroupName: rg,
         networkSecurityGroupName: this.nsg.name,
@@ -71,9 +73,14 @@ export class Networking extends Construct {
     if (config.sshSourceCidrs.length > 0) {
       rule('ssh-rule', { priority: NSG_PRIORITIES.ssh, access: 'Allow', protocol: 'Tcp', port: '22', sources: config.sshSourceCidrs, description: 'SSH from private admin ranges (bastion/VPN) only' });
     }
+    // The explicit deny below overrides Azure's default AllowVnetInBound and
+    // AllowAzureLoadBalancerInBound rules, which node-to-node traffic and load-balancer
+    // health probes need: restate them, above the deny.
+    rule('allow-vnet-inbound', { priority: NSG_PRIORITIES.vnetInbound, access: 'Allow', protocol: '*', port: '*', sources: 'VirtualNetwork', description: 'Traffic inside the VNet (nodes, pods, private endpoints)' });
+    rule('allow-azure-load-balancer', { priority: NSG_PRIORITIES.azureLoadBalancer, access: 'Allow', protocol: '*', port: '*', sources: 'AzureLoadBalancer', description: 'Azure load balancer health probes' });
     rule('deny-all-inbound', { priority: NSG_PRIORITIES.denyAllInbound, access: 'Deny', protocol: '*', port: '*', sources: '*', description: 'Explicit deny of all other inbound traffic' });
 
-    for (const [id, s] of [['control-plane-nsg', this.controlPlaneSubnet], ['worker-node-nsg', this.workerNodeSubnet]] as const) {
+    for (const [id, s] of [['control-plane-nsg', this.controlPlaneSubnet], ['worker-node-nsg', this.workerNodeSubnet], ['private-endpoint-nsg', this.privateEndpointSubnet]] as const) {
       new SubnetNetworkSecurityGroupAssociation(this, id, { subnetId: s.id, networkSecurityGroupId: this.nsg.id });
     }
   }

@@ -26,8 +26,8 @@ test('the seed\'s names, region and CIDRs are the defaults', () => {
   const { resource } = synth(prod!);
   expect(Object.values(resource.azurerm_resource_group!)[0]).toMatchObject({ name: 'networking-rg', location: 'uksouth' });
   expect(Object.values(resource.azurerm_virtual_network!)[0]).toMatchObject({ name: 'aks-vnet', address_space: ['10.0.0.0/16'] });
-  const subnets = Object.values(resource.azurerm_subnet!).map((s) => [s.name, s.address_prefixes]);
-  expect(subnets).toEqual([['control-plane-subnet', ['10.0.1.0/24']], ['worker-node-subnet', ['10.0.2.0/24']]]);
+  const subnets = Object.values(resource.azurerm_subnet!).map((s) => [s.name, s.address_prefixes]).sort();
+  expect(subnets).toEqual([['control-plane-subnet', ['10.0.1.0/24']], ['private-endpoint-subnet', ['10.0.3.0/24']], ['worker-node-subnet', ['10.0.2.0/24']]]);
   expect(Object.values(resource.azurerm_network_security_group!)[0]).toMatchObject({ name: 'aks-nsg' });
 });
 
@@ -58,12 +58,13 @@ test('every subnet is associated with the NSG', () => {
   expect(assoc.map((a) => a.subnet_id).sort()).toEqual(Object.keys(resource.azurerm_subnet!).map((k) => `\${azurerm_subnet.${k}.id}`).sort());
 });
 
-test('no NSG rule allows inbound from the Internet', () => {
-  for (const r of rules(synth(prod!).resource).filter((x) => x.access === 'Allow')) {
-    expect(r.source_address_prefix).toBeUndefined();
-    expect(r.source_address_prefixes).not.toContain('*');
-    expect(r.source_address_prefixes).not.toContain('0.0.0.0/0');
+test('no NSG rule allows inbound from the Internet: only admin CIDRs and the VNet and load-balancer service tags', () => {
+  const allows = rules(synth(prod!).resource).filter((x) => x.access === 'Allow');
+  for (const r of allows) {
+    const sources = (r.source_address_prefixes as string[] | undefined) ?? [r.source_address_prefix as string];
+    for (const source of sources) expect(['148.252.158.53/32', 'VirtualNetwork', 'AzureLoadBalancer']).toContain(source);
   }
+  expect(allows.map((r) => r.priority as number).every((p) => p < NSG_PRIORITIES.denyAllInbound)).toBe(true);
 });
 
 test('outputs are the seed\'s: VNet id, both subnet ids, resource group name, NSG id', () => {
@@ -92,6 +93,7 @@ describe('invalid configuration fails synth with a message naming the setting', 
   test.each([
     [{ workerNodeSubnetCidr: '10.1.2.0/24' }, 'prod.networking.workerNodeSubnetCidr = "10.1.2.0/24": must lie inside the VNet address space 10.0.0.0/16'],
     [{ workerNodeSubnetCidr: '10.0.1.128/25' }, 'prod.networking.workerNodeSubnetCidr = "10.0.1.128/25": must not overlap controlPlaneSubnetCidr 10.0.1.0/24'],
+    [{ privateEndpointSubnetCidr: '10.0.2.0/25' }, 'prod.networking.privateEndpointSubnetCidr = "10.0.2.0/25": must not overlap workerNodeSubnetCidr 10.0.2.0/24'],
     [{ controlPlaneSubnetCidr: '10.0.1.5/24' }, 'prod.networking.controlPlaneSubnetCidr = "10.0.1.5/24": must be an IPv4 CIDR'],
     [{ adminCidrs: ['0.0.0.0/0'] }, 'prod.networking.adminCidrs[0] = "0.0.0.0/0": must be a specific CIDR, not the whole Internet'],
     [{ adminCidrs: ['*'] }, 'prod.networking.adminCidrs[0] = "*": must be a specific CIDR, not the whole Internet'],

@@ -1,0 +1,125 @@
+import { Construct } from 'constructs';
+import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
+import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import type { ClusterConfig } from '../config/environment-config';
+
+export interface AksClusterProps {
+  readonly config: ClusterConfig;
+  readonly location: string;
+  readonly resourceGroupName: string;
+  /** The VNet, for the control-plane identity's Network Contributor role. */
+  readonly vnetId: string;
+  /** Subnet of both node pools (the seed's worker-node-subnet). */
+  readonly nodeSubnetId: string;
+  /** Who may reach the API server (the admin CIDRs). */
+  readonly authorizedIpRanges: readonly string[];
+  /** Workspace for Container Insights (managed-identity auth) and Defender. */
+  readonly logAnalyticsWorkspaceId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Pod and service ranges of the overlay network: outside the VNet, never routed. */
+export const OVERLAY_NETWORK = { podCidr: '192.168.0.0/16', serviceCidr: '172.16.0.0/16', dnsServiceIp: '172.16.0.10' } as const;
+
+/**
+ * AKS to the baseline: managed identities only, a system pool kept for critical add-ons and
+ * an autoscaling user pool across zones, Azure CNI overlay with network policy, OIDC issuer
+ * and workload identity, the Key Vault secrets provider with rotation, Container Insights
+ * with managed-identity auth, Entra ID with Azure RBAC and no local accounts, the API server
+ * limited to the admin CIDRs, automatic upgrades in maintenance windows, Standard tier.
+ */
+export class AksCluster extends Construct {
+  public readonly cluster: KubernetesCluster;
+  public readonly userPool: KubernetesClusterNodePool;
+  public readonly controlPlaneIdentity: UserAssignedIdentity;
+
+  constructor(scope: Construct, id: string, props: AksClusterProps) {
+    super(scope, id);
+    const { config, location, resourceGroupName } = props;
+    const tags = { ...props.tags };
+
+    // A user-assigned control-plane identity can be granted rights on the VNet before the
+    // cluster exists (a system-assigned one only after, which races the first node pool).
+    this.controlPlaneIdentity = new UserAssignedIdentity(this, 'control-plane-identity', { name: `${config.name}-control-plane`, location, resourceGroupName, tags });
+    const networkRole = new RoleAssignment(this, 'control-plane-network-contributor', {
+      scope: props.vnetId,
+      roleDefinitionName: 'Network Contributor',
+      principalId: this.controlPlaneIdentity.principalId,
+      principalType: 'ServicePrincipal',
+    });
+
+    const maintenance = { frequency: 'Weekly', interval: 1, dayOfWeek: 'Sunday', startTime: '02:00', utcOffset: '+00:00', duration: 4 };
+    this.cluster = new KubernetesCluster(this, 'cluster', {
+      name: config.name,
+      location,
+      resourceGroupName,
+      dnsPrefix: config.dnsPrefix,
+      kubernetesVersion: config.kubernetesVersion,
+      skuTier: 'Standard',
+      automaticUpgradeChannel: 'patch',
+      nodeOsUpgradeChannel: 'NodeImage',
+      maintenanceWindowAutoUpgrade: maintenance,
+      maintenanceWindowNodeOs: maintenance,
+      localAccountDisabled: true,
+      roleBasedAccessControlEnabled: true,
+      azureActiveDirectoryRoleBasedAccessControl: { azureRbacEnabled: true, adminGroupObjectIds: [...config.adminGroupObjectIds] },
+      oidcIssuerEnabled: true,
+      workloadIdentityEnabled: true,
+      azurePolicyEnabled: true,
+      imageCleanerEnabled: true,
+      imageCleanerIntervalHours: 48,
+      apiServerAccessProfile: { authorizedIpRanges: [...props.authorizedIpRanges] },
+      identity: { type: 'UserAssigned', identityIds: [this.controlPlaneIdentity.id] },
+      defaultNodePool: {
+        name: 'system',
+        vmSize: config.systemPool.vmSize,
+        vnetSubnetId: props.nodeSubnetId,
+        zones: [...config.zones],
+        autoScalingEnabled: true,
+        minCount: config.systemPool.minCount,
+        maxCount: config.systemPool.maxCount,
+        maxPods: config.systemPool.maxPods,
+        onlyCriticalAddonsEnabled: true,
+        osDiskType: 'Ephemeral',
+        osSku: 'AzureLinux',
+        hostEncryptionEnabled: true,
+        upgradeSettings: { maxSurge: '33%' },
+        tags,
+      },
+      networkProfile: {
+        networkPlugin: 'azure',
+        networkPluginMode: 'overlay',
+        networkPolicy: 'cilium',
+        networkDataPlane: 'cilium',
+        loadBalancerSku: 'standard',
+        outboundType: 'loadBalancer',
+        ...OVERLAY_NETWORK,
+      },
+      keyVaultSecretsProvider: { secretRotationEnabled: true, secretRotationInterval: '2m' },
+      omsAgent: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId, msiAuthForMonitoringEnabled: true },
+      microsoftDefender: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId },
+      tags,
+      dependsOn: [networkRole],
+    });
+
+    this.userPool = new KubernetesClusterNodePool(this, 'user-pool', {
+      name: 'user',
+      kubernetesClusterId: this.cluster.id,
+      mode: 'User',
+      vmSize: config.userPool.vmSize,
+      vnetSubnetId: props.nodeSubnetId,
+      zones: [...config.zones],
+      autoScalingEnabled: true,
+      minCount: config.userPool.minCount,
+      maxCount: config.userPool.maxCount,
+      maxPods: config.userPool.maxPods,
+      osDiskType: 'Ephemeral',
+      osSku: 'AzureLinux',
+      hostEncryptionEnabled: true,
+      upgradeSettings: { maxSurge: '33%' },
+      tags,
+    });
+  }
+}

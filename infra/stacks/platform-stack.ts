@@ -1,0 +1,75 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { LogAnalytics } from '../../monitoring/log-analytics';
+import { AksCluster } from '../constructs/aks-cluster';
+import { AppData, secretExpiry } from '../constructs/app-data';
+import type { Networking } from '../constructs/networking';
+import { PlatformStack, type PlatformStackProps } from './network-stack';
+
+export interface PlatformStackPropsWithNetwork extends PlatformStackProps {
+  /** The environment's networking (another stack: cdktf wires the references through state). */
+  readonly networking: Networking;
+  /** Clock for secret expiry dates. @default new Date() */
+  readonly now?: Date;
+}
+
+/**
+ * Everything that runs on the network: the Log Analytics workspace, AKS, and the app's
+ * identity, Key Vault and Azure SQL. Outputs as the seed's cluster module, plus what the
+ * manifests need (Key Vault URL, app identity client id).
+ */
+export class PlatformAppStack extends PlatformStack {
+  public readonly logAnalytics: LogAnalytics;
+  public readonly aks: AksCluster;
+  public readonly data: AppData;
+
+  constructor(scope: Construct, id: string, props: PlatformStackPropsWithNetwork) {
+    super(scope, id, props);
+    const { config, networking } = props;
+    const client = new DataAzurermClientConfig(this, 'client');
+    if (config.data.sqlAuth === 'password') new RandomProvider(this, 'random');
+    const rg = networking.resourceGroup.name;
+    const common = { location: config.location, resourceGroupName: rg, tags: config.tags };
+
+    this.logAnalytics = new LogAnalytics(this, 'log-analytics', {
+      ...common,
+      name: `${config.cluster.name}-logs`,
+      retentionDays: config.monitoring.retentionDays,
+      dailyQuotaGb: config.monitoring.dailyQuotaGb,
+    });
+    const workspaceId = this.logAnalytics.workspace.id;
+
+    this.aks = new AksCluster(this, 'aks', {
+      ...common,
+      config: config.cluster,
+      vnetId: networking.vnet.id,
+      nodeSubnetId: networking.workerNodeSubnet.id,
+      authorizedIpRanges: config.networking.adminCidrs,
+      logAnalyticsWorkspaceId: workspaceId,
+    });
+
+    this.data = new AppData(this, 'app-data', {
+      ...common,
+      config: config.data,
+      tenantId: client.tenantId,
+      deployerObjectId: client.objectId,
+      oidcIssuerUrl: this.aks.cluster.oidcIssuerUrl,
+      allowedSubnetIds: [networking.workerNodeSubnet.id, networking.controlPlaneSubnet.id],
+      allowedIpCidrs: config.networking.adminCidrs,
+      vnetId: networking.vnet.id,
+      privateEndpointSubnetId: networking.privateEndpointSubnet.id,
+      logAnalyticsWorkspaceId: workspaceId,
+      secretExpiry: secretExpiry(props.now ?? new Date(), config.data.secretExpiryDays),
+    });
+
+    const cluster = this.aks.cluster;
+    new TerraformOutput(this, 'kube_config', { value: cluster.kubeConfigRaw, sensitive: true, description: 'Kube config for connecting to the AKS cluster (Entra sign-in; use kubelogin)' });
+    new TerraformOutput(this, 'aks_cluster_name', { value: cluster.name, description: 'The name of the AKS cluster created' });
+    new TerraformOutput(this, 'aks_cluster_id', { value: cluster.id, description: 'The ID of the AKS cluster created' });
+    new TerraformOutput(this, 'key_vault_url', { value: this.data.keyVault.vaultUri, description: 'KEY_VAULT_URL for the app' });
+    new TerraformOutput(this, 'app_identity_client_id', { value: this.data.appIdentity.clientId, description: 'Client id for the app ServiceAccount annotation (workload identity)' });
+    new TerraformOutput(this, 'log_analytics_workspace_id', { value: workspaceId, description: 'Workspace for monitoring' });
+  }
+}
