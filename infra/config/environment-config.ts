@@ -63,6 +63,8 @@ export interface MonitoringConfig {
   readonly retentionDays: number;
   /** Daily ingestion cap in GB; -1 for none. @default 1 (dev), -1 (prod) */
   readonly dailyQuotaGb: number;
+  /** Who the alerts e-mail (the action group, issue 5); from `ALERT_EMAILS`. */
+  readonly alertEmails: readonly string[];
 }
 
 /** Key Vault and Azure SQL for the app. */
@@ -175,6 +177,10 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   if (!Number.isInteger(m.retentionDays) || m.retentionDays < 30 || m.retentionDays > 730) {
     throw new InfraConfigError(`${config.name}.monitoring.retentionDays`, m.retentionDays, 'must be a whole number of days from 30 to 730');
   }
+  if (m.alertEmails.length === 0) throw new InfraConfigError(`${config.name}.monitoring.alertEmails`, m.alertEmails, 'must name at least one e-mail address for alerts');
+  m.alertEmails.forEach((email, i) => {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InfraConfigError(`${config.name}.monitoring.alertEmails[${i}]`, email, 'must be an e-mail address such as devops@example.com');
+  });
   if (m.dailyQuotaGb !== -1 && !(m.dailyQuotaGb > 0)) throw new InfraConfigError(`${config.name}.monitoring.dailyQuotaGb`, m.dailyQuotaGb, 'must be a positive number of GB, or -1 for no cap');
 
   const d = config.data;
@@ -210,6 +216,7 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
   const adminGroups = env.AKS_ADMIN_GROUP_IDS?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   // Key Vault and SQL server names are global across Azure: a prefix of the deployer's own.
   const prefix = env.GLOBAL_NAME_PREFIX ?? 'orderplat';
+  const emails = env.ALERT_EMAILS?.split(',').map((s) => s.trim()).filter(Boolean);
   const base = (name: 'dev' | 'prod'): EnvironmentConfig => ({
     name,
     location: 'uksouth',
@@ -229,7 +236,7 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
       adminGroupObjectIds: adminGroups,
     },
     // 90 days everywhere: SQL audit records live in the workspace and must be kept that long.
-    monitoring: { retentionDays: 90, dailyQuotaGb: name === 'prod' ? -1 : 1 },
+    monitoring: { retentionDays: 90, dailyQuotaGb: name === 'prod' ? -1 : 1, alertEmails: emails ?? ['devops@example.com'] },
     data: {
       keyVaultName: `${prefix}-${name}-kv`,
       sqlServerName: `${prefix}-${name}-sql`,

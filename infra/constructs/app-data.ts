@@ -36,6 +36,9 @@ export interface AppDataProps {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** The app's user-assigned identity; also its database user name (see grant-app-sql-access). */
+export const APP_IDENTITY_NAME = `${AppContract.appName}-identity`;
+
 /**
  * An expiry date that is stable within a month, so repeated plans do not show a change and
  * a monthly deploy renews it: the first day of this month plus `days`.
@@ -63,7 +66,7 @@ export class AppData extends Construct {
     const tags = { ...props.tags };
     const k8s = AppContract.kubernetes;
 
-    this.appIdentity = new UserAssignedIdentity(this, 'app-identity', { name: `${AppContract.appName}-identity`, location, resourceGroupName, tags });
+    this.appIdentity = new UserAssignedIdentity(this, 'app-identity', { name: APP_IDENTITY_NAME, location, resourceGroupName, tags });
     new FederatedIdentityCredential(this, 'app-federated-credential', {
       name: `${k8s.namespace}-${k8s.serviceAccount}`,
       resourceGroupName,

@@ -159,7 +159,9 @@ describe('invalid platform configuration fails synth with a message naming the s
     ['prod.cluster.userPool.maxCount = 2: must be a whole number of at least minCount (5)', withCluster({ userPool: { ...prod!.cluster.userPool, minCount: 5, maxCount: 2 } })],
     ['prod.cluster.zones = ["4"]', withCluster({ zones: ['4'] })],
     ['prod.cluster.adminGroupObjectIds[0] = "admins": must be an Entra object id', withCluster({ adminGroupObjectIds: ['admins'] })],
-    ['prod.monitoring.retentionDays = 7: must be a whole number of days from 30 to 730', { ...prod!, monitoring: { retentionDays: 7, dailyQuotaGb: -1 } }],
+    ['prod.monitoring.retentionDays = 7: must be a whole number of days from 30 to 730', { ...prod!, monitoring: { ...prod!.monitoring, retentionDays: 7 } }],
+    ['prod.monitoring.alertEmails[0] = "devops-at-example": must be an e-mail address', { ...prod!, monitoring: { ...prod!.monitoring, alertEmails: ['devops-at-example'] } }],
+    ['prod.monitoring.alertEmails = []: must name at least one e-mail address', { ...prod!, monitoring: { ...prod!.monitoring, alertEmails: [] } }],
     ['prod.data.keyVaultName = "kv_with_underscores"', { ...prod!, data: { ...prod!.data, keyVaultName: 'kv_with_underscores' } }],
     ['prod.data.auditRetentionDays = 30: must be at least 90 days', { ...prod!, data: { ...prod!.data, auditRetentionDays: 30 } }],
   ])('%s', (message, config) => {
