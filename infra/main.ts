@@ -5,13 +5,14 @@
  */
 import { App } from 'cdktf';
 import { environments } from './config/environment-config';
-import { NetworkStack, stateBackendFromEnv } from './stacks/network-stack';
-import { PlatformAppStack } from './stacks/platform-stack';
+import { stateBackendFromEnv } from './stacks/base-stack';
+import { NetworkStack } from './stacks/network-stack';
+import { PlatformStack } from './stacks/platform-stack';
 
 const app = new App();
 const backend = stateBackendFromEnv();
 for (const config of environments()) {
   const network = new NetworkStack(app, `network-${config.name}`, { config, backend });
-  new PlatformAppStack(app, `platform-${config.name}`, { config, backend, networking: network.networking });
+  new PlatformStack(app, `platform-${config.name}`, { config, backend, networking: network.networking });
 }
 app.synth();

@@ -6,9 +6,9 @@ import { LogAnalytics } from '../../monitoring/log-analytics';
 import { AksCluster } from '../constructs/aks-cluster';
 import { AppData, secretExpiry } from '../constructs/app-data';
 import type { Networking } from '../constructs/networking';
-import { PlatformStack, type PlatformStackProps } from './network-stack';
+import { BaseStack, type BaseStackProps } from './base-stack';
 
-export interface PlatformStackPropsWithNetwork extends PlatformStackProps {
+export interface PlatformStackProps extends BaseStackProps {
   /** The environment's networking (another stack: cdktf wires the references through state). */
   readonly networking: Networking;
   /** Clock for secret expiry dates. @default new Date() */
@@ -20,12 +20,12 @@ export interface PlatformStackPropsWithNetwork extends PlatformStackProps {
  * identity, Key Vault and Azure SQL. Outputs as the seed's cluster module, plus what the
  * manifests need (Key Vault URL, app identity client id).
  */
-export class PlatformAppStack extends PlatformStack {
+export class PlatformStack extends BaseStack {
   public readonly logAnalytics: LogAnalytics;
   public readonly aks: AksCluster;
   public readonly data: AppData;
 
-  constructor(scope: Construct, id: string, props: PlatformStackPropsWithNetwork) {
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
     const { config, networking } = props;
     const client = new DataAzurermClientConfig(this, 'client');

@@ -1,7 +1,8 @@
 import { Testing } from 'cdktf';
 import { environments, InfraConfigError, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
 import { NSG_PRIORITIES } from '../constructs/networking';
-import { NetworkStack, stateBackendFromEnv } from '../stacks/network-stack';
+import { stateBackendFromEnv } from '../stacks/base-stack';
+import { NetworkStack } from '../stacks/network-stack';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Testing } from 'cdktf';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { NetworkStack } from '../stacks/network-stack';
-import { PlatformAppStack } from '../stacks/platform-stack';
+import { PlatformStack } from '../stacks/platform-stack';
 
 export type Resources = Record<string, Record<string, Record<string, unknown>>>;
 export interface Synthesized {
@@ -20,11 +20,11 @@ export const TEST_NOW = new Date('2026-06-15T12:00:00Z');
 export function synthEnvironment(config: EnvironmentConfig): { network: Synthesized; platform: Synthesized } {
   const app = Testing.app();
   const network = new NetworkStack(app, `network-${config.name}`, { config });
-  const platform = new PlatformAppStack(app, `platform-${config.name}`, { config, networking: network.networking, now: TEST_NOW });
+  const platform = new PlatformStack(app, `platform-${config.name}`, { config, networking: network.networking, now: TEST_NOW });
   // Synthesize the whole app, as `cdktf synth` does: only then are cross-stack references
   // turned into remote-state lookups (Testing.synth of one stack leaves them as direct refs).
   app.synth();
-  const parsed = (stack: NetworkStack | PlatformAppStack): Synthesized =>
+  const parsed = (stack: NetworkStack | PlatformStack): Synthesized =>
     JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8')) as Synthesized;
   const result = { network: parsed(network), platform: parsed(platform) };
   fs.rmSync(app.outdir, { recursive: true, force: true });
