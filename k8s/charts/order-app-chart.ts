@@ -1,0 +1,239 @@
+import { ApiObject, Chart, Duration, JsonPatch, Size, type ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { IntOrString, KubePodDisruptionBudget, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import type { Construct } from 'constructs';
+import { AppContract } from '../../app/src/app-contract';
+import { validateChartConfig, type OrderAppChartConfig } from '../config/chart-config';
+
+/** Labels every object of the app carries (Kubernetes recommended labels). */
+export const APP_LABELS = {
+  'app.kubernetes.io/name': AppContract.appName,
+  'app.kubernetes.io/part-of': 'order-platform',
+  'app.kubernetes.io/managed-by': 'cdk8s',
+} as const;
+
+/** The pod label the AKS workload identity webhook looks for. */
+export const WORKLOAD_IDENTITY_LABEL = 'azure.workload.identity/use';
+/** The ServiceAccount annotation that names the Entra app identity. */
+export const WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION = 'azure.workload.identity/client-id';
+/** Makes an Azure LoadBalancer Service take a private VNet address instead of a public one. */
+export const AZURE_INTERNAL_LB_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-internal';
+
+/** The image's non-root user (app/Dockerfile `USER 10001`). Above 10000 so it never maps to a host user. */
+export const APP_UID = 10001;
+export const APP_GID = 10001;
+/** Service port; the container listens on `AppContract.port`. */
+export const SERVICE_PORT = 80;
+/** `/tmp` is the only writable path (the root filesystem is read-only). */
+export const TMP_SIZE_LIMIT_MIB = 64;
+
+export interface OrderAppChartProps extends ChartProps {
+  /** One environment's validated settings (see `chartEnvironments`). */
+  readonly config: OrderAppChartConfig;
+}
+
+/**
+ * The order app on AKS: its Namespace, ServiceAccount (workload identity), Deployment
+ * (zero-downtime RollingUpdate, probes, hardened pod), Service, HPA, PDB and NetworkPolicy.
+ * All names shared with the app come from `AppContract`.
+ */
+export class OrderAppChart extends Chart {
+  readonly deployment: kplus.Deployment;
+  readonly service: kplus.Service;
+  readonly serviceAccount: kplus.ServiceAccount;
+
+  constructor(scope: Construct, id: string, props: OrderAppChartProps) {
+    const config = validateChartConfig(props.config);
+    const namespace = AppContract.kubernetes.namespace;
+    const instance = `${AppContract.appName}-${config.environment}`;
+    super(scope, id, { ...props, labels: { ...APP_LABELS, 'app.kubernetes.io/instance': instance, ...props.labels } });
+
+    new kplus.Namespace(this, 'namespace', {
+      metadata: {
+        name: namespace,
+        // Pod Security Admission: the API server itself refuses pods that break the restricted profile.
+        labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' },
+      },
+    });
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
+      metadata: {
+        name: AppContract.kubernetes.serviceAccount,
+        namespace,
+        annotations: { [WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION]: config.appIdentityClientId },
+      },
+      // The workload identity webhook projects its own token; the API token is never needed.
+      automountToken: false,
+    });
+
+    const E = AppContract.env;
+    const r = config.resources;
+    const tmp = kplus.Volume.fromEmptyDir(this, 'tmp-volume', 'tmp', { sizeLimit: Size.mebibytes(TMP_SIZE_LIMIT_MIB) });
+    const probe = (path: string, periodSeconds: number, failureThreshold: number): kplus.Probe =>
+      kplus.Probe.fromHttpGet(path, {
+        port: AppContract.port,
+        periodSeconds: Duration.seconds(periodSeconds),
+        timeoutSeconds: Duration.seconds(2),
+        failureThreshold,
+        initialDelaySeconds: Duration.seconds(0),
+      });
+
+    this.deployment = new kplus.Deployment(this, 'deployment', {
+      metadata: { name: AppContract.appName, namespace },
+      // No `replicas`: the HPA owns the count (min = config.replicas), so an apply never resets it.
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
+      minReady: Duration.seconds(5),
+      progressDeadline: Duration.minutes(5),
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: false,
+      // Recommended labels on pods too, so Container Insights queries can find them by name.
+      podMetadata: { labels: { ...APP_LABELS, 'app.kubernetes.io/instance': instance, [WORKLOAD_IDENTITY_LABEL]: 'true' } },
+      securityContext: { ensureNonRoot: true, user: APP_UID, group: APP_GID, fsGroup: APP_GID },
+      // preStop pause + the app's own drain limit: SIGKILL never cuts a request short.
+      terminationGracePeriod: Duration.seconds(AppContract.shutdown.preStopSeconds + AppContract.shutdown.drainTimeoutSeconds),
+      volumes: [tmp],
+      containers: [
+        {
+          name: AppContract.appName,
+          image: config.image,
+          imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
+          ports: [{ number: AppContract.port, name: 'http', protocol: kplus.Protocol.TCP }],
+          envVariables: {
+            [E.nodeEnv]: kplus.EnvValue.fromValue('production'),
+            [E.host]: kplus.EnvValue.fromValue('0.0.0.0'),
+            [E.port]: kplus.EnvValue.fromValue(String(AppContract.port)),
+            [E.logLevel]: kplus.EnvValue.fromValue(config.logLevel),
+            [E.databaseDriver]: kplus.EnvValue.fromValue('mssql'),
+            [E.keyVaultUrl]: kplus.EnvValue.fromValue(config.keyVaultUrl),
+            [E.secretNameServer]: kplus.EnvValue.fromValue(AppContract.secretNames.server),
+            [E.secretNameDatabase]: kplus.EnvValue.fromValue(AppContract.secretNames.database),
+            [E.secretNameUser]: kplus.EnvValue.fromValue(AppContract.secretNames.user),
+            [E.secretNamePassword]: kplus.EnvValue.fromValue(AppContract.secretNames.password),
+            // The preStop hook gives endpoints time to drop the pod; the app need not wait again.
+            [E.shutdownDelaySeconds]: kplus.EnvValue.fromValue('0'),
+            // A LoadBalancer Service is layer 4: no proxy in front whose headers to trust.
+            [E.trustProxy]: kplus.EnvValue.fromValue('false'),
+            // V8 would otherwise size its heap from the node, not the container limit.
+            NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${Math.floor(r.memoryLimitMiB * 0.75)}`),
+          },
+          readiness: probe(AppContract.paths.readiness, 5, 3),
+          liveness: probe(AppContract.paths.liveness, 10, 3),
+          // Up to 60 s for the first start (Key Vault, pool, migration) before liveness counts.
+          startup: probe(AppContract.paths.liveness, 2, 30),
+          lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', String(AppContract.shutdown.preStopSeconds)]) },
+          resources: {
+            cpu: { request: kplus.Cpu.millis(r.cpuRequestMillis), limit: kplus.Cpu.millis(r.cpuLimitMillis) },
+            memory: { request: Size.mebibytes(r.memoryRequestMiB), limit: Size.mebibytes(r.memoryLimitMiB) },
+          },
+          securityContext: {
+            ensureNonRoot: true,
+            user: APP_UID,
+            group: APP_GID,
+            privileged: false,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+          },
+          volumeMounts: [{ volume: tmp, path: '/tmp' }],
+        },
+      ],
+    });
+
+    // Preferred anti-affinity as well as the spread constraints below: one pod per node where possible.
+    this.deployment.scheduling.spread({ topology: kplus.Topology.HOSTNAME, weight: 100 });
+
+    // cdk8s-plus-27 has no API for seccomp, topology spread or dropping ALL capabilities, and renders
+    // ephemeral storage only in whole GiB. Patches are applied before the typed serializer runs, so
+    // quantities go in as Quantity objects.
+    const deploymentObject = ApiObject.of(this.deployment);
+    deploymentObject.addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+      JsonPatch.add('/spec/template/spec/containers/0/resources/requests/ephemeral-storage', Quantity.fromString(`${r.ephemeralStorageRequestMiB}Mi`)),
+      JsonPatch.add('/spec/template/spec/containers/0/resources/limits/ephemeral-storage', Quantity.fromString(`${r.ephemeralStorageLimitMiB}Mi`)),
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        this.spread('topology.kubernetes.io/zone'),
+        this.spread('kubernetes.io/hostname'),
+      ]),
+    );
+
+    const lbAnnotations: Record<string, string> = config.exposure === 'internal' ? { [AZURE_INTERNAL_LB_ANNOTATION]: 'true' } : {};
+    this.service = new kplus.Service(this, 'service', {
+      metadata: { name: AppContract.appName, namespace, annotations: lbAnnotations },
+      type: config.exposure === 'clusterip' ? kplus.ServiceType.CLUSTER_IP : kplus.ServiceType.LOAD_BALANCER,
+      selector: this.deployment,
+      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: AppContract.port, protocol: kplus.Protocol.TCP }],
+      ...(config.loadBalancerSourceRanges.length > 0 ? { loadBalancerSourceRanges: [...config.loadBalancerSourceRanges] } : {}),
+    });
+    if (config.exposure !== 'clusterip') {
+      // Keep the client's address (rate limiting per IP) and skip the second hop between nodes.
+      ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', 'Local'));
+    }
+
+    new kplus.HorizontalPodAutoscaler(this, 'hpa', {
+      metadata: { name: AppContract.appName, namespace },
+      target: this.deployment,
+      minReplicas: config.replicas,
+      maxReplicas: config.maxReplicas,
+      metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(config.targetCpuUtilizationPercent))],
+      scaleDown: { stabilizationWindow: Duration.minutes(5), policies: [{ replicas: kplus.Replicas.absolute(1), duration: Duration.minutes(1) }] },
+    });
+
+    new KubePodDisruptionBudget(this, 'pdb', {
+      metadata: { name: AppContract.appName, namespace },
+      spec: {
+        maxUnavailable: IntOrString.fromNumber(1),
+        selector: { matchLabels: this.deployment.matchLabels },
+        // A pod that never became ready may be evicted, so a broken rollout cannot block a node drain.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+
+    this.networkPolicy(config, namespace);
+  }
+
+  private spread(topologyKey: string): Record<string, unknown> {
+    return {
+      maxSkew: 1,
+      topologyKey,
+      // Spread when the cluster can, but never leave a pod pending for it (dev has one zone's worth of nodes).
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: this.deployment.matchLabels },
+    };
+  }
+
+  /** Ingress only to the app port; egress only to DNS, HTTPS (Key Vault, Entra ID) and SQL's private endpoint. */
+  private networkPolicy(config: OrderAppChartConfig, namespace: string): void {
+    const kubeDns = kplus.Pods.select(this, 'kube-dns', {
+      labels: { 'k8s-app': 'kube-dns' },
+      namespaces: kplus.Namespaces.select(this, 'kube-system', { names: ['kube-system'] }),
+    });
+    // Probes come from the kubelet, load-balanced clients from anywhere the Service admits.
+    const anyone = kplus.NetworkPolicyIpBlock.anyIpv4(this, 'any-ipv4');
+    new kplus.NetworkPolicy(this, 'network-policy', {
+      metadata: { name: AppContract.appName, namespace },
+      selector: this.deployment,
+      ingress: {
+        default: kplus.NetworkPolicyTrafficDefault.DENY,
+        rules: [{ peer: anyone, ports: [kplus.NetworkPolicyPort.tcp(AppContract.port)] }],
+      },
+      egress: {
+        default: kplus.NetworkPolicyTrafficDefault.DENY,
+        rules: [
+          { peer: kubeDns, ports: [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)] },
+          // Key Vault and Entra ID have no fixed addresses.
+          { peer: anyone, ports: [kplus.NetworkPolicyPort.tcp(443)] },
+          ...config.sqlEgressCidrs.map((cidr, i) => ({
+            peer: kplus.NetworkPolicyIpBlock.ipv4(this, `sql-endpoint-${i}`, cidr),
+            // 1433 for the gateway; Redirect (Azure's default inside Azure) then moves the session
+            // to a higher port on the same private endpoint.
+            ports: [kplus.NetworkPolicyPort.tcpRange(1433, 65535)],
+          })),
+        ],
+      },
+    });
+  }
+}

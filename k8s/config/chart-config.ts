@@ -1,0 +1,147 @@
+import { parseCidr } from '../../infra/config/cidr';
+
+/**
+ * How the Service is reached.
+ * - `clusterip`: inside the cluster only (`kubectl port-forward` for people).
+ * - `internal`: an Azure internal LoadBalancer, reachable from the VNet and peered networks
+ *   (users inside the organisation, as the seed's distribution section describes).
+ * - `public`: an Azure public LoadBalancer.
+ */
+export type Exposure = 'clusterip' | 'internal' | 'public';
+export const EXPOSURES: readonly Exposure[] = ['clusterip', 'internal', 'public'];
+
+/** Container resources, sized for this app (a Node.js process serving HTML from a pool). */
+export interface ResourcesConfig {
+  /** Scheduling request. @default 100 */
+  readonly cpuRequestMillis: number;
+  /** Throttling limit. @default 500 */
+  readonly cpuLimitMillis: number;
+  /** @default 160 */
+  readonly memoryRequestMiB: number;
+  /** The V8 heap is capped at 75 % of this. @default 256 */
+  readonly memoryLimitMiB: number;
+  /** Logs and /tmp. @default 64 */
+  readonly ephemeralStorageRequestMiB: number;
+  /** @default 256 */
+  readonly ephemeralStorageLimitMiB: number;
+}
+
+/** Everything that differs between the environments' manifests. */
+export interface OrderAppChartConfig {
+  /** Environment name, used in labels. */
+  readonly environment: string;
+  /** `registry/name:tag` (optionally `@sha256:...`); never without a tag and never `latest`. */
+  readonly image: string;
+  /** Replicas when idle: the HPA's minimum. At least 2, so a rollout or a node drain never leaves zero pods. */
+  readonly replicas: number;
+  /** The HPA's maximum. */
+  readonly maxReplicas: number;
+  /** The HPA scales out above this average CPU use, in percent of the request. @default 70 */
+  readonly targetCpuUtilizationPercent: number;
+  /** @default "clusterip" */
+  readonly exposure: Exposure;
+  /** Source ranges allowed through a LoadBalancer; empty allows all. @default [] */
+  readonly loadBalancerSourceRanges: readonly string[];
+  readonly resources: ResourcesConfig;
+  /** The platform stack's `key_vault_url` output. */
+  readonly keyVaultUrl: string;
+  /** The platform stack's `app_identity_client_id` output (workload identity). */
+  readonly appIdentityClientId: string;
+  /** Where Azure SQL's private endpoint lives (the network stack's private-endpoint subnet); egress to SQL goes only there. */
+  readonly sqlEgressCidrs: readonly string[];
+  /** @default "info" */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+/** A manifest setting has a value the chart cannot use; the message names it, the value and the rule. */
+export class K8sConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'K8sConfigError';
+  }
+}
+
+/** The pieces of an image reference. */
+export interface ImageReference {
+  readonly registry: string;
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest?: string;
+}
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE = new RegExp(
+  `^(?<registry>(?:[a-zA-Z0-9-]+\\.)+[a-zA-Z0-9-]+(?::\\d+)?|localhost(?::\\d+)?|[a-zA-Z0-9-]+:\\d+)` +
+    `/(?<repository>${COMPONENT}(?:/${COMPONENT})*)` +
+    `(?::(?<tag>[\\w][\\w.-]{0,127}))?` +
+    `(?:@(?<digest>sha256:[a-f0-9]{64}))?$`,
+);
+
+/** Parses `registry/name:tag`; throws `K8sConfigError` naming `setting` when the reference is unusable. */
+export function parseImageReference(image: string, setting = 'image'): ImageReference {
+  const m = IMAGE.exec(image);
+  if (!m?.groups) {
+    throw new K8sConfigError(`${setting} must be registry/name:tag, e.g. myregistry.azurecr.io/order-app:20261125.1-3f2a9c1; got ${JSON.stringify(image)}.`);
+  }
+  const { registry, repository, tag, digest } = m.groups as { registry: string; repository: string; tag?: string; digest?: string };
+  if (tag === undefined) {
+    throw new K8sConfigError(`${setting} must name a tag (registry/name:tag) so every rollout is reproducible; got ${JSON.stringify(image)}.`);
+  }
+  if (tag === 'latest') {
+    throw new K8sConfigError(`${setting} must not use the tag "latest" (it moves, so a restart can run other code); got ${JSON.stringify(image)}.`);
+  }
+  return { registry, repository, tag, ...(digest ? { digest } : {}) };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KEY_VAULT_URL = /^https:\/\/[a-zA-Z0-9-]{3,24}\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net)\/?$/;
+
+function wholeNumber(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new K8sConfigError(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}.`);
+  }
+}
+
+/** Checks every setting; returns the config unchanged or throws `K8sConfigError` naming the first wrong one. */
+export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartConfig {
+  const at = (name: string): string => `k8s config "${config.environment}": ${name}`;
+  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(config.environment)) {
+    throw new K8sConfigError(`environment must be a DNS label (lower-case letters, digits, dashes); got ${JSON.stringify(config.environment)}.`);
+  }
+  parseImageReference(config.image, at('image'));
+  wholeNumber(at('replicas'), config.replicas, 2, 100);
+  wholeNumber(at('maxReplicas'), config.maxReplicas, config.replicas, 100);
+  wholeNumber(at('targetCpuUtilizationPercent'), config.targetCpuUtilizationPercent, 10, 95);
+  if (!(EXPOSURES as readonly string[]).includes(config.exposure)) {
+    throw new K8sConfigError(`${at('exposure')} must be one of ${EXPOSURES.join(', ')}; got ${JSON.stringify(config.exposure)}.`);
+  }
+  for (const range of config.loadBalancerSourceRanges) {
+    if (!parseCidr(range)) throw new K8sConfigError(`${at('loadBalancerSourceRanges')} must hold IPv4 CIDRs such as 10.20.0.0/16; got ${JSON.stringify(range)}.`);
+  }
+  if (config.loadBalancerSourceRanges.length > 0 && config.exposure === 'clusterip') {
+    throw new K8sConfigError(`${at('loadBalancerSourceRanges')} only applies to a LoadBalancer; exposure is "clusterip".`);
+  }
+  const r = config.resources;
+  wholeNumber(at('resources.cpuRequestMillis'), r.cpuRequestMillis, 10, 8000);
+  wholeNumber(at('resources.cpuLimitMillis'), r.cpuLimitMillis, r.cpuRequestMillis, 8000);
+  // Below 128 MiB a Node.js process with a connection pool is killed under load.
+  wholeNumber(at('resources.memoryRequestMiB'), r.memoryRequestMiB, 128, 16384);
+  wholeNumber(at('resources.memoryLimitMiB'), r.memoryLimitMiB, r.memoryRequestMiB, 16384);
+  wholeNumber(at('resources.ephemeralStorageRequestMiB'), r.ephemeralStorageRequestMiB, 16, 10240);
+  wholeNumber(at('resources.ephemeralStorageLimitMiB'), r.ephemeralStorageLimitMiB, r.ephemeralStorageRequestMiB, 10240);
+  if (!KEY_VAULT_URL.test(config.keyVaultUrl)) {
+    throw new K8sConfigError(`${at('keyVaultUrl')} must be a Key Vault URL such as https://my-vault.vault.azure.net/; got ${JSON.stringify(config.keyVaultUrl)}.`);
+  }
+  if (!GUID.test(config.appIdentityClientId)) {
+    throw new K8sConfigError(`${at('appIdentityClientId')} must be the app identity's client id (a GUID, the platform stack's app_identity_client_id output); got ${JSON.stringify(config.appIdentityClientId)}.`);
+  }
+  if (config.sqlEgressCidrs.length === 0) throw new K8sConfigError(`${at('sqlEgressCidrs')} must name at least one CIDR (the private-endpoint subnet).`);
+  for (const cidr of config.sqlEgressCidrs) {
+    const parsed = parseCidr(cidr);
+    if (!parsed || parsed.prefix < 8) throw new K8sConfigError(`${at('sqlEgressCidrs')} must hold IPv4 CIDRs of /8 or narrower; got ${JSON.stringify(cidr)}.`);
+  }
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(config.logLevel)) {
+    throw new K8sConfigError(`${at('logLevel')} must be one of fatal, error, warn, info, debug, trace; got ${JSON.stringify(config.logLevel)}.`);
+  }
+  return config;
+}

@@ -1,0 +1,107 @@
+import { environments as infraEnvironments } from '../../infra/config/environment-config';
+import { K8sConfigError, validateChartConfig, type Exposure, type OrderAppChartConfig, type ResourcesConfig } from './chart-config';
+
+/** The client id used when no infra outputs are given: the manifest synthesizes but cannot sign in to Azure. */
+export const PLACEHOLDER_CLIENT_ID = '00000000-0000-0000-0000-000000000000';
+
+/** Default image tag when neither `APP_IMAGE` nor the pipeline sets one; the deploy step substitutes the built tag. */
+export const DEFAULT_IMAGE_TAG = '0.1.0';
+
+/** The platform stack's outputs this chart needs, per environment. */
+export interface PlatformOutputs {
+  readonly keyVaultUrl: string;
+  readonly appIdentityClientId: string;
+}
+
+/**
+ * Reads the platform stack's outputs from the JSON `cdktf output --outputs-file` writes:
+ * `{ "platform-<env>": { "key_vault_url": "...", "app_identity_client_id": "..." } }`.
+ * Throws `K8sConfigError` naming the missing stack or output.
+ */
+export function platformOutputsFrom(json: unknown, environment: string, source = 'infra outputs'): PlatformOutputs {
+  const stackName = `platform-${environment}`;
+  if (typeof json !== 'object' || json === null) throw new K8sConfigError(`${source} must be the JSON object cdktf output --outputs-file writes.`);
+  const stack = (json as Record<string, unknown>)[stackName];
+  if (typeof stack !== 'object' || stack === null) {
+    throw new K8sConfigError(`${source} has no outputs for stack "${stackName}"; run: npx cdktf output ${stackName} --outputs-file <file>.`);
+  }
+  const read = (key: string): string => {
+    const value = (stack as Record<string, unknown>)[key];
+    if (typeof value !== 'string' || value === '') throw new K8sConfigError(`${source}: stack "${stackName}" has no string output "${key}".`);
+    return value;
+  };
+  return { keyVaultUrl: read('key_vault_url'), appIdentityClientId: read('app_identity_client_id') };
+}
+
+/** Per-environment sizing; everything else is derived from the infra config. */
+const PROFILES: Record<'dev' | 'prod', { replicas: number; maxReplicas: number; exposure: Exposure; resources: ResourcesConfig }> = {
+  dev: {
+    replicas: 2,
+    maxReplicas: 4,
+    exposure: 'clusterip',
+    resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 160, memoryLimitMiB: 256, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
+  },
+  prod: {
+    replicas: 3,
+    maxReplicas: 10,
+    exposure: 'internal',
+    resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 384, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
+  },
+};
+
+/** Inputs that come from outside the repo: the environment and, for a deploy, the infra outputs. */
+export interface ChartEnvironmentInputs {
+  /**
+   * `APP_IMAGE` (registry/name:tag) overrides the image for every environment;
+   * `IMAGE_REPOSITORY` only the registry/name part. The infra variables
+   * (`GLOBAL_NAME_PREFIX`, `ADMIN_CIDRS`, ...) are read as `infra/` reads them.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Parsed `cdktf output --outputs-file` JSON; without it the client id is `PLACEHOLDER_CLIENT_ID`. */
+  readonly infraOutputs?: unknown;
+  /** Build only this environment (the others' infra outputs are then not needed). */
+  readonly only?: string;
+  /** Overrides applied to every environment after the defaults (tests, one-off synths). */
+  readonly overrides?: Partial<OrderAppChartConfig>;
+}
+
+/** Registry name the platform would create for this prefix (letters and digits only, as ACR requires). */
+export function defaultImageRepository(env: Readonly<Record<string, string | undefined>>): string {
+  const prefix = (env.GLOBAL_NAME_PREFIX ?? 'orderplat').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return env.IMAGE_REPOSITORY ?? `${prefix}acr.azurecr.io/order-app`;
+}
+
+/** The chart config of each environment `infra/` defines (dev, prod), validated. */
+export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderAppChartConfig[] {
+  const env = inputs.env ?? process.env;
+  let selected = infraEnvironments(env);
+  if (inputs.only !== undefined) {
+    const names = selected.map((e) => e.name);
+    selected = selected.filter((e) => e.name === inputs.only);
+    if (selected.length === 0) throw new K8sConfigError(`--env must be one of ${names.join(', ')}; got ${JSON.stringify(inputs.only)}.`);
+  }
+  return selected.map((infra) => {
+    const profile = PROFILES[infra.name as 'dev' | 'prod'];
+    if (!profile) throw new K8sConfigError(`No manifest profile for environment "${infra.name}"; add one to k8s/config/chart-environments.ts.`);
+    const outputs: PlatformOutputs =
+      inputs.infraOutputs === undefined
+        ? { keyVaultUrl: `https://${infra.data.keyVaultName}.vault.azure.net/`, appIdentityClientId: PLACEHOLDER_CLIENT_ID }
+        : platformOutputsFrom(inputs.infraOutputs, infra.name);
+    const config: OrderAppChartConfig = {
+      environment: infra.name,
+      image: env.APP_IMAGE ?? `${defaultImageRepository(env)}:${DEFAULT_IMAGE_TAG}`,
+      replicas: profile.replicas,
+      maxReplicas: profile.maxReplicas,
+      targetCpuUtilizationPercent: 70,
+      exposure: profile.exposure,
+      loadBalancerSourceRanges: [],
+      resources: profile.resources,
+      keyVaultUrl: outputs.keyVaultUrl,
+      appIdentityClientId: outputs.appIdentityClientId,
+      sqlEgressCidrs: [infra.networking.privateEndpointSubnetCidr],
+      logLevel: 'info',
+      ...inputs.overrides,
+    };
+    return validateChartConfig(config);
+  });
+}

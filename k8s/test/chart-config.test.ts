@@ -1,0 +1,87 @@
+import { K8sConfigError, parseImageReference, validateChartConfig, type OrderAppChartConfig } from '../config/chart-config';
+import { chartEnvironments, platformOutputsFrom, PLACEHOLDER_CLIENT_ID } from '../config/chart-environments';
+import { CLIENT_ID, testConfigs } from './chart-helpers';
+
+const [dev] = testConfigs();
+const withSetting = (patch: Partial<OrderAppChartConfig>) => () => validateChartConfig({ ...dev!, ...patch });
+
+test('the default environments validate', () => {
+  expect(testConfigs().map((c) => c.environment)).toEqual(['dev', 'prod']);
+});
+
+test('parses registry/name:tag and an optional digest', () => {
+  expect(parseImageReference('myacr.azurecr.io/team/order-app:20261125.1-3f2a9c1')).toEqual({
+    registry: 'myacr.azurecr.io',
+    repository: 'team/order-app',
+    tag: '20261125.1-3f2a9c1',
+  });
+  expect(parseImageReference(`localhost:5000/order-app:1.2.3@sha256:${'a'.repeat(64)}`).digest).toBe(`sha256:${'a'.repeat(64)}`);
+});
+
+test('throws if the image has no tag', () => {
+  expect(withSetting({ image: 'myacr.azurecr.io/order-app' })).toThrow(K8sConfigError);
+  expect(withSetting({ image: 'myacr.azurecr.io/order-app' })).toThrow(/k8s config "dev": image must name a tag/);
+});
+
+test('throws if the image tag is latest', () => {
+  expect(withSetting({ image: 'myacr.azurecr.io/order-app:latest' })).toThrow(/image must not use the tag "latest"/);
+});
+
+test('throws if the image has no registry', () => {
+  expect(withSetting({ image: 'order-app:1.0.0' })).toThrow(/image must be registry\/name:tag/);
+});
+
+test.each([0, 1, 2.5, -3])('throws if replicas is %p (at least 2)', (replicas) => {
+  expect(withSetting({ replicas })).toThrow(/replicas must be a whole number from 2 to 100/);
+});
+
+test('throws if maxReplicas is below replicas', () => {
+  expect(withSetting({ replicas: 4, maxReplicas: 3 })).toThrow(/maxReplicas must be a whole number from 4 to 100; got 3/);
+});
+
+test('throws if exposure is unknown', () => {
+  expect(withSetting({ exposure: 'nodeport' as never })).toThrow(/exposure must be one of clusterip, internal, public; got "nodeport"/);
+});
+
+test('throws if loadBalancerSourceRanges is set on a ClusterIP Service or is not a CIDR', () => {
+  expect(withSetting({ exposure: 'clusterip', loadBalancerSourceRanges: ['10.0.0.0/8'] })).toThrow(/only applies to a LoadBalancer/);
+  expect(withSetting({ exposure: 'internal', loadBalancerSourceRanges: ['everyone'] })).toThrow(/loadBalancerSourceRanges must hold IPv4 CIDRs/);
+});
+
+test('throws if a limit is below its request or memory is too small for Node.js', () => {
+  expect(withSetting({ resources: { ...dev!.resources, cpuLimitMillis: 50 } })).toThrow(/resources.cpuLimitMillis must be a whole number from 100/);
+  expect(withSetting({ resources: { ...dev!.resources, memoryRequestMiB: 64 } })).toThrow(/resources.memoryRequestMiB must be a whole number from 128/);
+});
+
+test('throws if the Key Vault URL or client id is not one', () => {
+  expect(withSetting({ keyVaultUrl: 'http://vault.example.com' })).toThrow(/keyVaultUrl must be a Key Vault URL/);
+  expect(withSetting({ appIdentityClientId: 'order-app' })).toThrow(/appIdentityClientId must be the app identity's client id \(a GUID/);
+});
+
+test('throws if the SQL egress CIDR is missing or too wide', () => {
+  expect(withSetting({ sqlEgressCidrs: [] })).toThrow(/sqlEgressCidrs must name at least one CIDR/);
+  expect(withSetting({ sqlEgressCidrs: ['0.0.0.0/0'] })).toThrow(/sqlEgressCidrs must hold IPv4 CIDRs of \/8 or narrower/);
+});
+
+test('reads the Key Vault URL and client id from cdktf outputs', () => {
+  const outputs = { 'platform-prod': { key_vault_url: 'https://x-prod-kv.vault.azure.net/', app_identity_client_id: CLIENT_ID, kube_config: 'ignored' } };
+  expect(platformOutputsFrom(outputs, 'prod')).toEqual({ keyVaultUrl: 'https://x-prod-kv.vault.azure.net/', appIdentityClientId: CLIENT_ID });
+});
+
+test('names the stack or output missing from the cdktf outputs', () => {
+  expect(() => platformOutputsFrom({}, 'dev')).toThrow(/no outputs for stack "platform-dev"/);
+  expect(() => platformOutputsFrom({ 'platform-dev': { key_vault_url: 'https://a.vault.azure.net/' } }, 'dev')).toThrow(/no string output "app_identity_client_id"/);
+  expect(() => platformOutputsFrom('nope', 'dev')).toThrow(/must be the JSON object/);
+});
+
+test('without infra outputs the Key Vault URL follows the infra naming and the client id is the placeholder', () => {
+  const [d, p] = chartEnvironments({ env: { GLOBAL_NAME_PREFIX: 'acme' } });
+  expect(d!.keyVaultUrl).toBe('https://acme-dev-kv.vault.azure.net/');
+  expect(p!.appIdentityClientId).toBe(PLACEHOLDER_CLIENT_ID);
+  expect(d!.image).toBe('acmeacr.azurecr.io/order-app:0.1.0');
+});
+
+test('APP_IMAGE sets the image and a bad one fails with the setting named', () => {
+  expect(chartEnvironments({ env: { APP_IMAGE: 'r.example.com/order-app:42' } })[0]!.image).toBe('r.example.com/order-app:42');
+  expect(() => chartEnvironments({ env: { APP_IMAGE: 'r.example.com/order-app:latest' } })).toThrow(/"dev": image must not use the tag "latest"/);
+});
