@@ -8,6 +8,7 @@ import type { AppConfig } from './config';
 import { demoOrders } from './domain/demo-orders';
 import { AppMetrics } from './http/metrics';
 import { Readiness } from './http/readiness';
+import { orderCreatedHook } from './service/order-created-hook';
 import { OrderService } from './service/order-service';
 import { createOrderStore, type CreateOrderStoreOptions } from './store/create-order-store';
 import type { OrderStore } from './store/order-store';
@@ -36,7 +37,7 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
   });
   const metrics = new AppMetrics();
   const readiness = new Readiness(() => store.ping());
-  const service = new OrderService(store, { onCreated: () => metrics.ordersCreated.inc() });
+  const service = new OrderService(store, { onCreated: orderCreatedHook(metrics, logger) });
   const app = createApp({
     service,
     readiness,

@@ -4,6 +4,7 @@ import { createApp } from '../src/app';
 import type { Order } from '../src/domain/order';
 import { AppMetrics } from '../src/http/metrics';
 import { Readiness } from '../src/http/readiness';
+import { orderCreatedHook } from '../src/service/order-created-hook';
 import { OrderService } from '../src/service/order-service';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
 
@@ -38,7 +39,7 @@ export async function makeTestApp(options: { writeRateLimitPerMinute?: number; a
   const logs: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
   const metrics = new AppMetrics({ defaultMetrics: false });
-  const service = new OrderService(store, { anchorEvery: options.anchorEvery, onCreated: () => metrics.ordersCreated.inc() });
+  const service = new OrderService(store, { anchorEvery: options.anchorEvery, onCreated: orderCreatedHook(metrics, logger) });
   const readiness = new Readiness(() => store.ping());
   readiness.markReady();
   const app = createApp({ service, readiness, metrics, logger, writeRateLimitPerMinute: options.writeRateLimitPerMinute ?? 10_000, now: () => NOW });

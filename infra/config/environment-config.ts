@@ -1,4 +1,5 @@
 import { AppContract } from '../../app/src/app-contract';
+import { DEFAULT_ALERT_THRESHOLDS, MonitoringConfigError, validateAlertEmails, validateAlertThresholds, type AlertThresholds } from '../../monitoring/alert-settings';
 import { contains, isPrivate, overlaps, parseCidr } from './cidr';
 
 /** Settings of one environment's networking (the seed's networking module). */
@@ -63,8 +64,10 @@ export interface MonitoringConfig {
   readonly retentionDays: number;
   /** Daily ingestion cap in GB; -1 for none. @default 1 (dev), -1 (prod) */
   readonly dailyQuotaGb: number;
-  /** Who the alerts e-mail (the action group, issue 5); from `ALERT_EMAILS`. */
+  /** Who the alerts e-mail (the action group); from `ALERT_EMAILS`. */
   readonly alertEmails: readonly string[];
+  /** What the alerts fire on. @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
+  readonly alerts: AlertThresholds;
 }
 
 /** Key Vault and Azure SQL for the app. */
@@ -177,10 +180,13 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   if (!Number.isInteger(m.retentionDays) || m.retentionDays < 30 || m.retentionDays > 730) {
     throw new InfraConfigError(`${config.name}.monitoring.retentionDays`, m.retentionDays, 'must be a whole number of days from 30 to 730');
   }
-  if (m.alertEmails.length === 0) throw new InfraConfigError(`${config.name}.monitoring.alertEmails`, m.alertEmails, 'must name at least one e-mail address for alerts');
-  m.alertEmails.forEach((email, i) => {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InfraConfigError(`${config.name}.monitoring.alertEmails[${i}]`, email, 'must be an e-mail address such as devops@example.com');
-  });
+  try {
+    validateAlertEmails(m.alertEmails, `${config.name}.monitoring.alertEmails`);
+    validateAlertThresholds(m.alerts, `${config.name}.monitoring.alerts`);
+  } catch (err) {
+    if (err instanceof MonitoringConfigError) throw new InfraConfigError(err.setting, err.value, err.rule);
+    throw err;
+  }
   if (m.dailyQuotaGb !== -1 && !(m.dailyQuotaGb > 0)) throw new InfraConfigError(`${config.name}.monitoring.dailyQuotaGb`, m.dailyQuotaGb, 'must be a positive number of GB, or -1 for no cap');
 
   const d = config.data;
@@ -236,7 +242,7 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
       adminGroupObjectIds: adminGroups,
     },
     // 90 days everywhere: SQL audit records live in the workspace and must be kept that long.
-    monitoring: { retentionDays: 90, dailyQuotaGb: name === 'prod' ? -1 : 1, alertEmails: emails ?? ['devops@example.com'] },
+    monitoring: { retentionDays: 90, dailyQuotaGb: name === 'prod' ? -1 : 1, alertEmails: emails ?? ['devops@example.com'], alerts: DEFAULT_ALERT_THRESHOLDS },
     data: {
       keyVaultName: `${prefix}-${name}-kv`,
       sqlServerName: `${prefix}-${name}-sql`,

@@ -2,6 +2,7 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { ClusterMonitoring } from '../../monitoring/cluster-monitoring';
 import { LogAnalytics } from '../../monitoring/log-analytics';
 import { AksCluster } from '../constructs/aks-cluster';
 import { AppData, secretExpiry } from '../constructs/app-data';
@@ -16,14 +17,16 @@ export interface PlatformStackProps extends BaseStackProps {
 }
 
 /**
- * Everything that runs on the network: the Log Analytics workspace, AKS, and the app's
- * identity, Key Vault and Azure SQL. Outputs as the seed's cluster module, plus what the
+ * Everything that runs on the network: the Log Analytics workspace, AKS, the app's
+ * identity, Key Vault and Azure SQL, and the cluster's monitoring (Container Insights rule,
+ * alerts, saved queries, workbook). Outputs as the seed's cluster module, plus what the
  * manifests need (Key Vault URL, app identity client id).
  */
 export class PlatformStack extends BaseStack {
   public readonly logAnalytics: LogAnalytics;
   public readonly aks: AksCluster;
   public readonly data: AppData;
+  public readonly monitoring: ClusterMonitoring;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -62,6 +65,15 @@ export class PlatformStack extends BaseStack {
       privateEndpointSubnetId: networking.privateEndpointSubnet.id,
       logAnalyticsWorkspaceId: workspaceId,
       secretExpiry: secretExpiry(props.now ?? new Date(), config.data.secretExpiryDays),
+    });
+
+    this.monitoring = new ClusterMonitoring(this, 'monitoring', {
+      ...common,
+      clusterName: config.cluster.name,
+      cluster: this.aks.cluster,
+      workspaceId,
+      alertEmails: config.monitoring.alertEmails,
+      thresholds: config.monitoring.alerts,
     });
 
     const cluster = this.aks.cluster;

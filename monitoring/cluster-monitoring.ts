@@ -1,0 +1,47 @@
+import { Construct } from 'constructs';
+import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './alert-settings';
+import { ClusterAlerts } from './cluster-alerts';
+import { ClusterWorkbook } from './cluster-workbook';
+import { ContainerInsights } from './container-insights';
+import { SavedQueries } from './saved-queries';
+
+/** The cluster as monitoring needs it (an `azurerm_kubernetes_cluster` satisfies this). */
+export interface MonitoredCluster {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface ClusterMonitoringProps {
+  /** Literal cluster name, for resource names (the cluster's `name` attribute is a token). */
+  readonly clusterName: string;
+  readonly cluster: MonitoredCluster;
+  /** Log Analytics workspace resource id. */
+  readonly workspaceId: string;
+  readonly location: string;
+  readonly resourceGroupName: string;
+  readonly alertEmails: readonly string[];
+  /** @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
+  readonly thresholds?: AlertThresholds;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything the seed set up by hand in the portal, as code: Container Insights (rule and
+ * association), the on-call action group and alerts, the saved queries, and the workbook.
+ */
+export class ClusterMonitoring extends Construct {
+  public readonly containerInsights: ContainerInsights;
+  public readonly alerts: ClusterAlerts;
+  public readonly savedQueries: SavedQueries;
+  public readonly workbook: ClusterWorkbook;
+
+  constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
+    super(scope, id);
+    const thresholds = props.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
+    const common = { clusterName: props.clusterName, clusterId: props.cluster.id, workspaceId: props.workspaceId, location: props.location, resourceGroupName: props.resourceGroupName, tags: props.tags };
+    this.alerts = new ClusterAlerts(this, 'alerts', { ...common, alertEmails: props.alertEmails, thresholds });
+    this.containerInsights = new ContainerInsights(this, 'container-insights', common);
+    this.savedQueries = new SavedQueries(this, 'saved-queries', { workspaceId: props.workspaceId });
+    this.workbook = new ClusterWorkbook(this, 'workbook', common);
+  }
+}
