@@ -5,6 +5,7 @@
  *   npm run synth && npm run tf -- plan --env dev      # init + plan -out=tfplan in cdktf.out/stacks/<stack>
  *   npm run tf -- apply --env dev                      # applies exactly the saved plans, then writes outputs
  *   npm run tf -- outputs --env dev                    # cdktf.out/outputs-dev.json (non-sensitive outputs)
+ *   npm run tf -- plan --env shared                    # the registry stack every environment pulls from
  *
  * A state lock older than --stale-lock-minutes (default 60) is released with
  * `terraform force-unlock` and the command retried once; a younger lock fails with who holds
@@ -17,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs, wholeNumber } from '../../app/scripts/cli-args';
 
 const FLAGS = {
-  env: 'environment: dev or prod',
+  env: 'environment: dev, prod, or shared (the registry stack)',
   stack: 'only this stack kind: network or platform (default both, in order)',
   'stacks-dir': 'where cdktf synth wrote the stacks (default cdktf.out/stacks)',
   'outputs-file': 'where apply/outputs write the outputs (default cdktf.out/outputs-<env>.json)',
@@ -26,6 +27,14 @@ const FLAGS = {
 };
 
 export const STACK_KINDS = ['network', 'platform'] as const;
+/** The environment name that stands for the stacks every environment shares (the registry). */
+export const SHARED = 'shared';
+
+/** The stacks of an environment, in the order they must be applied. */
+export function stacksFor(env: string, kind?: string): string[] {
+  if (env === SHARED) return ['registry'];
+  return (kind ? [kind] : [...STACK_KINDS]).map((k) => `${k}-${env}`);
+}
 export const PLAN_FILE = 'tfplan';
 
 /** What Terraform prints about the lock it could not take. */
@@ -78,8 +87,7 @@ function main(): void {
   }
   const terraform = args.terraform ?? 'terraform';
   const stacksDir = args['stacks-dir'] ?? 'cdktf.out/stacks';
-  const kinds = args.stack ? [args.stack] : [...STACK_KINDS];
-  const stacks = kinds.map((kind) => `${kind}-${args.env}`);
+  const stacks = stacksFor(args.env!, args.stack);
   for (const stack of stacks) {
     if (!existsSync(join(stacksDir, stack, 'cdk.tf.json'))) throw new UsageError(`${join(stacksDir, stack)} has no cdk.tf.json: run \`npm run synth\` first.`);
   }

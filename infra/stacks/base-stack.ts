@@ -18,10 +18,15 @@ export function stateBackendFromEnv(env: Readonly<Record<string, string | undefi
   return { resourceGroupName: values[0]!, storageAccountName: values[1]!, containerName: values[2]! };
 }
 
-export interface BaseStackProps {
-  readonly config: EnvironmentConfig;
+/** Where a stack keeps its state. */
+export interface StateProps {
   /** Remote state; local state when absent (synth works anywhere). */
   readonly backend?: StateBackendConfig;
+}
+
+/** A stack of one environment. */
+export interface BaseStackProps extends StateProps {
+  readonly config: EnvironmentConfig;
 }
 
 /**
@@ -30,7 +35,7 @@ export interface BaseStackProps {
  * environment.
  */
 export abstract class BaseStack extends TerraformStack {
-  protected constructor(scope: Construct, id: string, props: BaseStackProps) {
+  protected constructor(scope: Construct, id: string, props: StateProps) {
     super(scope, id);
     new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
     if (props.backend) {

@@ -5,13 +5,17 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { ClusterMonitoring } from '../../monitoring/cluster-monitoring';
 import { LogAnalytics } from '../../monitoring/log-analytics';
 import { AksCluster } from '../constructs/aks-cluster';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { AppData, secretExpiry } from '../constructs/app-data';
+import type { ContainerRegistry } from '../constructs/container-registry';
 import type { Networking } from '../constructs/networking';
 import { BaseStack, type BaseStackProps } from './base-stack';
 
 export interface PlatformStackProps extends BaseStackProps {
   /** The environment's networking (another stack: cdktf wires the references through state). */
   readonly networking: Networking;
+  /** The shared registry the cluster pulls images from (another stack). */
+  readonly registry: ContainerRegistry;
   /** Clock for secret expiry dates. @default new Date() */
   readonly now?: Date;
 }
@@ -51,6 +55,14 @@ export class PlatformStack extends BaseStack {
       nodeSubnetId: networking.workerNodeSubnet.id,
       authorizedIpRanges: config.networking.adminCidrs,
       logAnalyticsWorkspaceId: workspaceId,
+    });
+
+    // The kubelet identity pulls images; no image pull secret exists anywhere.
+    new RoleAssignment(this, 'kubelet-acr-pull', {
+      scope: props.registry.registry.id,
+      roleDefinitionName: 'AcrPull',
+      principalId: this.aks.cluster.kubeletIdentity.objectId,
+      skipServicePrincipalAadCheck: true,
     });
 
     this.data = new AppData(this, 'app-data', {

@@ -117,3 +117,34 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
     expect(only(resource, 'azurerm_mssql_server_extended_auditing_policy').retention_in_days).toBeGreaterThanOrEqual(90);
   });
 });
+
+describe('registry', () => {
+  const { registry } = synthEnvironment(environments({})[0]!);
+  const acr = only(registry.resource, 'azurerm_container_registry') as Record<string, any>;
+
+  test('CKV_AZURE_137: the admin account is disabled', () => {
+    expect(acr.admin_enabled).toBe(false);
+  });
+  test('CKV_AZURE_138: anonymous pull is disabled', () => {
+    expect(acr.anonymous_pull_enabled).toBe(false);
+  });
+  test('CKV_AZURE_167: untagged manifests are purged by a retention policy', () => {
+    expect(acr.sku).toBe('Premium');
+    expect(acr.retention_policy_in_days).toBeGreaterThanOrEqual(1);
+  });
+  test('CKV_AZURE_233: the registry is zone redundant', () => {
+    expect(acr.zone_redundancy_enabled).toBe(true);
+  });
+  test('CKV_AZURE_237: dedicated data endpoints are enabled', () => {
+    expect(acr.data_endpoint_enabled).toBe(true);
+  });
+  test('CKV_AZURE_139 (public network access disabled) is a documented exception: hosted agents push over the public endpoint, with Entra auth only', () => {
+    expect(acr.public_network_access_enabled).toBe(true);
+    expect(acr.admin_enabled).toBe(false);
+    expect(acr.anonymous_pull_enabled).toBe(false);
+  });
+  test('CKV_AZURE_165/166 (geo-replication, quarantine) are documented exceptions: one region, images are built by this pipeline only', () => {
+    expect(acr.georeplications).toBeUndefined();
+    expect(acr.quarantine_policy_enabled).toBeUndefined();
+  });
+});

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Testing } from 'cdktf';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { NetworkStack } from '../stacks/network-stack';
+import { registryConfig } from '../config/registry-config';
 import { PlatformStack } from '../stacks/platform-stack';
+import { RegistryStack } from '../stacks/registry-stack';
 
 export type Resources = Record<string, Record<string, Record<string, unknown>>>;
 export interface Synthesized {
@@ -17,16 +19,17 @@ export interface Synthesized {
 export const TEST_NOW = new Date('2026-06-15T12:00:00Z');
 
 /** Synthesizes both stacks of an environment; returns them parsed. */
-export function synthEnvironment(config: EnvironmentConfig): { network: Synthesized; platform: Synthesized } {
+export function synthEnvironment(config: EnvironmentConfig): { network: Synthesized; platform: Synthesized; registry: Synthesized } {
   const app = Testing.app();
+  const registry = new RegistryStack(app, 'registry', { config: registryConfig({}) });
   const network = new NetworkStack(app, `network-${config.name}`, { config });
-  const platform = new PlatformStack(app, `platform-${config.name}`, { config, networking: network.networking, now: TEST_NOW });
+  const platform = new PlatformStack(app, `platform-${config.name}`, { config, networking: network.networking, registry: registry.containerRegistry, now: TEST_NOW });
   // Synthesize the whole app, as `cdktf synth` does: only then are cross-stack references
   // turned into remote-state lookups (Testing.synth of one stack leaves them as direct refs).
   app.synth();
-  const parsed = (stack: NetworkStack | PlatformStack): Synthesized =>
+  const parsed = (stack: NetworkStack | PlatformStack | RegistryStack): Synthesized =>
     JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8')) as Synthesized;
-  const result = { network: parsed(network), platform: parsed(platform) };
+  const result = { network: parsed(network), platform: parsed(platform), registry: parsed(registry) };
   fs.rmSync(app.outdir, { recursive: true, force: true });
   return result;
 }

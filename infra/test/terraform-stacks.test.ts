@@ -76,7 +76,7 @@ process.exit(9);
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tf-'));
     stacks = join(dir, 'stacks');
-    for (const s of ['network-dev', 'platform-dev']) {
+    for (const s of ['network-dev', 'platform-dev', 'registry']) {
       mkdirSync(join(stacks, s), { recursive: true });
       writeFileSync(join(stacks, s, 'cdk.tf.json'), '{}');
     }
@@ -112,6 +112,11 @@ process.exit(9);
       'network-dev': { key_vault_url: 'https://v.vault.azure.net/' },
       'platform-dev': { key_vault_url: 'https://v.vault.azure.net/' },
     });
+  });
+
+  test('--env shared plans the registry stack only', () => {
+    expect(tf('plan', '--env', 'shared').status).toBe(0);
+    expect(calls()).toEqual(['registry init -input=false -no-color', 'registry plan -input=false -no-color -lock-timeout=5m -out=tfplan -detailed-exitcode']);
   });
 
   test('apply without a reviewed plan refuses and changes nothing', () => {

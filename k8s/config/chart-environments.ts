@@ -1,4 +1,6 @@
 import { environments as infraEnvironments } from '../../infra/config/environment-config';
+import { loginServer, registryConfig } from '../../infra/config/registry-config';
+import { AppContract } from '../../app/src/app-contract';
 import { K8sConfigError, validateChartConfig, type Exposure, type OrderAppChartConfig, type ResourcesConfig } from './chart-config';
 
 /** The client id used when no infra outputs are given: the manifest synthesizes but cannot sign in to Azure. */
@@ -65,10 +67,9 @@ export interface ChartEnvironmentInputs {
   readonly overrides?: Partial<OrderAppChartConfig>;
 }
 
-/** Registry name the platform would create for this prefix (letters and digits only, as ACR requires). */
+/** The app's repository in the shared registry the `registry` stack creates (or `IMAGE_REPOSITORY`). */
 export function defaultImageRepository(env: Readonly<Record<string, string | undefined>>): string {
-  const prefix = (env.GLOBAL_NAME_PREFIX ?? 'orderplat').toLowerCase().replace(/[^a-z0-9]/g, '');
-  return env.IMAGE_REPOSITORY ?? `${prefix}acr.azurecr.io/order-app`;
+  return env.IMAGE_REPOSITORY ?? `${loginServer(registryConfig(env))}/${AppContract.appName}`;
 }
 
 /** The chart config of each environment `infra/` defines (dev, prod), validated. */
