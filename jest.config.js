@@ -14,7 +14,9 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }],
   },
   testTimeout: 30000,
-  collectCoverageFrom: ['app/src/**/*.ts', 'infra/**/*.ts', 'k8s/**/*.ts', 'monitoring/**/*.ts', '!**/test/**', '!**/main.ts', '!app/src/server.ts'],
+  collectCoverageFrom: ['app/src/**/*.ts', 'app/scripts/**/*.ts', 'infra/**/*.ts', 'k8s/**/*.ts', 'monitoring/**/*.ts', '!**/test/**', '!**/main.ts', '!app/src/server.ts'],
   coverageDirectory: 'coverage',
+  // cobertura for the pipeline's PublishCodeCoverageResults@2, lcov for people.
+  coverageReporters: ['text-summary', 'cobertura', 'lcov'],
   reporters: ['default', ['jest-junit', { outputDirectory: 'test-results', outputName: 'junit.xml' }]],
 };

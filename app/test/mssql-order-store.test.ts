@@ -7,9 +7,26 @@ const connectionString = process.env.MSSQL_TEST_CONNECTION_STRING;
 
 // Runs against a real SQL Server when MSSQL_TEST_CONNECTION_STRING is set (the pipeline's
 // service container). No SQL Server can run on the development machines.
+/** The pipeline's SQL Server container may still be starting: keep trying for up to two minutes. */
+async function connectWhenUp(cs: string, deadlineMs = 120_000): Promise<sql.ConnectionPool> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await new sql.ConnectionPool(cs).connect();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
 if (connectionString) {
+  beforeAll(async () => {
+    await (await connectWhenUp(connectionString)).close();
+  }, 130_000);
+
   orderStoreContract('SQL Server', async () => {
-    const pool = await new sql.ConnectionPool(connectionString).connect();
+    const pool = await connectWhenUp(connectionString);
     await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
     await pool.close();
     const store = new MssqlOrderStore({ connection: connectionString });

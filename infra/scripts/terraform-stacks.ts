@@ -63,6 +63,17 @@ export function isStale(lock: LockInfo, now: Date, staleMinutes: number): boolea
   return now.getTime() - lock.created.getTime() >= staleMinutes * 60_000;
 }
 
+/**
+ * Inside the pipeline's AzureCLI@2 step (`addSpnToEnvironment: true`), the service connection's
+ * workload identity federation token is in `idToken`; Terraform's azurerm provider and backend
+ * take it as ARM_* variables. Nothing is mapped when ARM_CLIENT_ID is already set or there is
+ * no token (locally, `az login` is used).
+ */
+export function armEnvFromAzureCli(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  if (env.ARM_CLIENT_ID || !env.idToken || !env.servicePrincipalId || !env.tenantId) return {};
+  return { ARM_CLIENT_ID: env.servicePrincipalId, ARM_TENANT_ID: env.tenantId, ARM_OIDC_TOKEN: env.idToken, ARM_USE_OIDC: 'true' };
+}
+
 class UsageError extends Error {}
 class StepError extends Error {}
 
@@ -93,7 +104,7 @@ function main(): void {
   }
 
   const tf = (stack: string, tfArgs: string[], quiet = false): Run => {
-    const r = spawnSync(terraform, [`-chdir=${join(stacksDir, stack)}`, ...tfArgs], { encoding: 'utf8', env: { ...process.env, TF_IN_AUTOMATION: '1' } });
+    const r = spawnSync(terraform, [`-chdir=${join(stacksDir, stack)}`, ...tfArgs], { encoding: 'utf8', env: { ...process.env, ...armEnvFromAzureCli(process.env), TF_IN_AUTOMATION: '1' } });
     if (r.error) throw new StepError(`cannot run ${terraform}: ${r.error.message}`);
     const output = `${r.stdout}${r.stderr}`;
     if (!quiet) process.stdout.write(output);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isStale, parseLockError } from '../scripts/terraform-stacks';
+import { armEnvFromAzureCli, isStale, parseLockError } from '../scripts/terraform-stacks';
 
 const ROOT = join(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -36,6 +36,13 @@ test('a lock is stale only when older than the threshold, and never when its age
   expect(isStale(lock, new Date('2026-11-25T10:59:00Z'), 60)).toBe(false);
   expect(isStale(lock, new Date('2026-11-26T10:00:00Z'), 0)).toBe(false);
   expect(isStale({ id: 'x' }, new Date('2030-01-01T00:00:00Z'), 60)).toBe(false);
+});
+
+test('maps the pipeline\'s workload identity token to the ARM_* variables, never over explicit ones', () => {
+  const cli = { servicePrincipalId: 'app-id', tenantId: 'tenant', idToken: 'eyJ.token' };
+  expect(armEnvFromAzureCli(cli)).toEqual({ ARM_CLIENT_ID: 'app-id', ARM_TENANT_ID: 'tenant', ARM_OIDC_TOKEN: 'eyJ.token', ARM_USE_OIDC: 'true' });
+  expect(armEnvFromAzureCli({ ...cli, ARM_CLIENT_ID: 'mine' })).toEqual({});
+  expect(armEnvFromAzureCli({ servicePrincipalId: 'app-id', tenantId: 'tenant' })).toEqual({});
 });
 
 describe('npm run tf (against a stand-in terraform)', () => {

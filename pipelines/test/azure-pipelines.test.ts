@@ -1,0 +1,223 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import { AppContract } from '../../app/src/app-contract';
+import { environments } from '../../infra/config/environment-config';
+import { loginServer, registryConfig } from '../../infra/config/registry-config';
+import { MANIFEST_FILE_NAME } from '../../k8s/synth-manifests';
+import { allSteps, jobsOf, loadPipeline, PIPELINES_DIR, shellText, stepsOf } from './pipeline-model';
+
+const ROOT = join(__dirname, '../..');
+const { pipeline, stages, vars } = loadPipeline();
+const stage = (name: string) => {
+  const found = stages.find((s: any) => s.stage === name);
+  if (!found) throw new Error(`no stage ${name}`);
+  return found;
+};
+const steps = allSteps(stages);
+const tasks = (name: string) => steps.filter((s) => s.step.task === name);
+const packageScripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === 'test' ? [] : yamlFiles(join(dir, e.name))) : e.name.endsWith('.yml') ? [join(dir, e.name)] : []));
+
+test('every YAML file in pipelines/ parses', () => {
+  const files = yamlFiles(PIPELINES_DIR);
+  expect(files.map((f) => relative(PIPELINES_DIR, f)).sort()).toEqual(
+    ['azure-pipelines.yml', 'templates/azure-script.yml', 'templates/environment-stages.yml', 'templates/infra-stages.yml', 'templates/setup-node.yml', 'variables.yml'].sort(),
+  );
+  for (const f of files) expect(() => parse(readFileSync(f, 'utf8'))).not.toThrow();
+});
+
+test('runs on main and validates pull requests to main', () => {
+  expect(pipeline.trigger).toEqual({ branches: { include: ['main'] } });
+  expect(pipeline.pr).toEqual({ branches: { include: ['main'] } });
+});
+
+test('stages run Validate, the shared registry, Image, then infra, deploy and verify per environment, in that order', () => {
+  const expected = ['Validate', 'Plan_shared', 'Apply_shared', 'Image'];
+  for (const env of ['dev', 'prod']) expected.push(`Plan_${env}`, `Apply_${env}`, `Deploy_${env}`, `Verify_${env}`);
+  expect(stages.map((s: any) => s.stage)).toEqual(expected);
+  expected.slice(1).forEach((name, i) => expect({ name, dependsOn: stage(name).dependsOn }).toEqual({ name, dependsOn: expected[i] }));
+});
+
+test('only Validate runs for pull requests', () => {
+  for (const s of stages.filter((x: any) => x.stage !== 'Validate')) expect(s.condition).toBe("and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'))");
+  expect(stage('Validate').condition).toBeUndefined();
+});
+
+test('every `npm run X` the pipeline calls exists in package.json', () => {
+  const called = new Set(steps.flatMap(({ step }) => [...shellText(step).matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!)));
+  expect([...called].sort()).toEqual(['grant:sql', 'lint', 'smoke', 'synth', 'synth:k8s', 'test:coverage', 'tf', 'typecheck']);
+  for (const name of called) expect({ name, defined: name in packageScripts }).toEqual({ name, defined: true });
+});
+
+describe('Validate', () => {
+  const job = jobsOf(stage('Validate'))[0];
+  const validateSteps = stepsOf(job);
+  const scriptIndex = (text: string) => validateSteps.findIndex((s: any) => s.script === text);
+
+  test('sets up Node LTS with an npm cache keyed on package-lock.json, then npm ci', () => {
+    expect(validateSteps[0]).toMatchObject({ task: 'NodeTool@0', inputs: { versionSpec: '$(nodeVersion)' } });
+    expect(vars.nodeVersion).toBe('20.x');
+    expect(validateSteps[1].task).toBe('Cache@2');
+    expect(validateSteps[1].inputs.key).toContain('package-lock.json');
+    expect(validateSteps[1].inputs.path).toBe('$(npm_config_cache)');
+    expect(validateSteps[2].script).toBe('npm ci');
+  });
+
+  test('lints, typechecks, tests with coverage, then synthesizes infra and manifests', () => {
+    const order = ['npm run lint', 'npm run typecheck', 'npm run test:coverage', 'npm run synth', 'npm run synth:k8s'].map(scriptIndex);
+    expect(order.every((i) => i > 2)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test('runs the SQL Server contract suite against a SQL Server service container', () => {
+    expect(job.services).toEqual({ mssql: 'mssql' });
+    const container = pipeline.resources.containers.find((c: any) => c.container === 'mssql');
+    expect(container.image).toMatch(/^mcr\.microsoft\.com\/mssql\/server:/);
+    expect(container.ports).toEqual(['1433:1433']);
+    const test = validateSteps[scriptIndex('npm run test:coverage')];
+    expect(test.env.MSSQL_TEST_CONNECTION_STRING).toMatch(/^Server=localhost,1433;.*Password=\$\(MSSQL_SA_PASSWORD\);Encrypt=true/);
+    expect(container.env.MSSQL_SA_PASSWORD).toBe('$(MSSQL_SA_PASSWORD)');
+  });
+
+  test('publishes the JUnit file jest writes and the coverage jest writes, even when tests fail', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.config.js is CommonJS
+    const jest = require(join(ROOT, 'jest.config.js')) as { reporters: [string, { outputDirectory: string; outputName: string }][]; coverageDirectory: string; coverageReporters: string[] };
+    const junit = jest.reporters.find((r) => r[0] === 'jest-junit')![1];
+    const results = validateSteps.find((s: any) => s.task === 'PublishTestResults@2');
+    expect(results).toMatchObject({ condition: 'succeededOrFailed()', inputs: { testResultsFormat: 'JUnit', testResultsFiles: '$(junitFile)' } });
+    expect(vars.junitFile).toBe(`${junit.outputDirectory}/${junit.outputName}`);
+    const coverage = validateSteps.find((s: any) => s.task === 'PublishCodeCoverageResults@2');
+    expect(coverage).toMatchObject({ condition: 'succeededOrFailed()', inputs: { summaryFileLocation: '$(coverageFile)' } });
+    expect(jest.coverageReporters).toContain('cobertura');
+    expect(vars.coverageFile).toBe(`${jest.coverageDirectory}/cobertura-coverage.xml`);
+  });
+
+  test('publishes the synthesized stacks and manifests from where the synths write them', () => {
+    const cdktf = JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')) as { output: string };
+    const cdk8s = parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')) as { output: string };
+    expect(validateSteps.filter((s: any) => s.publish).map((s: any) => [s.publish, s.artifact])).toEqual([
+      [cdktf.output, 'cdktf-out'],
+      [cdk8s.output, 'k8s-manifests'],
+    ]);
+    expect(vars.stacksDir).toBe(`${cdktf.output}/stacks`);
+  });
+});
+
+describe('Image', () => {
+  const [docker] = tasks('Docker@2');
+
+  test('builds app/Dockerfile and pushes it through the registry service connection', () => {
+    expect(docker!.stage).toBe('Image');
+    expect(docker!.step.inputs).toMatchObject({ command: 'buildAndPush', containerRegistry: vars.containerRegistryServiceConnection, repository: '$(imageRepository)', Dockerfile: '$(dockerfile)' });
+    expect(existsSync(join(ROOT, vars.dockerfile!))).toBe(true);
+    expect(vars.dockerfile).toBe('app/Dockerfile');
+  });
+
+  test('tags the image with the build id and the commit, never a fixed tag', () => {
+    expect(docker!.step.inputs.tags.trim()).toBe('$(imageTag)');
+    expect(vars.imageTag).toBe('$(Build.BuildId)-$(Build.SourceVersion)');
+  });
+
+  test('pushes to the registry the registry stack creates, as the repository the manifests use', () => {
+    expect(vars.registryLoginServer).toBe(loginServer(registryConfig({ GLOBAL_NAME_PREFIX: vars.GLOBAL_NAME_PREFIX })));
+    expect(vars.imageRepository).toBe(AppContract.appName);
+  });
+});
+
+describe.each(['shared', 'dev', 'prod'])('infra (%s)', (env) => {
+  const plan = stage(`Plan_${env}`);
+  const apply = stage(`Apply_${env}`);
+  const planSteps = stepsOf(jobsOf(plan)[0]);
+  const applyJob = jobsOf(apply)[0];
+  const applySteps = stepsOf(applyJob);
+
+  test('plans the stacks Validate synthesized and publishes the plan', () => {
+    expect(planSteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: 'cdktf-out' });
+    expect(shellText(planSteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(`npm run tf -- plan --env ${env} --stacks-dir $(Pipeline.Workspace)/cdktf-out/stacks`);
+    expect(planSteps.find((s: any) => s.publish)).toMatchObject({ publish: '$(Pipeline.Workspace)/cdktf-out', artifact: `infra-plan-${env}` });
+  });
+
+  test('applies exactly the reviewed plan in a deployment job whose environment carries the approval', () => {
+    expect(applyJob.deployment).toBe('Apply');
+    expect(applyJob.environment).toBe(`order-platform-${env}`);
+    expect(applySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-plan-${env}` });
+    expect(shellText(applySteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(`npm run tf -- apply --env ${env} --stacks-dir $(Pipeline.Workspace)/infra-plan-${env}/stacks`);
+  });
+
+  test('signs in to Azure through the workload-identity service connection, with no secret', () => {
+    for (const s of [...planSteps, ...applySteps].filter((x: any) => x.task === 'AzureCLI@2')) {
+      expect(s.inputs).toMatchObject({ azureSubscription: vars.azureServiceConnection, addSpnToEnvironment: true });
+      expect(shellText(s)).not.toMatch(/servicePrincipalKey|client_secret|ARM_CLIENT_SECRET/);
+    }
+  });
+});
+
+test('the app identity\'s database user is granted after each environment\'s apply, not for the registry', () => {
+  const granted = (env: string) => stepsOf(jobsOf(stage(`Apply_${env}`))[0]).some((s: any) => shellText(s).includes(`npm run grant:sql -- --env ${env}`));
+  expect([granted('shared'), granted('dev'), granted('prod')]).toEqual([false, true, true]);
+});
+
+describe.each(['dev', 'prod'])('deploy and verify (%s)', (env) => {
+  const infra = environments({}).find((e) => e.name === env)!;
+  const deployJob = jobsOf(stage(`Deploy_${env}`))[0];
+  const deploySteps = stepsOf(deployJob);
+  const manifestTask = deploySteps.find((s: any) => s.task === 'KubernetesManifest@1');
+  const image = '$(registryLoginServer)/$(imageRepository):$(imageTag)';
+
+  test('synthesizes the manifest with this environment\'s infra outputs and this run\'s image', () => {
+    expect(deploySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-outputs-${env}` });
+    const synth = deploySteps.find((s: any) => typeof s.script === 'string' && s.script.startsWith('npm run synth:k8s'));
+    expect(synth.script).toBe(`npm run synth:k8s -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs-${env}/outputs.json --image ${image}`);
+  });
+
+  test('deploys application-manifest.yaml with KubernetesManifest@1, image substituted, rollout awaited, after kubelogin', () => {
+    expect(deployJob).toMatchObject({ deployment: 'Deploy', environment: `order-platform-${env}` });
+    expect(manifestTask.inputs).toMatchObject({
+      action: 'deploy',
+      connectionType: 'azureResourceManager',
+      azureSubscriptionConnection: vars.azureServiceConnection,
+      azureResourceGroup: infra.networking.resourceGroupName,
+      kubernetesCluster: infra.cluster.name,
+      useClusterAdmin: false,
+      namespace: AppContract.kubernetes.namespace,
+      manifests: `dist/k8s/${env}/$(manifestFile)`,
+      containers: image,
+    });
+    expect(vars.manifestFile).toBe(MANIFEST_FILE_NAME);
+    expect(Number(manifestTask.inputs.rolloutStatusTimeout)).toBeGreaterThan(0);
+    expect(deploySteps.findIndex((s: any) => s.task === 'KubeloginInstaller@0')).toBeLessThan(deploySteps.indexOf(manifestTask));
+  });
+
+  test('smoke-tests the deployed Service through the cluster', () => {
+    const verify = stepsOf(jobsOf(stage(`Verify_${env}`))[0]);
+    const text = shellText(verify.find((s: any) => s.task === 'AzureCLI@2'));
+    expect(text).toContain(`az aks get-credentials --resource-group ${infra.networking.resourceGroupName} --name ${infra.cluster.name}`);
+    expect(text).toContain('kubelogin convert-kubeconfig -l azurecli');
+    expect(text).toContain(`npm run smoke -- --port-forward ${AppContract.kubernetes.namespace}/${AppContract.appName}`);
+  });
+});
+
+test('service connection names and settings are declared once, in variables.yml', () => {
+  const main = readFileSync(join(PIPELINES_DIR, 'azure-pipelines.yml'), 'utf8');
+  const templates = yamlFiles(join(PIPELINES_DIR, 'templates')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  for (const name of [vars.azureServiceConnection!, vars.containerRegistryServiceConnection!, vars.registryLoginServer!]) {
+    expect(main + templates).not.toContain(name);
+  }
+});
+
+test('no secret literal anywhere in the pipeline', () => {
+  const text = yamlFiles(PIPELINES_DIR).map((f) => readFileSync(f, 'utf8')).join('\n');
+  expect(text).not.toMatch(/-----BEGIN|AccountKey=|SharedAccessSignature|client_secret|ARM_CLIENT_SECRET|servicePrincipalKey/i);
+  // Cache@2's `key` and `restoreKeys` name cache entries, not credentials.
+  const NOT_CREDENTIALS = new Set(['key', 'restoreKeys']);
+  const withoutComments = text.replace(/(^|\s)#.*$/gm, '$1');
+  const settings = [...withoutComments.matchAll(/\b(\w*(?:password|secret|token|key)\w*)\s*[:=]\s*([^\s;]+)/gi)].filter((m) => !NOT_CREDENTIALS.has(m[1]!));
+  expect(settings.length).toBeGreaterThanOrEqual(2);
+  for (const m of settings) {
+    const value = m[2]!.replace(/^['"]|['"]$/g, '');
+    expect({ setting: m[0], isVariableReference: value.startsWith('$(') }).toEqual({ setting: m[0], isVariableReference: true });
+  }
+  expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+});
