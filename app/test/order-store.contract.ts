@@ -77,6 +77,17 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
       expect(await store.insert({ ...order, userId: 'another-user' })).toBe('inserted');
     });
 
+    test('records who created an order, and null when nobody was signed in', async () => {
+      const signedIn = validOrder();
+      const anonymous = validOrder({ userId: 'user-2' });
+      await store.insert(signedIn, 'editor@shop.example');
+      await store.insert(anonymous);
+      expect(await store.creatorOf(signedIn.dateUuid, signedIn.userId)).toBe('editor@shop.example');
+      expect(await store.creatorOf(anonymous.dateUuid, anonymous.userId)).toBeNull();
+      expect(await store.creatorOf(signedIn.dateUuid, 'nobody')).toBeUndefined();
+      expect(await store.get(signedIn.dateUuid, signedIn.userId)).toEqual(signedIn);
+    });
+
     test('the change token moves after a write', async () => {
       const before = await store.changeToken();
       await store.insert(validOrder());

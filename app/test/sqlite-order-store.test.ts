@@ -21,7 +21,7 @@ describe('SQLite specifics', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('creates the file and its folder, in WAL mode, with the original table layout', async () => {
+  test('creates the file and its folder, in WAL mode, with the original table layout plus the nullable created_by', async () => {
     const file = path.join(dir, 'nested', 'orders.db');
     const store = new SqliteOrderStore({ file });
     await store.migrate();
@@ -30,9 +30,25 @@ describe('SQLite specifics', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const columns = (db.prepare('PRAGMA table_info(orders)').all() as { name: string; pk: number }[]).map((c) => [c.name, c.pk]);
     expect(columns).toEqual([
-      ['date_uuid', 1], ['User ID', 2], ['Card Number', 0], ['Store Code', 0], ['product_code', 0], ['Product Quantity', 0], ['Order Date', 0], ['Shipping Date', 0],
+      ['date_uuid', 1], ['User ID', 2], ['Card Number', 0], ['Store Code', 0], ['product_code', 0], ['Product Quantity', 0], ['Order Date', 0], ['Shipping Date', 0], ['created_by', 0],
     ]);
     db.close();
+  });
+
+  test('the created_by migration upgrades a database made before it, keeping its orders', async () => {
+    const file = path.join(dir, 'old.db');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE orders (date_uuid TEXT NOT NULL, [User ID] TEXT NOT NULL, [Card Number] TEXT NOT NULL, [Store Code] TEXT NOT NULL, product_code TEXT NOT NULL,
+      [Product Quantity] INTEGER NOT NULL, [Order Date] TEXT NOT NULL, [Shipping Date] TEXT NOT NULL, PRIMARY KEY (date_uuid, [User ID]));
+      CREATE TABLE app_schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
+      INSERT INTO app_schema_migrations VALUES ('001_create_orders', 'then'), ('002_list_indexes', 'then');
+      INSERT INTO orders VALUES ('1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'user-1', '4111111111111111', 'S', 'P', 1, '2026-06-01', '2026-06-02');`);
+    old.close();
+    const store = new SqliteOrderStore({ file });
+    await store.migrate();
+    expect(await store.creatorOf('1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'user-1')).toBeNull();
+    expect((await store.get('1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'user-1'))?.storeCode).toBe('S');
+    await store.close();
   });
 
   test('sees writes made by another connection through the change token', async () => {

@@ -55,9 +55,12 @@ export class OrderService {
     if (!Number.isInteger(this.every) || this.every < 1) throw new Error(`anchorEvery must be a positive integer; got ${this.every}`);
   }
 
-  /** Stores a valid order. Throws `DuplicateOrderError` if its key is taken; nothing is overwritten. */
-  async create(order: Order): Promise<Order> {
-    const result = await this.store.insert(order);
+  /**
+   * Stores a valid order, recording who created it when someone is signed in. Throws
+   * `DuplicateOrderError` if its key is taken; nothing is overwritten.
+   */
+  async create(order: Order, createdBy?: string): Promise<Order> {
+    const result = await this.store.insert(order, createdBy);
     if (result === 'duplicate') throw new DuplicateOrderError(order.dateUuid, order.userId);
     this.props.onCreated?.(order);
     return order;
@@ -65,6 +68,11 @@ export class OrderService {
 
   async get(dateUuid: string, userId: string): Promise<Order | undefined> {
     return this.store.get(dateUuid.toLowerCase(), userId);
+  }
+
+  /** Who created an order (see `OrderStore.creatorOf`). */
+  async creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined> {
+    return this.store.creatorOf(dateUuid.toLowerCase(), userId);
   }
 
   async list(params: ListParams): Promise<OrderPage> {

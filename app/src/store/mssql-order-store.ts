@@ -88,6 +88,9 @@ ${INDEXES.map(
   (ix) => `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'${ix.name}' AND object_id = OBJECT_ID(N'dbo.orders'))
   CREATE INDEX ${ix.name} ON dbo.orders (${ix.columns.map((c) => SQL_COLUMNS[c]).join(', ')});`,
 ).join('\n')}
+-- Who created the order (sign-in): a new nullable column, the seed's columns untouched.
+IF COL_LENGTH(N'dbo.orders', N'created_by') IS NULL
+  ALTER TABLE dbo.orders ADD created_by NVARCHAR(256) NULL;
 COMMIT TRANSACTION;`;
 
 /**
@@ -111,15 +114,16 @@ export class MssqlOrderStore implements OrderStore {
     await this.retry(async () => (await this.connected()).request().batch(MIGRATION_BATCH));
   }
 
-  async insert(order: Order): Promise<InsertResult> {
+  async insert(order: Order, createdBy?: string): Promise<InsertResult> {
     const columns = Object.keys(SQL_COLUMNS) as OrderField[];
     let attempt = 0;
     return this.retry(async () => {
       attempt++;
       const request = (await this.connected()).request();
       for (const f of columns) request.input(f, sqlType(f), sqlValue(f, order[f]));
+      request.input('createdBy', sql.NVarChar(256), createdBy ?? null);
       try {
-        await request.query(`INSERT INTO dbo.orders (${columns.map((f) => SQL_COLUMNS[f]).join(', ')}) VALUES (${columns.map((f) => `@${f}`).join(', ')})`);
+        await request.query(`INSERT INTO dbo.orders (${columns.map((f) => SQL_COLUMNS[f]).join(', ')}, created_by) VALUES (${columns.map((f) => `@${f}`).join(', ')}, @createdBy)`);
       } catch (err) {
         if (![2627, 2601].includes((err as { number?: number }).number ?? 0)) throw err;
         // A retry after a first attempt that did commit finds our own row: that is success.
@@ -129,6 +133,18 @@ export class MssqlOrderStore implements OrderStore {
       this.localWrites++;
       return 'inserted';
     });
+  }
+
+  async creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined> {
+    const result = await this.retry(async () =>
+      (await this.connected())
+        .request()
+        .input('dateUuid', sql.NVarChar(36), dateUuid)
+        .input('userId', sql.NVarChar(64), userId)
+        .query(`SELECT created_by AS createdBy FROM dbo.orders WHERE date_uuid = @dateUuid AND [User ID] = @userId`),
+    );
+    const row = result.recordset[0] as { createdBy: string | null } | undefined;
+    return row ? row.createdBy : undefined;
   }
 
   async get(dateUuid: string, userId: string): Promise<Order | undefined> {

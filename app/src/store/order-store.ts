@@ -21,7 +21,10 @@ export interface OrderStore {
   readonly kind: string;
   /** Creates the table and indexes when missing. Safe to run on every start. */
   migrate(): Promise<void>;
-  insert(order: Order): Promise<InsertResult>;
+  /** Stores an order; `createdBy` (the signed-in user, when sign-in is on) goes to the `created_by` column. */
+  insert(order: Order, createdBy?: string): Promise<InsertResult>;
+  /** Who created an order: a user, `null` when nobody was signed in, `undefined` when there is no such order. */
+  creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined>;
   get(dateUuid: string, userId: string): Promise<Order | undefined>;
   /** One page of the filtered, sorted list. */
   page(request: PageRequest): Promise<Order[]>;

@@ -39,11 +39,16 @@ const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[] = [
     id: '002_list_indexes',
     sql: INDEXES.map((ix) => `CREATE INDEX IF NOT EXISTS ${ix.name} ON orders (${ix.columns.map((c) => SQL_COLUMNS[c]).join(', ')})`).join(';\n'),
   },
+  {
+    // Who created the order (sign-in). A new nullable column: the seed's columns are untouched.
+    id: '003_created_by',
+    sql: 'ALTER TABLE orders ADD COLUMN created_by TEXT',
+  },
 ];
 
 /** Inserts one order; a duplicate key changes nothing (`changes` is 0). */
-const INSERT_SQL = `INSERT INTO orders (${RAW_COLUMNS})
-  VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate)
+const INSERT_SQL = `INSERT INTO orders (${RAW_COLUMNS}, created_by)
+  VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate, @createdBy)
   ON CONFLICT DO NOTHING`;
 
 /** Time a long operation may hold the event loop before yielding, in milliseconds. */
@@ -81,11 +86,16 @@ export class SqliteOrderStore implements OrderStore {
     }
   }
 
-  async insert(order: Order): Promise<InsertResult> {
-    const info = this.stmt(INSERT_SQL).run(order);
+  async insert(order: Order, createdBy?: string): Promise<InsertResult> {
+    const info = this.stmt(INSERT_SQL).run({ ...order, createdBy: createdBy ?? null });
     if (info.changes === 0) return 'duplicate';
     this.localWrites++;
     return 'inserted';
+  }
+
+  async creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined> {
+    const row = this.stmt(`SELECT created_by AS createdBy FROM orders WHERE ${SQL_COLUMNS.dateUuid} = ? AND ${SQL_COLUMNS.userId} = ?`).get(dateUuid, userId) as { createdBy: string | null } | undefined;
+    return row ? row.createdBy : undefined;
   }
 
   /**
@@ -98,7 +108,7 @@ export class SqliteOrderStore implements OrderStore {
     this.db.pragma('cache_size = -262144');
     for (const ix of INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${ix.name}`);
     const stmt = this.stmt(INSERT_SQL);
-    const insertBatch = this.db.transaction((rows: readonly Order[]) => rows.reduce((sum, o) => sum + stmt.run(o).changes, 0));
+    const insertBatch = this.db.transaction((rows: readonly Order[]) => rows.reduce((sum, o) => sum + stmt.run({ ...o, createdBy: null }).changes, 0));
     let inserted = 0;
     let seen = 0;
     try {
