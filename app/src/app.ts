@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { AppContract } from './app-contract';
+import { noAuth, type Auth } from './auth/auth';
 import { HttpError } from './http/http-error';
 import type { AppMetrics } from './http/metrics';
 import { orderApi } from './http/order-api';
@@ -24,6 +25,10 @@ export interface AppDeps {
   readonly trustProxy?: false | number;
   /** Clock, for validation of "not in the future". @default () => new Date() */
   readonly now?: () => Date;
+  /** Sign-in. @default noAuth() (everyone may do everything: local use) */
+  readonly auth?: Auth;
+  /** `Strict-Transport-Security` max-age for HTTPS requests; 0 sends none. @default 0 */
+  readonly hstsMaxAgeSeconds?: number;
 }
 
 /** Where static assets live: `app/public` next to `src` in development, `dist/public` in the image. */
@@ -98,8 +103,19 @@ export function createApp(deps: AppDeps): Express {
       // "no-referrer" (helmet's default) makes Chromium send `Origin: null` on same-origin
       // form posts, which the CSRF origin check must refuse.
       referrerPolicy: { policy: 'same-origin' },
+      // Sent below, only over HTTPS and only when configured (helmet would send it always).
+      strictTransportSecurity: false,
     }),
   );
+
+  const hsts = deps.hstsMaxAgeSeconds ?? 0;
+  if (hsts > 0) {
+    // Only over HTTPS (behind the ingress, `trust proxy` makes req.secure follow X-Forwarded-Proto).
+    app.use((req, res, next) => {
+      if (req.secure) res.setHeader('Strict-Transport-Security', `max-age=${hsts}; includeSubDomains`);
+      next();
+    });
+  }
 
   app.get(AppContract.paths.liveness, (_req, res) => {
     res.json({ status: 'ok' });
@@ -122,8 +138,12 @@ export function createApp(deps: AppDeps): Express {
     handler: (_req, _res, next) => next(new HttpError(429, 'Too many requests', 'Too many orders were submitted from your address. Please wait a minute and try again.', undefined, { 'Retry-After': '60' })),
   });
 
-  app.use(orderApi({ service, writeLimiter, now }));
-  app.use(orderPages({ service, writeLimiter, now }));
+  // Probes, metrics and static assets above need no sign-in; everything below does (when on).
+  const auth = deps.auth ?? noAuth();
+  app.use(auth.router);
+  app.use(auth.attachUser);
+  app.use(orderApi({ service, writeLimiter, now, auth }));
+  app.use(orderPages({ service, writeLimiter, now, auth }));
 
   app.use((req, _res, next) => next(new HttpError(404, 'Not found', `There is no page at ${req.path.slice(0, 100)}.`)));
 

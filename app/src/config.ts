@@ -30,8 +30,44 @@ export interface MssqlDatabaseConfig {
 export interface KeyVaultConfig {
   readonly url: string;
   /** Secret names of the database settings (defaults in `AppContract.secretNames`). */
-  readonly secretNames: { readonly server: string; readonly database: string; readonly user: string; readonly password: string };
+  readonly secretNames: {
+    readonly server: string;
+    readonly database: string;
+    readonly user: string;
+    readonly password: string;
+    /** Read only with sign-in on and no `SESSION_SECRET`. */
+    readonly sessionKey: string;
+    /** Read only with sign-in on and no `OIDC_CLIENT_SECRET`; optional (a public client has none). */
+    readonly oidcClientSecret: string;
+  };
 }
+
+/** How the Service is reached (set by the manifests); `public` means from the Internet, through the HTTPS ingress. */
+export type Exposure = 'local' | 'clusterip' | 'internal' | 'public';
+
+/** OpenID Connect sign-in with Microsoft Entra ID (or any OIDC provider). */
+export interface OidcAuthConfig {
+  readonly mode: 'oidc';
+  /** e.g. https://login.microsoftonline.com/<tenant id>/v2.0 */
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  /** Only for confidential clients; from `OIDC_CLIENT_SECRET` or Key Vault (`oidc-client-secret`). */
+  readonly clientSecret?: string;
+  /** e.g. https://orders.example.com/auth/callback; registered with the provider. */
+  readonly redirectUri: string;
+  /** Token claim holding app roles or group ids. @default "roles" */
+  readonly roleClaim: string;
+  /** Claim values that make a user a viewer (list, export). @default ["Orders.Viewer"] */
+  readonly viewerValues: readonly string[];
+  /** Claim values that make a user an editor (viewer plus adding orders). @default ["Orders.Editor"] */
+  readonly editorValues: readonly string[];
+  /** Signs session cookies; at least 32 characters. From `SESSION_SECRET` or Key Vault (`session-signing-key`). */
+  readonly sessionSecret?: string;
+  /** @default 480 (8 hours) */
+  readonly sessionTtlMinutes: number;
+}
+
+export type AuthConfig = { readonly mode: 'none' } | OidcAuthConfig;
 
 export interface AppConfig {
   readonly env: 'development' | 'production' | 'test';
@@ -54,6 +90,12 @@ export interface AppConfig {
   readonly shutdownDelaySeconds: number;
   /** Fill an empty SQLite database with this many demo orders at start (0: never). */
   readonly seedDemoOrders: number;
+  /** Who can reach the app. @default "local" */
+  readonly exposure: Exposure;
+  /** Sign-in. @default none (local use) */
+  readonly auth: AuthConfig;
+  /** `Strict-Transport-Security` max-age on HTTPS responses; 0 sends none. @default 0 */
+  readonly hstsMaxAgeSeconds: number;
 }
 
 /** A setting has a value the app cannot use. The message names it, the value and the rule. */
@@ -122,6 +164,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
         database: text(env, E.secretNameDatabase) ?? AppContract.secretNames.database,
         user: text(env, E.secretNameUser) ?? AppContract.secretNames.user,
         password: text(env, E.secretNamePassword) ?? AppContract.secretNames.password,
+        sessionKey: text(env, E.secretNameSessionKey) ?? AppContract.secretNames.sessionKey,
+        oidcClientSecret: text(env, E.secretNameOidcClientSecret) ?? AppContract.secretNames.oidcClientSecret,
       },
     };
     for (const [key, name] of Object.entries(keyVault.secretNames)) {
@@ -170,5 +214,73 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const seedDemoOrders = integer(env, E.seedDemoData, 0, 10_000_000, mode === 'development' && driver === 'sqlite' ? 2000 : 0);
   if (seedDemoOrders > 0 && driver !== 'sqlite') throw new ConfigError(`${E.seedDemoData} works only with ${E.databaseDriver}=sqlite.`);
 
-  return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, pageCacheTtlSeconds, shutdownDelaySeconds, seedDemoOrders };
+  const exposure = oneOf(env, E.exposure, ['local', 'clusterip', 'internal', 'public'] as const, 'local');
+  const hstsMaxAgeSeconds = integer(env, E.hstsMaxAgeSeconds, 0, 63_072_000, 0);
+  const auth = loadAuthConfig(env, mode, keyVault !== undefined);
+  if (mode === 'production' && exposure === 'public' && auth.mode === 'none' && text(env, E.allowAnonymousPublicAccess) !== 'true') {
+    throw new ConfigError(
+      `${E.exposure}=public with ${E.authMode}=none would let anyone on the Internet read and add orders. ` +
+        `Set ${E.authMode}=oidc (with ${E.oidcIssuerUrl}, ${E.oidcClientId}, ${E.oidcRedirectUri}), or acknowledge it with ${E.allowAnonymousPublicAccess}=true.`,
+    );
+  }
+  if (exposure === 'public' && trustProxy === false) {
+    throw new ConfigError(`${E.exposure}=public runs behind the HTTPS ingress: set ${E.trustProxy}=1 so client addresses and secure cookies are right.`);
+  }
+
+  return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, pageCacheTtlSeconds, shutdownDelaySeconds, seedDemoOrders, exposure, auth, hstsMaxAgeSeconds };
+}
+
+function list(env: Env, name: string, fallback: readonly string[]): readonly string[] {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  if (values.length === 0) throw new ConfigError(`${name} must list at least one value (comma-separated); got ${JSON.stringify(raw)}.`);
+  return values;
+}
+
+function loadAuthConfig(env: Env, mode: AppConfig['env'], hasKeyVault: boolean): AuthConfig {
+  const authMode = oneOf(env, E.authMode, ['none', 'oidc'] as const, 'none');
+  if (authMode === 'none') return { mode: 'none' };
+  const required = (name: string, what: string): string => {
+    const value = text(env, name);
+    if (value === undefined) throw new ConfigError(`${E.authMode}=oidc needs ${name} (${what}).`);
+    return value;
+  };
+  const url = (name: string, what: string): string => {
+    const value = required(name, what);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must be a URL (${what}); got ${JSON.stringify(value)}.`);
+    }
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local && mode !== 'production')) {
+      throw new ConfigError(`${name} must use https (http is allowed only for localhost outside production); got ${JSON.stringify(value)}.`);
+    }
+    return value;
+  };
+  const issuerUrl = url(E.oidcIssuerUrl, 'the provider, e.g. https://login.microsoftonline.com/<tenant id>/v2.0');
+  const clientId = required(E.oidcClientId, "the app registration's client id");
+  const redirectUri = url(E.oidcRedirectUri, `this app's ${AppContract.auth.callback} URL as registered with the provider`);
+  if (new URL(redirectUri).pathname !== AppContract.auth.callback) {
+    throw new ConfigError(`${E.oidcRedirectUri} must end in ${AppContract.auth.callback}; got ${JSON.stringify(redirectUri)}.`);
+  }
+  const sessionSecret = env[E.sessionSecret] || undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < 32) throw new ConfigError(`${E.sessionSecret} must be at least 32 characters.`);
+  if (sessionSecret === undefined && !hasKeyVault) {
+    throw new ConfigError(`${E.authMode}=oidc needs ${E.sessionSecret} (32+ random characters) or ${E.keyVaultUrl} holding "${AppContract.secretNames.sessionKey}".`);
+  }
+  return {
+    mode: 'oidc',
+    issuerUrl,
+    clientId,
+    clientSecret: env[E.oidcClientSecret] || undefined,
+    redirectUri,
+    roleClaim: text(env, E.oidcRoleClaim) ?? 'roles',
+    viewerValues: list(env, E.oidcViewerRoles, [AppContract.auth.viewerRole]),
+    editorValues: list(env, E.oidcEditorRoles, [AppContract.auth.editorRole]),
+    sessionSecret,
+    sessionTtlMinutes: integer(env, E.sessionTtlMinutes, 5, 1440, 480),
+  };
 }

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { noAuth, oidcAuth, type Auth } from './auth/auth';
 import { AppContract } from './app-contract';
 import type { AppConfig } from './config';
 import { demoOrders } from './domain/demo-orders';
 import { AppMetrics } from './http/metrics';
 import { Readiness } from './http/readiness';
 import { orderCreatedHook } from './service/order-created-hook';
+import { readAuthSecrets } from './secrets/key-vault-secrets';
 import { OrderService } from './service/order-service';
 import { createOrderStore, type CreateOrderStoreOptions } from './store/create-order-store';
 import type { OrderStore } from './store/order-store';
@@ -38,7 +40,23 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
   const metrics = new AppMetrics();
   const readiness = new Readiness(() => store.ping());
   const service = new OrderService(store, { onCreated: orderCreatedHook(metrics, logger) });
+  let auth: Auth = noAuth();
+  if (config.auth.mode === 'oidc') {
+    let { sessionSecret, clientSecret } = config.auth;
+    if (config.keyVault && (!sessionSecret || !clientSecret)) {
+      const fromVault = await readAuthSecrets(config.keyVault, { sessionKey: !sessionSecret, clientSecret: !clientSecret }, {
+        ...options.secrets,
+        ...(config.database.driver === 'mssql' && config.database.clientId ? { managedIdentityClientId: config.database.clientId } : {}),
+      });
+      sessionSecret ??= fromVault.sessionKey;
+      clientSecret ??= fromVault.clientSecret;
+    }
+    if (!sessionSecret || sessionSecret.length < 32) throw new Error('The session signing key must be at least 32 characters.');
+    auth = oidcAuth(config.auth, { logger, sessionSecret, ...(clientSecret ? { clientSecret } : {}) });
+  }
   const app = createApp({
+    auth,
+    hstsMaxAgeSeconds: config.hstsMaxAgeSeconds,
     service,
     readiness,
     metrics,

@@ -3,6 +3,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { listQueryString, parseListParams } from '../domain/list-params';
 import { FORM_FIELD_NAMES, ORDER_FIELDS, type OrderField } from '../domain/order';
 import { validateOrder, type FieldErrors } from '../domain/order-validation';
+import { currentUser, headerUser, type Auth } from '../auth/auth';
 import { DuplicateOrderError, type OrderService } from '../service/order-service';
 import { orderFormPage } from '../views/order-form-page';
 import { orderListPage } from '../views/order-list-page';
@@ -15,6 +16,8 @@ export interface OrderPagesDeps {
   readonly service: OrderService;
   readonly writeLimiter: RequestHandler;
   readonly now: () => Date;
+  /** Sign-in: viewers may list and export, editors may also add. */
+  readonly auth: Auth;
 }
 
 const FIELD_BY_FORM_NAME = new Map<string, OrderField>(ORDER_FIELDS.map((f) => [FORM_FIELD_NAMES[f], f]));
@@ -34,9 +37,11 @@ function formToInput(body: Record<string, string>): { input: Record<string, stri
 /** Server-rendered pages: Order List, Add New Order, CSV export. */
 export function orderPages(deps: OrderPagesDeps): Router {
   const router = Router();
-  const { service } = deps;
+  const { service, auth } = deps;
+  const viewer = auth.require('viewer');
+  const editor = auth.require('editor');
 
-  router.get('/', async (req, res) => {
+  router.get('/', viewer, async (req, res) => {
     const parsed = parseListParams(req.query as Record<string, unknown>);
     if (!parsed.ok) {
       res.status(400).type('html').send(errorPage('Invalid list request', Object.values(parsed.errors)).value);
@@ -46,22 +51,22 @@ export function orderPages(deps: OrderPagesDeps): Router {
     const createdUuid = typeof req.query.created === 'string' ? req.query.created : undefined;
     const createdUser = typeof req.query.user === 'string' ? req.query.user : undefined;
     const created = createdUuid && createdUser ? await service.get(createdUuid, createdUser) : undefined;
-    res.type('html').send(orderListPage({ params: parsed.value, result, created }).value);
+    res.type('html').send(orderListPage({ params: parsed.value, result, created, user: headerUser(req, res) }).value);
   });
 
   const showForm = (req: Request, res: Response): void => {
     const token = issueCsrfToken(req, res);
-    res.type('html').send(orderFormPage({ values: { dateUuid: crypto.randomUUID() }, errors: {}, csrfToken: token, now: deps.now() }).value);
+    res.type('html').send(orderFormPage({ values: { dateUuid: crypto.randomUUID() }, errors: {}, csrfToken: token, now: deps.now(), user: headerUser(req, res) }).value);
   };
-  router.get('/orders/new', showForm);
-  router.get('/add_order', (_req, res) => res.redirect(303, '/orders/new'));
+  router.get('/orders/new', editor, showForm);
+  router.get('/add_order', editor, (_req, res) => res.redirect(303, '/orders/new'));
 
   const submit: RequestHandler = async (req, res) => {
     const { input, unknown } = formToInput(req.body as Record<string, string>);
     const now = deps.now();
     const renderForm = (status: number, errors: FieldErrors, formError?: string): void => {
       const token = issueCsrfToken(req, res);
-      res.status(status).type('html').send(orderFormPage({ values: input, errors, csrfToken: token, now, formError }).value);
+      res.status(status).type('html').send(orderFormPage({ values: input, errors, csrfToken: token, now, formError, user: headerUser(req, res) }).value);
     };
     const result = validateOrder(input, 'form', now);
     if (!result.ok || unknown.length > 0) {
@@ -71,17 +76,18 @@ export function orderPages(deps: OrderPagesDeps): Router {
       return;
     }
     try {
-      const order = await service.create(result.value);
+      const order = await service.create(result.value, currentUser(res)?.id);
       res.redirect(303, `/?${new URLSearchParams({ created: order.dateUuid, user: order.userId }).toString()}`);
     } catch (err) {
       if (!(err instanceof DuplicateOrderError)) throw err;
       renderForm(409, { dateUuid: 'This Date UUID is already used by an order of this user.' }, 'An order with this Date UUID and User ID already exists; nothing was changed.');
     }
   };
-  // `/add_order` is the original app's route, kept for compatibility.
-  for (const path of ['/orders', '/add_order']) router.post(path, deps.writeLimiter, sameOriginOnly, ...formBody, verifyCsrfToken, submit);
+  // `/add_order` is the original app's route, kept for compatibility. The role is checked
+  // before the body is read, so a viewer's post stores nothing.
+  for (const path of ['/orders', '/add_order']) router.post(path, editor, deps.writeLimiter, sameOriginOnly, ...formBody, verifyCsrfToken, submit);
 
-  router.get('/orders.csv', async (req, res) => {
+  router.get('/orders.csv', viewer, async (req, res) => {
     const parsed = parseListParams(req.query as Record<string, unknown>);
     if (!parsed.ok) {
       res.status(400).type('text/plain').send(`${Object.values(parsed.errors).join('\n')}\n`);

@@ -33,11 +33,11 @@ export class SecretReadError extends Error {
  * `SecretClient`. User and password are read only for password login; with Entra login the
  * app's identity signs in to SQL without any password.
  */
-export async function readDatabaseSecrets(vault: KeyVaultConfig, auth: MssqlAuth, options: ReadSecretsOptions = {}): Promise<DatabaseSecrets> {
+function secretReader(vault: KeyVaultConfig, options: ReadSecretsOptions): (name: string, optional?: boolean) => Promise<string | undefined> {
   const credential =
     options.credential ?? new DefaultAzureCredential(options.managedIdentityClientId ? { managedIdentityClientId: options.managedIdentityClientId } : {});
   const client = new SecretClient(vault.url, credential, options.clientOptions);
-  const read = async (name: string): Promise<string> => {
+  return async (name, optional = false) => {
     try {
       const secret = await client.getSecret(name);
       if (!secret.value) throw new SecretReadError(`Key Vault secret "${name}" in ${vault.url} has no value.`);
@@ -45,10 +45,30 @@ export async function readDatabaseSecrets(vault: KeyVaultConfig, auth: MssqlAuth
     } catch (err) {
       if (err instanceof SecretReadError) throw err;
       const status = (err as { statusCode?: number }).statusCode;
+      if (status === 404 && optional) return undefined;
       const why = status === 404 ? 'does not exist' : status === 403 ? 'is not readable by this identity (needs the Key Vault Secrets User role)' : `could not be read (${(err as Error).message})`;
       throw new SecretReadError(`Key Vault secret "${name}" in ${vault.url} ${why}.`, { cause: err });
     }
   };
+}
+
+/** Sign-in secrets: the session signing key (required) and the OIDC client secret (optional). */
+export async function readAuthSecrets(
+  vault: KeyVaultConfig,
+  need: { readonly sessionKey: boolean; readonly clientSecret: boolean },
+  options: ReadSecretsOptions = {},
+): Promise<{ sessionKey?: string; clientSecret?: string }> {
+  const read = secretReader(vault, options);
+  const [sessionKey, clientSecret] = await Promise.all([
+    need.sessionKey ? read(vault.secretNames.sessionKey) : undefined,
+    need.clientSecret ? read(vault.secretNames.oidcClientSecret, true) : undefined,
+  ]);
+  return { ...(sessionKey ? { sessionKey } : {}), ...(clientSecret ? { clientSecret } : {}) };
+}
+
+export async function readDatabaseSecrets(vault: KeyVaultConfig, auth: MssqlAuth, options: ReadSecretsOptions = {}): Promise<DatabaseSecrets> {
+  const readOptional = secretReader(vault, options);
+  const read = async (name: string): Promise<string> => (await readOptional(name))!;
   const names = vault.secretNames;
   const [server, database] = await Promise.all([read(names.server), read(names.database)]);
   if (auth === 'entra') return { server, database };

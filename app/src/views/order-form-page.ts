@@ -1,7 +1,7 @@
 import { FIELD_LABELS, FORM_FIELD_NAMES, ORDER_FIELDS, type OrderField } from '../domain/order';
 import { latestToday, ORDER_RULES, type FieldErrors } from '../domain/order-validation';
 import { html, type SafeHtml } from './html';
-import { layout } from './layout';
+import { layout, type HeaderUser } from './layout';
 
 export interface OrderFormPageProps {
   /** Values to show (the user's own after a failed submit). The card number is never echoed. */
@@ -11,6 +11,8 @@ export interface OrderFormPageProps {
   readonly now: Date;
   /** A message for the whole form (duplicate order, rate limit). */
   readonly formError?: string;
+  /** The signed-in user (sign-in on). */
+  readonly user?: HeaderUser;
 }
 
 interface FieldSpec {
@@ -59,6 +61,7 @@ export function orderFormPage(props: OrderFormPageProps): SafeHtml {
   return layout({
     title: 'Add New Order',
     active: 'new',
+    user: props.user,
     body: html`<section class="panel">
 <h1>Add New Order</h1>
 ${summary ? html`<div class="notice error" role="alert" id="form-errors">${props.formError ?? 'Please correct the fields marked below.'}${props.errors.body ? html` ${props.errors.body}` : ''}${

@@ -3,9 +3,11 @@ import { listQueryString, PAGING, type ListParams } from '../domain/list-params'
 import { SORT_FIELDS, type SortField } from '../domain/order-query';
 import type { OrderPage } from '../service/order-service';
 import { html, type SafeHtml } from './html';
-import { layout } from './layout';
+import { layout, type HeaderUser } from './layout';
 
 export interface OrderListPageProps {
+  /** The signed-in user (sign-in on). */
+  readonly user?: HeaderUser;
   readonly params: ListParams;
   readonly result: OrderPage;
   /** The order just created, shown in a confirmation. */
@@ -73,8 +75,9 @@ function row(order: Order, highlight: boolean): SafeHtml {
 }
 
 /** The Order List page: filters, sortable table, pagination, CSV export, empty state. */
-export function orderListPage({ params, result, created }: OrderListPageProps): SafeHtml {
+export function orderListPage({ params, result, created, user }: OrderListPageProps): SafeHtml {
   const filtered = Object.values(params.filter).some((v) => v !== undefined);
+  const canAdd = !user || user.role === 'editor';
   const isCreated = (o: Order): boolean => !!created && o.dateUuid === created.dateUuid && o.userId === created.userId;
   const notice = created
     ? html`<div class="notice success" role="status">Order <span class="mono">${created.dateUuid}</span> for user ${created.userId} was added.
@@ -85,7 +88,7 @@ export function orderListPage({ params, result, created }: OrderListPageProps): 
       ? html`<div class="empty-state">
   <h2>${filtered ? 'No orders match these filters' : 'No orders yet'}</h2>
   <p>${filtered ? html`Try other filters or <a href="/">clear them</a>.` : 'Orders you add will show up here.'}</p>
-  <p><a class="button" href="/orders/new">Add a new order</a></p>
+  ${canAdd ? html`<p><a class="button" href="/orders/new">Add a new order</a></p>` : ''}
 </div>`
       : html`<div class="table-wrap"><table class="orders">
   <caption>Orders ${(result.page - 1) * result.size + 1}–${(result.page - 1) * result.size + result.items.length} of ${result.totalItems}</caption>
@@ -96,8 +99,9 @@ ${pagination(params, result)}`;
   return layout({
     title: 'Order List',
     active: 'list',
+    user,
     body: html`<div class="page-head"><h1>Order List</h1>
-  <div class="head-actions"><a class="button secondary" href="/orders.csv${listQueryString({ ...params, page: 1, size: PAGING.defaultSize })}">Export CSV</a> <a class="button" href="/orders/new">Add New Order</a></div></div>
+  <div class="head-actions"><a class="button secondary" href="/orders.csv${listQueryString({ ...params, page: 1, size: PAGING.defaultSize })}">Export CSV</a>${canAdd ? html` <a class="button" href="/orders/new">Add New Order</a>` : ''}</div></div>
 ${notice}
 ${filters(params)}
 ${body}`,

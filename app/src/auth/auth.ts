@@ -1,0 +1,222 @@
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { AppContract } from '../app-contract';
+import type { OidcAuthConfig } from '../config';
+import { formBody } from '../http/body';
+import { issueCsrfToken, sameOriginOnly, verifyCsrfToken } from '../http/csrf';
+import { HttpError } from '../http/http-error';
+import { signedOutPage } from '../views/signed-out-page';
+import { allows, roleFromClaims, type Role } from './roles';
+import { SignedCookieCodec } from './signed-cookie';
+
+/** The signed-in user, as the pages and the API see it (`res.locals.user`). */
+export interface SessionUser {
+  /** Stable id for records (`created_by`): the user name, e-mail or subject. */
+  readonly id: string;
+  /** For the header. */
+  readonly name: string;
+  readonly role: Role;
+}
+
+/** Sign-in as the app uses it; `noAuth()` when it is off (local use). */
+export interface Auth {
+  readonly enabled: boolean;
+  /** `/auth/*` routes. */
+  readonly router: Router;
+  /** Reads the session cookie into `res.locals.user`. */
+  readonly attachUser: RequestHandler;
+  /** Lets the request through only for a signed-in user whose role allows `role`. */
+  require(role: Role): RequestHandler;
+}
+
+/** The user of this request, when signed in. */
+export const currentUser = (res: Response): SessionUser | undefined => res.locals.user as SessionUser | undefined;
+
+/** Sign-in off: everyone may do everything (local use; production needs it on for public exposure). */
+export function noAuth(): Auth {
+  const pass: RequestHandler = (_req, _res, next) => next();
+  return { enabled: false, router: express.Router(), attachUser: pass, require: () => pass };
+}
+
+/** Cookie names: `__Host-` binds them to this host, over HTTPS, for every path. */
+export const SESSION_COOKIE = '__Host-order_session';
+export const PENDING_COOKIE = '__Host-order_signin';
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A same-site path to come back to after sign-in; anything else becomes `/`. */
+export function safeReturnPath(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.startsWith(AppContract.auth.signIn)) return '/';
+  return value.slice(0, 2000);
+}
+
+interface Pending {
+  readonly state: string;
+  readonly nonce: string;
+  readonly verifier: string;
+  readonly returnTo: string;
+}
+
+type OidcModule = typeof import('openid-client');
+
+export interface OidcAuthOptions {
+  readonly logger: Logger;
+  /** The session signing secret (from the environment or Key Vault). */
+  readonly sessionSecret: string;
+  /** The client secret, when the app registration is a confidential client. */
+  readonly clientSecret?: string;
+}
+
+/**
+ * OpenID Connect sign-in (authorization code flow with PKCE, state and nonce) through
+ * `openid-client`, which validates the ID token. The provider is discovered on first use,
+ * so the app starts even while the provider is unreachable. Sessions are signed, HttpOnly,
+ * Secure, SameSite=Lax cookies that expire after `sessionTtlMinutes`.
+ */
+export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Auth {
+  const codec = new SignedCookieCodec(options.sessionSecret);
+  const mapping = { claim: settings.roleClaim, viewerValues: settings.viewerValues, editorValues: settings.editorValues };
+  const ttlSeconds = settings.sessionTtlMinutes * 60;
+  const cookie = { httpOnly: true, secure: true, sameSite: 'lax' as const, path: '/' };
+  let discovered: Promise<{ oidc: OidcModule; config: import('openid-client').Configuration }> | undefined;
+
+  const provider = () => {
+    discovered ??= (async () => {
+      // openid-client is an ES module; loaded on first sign-in only.
+      const oidc: OidcModule = await import('openid-client');
+      const issuer = new URL(settings.issuerUrl);
+      const clientSecret = options.clientSecret;
+      const config = await oidc.discovery(
+        issuer,
+        settings.clientId,
+        clientSecret,
+        clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None(),
+        issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      );
+      return { oidc, config };
+    })().catch((err: unknown) => {
+      discovered = undefined;
+      throw err;
+    });
+    return discovered;
+  };
+
+  const unavailable = (err: unknown): HttpError => {
+    options.logger.error({ err }, 'sign-in provider unavailable');
+    return new HttpError(503, 'Sign-in unavailable', 'The sign-in service cannot be reached right now. Please try again in a moment.', undefined, { 'Retry-After': '10' });
+  };
+
+  const router = express.Router();
+
+  router.get(AppContract.auth.signIn, async (req, res, next) => {
+    try {
+      const { oidc, config } = await provider();
+      const pending: Pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), returnTo: safeReturnPath(req.query.returnTo) };
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: settings.redirectUri,
+        scope: 'openid profile email',
+        code_challenge: await oidc.calculatePKCECodeChallenge(pending.verifier),
+        code_challenge_method: 'S256',
+        state: pending.state,
+        nonce: pending.nonce,
+      });
+      res.cookie(PENDING_COOKIE, codec.encode(pending, nowSeconds() + 600), { ...cookie, maxAge: 600_000 });
+      res.redirect(302, url.href);
+    } catch (err) {
+      next(unavailable(err));
+    }
+  });
+
+  router.get(AppContract.auth.callback, async (req, res, next) => {
+    const pending = codec.decode<Pending>(readCookie(req, PENDING_COOKIE), nowSeconds());
+    res.clearCookie(PENDING_COOKIE, cookie);
+    if (!pending) return next(new HttpError(400, 'Sign-in expired', 'The sign-in took too long or was started elsewhere. Please sign in again.'));
+    if (typeof req.query.error === 'string') {
+      return next(new HttpError(401, 'Sign-in failed', `The sign-in service said: ${req.query.error.slice(0, 100)}.`));
+    }
+    let claims: Record<string, unknown>;
+    try {
+      const { oidc, config } = await provider();
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, settings.redirectUri), {
+        pkceCodeVerifier: pending.verifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
+      claims = (tokens.claims() ?? {}) as Record<string, unknown>;
+    } catch (err) {
+      options.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'sign-in callback rejected');
+      return next(new HttpError(401, 'Sign-in failed', 'The sign-in response could not be verified. Please sign in again.'));
+    }
+    const role = roleFromClaims(claims, mapping);
+    const id = String(claims.preferred_username ?? claims.email ?? claims.sub);
+    if (!role) {
+      options.logger.info({ user: id }, 'signed in without a role');
+      return next(new HttpError(403, 'No access', `Your account (${id}) has no role in this app. Ask an administrator for ${settings.viewerValues[0]} or ${settings.editorValues[0]}.`));
+    }
+    const user: SessionUser = { id, name: String(claims.name ?? id), role };
+    res.cookie(SESSION_COOKIE, codec.encode(user, nowSeconds() + ttlSeconds), { ...cookie, maxAge: ttlSeconds * 1000 });
+    options.logger.info({ user: id, role }, 'signed in');
+    res.redirect(303, pending.returnTo);
+  });
+
+  router.post(AppContract.auth.signOut, sameOriginOnly, ...formBody, verifyCsrfToken, async (_req, res) => {
+    res.clearCookie(SESSION_COOKIE, cookie);
+    const back = new URL(AppContract.auth.signedOut, settings.redirectUri).href;
+    try {
+      const { oidc, config } = await provider();
+      if (config.serverMetadata().end_session_endpoint) {
+        return res.redirect(303, oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: back }).href);
+      }
+    } catch {
+      // Signed out of the app either way; the provider's own session stays.
+    }
+    res.redirect(303, back);
+  });
+
+  router.get(AppContract.auth.signedOut, (_req, res) => {
+    res.type('html').send(signedOutPage().value);
+  });
+
+  const attachUser: RequestHandler = (req, res, next) => {
+    const raw = readCookie(req, SESSION_COOKIE);
+    const user = codec.decode<SessionUser>(raw, nowSeconds());
+    if (user && (user.role === 'viewer' || user.role === 'editor')) res.locals.user = { id: user.id, name: user.name, role: user.role } satisfies SessionUser;
+    else if (raw) res.clearCookie(SESSION_COOKIE, cookie);
+    next();
+  };
+
+  const requireRole =
+    (needed: Role): RequestHandler =>
+    (req, res, next) => {
+      const user = currentUser(res);
+      if (!user) {
+        if (req.method === 'GET' && !req.originalUrl.startsWith('/api/')) {
+          return res.redirect(302, `${AppContract.auth.signIn}?returnTo=${encodeURIComponent(req.originalUrl)}`);
+        }
+        return next(new HttpError(401, 'Sign-in required', 'Sign in to use the order app.', undefined, { 'WWW-Authenticate': 'OpenIDConnect' }));
+      }
+      if (!allows(user.role, needed)) {
+        return next(new HttpError(403, 'Forbidden', needed === 'editor' ? 'Your role lets you view orders but not add them.' : 'Your role does not allow this.'));
+      }
+      next();
+    };
+
+  return { enabled: true, router, attachUser, require: requireRole };
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** For the page header: the user and a CSRF token for the sign-out form. */
+export function headerUser(req: Request, res: Response): { name: string; role: Role; csrfToken: string } | undefined {
+  const user = currentUser(res);
+  return user ? { name: user.name, role: user.role, csrfToken: issueCsrfToken(req, res) } : undefined;
+}

@@ -1,0 +1,216 @@
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { AppContract } from '../src/app-contract';
+import { oidcAuth, safeReturnPath, SESSION_COOKIE, type SessionUser } from '../src/auth/auth';
+import { roleFromClaims } from '../src/auth/roles';
+import { SignedCookieCodec } from '../src/auth/signed-cookie';
+import { ConfigError, loadConfig, type OidcAuthConfig } from '../src/config';
+import { AppMetrics } from '../src/http/metrics';
+import { Readiness } from '../src/http/readiness';
+import { OrderService } from '../src/service/order-service';
+import { SqliteOrderStore } from '../src/store/sqlite-order-store';
+import { NOW, validOrder } from './helpers';
+
+const E = AppContract.env;
+const SECRET = 'a-test-session-signing-secret-of-48-characters!!';
+const SETTINGS: OidcAuthConfig = {
+  mode: 'oidc',
+  issuerUrl: 'https://login.example.com/tenant/v2.0',
+  clientId: 'order-app',
+  redirectUri: 'https://orders.example.com/auth/callback',
+  roleClaim: 'roles',
+  viewerValues: ['Orders.Viewer'],
+  editorValues: ['Orders.Editor'],
+  sessionTtlMinutes: 60,
+};
+const codec = new SignedCookieCodec(SECRET);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const sessionCookie = (user: SessionUser, exp = nowSeconds() + 600) => `${SESSION_COOKIE}=${encodeURIComponent(codec.encode(user, exp))}`;
+const VIEWER: SessionUser = { id: 'viewer@shop.example', name: 'Vera Viewer', role: 'viewer' };
+const EDITOR: SessionUser = { id: 'editor@shop.example', name: 'Eddie Editor', role: 'editor' };
+
+async function appWithSignIn(options: { hstsMaxAgeSeconds?: number; trustProxy?: number } = {}) {
+  const store = new SqliteOrderStore({ file: ':memory:' });
+  await store.migrate();
+  const logger = pino({ level: 'silent' });
+  const readiness = new Readiness(() => store.ping());
+  readiness.markReady();
+  const app = createApp({
+    service: new OrderService(store),
+    readiness,
+    metrics: new AppMetrics({ defaultMetrics: false }),
+    logger,
+    now: () => NOW,
+    auth: oidcAuth(SETTINGS, { logger, sessionSecret: SECRET }),
+    ...options,
+  });
+  return { app, store };
+}
+
+const csrf = async (app: Parameters<typeof request>[0], cookie: string) => {
+  const res = await request(app).get('/').set('Cookie', cookie).expect(200);
+  const token = /name="_csrf" value="([^"]+)"/.exec(res.text)![1]!;
+  const csrfCookie = res.headers['set-cookie']![0]!.split(';')[0]!;
+  return { token, cookie: `${cookie}; ${csrfCookie}` };
+};
+
+describe('roles from token claims', () => {
+  const mapping = { claim: 'roles', viewerValues: ['Orders.Viewer'], editorValues: ['Orders.Editor'] };
+  test('editor wins over viewer; a single string claim counts; nothing else gives a role', () => {
+    expect(roleFromClaims({ roles: ['Orders.Viewer', 'Orders.Editor'] }, mapping)).toBe('editor');
+    expect(roleFromClaims({ roles: 'Orders.Viewer' }, mapping)).toBe('viewer');
+    expect(roleFromClaims({ roles: ['Admin'] }, mapping)).toBeUndefined();
+    expect(roleFromClaims({}, mapping)).toBeUndefined();
+  });
+  test('group ids can be mapped instead of app roles', () => {
+    expect(roleFromClaims({ groups: ['7f1c0f2e-0000-4000-8000-000000000001'] }, { claim: 'groups', viewerValues: ['7f1c0f2e-0000-4000-8000-000000000001'], editorValues: [] })).toBe('viewer');
+  });
+});
+
+describe('signed cookies', () => {
+  test('round-trip, and refuse tampering, another key and expiry', () => {
+    const value = codec.encode(VIEWER, nowSeconds() + 60);
+    expect(codec.decode(value, nowSeconds())).toMatchObject(VIEWER);
+    const [payload, sig] = value.split('.') as [string, string];
+    const forged = Buffer.from(JSON.stringify({ ...VIEWER, role: 'editor', exp: nowSeconds() + 60 })).toString('base64url');
+    expect(codec.decode(`${forged}.${sig}`, nowSeconds())).toBeUndefined();
+    expect(new SignedCookieCodec('another-secret-that-is-long-enough-32+').decode(value, nowSeconds())).toBeUndefined();
+    expect(codec.decode(value, nowSeconds() + 61)).toBeUndefined();
+    expect(codec.decode(`${payload}`, nowSeconds())).toBeUndefined();
+    expect(codec.decode('garbage.garbage', nowSeconds())).toBeUndefined();
+  });
+  test('refuse a secret shorter than 32 characters', () => {
+    expect(() => new SignedCookieCodec('short')).toThrow('at least 32 characters');
+  });
+});
+
+test('returnTo accepts only same-site paths', () => {
+  expect(safeReturnPath('/orders/new?x=1')).toBe('/orders/new?x=1');
+  for (const bad of ['https://evil.example/', '//evil.example', '/\\evil.example', 'orders', undefined, ['/a'], '/auth/sign-in']) expect(safeReturnPath(bad)).toBe('/');
+});
+
+describe('access with sign-in on', () => {
+  test('probes and metrics need no sign-in', async () => {
+    const { app } = await appWithSignIn();
+    for (const path of Object.values(AppContract.paths)) expect((await request(app).get(path)).status).toBe(200);
+  });
+
+  test('a page without a session redirects to sign-in and comes back; the API answers 401', async () => {
+    const { app } = await appWithSignIn();
+    const page = await request(app).get('/?page=2').expect(302);
+    expect(page.headers.location).toBe(`${AppContract.auth.signIn}?returnTo=${encodeURIComponent('/?page=2')}`);
+    const api = await request(app).get('/api/orders').expect(401).expect('Content-Type', /problem\+json/);
+    expect(api.body.title).toBe('Sign-in required');
+  });
+
+  test('a viewer lists and exports, sees their name and role, and is offered no Add button', async () => {
+    const { app } = await appWithSignIn();
+    const page = await request(app).get('/').set('Cookie', sessionCookie(VIEWER)).expect(200);
+    expect(page.text).toContain('Vera Viewer');
+    expect(page.text).toContain('(viewer)');
+    expect(page.text).toContain(`action="${AppContract.auth.signOut}"`);
+    expect(page.text).not.toContain('href="/orders/new"');
+    await request(app).get('/orders.csv').set('Cookie', sessionCookie(VIEWER)).expect(200);
+    await request(app).get('/api/orders').set('Cookie', sessionCookie(VIEWER)).expect(200);
+  });
+
+  test('a viewer\'s POST is refused with 403 and nothing is stored', async () => {
+    const { app, store } = await appWithSignIn();
+    const { token, cookie } = await csrf(app, sessionCookie(VIEWER));
+    const order = validOrder();
+    await request(app).post('/api/orders').set('Cookie', cookie).send(order).expect(403);
+    const form = await request(app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: token, date_uuid: order.dateUuid, user_id: order.userId, card_number: order.cardNumber, store_code: order.storeCode, product_code: order.productCode, product_quantity: '2', order_date: order.orderDate, shipping_date: order.shippingDate })
+      .expect(403);
+    expect(form.text).toContain('Your role lets you view orders but not add them.');
+    await request(app).get('/orders/new').set('Cookie', cookie).expect(403);
+    expect(await store.get(order.dateUuid, order.userId)).toBeUndefined();
+  });
+
+  test('an editor\'s order is stored and records who created it', async () => {
+    const { app, store } = await appWithSignIn();
+    const order = validOrder();
+    const res = await request(app).post('/api/orders').set('Cookie', sessionCookie(EDITOR)).send(order).expect(201);
+    expect(await store.creatorOf(order.dateUuid, order.userId)).toBe('editor@shop.example');
+    const read = await request(app).get(res.headers.location!).set('Cookie', sessionCookie(VIEWER)).expect(200);
+    expect(read.body.createdBy).toBe('editor@shop.example');
+  });
+
+  test('an expired or tampered session counts as signed out, and its cookie is cleared', async () => {
+    const { app } = await appWithSignIn();
+    const expired = await request(app).get('/').set('Cookie', sessionCookie(EDITOR, nowSeconds() - 1)).expect(302);
+    expect(expired.headers.location).toMatch(/^\/auth\/sign-in/);
+    expect(expired.headers['set-cookie']![0]).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Expires=Thu, 01 Jan 1970`));
+    const value = codec.encode(VIEWER, nowSeconds() + 600);
+    const forged = `${Buffer.from(JSON.stringify({ ...VIEWER, role: 'editor', exp: nowSeconds() + 600 })).toString('base64url')}.${value.split('.')[1]}`;
+    await request(app).post('/api/orders').set('Cookie', `${SESSION_COOKIE}=${forged}`).send(validOrder()).expect(401);
+  });
+
+  test('sign-out clears the session cookie (CSRF-protected)', async () => {
+    const { app } = await appWithSignIn();
+    const { token, cookie } = await csrf(app, sessionCookie(EDITOR));
+    await request(app).post(AppContract.auth.signOut).set('Cookie', cookie).type('form').send({}).expect(403);
+    const res = await request(app).post(AppContract.auth.signOut).set('Cookie', cookie).type('form').send({ _csrf: token }).expect(303);
+    expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith(`${SESSION_COOKIE}=;`))).toBe(true);
+  });
+
+  test('session cookies are HttpOnly, Secure and SameSite=Lax', async () => {
+    const { app } = await appWithSignIn();
+    const res = await request(app).get('/').set('Cookie', sessionCookie(EDITOR, nowSeconds() - 1));
+    expect(res.headers['set-cookie']![0]).toMatch(/; Path=\/;.*HttpOnly; Secure; SameSite=Lax/);
+  });
+
+  test('HSTS is sent over HTTPS behind the proxy, not over plain HTTP', async () => {
+    const { app } = await appWithSignIn({ hstsMaxAgeSeconds: 31_536_000, trustProxy: 1 });
+    const https = await request(app).get('/healthz').set('X-Forwarded-Proto', 'https');
+    expect(https.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    expect((await request(app).get('/healthz')).headers['strict-transport-security']).toBeUndefined();
+  });
+});
+
+describe('sign-in configuration', () => {
+  const oidcEnv = {
+    [E.authMode]: 'oidc',
+    [E.oidcIssuerUrl]: 'https://login.microsoftonline.com/tenant/v2.0',
+    [E.oidcClientId]: 'client',
+    [E.oidcRedirectUri]: 'https://orders.example.com/auth/callback',
+    [E.sessionSecret]: SECRET,
+  };
+
+  test('is off by default, so npm start stays one command', () => {
+    expect(loadConfig({}).auth).toEqual({ mode: 'none' });
+  });
+
+  test('reads the OIDC settings with Entra app-role defaults', () => {
+    expect(loadConfig(oidcEnv).auth).toMatchObject({ mode: 'oidc', clientId: 'client', roleClaim: 'roles', viewerValues: ['Orders.Viewer'], editorValues: ['Orders.Editor'], sessionTtlMinutes: 480 });
+    expect(loadConfig({ ...oidcEnv, [E.oidcRoleClaim]: 'groups', [E.oidcEditorRoles]: 'g1, g2' }).auth).toMatchObject({ roleClaim: 'groups', editorValues: ['g1', 'g2'] });
+  });
+
+  test.each([
+    [{ [E.oidcClientId]: '' }, 'AUTH_MODE=oidc needs OIDC_CLIENT_ID'],
+    [{ [E.oidcIssuerUrl]: 'http://login.example.com/' }, 'OIDC_ISSUER_URL must use https'],
+    [{ [E.oidcRedirectUri]: 'https://orders.example.com/callback' }, 'OIDC_REDIRECT_URI must end in /auth/callback'],
+    [{ [E.sessionSecret]: 'short' }, 'SESSION_SECRET must be at least 32 characters'],
+    [{ [E.sessionSecret]: '' }, 'needs SESSION_SECRET (32+ random characters) or KEY_VAULT_URL'],
+    [{ [E.authMode]: 'saml' }, 'AUTH_MODE must be one of none, oidc'],
+  ])('refuses %p', (patch, message) => {
+    expect(() => loadConfig({ ...oidcEnv, ...patch })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...oidcEnv, ...patch })).toThrow(message);
+  });
+
+  test('production with public exposure and sign-in off refuses to start unless acknowledged', () => {
+    const prod = { [E.nodeEnv]: 'production', [E.databaseDriver]: 'sqlite', [E.exposure]: 'public', [E.trustProxy]: '1' };
+    expect(() => loadConfig(prod)).toThrow('EXPOSURE=public with AUTH_MODE=none would let anyone on the Internet read and add orders');
+    expect(loadConfig({ ...prod, [E.allowAnonymousPublicAccess]: 'true' }).auth.mode).toBe('none');
+    expect(loadConfig({ ...prod, ...oidcEnv }).auth.mode).toBe('oidc');
+    expect(loadConfig({ ...prod, [E.exposure]: 'internal', [E.trustProxy]: '' }).auth.mode).toBe('none');
+  });
+
+  test('public exposure needs trust proxy (the ingress terminates TLS)', () => {
+    expect(() => loadConfig({ [E.exposure]: 'public', [E.allowAnonymousPublicAccess]: 'true' })).toThrow('set TRUST_PROXY=1');
+  });
+});
