@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import { AppContract } from '../src/app-contract';
+import { SESSION_COOKIE } from '../src/auth/auth';
+import { SignedCookieCodec } from '../src/auth/signed-cookie';
+import { validOrder } from './helpers';
+import { Agent, startSignInStack, type SignInStack } from './oidc-helpers';
+
+// The whole sign-in flow against a real OpenID Connect provider (oidc-provider) in its own
+// process, with the app in its own process: discovery, authorization code with PKCE, ID
+// token validation by openid-client, role mapping, sessions, sign-out.
+
+let stack: SignInStack;
+beforeAll(async () => {
+  stack = await startSignInStack();
+}, 60_000);
+afterAll(() => stack?.stop());
+
+const ordersBy = (userId: string) => {
+  const db = new Database(stack.sqlitePath, { readonly: true });
+  try {
+    return db.prepare('SELECT date_uuid AS dateUuid, created_by AS createdBy FROM orders WHERE [User ID] = ?').all(userId) as { dateUuid: string; createdBy: string | null }[];
+  } finally {
+    db.close();
+  }
+};
+
+test('a page asks for sign-in at the provider, with PKCE, state and nonce', async () => {
+  const agent = new Agent();
+  const first = await agent.fetch(`${stack.appUrl}/?page=2`);
+  expect(first.status).toBe(302);
+  expect(first.headers.get('location')).toBe(`${AppContract.auth.signIn}?returnTo=${encodeURIComponent('/?page=2')}`);
+  const signIn = await agent.fetch(`${stack.appUrl}${first.headers.get('location')}`);
+  const authorize = new URL(signIn.headers.get('location')!);
+  expect(authorize.origin).toBe(stack.issuer);
+  expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+    client_id: 'order-app',
+    response_type: 'code',
+    redirect_uri: `${stack.appUrl}${AppContract.auth.callback}`,
+    code_challenge_method: 'S256',
+    scope: 'openid profile email',
+  });
+  for (const p of ['state', 'nonce', 'code_challenge']) expect(authorize.searchParams.get(p)).toMatch(/^[\w-]{20,}$/);
+});
+
+test('a viewer signs in, lands where they started, sees their name and role, and may read but not add', async () => {
+  const agent = new Agent();
+  const page = await agent.signIn(stack.appUrl, 'viewer', '/?size=10');
+  expect(page.url).toBe(`${stack.appUrl}/?size=10`);
+  expect(page.res.status).toBe(200);
+  expect(page.body).toContain('Vera Viewer');
+  expect(page.body).toContain('(viewer)');
+  expect(page.body).not.toContain('Add New Order</a>');
+  expect((await agent.fetch(`${stack.appUrl}/api/orders`)).status).toBe(200);
+  expect((await agent.fetch(`${stack.appUrl}/orders.csv`)).status).toBe(200);
+
+  const order = validOrder({ userId: 'viewer-attempt' });
+  const post = await agent.fetch(`${stack.appUrl}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+  expect(post.status).toBe(403);
+  expect(((await post.json()) as { detail: string }).detail).toBe('Your role lets you view orders but not add them.');
+  expect(ordersBy('viewer-attempt')).toEqual([]);
+});
+
+test('an editor signs in and adds an order, recorded as created by them', async () => {
+  const agent = new Agent();
+  const page = await agent.signIn(stack.appUrl, 'editor');
+  expect(page.body).toContain('Eddie Editor');
+  expect(page.body).toContain('(editor)');
+  const order = validOrder({ userId: 'editor-order' });
+  const post = await agent.fetch(`${stack.appUrl}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+  expect(post.status).toBe(201);
+  expect(ordersBy('editor-order')).toEqual([{ dateUuid: order.dateUuid, createdBy: 'editor@shop.example' }]);
+});
+
+test('a user without a role is refused with a clear page and gets no session', async () => {
+  const agent = new Agent();
+  const page = await agent.signIn(stack.appUrl, 'nobody');
+  expect(page.res.status).toBe(403);
+  expect(page.body).toContain('Your account (nobody@shop.example) has no role in this app. Ask an administrator for Orders.Viewer or Orders.Editor.');
+  expect(agent.cookies(stack.appUrl).has(SESSION_COOKIE)).toBe(false);
+});
+
+test('a tampered or an expired session is rejected', async () => {
+  const agent = new Agent();
+  await agent.signIn(stack.appUrl, 'viewer');
+  const jar = agent.cookies(stack.appUrl);
+  const real = decodeURIComponent(jar.get(SESSION_COOKIE)!);
+  const [payload, signature] = real.split('.') as [string, string];
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+  jar.set(SESSION_COOKIE, encodeURIComponent(`${Buffer.from(JSON.stringify({ ...claims, role: 'editor' })).toString('base64url')}.${signature}`));
+  const tampered = await agent.fetch(`${stack.appUrl}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validOrder({ userId: 'tampered' })) });
+  expect(tampered.status).toBe(401);
+  expect(ordersBy('tampered')).toEqual([]);
+
+  const codec = new SignedCookieCodec(stack.sessionSecret);
+  jar.set(SESSION_COOKIE, encodeURIComponent(codec.encode({ id: 'viewer@shop.example', name: 'Vera Viewer', role: 'viewer' }, Math.floor(Date.now() / 1000) - 5)));
+  const expired = await agent.fetch(`${stack.appUrl}/`);
+  expect(expired.status).toBe(302);
+  expect(expired.headers.get('location')).toMatch(/^\/auth\/sign-in/);
+});
+
+test('sign-out ends the app session and goes to the provider\'s end-session endpoint', async () => {
+  const agent = new Agent();
+  const page = await agent.signIn(stack.appUrl, 'editor');
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  const out = await agent.fetch(`${stack.appUrl}${AppContract.auth.signOut}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${token}` });
+  expect(out.status).toBe(303);
+  const endSession = new URL(out.headers.get('location')!);
+  expect(endSession.origin).toBe(stack.issuer);
+  expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${stack.appUrl}${AppContract.auth.signedOut}`);
+  expect(agent.cookies(stack.appUrl).has(SESSION_COOKIE)).toBe(false);
+  expect((await agent.fetch(`${stack.appUrl}/`)).status).toBe(302);
+});
+
+test('probes and metrics stay reachable without sign-in', async () => {
+  for (const path of Object.values(AppContract.paths)) expect((await fetch(`${stack.appUrl}${path}`)).status).toBe(200);
+});
