@@ -98,6 +98,9 @@ export class AksCluster extends Construct {
         ...OVERLAY_NETWORK,
       },
       keyVaultSecretsProvider: { secretRotationEnabled: true, secretRotationInterval: '2m' },
+      // Application routing (managed NGINX): the HTTPS ingress for public exposure, TLS
+      // certificates read from Key Vault. No DNS zone is managed by the add-on.
+      webAppRouting: { dnsZoneIds: [], defaultNginxController: 'External' },
       omsAgent: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId, msiAuthForMonitoringEnabled: true },
       microsoftDefender: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId },
       tags,

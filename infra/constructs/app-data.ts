@@ -165,5 +165,8 @@ export class AppData extends Construct {
       secret(names.user, sqlLogin, 'text/plain; sql-login');
       secret(names.password, password.result, 'password');
     }
+    // Signs the app's session cookies when sign-in is on; generated, never written anywhere else.
+    const sessionKey = new Password(this, 'session-signing-key', { length: 64, special: false });
+    secret(names.sessionKey, sessionKey.result, 'text/plain; hmac-key');
   }
 }

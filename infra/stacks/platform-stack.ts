@@ -36,7 +36,8 @@ export class PlatformStack extends BaseStack {
     super(scope, id, props);
     const { config, networking } = props;
     const client = new DataAzurermClientConfig(this, 'client');
-    if (config.data.sqlAuth === 'password') new RandomProvider(this, 'random');
+    // Generated secrets: the session signing key, and the SQL password in password mode.
+    new RandomProvider(this, 'random');
     const rg = networking.resourceGroup.name;
     const common = { location: config.location, resourceGroupName: rg, tags: config.tags };
 
@@ -86,6 +87,14 @@ export class PlatformStack extends BaseStack {
       workspaceId,
       alertEmails: config.monitoring.alertEmails,
       thresholds: config.monitoring.alerts,
+    });
+
+    // The application routing add-on reads the ingress TLS certificate from the vault.
+    new RoleAssignment(this, 'app-routing-key-vault-secrets-user', {
+      scope: this.data.keyVault.id,
+      roleDefinitionName: 'Key Vault Secrets User',
+      principalId: this.aks.cluster.webAppRouting.webAppRoutingIdentity.get(0).objectId,
+      principalType: 'ServicePrincipal',
     });
 
     const cluster = this.aks.cluster;

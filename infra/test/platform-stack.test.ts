@@ -90,24 +90,34 @@ describe('app identity and Key Vault', () => {
     expect(kv.network_acls.virtual_network_subnet_ids.join(' ')).toMatch(/worker-node-subnet.*control-plane-subnet/);
   });
 
-  test('holds the database server and name (Entra login: no user or password), with content types and expiry', () => {
+  test('holds the database server and name (Entra login: no user or password) and the generated session key, with content types and expiry', () => {
     const secrets = all(P.resource, 'azurerm_key_vault_secret');
-    expect(secrets.map((s) => s.name).sort()).toEqual([AppContract.secretNames.database, AppContract.secretNames.server].sort());
+    expect(secrets.map((s) => s.name).sort()).toEqual([AppContract.secretNames.database, AppContract.secretNames.server, AppContract.secretNames.sessionKey].sort());
     for (const s of secrets) {
       expect(s.content_type).toMatch(/^text\/plain/);
       expect(s.expiration_date).toBe(secretExpiry(new Date('2026-06-15T12:00:00Z'), 365));
     }
-    expect(P.resource.random_password).toBeUndefined();
+    expect(only(P.resource, 'random_password')).toMatchObject({ length: 64, special: false });
+    expect(secrets.find((s) => s.name === AppContract.secretNames.sessionKey)!.value).toMatch(/^\$\{random_password\..*session-signing-key.*\.result\}$/);
+  });
+
+  test('the application routing add-on (managed NGINX) is on and may read the ingress certificate from the vault', () => {
+    expect(cluster.web_app_routing).toEqual({ dns_zone_ids: [], default_nginx_controller: 'External' });
+    const role = all(P.resource, 'azurerm_role_assignment').find((r) => String(r.principal_id).includes('web_app_routing'))!;
+    expect(role).toMatchObject({ role_definition_name: 'Key Vault Secrets User', principal_type: 'ServicePrincipal' });
+    expect(String(role.principal_id)).toMatch(/web_app_routing\[0\]\.web_app_routing_identity\[0\]\.object_id/);
+    expect(String(role.scope)).toMatch(/azurerm_key_vault\./);
   });
 
   test('password login adds a generated password and the user, never a literal', () => {
     const withPassword = validateEnvironment({ ...prod!, data: { ...prod!.data, sqlAuth: 'password' } });
     const p = platform(withPassword);
     const secrets = all(p.resource, 'azurerm_key_vault_secret');
-    expect(secrets.map((s) => s.name).sort()).toEqual(Object.values(AppContract.secretNames).sort());
+    const { oidcClientSecret: _setByOperator, ...generated } = AppContract.secretNames;
+    expect(secrets.map((s) => s.name).sort()).toEqual(Object.values(generated).sort());
     const password = secrets.find((s) => s.name === AppContract.secretNames.password)!;
     expect(password.value).toMatch(/^\$\{random_password\..*\.result\}$/);
-    expect(only(p.resource, 'random_password')).toMatchObject({ length: 32, special: true });
+    expect(all(p.resource, 'random_password').find((r) => r.length === 32)).toMatchObject({ special: true });
     expect(only(p.resource, 'azurerm_mssql_server').administrator_login_password).toMatch(/^\$\{random_password\./);
   });
 
