@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../src/app';
+import type { Auth } from '../src/auth/auth';
 import type { Order } from '../src/domain/order';
 import { AppMetrics } from '../src/http/metrics';
 import { Readiness } from '../src/http/readiness';
@@ -33,7 +34,7 @@ export interface TestApp {
 }
 
 /** The real app on an in-memory SQLite store, logs captured. */
-export async function makeTestApp(options: { writeRateLimitPerMinute?: number; anchorEvery?: number; file?: string; busyTimeoutMs?: number } = {}): Promise<TestApp> {
+export async function makeTestApp(options: { writeRateLimitPerMinute?: number; anchorEvery?: number; file?: string; busyTimeoutMs?: number; auth?: Auth } = {}): Promise<TestApp> {
   const store = new SqliteOrderStore({ file: options.file ?? ':memory:', busyTimeoutMs: options.busyTimeoutMs });
   await store.migrate();
   const logs: string[] = [];
@@ -42,6 +43,6 @@ export async function makeTestApp(options: { writeRateLimitPerMinute?: number; a
   const service = new OrderService(store, { anchorEvery: options.anchorEvery, onCreated: orderCreatedHook(metrics, logger) });
   const readiness = new Readiness(() => store.ping());
   readiness.markReady();
-  const app = createApp({ service, readiness, metrics, logger, writeRateLimitPerMinute: options.writeRateLimitPerMinute ?? 10_000, now: () => NOW });
+  const app = createApp({ service, readiness, metrics, logger, writeRateLimitPerMinute: options.writeRateLimitPerMinute ?? 10_000, now: () => NOW, auth: options.auth });
   return { app, store, service, metrics, readiness, logs };
 }

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration, JsonPatch, Size, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { IntOrString, KubePodDisruptionBudget, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import { IntOrString, KubeIngress, KubePodDisruptionBudget, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { AppContract } from '../../app/src/app-contract';
 import { validateChartConfig, type OrderAppChartConfig } from '../config/chart-config';
@@ -18,6 +18,27 @@ export const WORKLOAD_IDENTITY_LABEL = 'azure.workload.identity/use';
 export const WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION = 'azure.workload.identity/client-id';
 /** Makes an Azure LoadBalancer Service take a private VNet address instead of a public one. */
 export const AZURE_INTERNAL_LB_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-internal';
+
+/** The AKS application routing add-on's ingress class (managed NGINX). */
+export const APP_ROUTING_INGRESS_CLASS = 'webapprouting.kubernetes.azure.com';
+/** Ingress annotation naming the TLS certificate in Key Vault; the add-on syncs it into `keyvault-<ingress name>`. */
+export const KEY_VAULT_CERT_ANNOTATION = 'kubernetes.azure.com/tls-cert-keyvault-uri';
+/** One year, as HSTS preload lists expect. */
+export const HSTS_MAX_AGE_SECONDS = 31_536_000;
+
+/**
+ * The only paths the public ingress routes to the app: its pages, API, static assets and
+ * sign-in. Probes and `/metrics` are deliberately absent, so they stay inside the cluster.
+ */
+export const PUBLIC_PATHS: readonly { readonly path: string; readonly pathType: 'Exact' | 'Prefix' }[] = [
+  { path: '/', pathType: 'Exact' },
+  { path: '/orders', pathType: 'Prefix' },
+  { path: '/orders.csv', pathType: 'Exact' },
+  { path: '/add_order', pathType: 'Exact' },
+  { path: '/api/orders', pathType: 'Prefix' },
+  { path: '/static', pathType: 'Prefix' },
+  { path: '/auth', pathType: 'Prefix' },
+];
 
 /** The image's non-root user (app/Dockerfile `USER 10001`). Above 10000 so it never maps to a host user. */
 export const APP_UID = 10001;
@@ -114,8 +135,7 @@ export class OrderAppChart extends Chart {
             [E.secretNamePassword]: kplus.EnvValue.fromValue(AppContract.secretNames.password),
             // The preStop hook gives endpoints time to drop the pod; the app need not wait again.
             [E.shutdownDelaySeconds]: kplus.EnvValue.fromValue('0'),
-            // A LoadBalancer Service is layer 4: no proxy in front whose headers to trust.
-            [E.trustProxy]: kplus.EnvValue.fromValue('false'),
+            ...this.exposureEnv(config),
             // V8 would otherwise size its heap from the node, not the container limit.
             NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${Math.floor(r.memoryLimitMiB * 0.75)}`),
           },
@@ -161,17 +181,20 @@ export class OrderAppChart extends Chart {
     );
 
     const lbAnnotations: Record<string, string> = config.exposure === 'internal' ? { [AZURE_INTERNAL_LB_ANNOTATION]: 'true' } : {};
+    // Only `internal` gets a LoadBalancer; public traffic comes through the HTTPS ingress.
+    const loadBalanced = config.exposure === 'internal';
     this.service = new kplus.Service(this, 'service', {
       metadata: { name: AppContract.appName, namespace, annotations: lbAnnotations },
-      type: config.exposure === 'clusterip' ? kplus.ServiceType.CLUSTER_IP : kplus.ServiceType.LOAD_BALANCER,
+      type: loadBalanced ? kplus.ServiceType.LOAD_BALANCER : kplus.ServiceType.CLUSTER_IP,
       selector: this.deployment,
       ports: [{ name: 'http', port: SERVICE_PORT, targetPort: AppContract.port, protocol: kplus.Protocol.TCP }],
       ...(config.loadBalancerSourceRanges.length > 0 ? { loadBalancerSourceRanges: [...config.loadBalancerSourceRanges] } : {}),
     });
-    if (config.exposure !== 'clusterip') {
+    if (loadBalanced) {
       // Keep the client's address (rate limiting per IP) and skip the second hop between nodes.
       ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', 'Local'));
     }
+    if (config.exposure === 'public') this.ingress(config, namespace);
 
     new kplus.HorizontalPodAutoscaler(this, 'hpa', {
       metadata: { name: AppContract.appName, namespace },
@@ -193,6 +216,65 @@ export class OrderAppChart extends Chart {
     });
 
     this.networkPolicy(config, namespace);
+  }
+
+  /** What the app must know about how it is reached: proxy, HSTS, sign-in. */
+  private exposureEnv(config: OrderAppChartConfig): Record<string, kplus.EnvValue> {
+    const E = AppContract.env;
+    const v = (value: string) => kplus.EnvValue.fromValue(value);
+    const isPublic = config.exposure === 'public';
+    const env: Record<string, kplus.EnvValue> = {
+      [E.exposure]: v(config.exposure),
+      // Behind the ingress, one proxy (NGINX) sets X-Forwarded-*; a LoadBalancer is layer 4.
+      [E.trustProxy]: v(isPublic ? '1' : 'false'),
+      [E.hstsMaxAgeSeconds]: v(String(isPublic ? HSTS_MAX_AGE_SECONDS : 0)),
+      [E.authMode]: v(config.signIn.mode),
+    };
+    if (config.signIn.mode === 'oidc') {
+      env[E.oidcIssuerUrl] = v(config.signIn.issuerUrl);
+      env[E.oidcClientId] = v(config.signIn.clientId);
+      env[E.oidcRedirectUri] = v(`https://${config.ingress!.host}${AppContract.auth.callback}`);
+      env[E.oidcRoleClaim] = v(config.signIn.roleClaim ?? 'roles');
+      // The session key (and a client secret, if the registration has one) come from Key Vault.
+      env[E.secretNameSessionKey] = v(AppContract.secretNames.sessionKey);
+      env[E.secretNameOidcClientSecret] = v(AppContract.secretNames.oidcClientSecret);
+    } else if (isPublic && config.signIn.allowAnonymousPublicAccess) {
+      env[E.allowAnonymousPublicAccess] = v('true');
+    }
+    return env;
+  }
+
+  /** HTTPS only: TLS from the Key Vault certificate, HTTP redirected, only the app's public paths routed. */
+  private ingress(config: OrderAppChartConfig, namespace: string): void {
+    const { host, certificateName } = config.ingress!;
+    const name = AppContract.appName;
+    new KubeIngress(this, 'ingress', {
+      metadata: {
+        name,
+        namespace,
+        annotations: {
+          [KEY_VAULT_CERT_ANNOTATION]: `${config.keyVaultUrl.replace(/\/$/, '')}/certificates/${certificateName}`,
+          'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+        },
+      },
+      spec: {
+        ingressClassName: APP_ROUTING_INGRESS_CLASS,
+        // The add-on writes the certificate synced from Key Vault into this Secret.
+        tls: [{ hosts: [host], secretName: `keyvault-${name}` }],
+        rules: [
+          {
+            host,
+            http: {
+              paths: PUBLIC_PATHS.map((p) => ({
+                path: p.path,
+                pathType: p.pathType,
+                backend: { service: { name: this.service.name, port: { number: SERVICE_PORT } } },
+              })),
+            },
+          },
+        ],
+      },
+    });
   }
 
   private spread(topologyKey: string): Record<string, unknown> {

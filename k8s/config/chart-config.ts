@@ -5,10 +5,36 @@ import { parseCidr } from '../../infra/config/cidr';
  * - `clusterip`: inside the cluster only (`kubectl port-forward` for people).
  * - `internal`: an Azure internal LoadBalancer, reachable from the VNet and peered networks
  *   (users inside the organisation, as the seed's distribution section describes).
- * - `public`: an Azure public LoadBalancer.
+ * - `public`: from the Internet, only over HTTPS through the application routing ingress
+ *   (never a plain-HTTP LoadBalancer); needs `ingress` and, unless acknowledged, sign-in.
  */
 export type Exposure = 'clusterip' | 'internal' | 'public';
 export const EXPOSURES: readonly Exposure[] = ['clusterip', 'internal', 'public'];
+
+/** The public HTTPS entry (exposure `public`): the AKS application routing add-on's NGINX. */
+export interface IngressConfig {
+  /** Public host name, e.g. orders.example.com; its DNS record points at the add-on's public IP. */
+  readonly host: string;
+  /** The TLS certificate's name in the environment's Key Vault (referenced, never copied). @default "orders-tls" */
+  readonly certificateName: string;
+}
+
+/** Sign-in for the app (see the app's OIDC settings). */
+export type SignInConfig =
+  | {
+      readonly mode: 'none';
+      /** Run publicly without sign-in anyway (the app refuses otherwise). @default false */
+      readonly allowAnonymousPublicAccess?: boolean;
+    }
+  | {
+      readonly mode: 'oidc';
+      /** e.g. https://login.microsoftonline.com/<tenant id>/v2.0 */
+      readonly issuerUrl: string;
+      /** The Entra app registration's client id. */
+      readonly clientId: string;
+      /** @default "roles" */
+      readonly roleClaim?: string;
+    };
 
 /** Container resources, sized for this app (a Node.js process serving HTML from a pool). */
 export interface ResourcesConfig {
@@ -40,6 +66,10 @@ export interface OrderAppChartConfig {
   readonly targetCpuUtilizationPercent: number;
   /** @default "clusterip" */
   readonly exposure: Exposure;
+  /** Required with exposure `public`, refused otherwise. */
+  readonly ingress?: IngressConfig;
+  /** @default { mode: 'none' } */
+  readonly signIn: SignInConfig;
   /** Source ranges allowed through a LoadBalancer; empty allows all. @default [] */
   readonly loadBalancerSourceRanges: readonly string[];
   readonly resources: ResourcesConfig;
@@ -118,8 +148,27 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
   for (const range of config.loadBalancerSourceRanges) {
     if (!parseCidr(range)) throw new K8sConfigError(`${at('loadBalancerSourceRanges')} must hold IPv4 CIDRs such as 10.20.0.0/16; got ${JSON.stringify(range)}.`);
   }
-  if (config.loadBalancerSourceRanges.length > 0 && config.exposure === 'clusterip') {
-    throw new K8sConfigError(`${at('loadBalancerSourceRanges')} only applies to a LoadBalancer; exposure is "clusterip".`);
+  if (config.loadBalancerSourceRanges.length > 0 && config.exposure !== 'internal') {
+    throw new K8sConfigError(`${at('loadBalancerSourceRanges')} only applies to the internal LoadBalancer; exposure is "${config.exposure}".`);
+  }
+  if (config.exposure === 'public') {
+    if (!config.ingress) throw new K8sConfigError(`${at('ingress')} is required with exposure "public" (host and Key Vault certificate name).`);
+    if (!/^(?=.{4,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(config.ingress.host)) {
+      throw new K8sConfigError(`${at('ingress.host')} must be a DNS name such as orders.example.com; got ${JSON.stringify(config.ingress.host)}.`);
+    }
+    if (!/^[A-Za-z0-9-]{1,127}$/.test(config.ingress.certificateName)) {
+      throw new K8sConfigError(`${at('ingress.certificateName')} must be a Key Vault certificate name (1-127 letters, digits, dashes); got ${JSON.stringify(config.ingress.certificateName)}.`);
+    }
+    if (config.signIn.mode === 'none' && !config.signIn.allowAnonymousPublicAccess) {
+      throw new K8sConfigError(`${at('signIn')}: exposure "public" needs sign-in (mode "oidc"), or allowAnonymousPublicAccess: true to run publicly without it knowingly.`);
+    }
+  } else if (config.ingress) {
+    throw new K8sConfigError(`${at('ingress')} only applies to exposure "public"; exposure is "${config.exposure}".`);
+  }
+  if (config.signIn.mode === 'oidc') {
+    if (config.exposure !== 'public') throw new K8sConfigError(`${at('signIn')}: OIDC sign-in needs exposure "public" (an HTTPS redirect URI); exposure is "${config.exposure}".`);
+    if (!/^https:\/\/[^\s/]+\/.*$/.test(config.signIn.issuerUrl)) throw new K8sConfigError(`${at('signIn.issuerUrl')} must be an https URL; got ${JSON.stringify(config.signIn.issuerUrl)}.`);
+    if (!config.signIn.clientId.trim()) throw new K8sConfigError(`${at('signIn.clientId')} must be the app registration's client id.`);
   }
   const r = config.resources;
   wholeNumber(at('resources.cpuRequestMillis'), r.cpuRequestMillis, 10, 8000);

@@ -55,7 +55,9 @@ const PROFILES: Record<'dev' | 'prod', { replicas: number; maxReplicas: number; 
 export interface ChartEnvironmentInputs {
   /**
    * `APP_IMAGE` (registry/name:tag) overrides the image for every environment;
-   * `IMAGE_REPOSITORY` only the registry/name part. The infra variables
+   * `IMAGE_REPOSITORY` only the registry/name part. `PUBLIC_HOST_<ENV>` makes an environment
+   * public behind the HTTPS ingress (certificate `TLS_CERTIFICATE_NAME`, default orders-tls);
+   * `OIDC_ISSUER_URL` with `OIDC_CLIENT_ID_<ENV>` turns sign-in on. The infra variables
    * (`GLOBAL_NAME_PREFIX`, `ADMIN_CIDRS`, ...) are read as `infra/` reads them.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -88,13 +90,18 @@ export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderApp
       inputs.infraOutputs === undefined
         ? { keyVaultUrl: `https://${infra.data.keyVaultName}.vault.azure.net/`, appIdentityClientId: PLACEHOLDER_CLIENT_ID }
         : platformOutputsFrom(inputs.infraOutputs, infra.name);
+    const suffix = infra.name.toUpperCase();
+    const publicHost = env[`PUBLIC_HOST_${suffix}`];
+    const oidcClientId = env[`OIDC_CLIENT_ID_${suffix}`];
     const config: OrderAppChartConfig = {
       environment: infra.name,
       image: env.APP_IMAGE ?? `${defaultImageRepository(env)}:${DEFAULT_IMAGE_TAG}`,
       replicas: profile.replicas,
       maxReplicas: profile.maxReplicas,
       targetCpuUtilizationPercent: 70,
-      exposure: profile.exposure,
+      exposure: publicHost ? 'public' : profile.exposure,
+      ...(publicHost ? { ingress: { host: publicHost, certificateName: env.TLS_CERTIFICATE_NAME ?? 'orders-tls' } } : {}),
+      signIn: oidcClientId ? { mode: 'oidc', issuerUrl: env.OIDC_ISSUER_URL ?? '', clientId: oidcClientId } : { mode: 'none' },
       loadBalancerSourceRanges: [],
       resources: profile.resources,
       keyVaultUrl: outputs.keyVaultUrl,

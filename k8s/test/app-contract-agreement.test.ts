@@ -6,8 +6,10 @@ import { loadConfig } from '../../app/src/config';
 import { makeTestApp } from '../../app/test/helpers';
 import { environments } from '../../infra/config/environment-config';
 import { all, synthEnvironment } from '../../infra/test/synth-helpers';
-import { APP_GID, APP_UID } from '../charts/order-app-chart';
-import { CLIENT_ID, only, podOf, synthObjects, testConfigs } from './chart-helpers';
+import pino from 'pino';
+import { oidcAuth } from '../../app/src/auth/auth';
+import { APP_GID, APP_UID, PUBLIC_PATHS } from '../charts/order-app-chart';
+import { CLIENT_ID, only, podOf, PUBLIC_OVERRIDES, routedByIngress, synthObjects, testConfigs } from './chart-helpers';
 
 const [, prod] = testConfigs();
 const objects = synthObjects(prod!);
@@ -61,4 +63,44 @@ test('the grace period covers the preStop pause and the app\'s drain deadline', 
   const preStop = Number(container.lifecycle.preStop.exec.command[1]);
   expect(preStop).toBe(AppContract.shutdown.preStopSeconds);
   expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStop + AppContract.shutdown.drainTimeoutSeconds);
+});
+
+/** Every route path the Express app serves, walking its router stack (sub-routers included). */
+function appRoutes(app: { router: { stack: any[] } }): string[] {
+  const out: string[] = [];
+  const walk = (stack: any[]) => {
+    for (const layer of stack) {
+      if (layer.route?.path) out.push(...([] as string[]).concat(layer.route.path));
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk(app.router.stack);
+  return [...new Set(out)];
+}
+
+test('the public ingress routes every page, API, static and sign-in path the app serves, and none of its probes or metrics', async () => {
+  const logger = pino({ level: 'silent' });
+  const auth = oidcAuth(
+    { mode: 'oidc', issuerUrl: 'https://login.example/', clientId: 'c', redirectUri: 'https://orders.example/auth/callback', roleClaim: 'roles', viewerValues: ['v'], editorValues: ['e'], sessionTtlMinutes: 5 },
+    { logger, sessionSecret: 'x'.repeat(32) },
+  );
+  const { app } = await makeTestApp({ auth });
+  const routes = appRoutes(app as never);
+  const internal = Object.values(AppContract.paths) as string[];
+  expect(routes).toEqual(expect.arrayContaining([...internal, '/', '/orders/new', '/orders.csv', '/api/orders', AppContract.auth.callback]));
+  const concrete = (r: string) => r.replace(/:\w+/g, 'x');
+  for (const route of routes) {
+    expect({ route, routed: routedByIngress(PUBLIC_PATHS, concrete(route)) }).toEqual({ route, routed: !internal.includes(route) });
+  }
+  expect(routedByIngress(PUBLIC_PATHS, '/static/app.css')).toBe(true);
+});
+
+test('a public environment\'s env is one the app accepts in production (sign-in on, behind the proxy)', () => {
+  const [, p] = testConfigs(PUBLIC_OVERRIDES);
+  const { container: c } = podOf(synthObjects(p!));
+  const env = Object.fromEntries((c.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+  const config = loadConfig({ ...env, [AppContract.env.azureClientId]: CLIENT_ID });
+  expect(config).toMatchObject({ exposure: 'public', trustProxy: 1, hstsMaxAgeSeconds: 31_536_000 });
+  expect(config.auth).toMatchObject({ mode: 'oidc', clientId: 'client-id-1', redirectUri: 'https://orders.shop.example/auth/callback' });
+  expect(config.keyVault?.secretNames.sessionKey).toBe(AppContract.secretNames.sessionKey);
 });

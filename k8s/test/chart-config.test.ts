@@ -43,8 +43,8 @@ test('throws if exposure is unknown', () => {
   expect(withSetting({ exposure: 'nodeport' as never })).toThrow(/exposure must be one of clusterip, internal, public; got "nodeport"/);
 });
 
-test('throws if loadBalancerSourceRanges is set on a ClusterIP Service or is not a CIDR', () => {
-  expect(withSetting({ exposure: 'clusterip', loadBalancerSourceRanges: ['10.0.0.0/8'] })).toThrow(/only applies to a LoadBalancer/);
+test('throws if loadBalancerSourceRanges is set without the internal LoadBalancer or is not a CIDR', () => {
+  expect(withSetting({ exposure: 'clusterip', loadBalancerSourceRanges: ['10.0.0.0/8'] })).toThrow(/only applies to the internal LoadBalancer; exposure is "clusterip"/);
   expect(withSetting({ exposure: 'internal', loadBalancerSourceRanges: ['everyone'] })).toThrow(/loadBalancerSourceRanges must hold IPv4 CIDRs/);
 });
 
@@ -84,4 +84,31 @@ test('without infra outputs the Key Vault URL follows the infra naming and the c
 test('APP_IMAGE sets the image and a bad one fails with the setting named', () => {
   expect(chartEnvironments({ env: { APP_IMAGE: 'r.example.com/order-app:42' } })[0]!.image).toBe('r.example.com/order-app:42');
   expect(() => chartEnvironments({ env: { APP_IMAGE: 'r.example.com/order-app:latest' } })).toThrow(/"dev": image must not use the tag "latest"/);
+});
+
+const PUBLIC = { exposure: 'public' as const, ingress: { host: 'orders.example.com', certificateName: 'orders-tls' }, signIn: { mode: 'oidc' as const, issuerUrl: 'https://login.microsoftonline.com/t/v2.0', clientId: 'c' } };
+
+test('public exposure is valid with an ingress host, a Key Vault certificate and sign-in', () => {
+  expect(withSetting(PUBLIC)).not.toThrow();
+  expect(withSetting({ ...PUBLIC, signIn: { mode: 'none', allowAnonymousPublicAccess: true } })).not.toThrow();
+});
+
+test.each([
+  [{ ...PUBLIC, ingress: undefined }, 'ingress is required with exposure "public"'],
+  [{ ...PUBLIC, ingress: { host: 'orders', certificateName: 'orders-tls' } }, 'ingress.host must be a DNS name such as orders.example.com; got "orders"'],
+  [{ ...PUBLIC, ingress: { host: 'orders.example.com', certificateName: 'orders_tls!' } }, 'ingress.certificateName must be a Key Vault certificate name'],
+  [{ ...PUBLIC, signIn: { mode: 'none' as const } }, 'exposure "public" needs sign-in (mode "oidc"), or allowAnonymousPublicAccess: true'],
+  [{ ...PUBLIC, loadBalancerSourceRanges: ['10.0.0.0/8'] }, 'only applies to the internal LoadBalancer; exposure is "public"'],
+  [{ exposure: 'internal' as const, ingress: PUBLIC.ingress }, 'ingress only applies to exposure "public"'],
+  [{ exposure: 'internal' as const, signIn: PUBLIC.signIn }, 'OIDC sign-in needs exposure "public"'],
+  [{ ...PUBLIC, signIn: { ...PUBLIC.signIn, issuerUrl: 'http://login.example.com/x' } }, 'signIn.issuerUrl must be an https URL'],
+])('throws for an unsafe public setup: %#', (patch, message) => {
+  expect(withSetting(patch as Partial<OrderAppChartConfig>)).toThrow(message);
+});
+
+test('PUBLIC_HOST_<ENV> and OIDC_CLIENT_ID_<ENV> make one environment public with sign-in', () => {
+  const [d, p] = chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', OIDC_ISSUER_URL: 'https://login.microsoftonline.com/t/v2.0', OIDC_CLIENT_ID_PROD: 'client-1' } });
+  expect(d!.exposure).toBe('clusterip');
+  expect(p).toMatchObject({ exposure: 'public', ingress: { host: 'orders.shop.example', certificateName: 'orders-tls' }, signIn: { mode: 'oidc', clientId: 'client-1' } });
+  expect(() => chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example' } })).toThrow('needs sign-in');
 });

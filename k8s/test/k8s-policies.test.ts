@@ -1,5 +1,5 @@
 import { parseImageReference } from '../config/chart-config';
-import { only, podOf, synthObjects, testConfigs } from './chart-helpers';
+import { only, podOf, PUBLIC_OVERRIDES, synthObjects, testConfigs } from './chart-helpers';
 
 // One test per Checkov CKV_K8S_* check and kube-score check that applies to these objects,
 // named by its id and evaluated on the synthesized manifests of every environment. Neither
@@ -15,12 +15,15 @@ const STABLE_API_VERSIONS: Record<string, string> = {
   HorizontalPodAutoscaler: 'autoscaling/v2',
   PodDisruptionBudget: 'policy/v1',
   NetworkPolicy: 'networking.k8s.io/v1',
+  Ingress: 'networking.k8s.io/v1',
 };
 
 const matches = (selector: Record<string, string>, labels: Record<string, string>): boolean =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-describe.each(testConfigs().map((c) => [c.environment, c] as const))('%s', (_name, config) => {
+const CONFIGS = [...testConfigs().map((c) => [c.environment, c] as const), ['prod, public with sign-in', testConfigs(PUBLIC_OVERRIDES)[1]!] as const];
+
+describe.each(CONFIGS)('%s', (_name, config) => {
   const objects = synthObjects(config);
   const { pod, container, template } = podOf(objects);
   const containers = [...pod.containers, ...(pod.initContainers ?? [])] as any[];

@@ -4,7 +4,7 @@ import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 
 /** A manifest object as synthesized. */
 export type K8sObject = { apiVersion: string; kind: string; metadata?: { name?: string; namespace?: string } } & Record<string, unknown>;
@@ -23,6 +23,7 @@ const KINDS: Record<string, { model: ModelClass; props: string }> = {
   'autoscaling/v2/HorizontalPodAutoscaler': { model: HorizontalPodAutoscaler as unknown as ModelClass, props: 'KubeHorizontalPodAutoscalerV2Props' },
   'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget as unknown as ModelClass, props: 'KubePodDisruptionBudgetProps' },
   'networking.k8s.io/v1/NetworkPolicy': { model: NetworkPolicy as unknown as ModelClass, props: 'KubeNetworkPolicyProps' },
+  'networking.k8s.io/v1/Ingress': { model: Ingress as unknown as ModelClass, props: 'KubeIngressProps' },
 };
 
 /** A field's shape: a leaf value, a nested API type, a list or a string-keyed map of one. */

@@ -1,7 +1,14 @@
 import { AppContract } from '../../app/src/app-contract';
-import { AZURE_INTERNAL_LB_ANNOTATION, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_LABEL } from '../charts/order-app-chart';
+import {
+  APP_ROUTING_INGRESS_CLASS,
+  AZURE_INTERNAL_LB_ANNOTATION,
+  KEY_VAULT_CERT_ANNOTATION,
+  PUBLIC_PATHS,
+  WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION,
+  WORKLOAD_IDENTITY_LABEL,
+} from '../charts/order-app-chart';
 import { synthManifest } from '../synth-manifests';
-import { CLIENT_ID, only, podOf, synthObjects, testConfigs } from './chart-helpers';
+import { CLIENT_ID, only, podOf, PUBLIC_OVERRIDES, routedByIngress, synthObjects, testConfigs } from './chart-helpers';
 import { schemaErrors } from './k8s-schema';
 
 const [dev, prod] = testConfigs();
@@ -163,12 +170,59 @@ test('dev is a ClusterIP Service, prod an internal Azure LoadBalancer', () => {
   expect(prodService.spec.externalTrafficPolicy).toBe('Local');
 });
 
-test('exposure public gives a public LoadBalancer without the internal annotation', () => {
-  const [config] = testConfigs({ exposure: 'public', loadBalancerSourceRanges: ['198.51.100.0/24'] });
-  const service = only(synthObjects(config!), 'Service');
-  expect(service.spec.type).toBe('LoadBalancer');
-  expect(service.metadata.annotations?.[AZURE_INTERNAL_LB_ANNOTATION]).toBeUndefined();
-  expect(service.spec.loadBalancerSourceRanges).toEqual(['198.51.100.0/24']);
+test('the internal LoadBalancer can be limited to source ranges', () => {
+  const [config] = testConfigs({ exposure: 'internal', loadBalancerSourceRanges: ['10.20.0.0/16'] });
+  expect(only(synthObjects(config!), 'Service').spec.loadBalancerSourceRanges).toEqual(['10.20.0.0/16']);
+});
+
+describe('public exposure', () => {
+  const [, prodPublic] = testConfigs(PUBLIC_OVERRIDES);
+  const objects = synthObjects(prodPublic!);
+  const ingress = only(objects, 'Ingress');
+  const { container } = podOf(objects);
+  const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+
+  test('is never a plain-HTTP LoadBalancer: the Service stays ClusterIP behind the ingress', () => {
+    const service = only(objects, 'Service');
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.externalTrafficPolicy).toBeUndefined();
+    expect(objects.flatMap(schemaErrors)).toEqual([]);
+  });
+
+  test('the ingress uses the application routing add-on, TLS from the Key Vault certificate, HTTP redirected', () => {
+    expect(ingress.spec.ingressClassName).toBe(APP_ROUTING_INGRESS_CLASS);
+    expect(ingress.metadata.annotations).toEqual({
+      [KEY_VAULT_CERT_ANNOTATION]: 'https://orderplat-prod-kv.vault.azure.net/certificates/orders-tls',
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+    });
+    expect(ingress.spec.tls).toEqual([{ hosts: ['orders.shop.example'], secretName: 'keyvault-order-app' }]);
+    expect(ingress.spec.rules).toHaveLength(1);
+    expect(ingress.spec.rules[0].host).toBe('orders.shop.example');
+  });
+
+  test('routes only the app\'s public paths to port 80, never the probes or /metrics', () => {
+    const paths = ingress.spec.rules[0].http.paths as any[];
+    expect(paths.map((p) => [p.path, p.pathType])).toEqual(PUBLIC_PATHS.map((p) => [p.path, p.pathType]));
+    for (const p of paths) expect(p.backend).toEqual({ service: { name: AppContract.appName, port: { number: 80 } } });
+    for (const internal of Object.values(AppContract.paths)) expect(routedByIngress(paths, internal)).toBe(false);
+    expect(routedByIngress(paths, '/orders/new')).toBe(true);
+    expect(routedByIngress(paths, '/ordersx')).toBe(false);
+  });
+
+  test('tells the app it is behind one proxy, to send HSTS, and how to sign users in', () => {
+    expect(env).toMatchObject({
+      EXPOSURE: 'public',
+      TRUST_PROXY: '1',
+      HSTS_MAX_AGE_SECONDS: '31536000',
+      AUTH_MODE: 'oidc',
+      OIDC_ISSUER_URL: 'https://login.microsoftonline.com/tenant-id/v2.0',
+      OIDC_CLIENT_ID: 'client-id-1',
+      OIDC_REDIRECT_URI: 'https://orders.shop.example/auth/callback',
+      KEY_VAULT_SECRET_SESSION_KEY: AppContract.secretNames.sessionKey,
+    });
+    expect(env.SESSION_SECRET).toBeUndefined();
+    expect(env.OIDC_CLIENT_SECRET).toBeUndefined();
+  });
 });
 
 test('the SQL egress rule follows the private-endpoint subnet from the infra config', () => {
