@@ -81,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
   // Pages are dynamic and cheap to send; hashing every body for an ETag is not worth it.
   app.set('etag', false);
 
+  const auth = deps.auth ?? noAuth();
   app.use(requestLog(logger));
   app.use(metrics.middleware());
   app.use(
@@ -94,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
-          formAction: ["'self'"],
+          formAction: ["'self'", ...auth.formActionOrigins],
           frameAncestors: ["'none'"],
           baseUri: ["'none'"],
           objectSrc: ["'none'"],
@@ -139,7 +140,6 @@ export function createApp(deps: AppDeps): Express {
   });
 
   // Probes, metrics and static assets above need no sign-in; everything below does (when on).
-  const auth = deps.auth ?? noAuth();
   app.use(auth.router);
   app.use(auth.attachUser);
   app.use(orderApi({ service, writeLimiter, now, auth }));

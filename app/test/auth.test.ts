@@ -164,6 +164,12 @@ describe('access with sign-in on', () => {
     expect(res.headers['set-cookie']![0]).toMatch(/; Path=\/;.*HttpOnly; Secure; SameSite=Lax/);
   });
 
+  test('the CSP lets the sign-out form redirect to the provider, and nowhere else', async () => {
+    const { app } = await appWithSignIn();
+    const csp = (await request(app).get('/healthz')).headers['content-security-policy'] as string;
+    expect(csp).toContain("form-action 'self' https://login.example.com;");
+  });
+
   test('HSTS is sent over HTTPS behind the proxy, not over plain HTTP', async () => {
     const { app } = await appWithSignIn({ hstsMaxAgeSeconds: 31_536_000, trustProxy: 1 });
     const https = await request(app).get('/healthz').set('X-Forwarded-Proto', 'https');

@@ -27,6 +27,8 @@ export interface Auth {
   readonly attachUser: RequestHandler;
   /** Lets the request through only for a signed-in user whose role allows `role`. */
   require(role: Role): RequestHandler;
+  /** Origins a form post may be redirected to (the provider's end-session page), for the CSP's form-action. */
+  readonly formActionOrigins: readonly string[];
 }
 
 /** The user of this request, when signed in. */
@@ -35,7 +37,7 @@ export const currentUser = (res: Response): SessionUser | undefined => res.local
 /** Sign-in off: everyone may do everything (local use; production needs it on for public exposure). */
 export function noAuth(): Auth {
   const pass: RequestHandler = (_req, _res, next) => next();
-  return { enabled: false, router: express.Router(), attachUser: pass, require: () => pass };
+  return { enabled: false, router: express.Router(), attachUser: pass, require: () => pass, formActionOrigins: [] };
 }
 
 /** Cookie names: `__Host-` binds them to this host, over HTTPS, for every path. */
@@ -202,7 +204,8 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
       next();
     };
 
-  return { enabled: true, router, attachUser, require: requireRole };
+  // Sign-out is a form post that redirects to the provider; the CSP's form-action covers redirects.
+  return { enabled: true, router, attachUser, require: requireRole, formActionOrigins: [new URL(settings.issuerUrl).origin] };
 }
 
 function readCookie(req: Request, name: string): string | undefined {

@@ -23,11 +23,14 @@ export function readCookie(req: Request, name: string): string | undefined {
  * cross-site page can neither read nor set).
  */
 export function issueCsrfToken(req: Request, res: Response): string {
+  // One token per response: the form and the header's sign-out form must carry the same one.
+  const issued = res.locals.csrfToken as string | undefined;
+  if (issued) return issued;
   const existing = readCookie(req, CSRF_COOKIE);
-  if (existing && TOKEN_RE.test(existing)) return existing;
+  if (existing && TOKEN_RE.test(existing)) return (res.locals.csrfToken = existing);
   const token = crypto.randomBytes(32).toString('base64url');
   res.cookie(CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
-  return token;
+  return (res.locals.csrfToken = token);
 }
 
 /**
