@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import { AppContract } from '../src/app-contract';
 import { loadConfig } from '../src/config';
-import { readDatabaseSecrets } from '../src/secrets/key-vault-secrets';
+import { readAuthSecrets, readDatabaseSecrets } from '../src/secrets/key-vault-secrets';
 import { createOrderStore } from '../src/store/create-order-store';
 
 /**
@@ -102,6 +102,17 @@ describe('database settings from Key Vault through the real SecretClient', () =>
   test('a missing secret is a clear error naming the secret and the vault, not its value', async () => {
     vault = await startFakeVault({ [names.server]: 's' });
     await expect(readDatabaseSecrets({ url: vault.url, secretNames: names }, 'entra', options([]))).rejects.toThrow(`Key Vault secret "${names.database}" in ${vault.url} does not exist.`);
+  });
+
+  test('sign-in secrets: the session key is required, the client secret optional', async () => {
+    vault = await startFakeVault({ [names.sessionKey]: 'k'.repeat(64) });
+    expect(await readAuthSecrets({ url: vault.url, secretNames: names }, { sessionKey: true, clientSecret: true }, options([]))).toEqual({ sessionKey: 'k'.repeat(64) });
+    await vault.close();
+    vault = await startFakeVault({ [names.oidcClientSecret]: 'from-vault' });
+    await expect(readAuthSecrets({ url: vault.url, secretNames: names }, { sessionKey: true, clientSecret: true }, options([]))).rejects.toThrow(
+      `Key Vault secret "${names.sessionKey}" in ${vault.url} does not exist.`,
+    );
+    expect(await readAuthSecrets({ url: vault.url, secretNames: names }, { sessionKey: false, clientSecret: true }, options([]))).toEqual({ clientSecret: 'from-vault' });
   });
 
   test('a secret the identity may not read says which role is needed', async () => {
