@@ -1,23 +1,17 @@
-import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SESSION_COOKIE } from '../src/auth/auth';
 import { startSignInStack, type SignInStack } from './oidc-helpers';
+import { launchChromium } from './process-helpers';
 
 // The sign-in pages in a real headless Chromium: the app redirects to the OpenID Connect
 // provider (oidc-provider, in its own process), the user picks an account there, and comes
 // back signed in; then signs out with the header's button.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 let browser: Browser;
 let stack: SignInStack;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (as .ci/run does) or set CHROMIUM_PATH.`);
   stack = await startSignInStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

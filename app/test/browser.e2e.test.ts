@@ -2,24 +2,17 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, startServer } from './process-helpers';
-
-// A real headless Chromium (Debian's package, installed by .ci/run) driven by playwright-core.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, ROOT, startServer } from './process-helpers';
 
 let browser: Browser;
 let server: { child: ChildProcess; url: string };
 let dir: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (as .ci/run does) or set CHROMIUM_PATH.`);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-e2e-'));
   server = await startServer({ SQLITE_PATH: path.join(dir, 'orders.db'), SEED_DEMO_DATA: '60' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

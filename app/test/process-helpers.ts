@@ -28,3 +28,17 @@ export function startServer(env: Record<string, string>, entry = path.join(ROOT,
   });
 }
 
+
+/** Debian's Chromium (installed by .ci/run), or CHROMIUM_PATH. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A real headless Chromium driven by playwright-core; never a downloaded browser. */
+export async function launchChromium(): Promise<import('playwright-core').Browser> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (as .ci/run does) or set CHROMIUM_PATH.`);
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
