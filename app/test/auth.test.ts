@@ -150,6 +150,13 @@ describe('access with sign-in on', () => {
     await request(app).post('/api/orders').set('Cookie', `${SESSION_COOKIE}=${forged}`).send(validOrder()).expect(401);
   });
 
+  test('a malformed session cookie counts as signed out, never a server error', async () => {
+    const { app } = await appWithSignIn();
+    const res = await request(app).get('/').set('Cookie', `${SESSION_COOKIE}=%E0%A4%A; other=1`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toMatch(/^\/auth\/sign-in/);
+  });
+
   test('sign-out clears the session cookie (CSRF-protected)', async () => {
     const { app } = await appWithSignIn();
     const { token, cookie } = await csrf(app, sessionCookie(EDITOR));
