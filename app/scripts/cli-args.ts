@@ -1,4 +1,12 @@
-/** Parses `--name value` pairs; unknown names and missing values are errors naming the flag. */
+/** Bad command-line input: scripts exit 2 with its message. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Parses `--name value` pairs; unknown names and missing values are `UsageError`s naming the flag. */
 export function parseArgs(argv: readonly string[], known: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -8,9 +16,9 @@ export function parseArgs(argv: readonly string[], known: Record<string, string>
       continue;
     }
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m || !(m[1]! in known)) throw new Error(`Unknown argument ${JSON.stringify(arg)}. Known: ${Object.keys(known).map((k) => `--${k}`).join(', ')}.`);
+    if (!m || !(m[1]! in known)) throw new UsageError(`Unknown argument ${JSON.stringify(arg)}. Known: ${Object.keys(known).map((k) => `--${k}`).join(', ')}.`);
     const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${m[1]} needs a value (${known[m[1]!]}).`);
+    if (value === undefined) throw new UsageError(`--${m[1]} needs a value (${known[m[1]!]}).`);
     out[m[1]!] = value;
   }
   return out;
@@ -19,7 +27,7 @@ export function parseArgs(argv: readonly string[], known: Record<string, string>
 export function wholeNumber(name: string, value: string | undefined, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}.`);
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}.`);
   }
   return Number(value);
 }

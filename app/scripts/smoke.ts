@@ -8,7 +8,7 @@
  * Prints one line per check; exits 0 when all pass, 1 when one fails, 2 on bad arguments.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { parseArgs, wholeNumber } from './cli-args';
+import { parseArgs, UsageError, wholeNumber } from './cli-args';
 import { runSmoke, type CheckResult } from './smoke-checks';
 
 const FLAGS = {
@@ -17,8 +17,6 @@ const FLAGS = {
   kubectl: 'kubectl binary for --port-forward (default: kubectl on PATH)',
   'ready-timeout': 'seconds to wait for /readyz to answer 200 (default 120)',
 };
-
-class UsageError extends Error {}
 
 /** Starts `kubectl port-forward` to the Service's `http` port; resolves with the local URL. */
 function portForward(kubectl: string, target: string): Promise<{ url: string; child: ChildProcess }> {
@@ -55,14 +53,8 @@ function portForward(kubectl: string, target: string): Promise<{ url: string; ch
 const line = (r: CheckResult) => `${r.ok ? 'PASS' : r.detail.startsWith('skipped') ? 'SKIP' : 'FAIL'}  ${r.name}  (${r.ms} ms)  ${r.detail}\n`;
 
 async function main(): Promise<number> {
-  let args: Record<string, string>;
-  let readyTimeoutSeconds: number;
-  try {
-    args = parseArgs(process.argv.slice(2), FLAGS);
-    readyTimeoutSeconds = wholeNumber('ready-timeout', args['ready-timeout'], 0, 3600, 120);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const args = parseArgs(process.argv.slice(2), FLAGS);
+  const readyTimeoutSeconds = wholeNumber('ready-timeout', args['ready-timeout'], 0, 3600, 120);
   if (args.help) {
     process.stdout.write(`Usage: npm run smoke -- (--url <base> | --port-forward <namespace>/<service>) [options]\n${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`);
     return 0;

@@ -51,7 +51,8 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
       sessionSecret ??= fromVault.sessionKey;
       clientSecret ??= fromVault.clientSecret;
     }
-    if (!sessionSecret || sessionSecret.length < 32) throw new Error('The session signing key must be at least 32 characters.');
+    // Too short a key from the vault is refused by the cookie codec inside oidcAuth.
+    if (!sessionSecret) throw new Error(`No session signing key: set ${AppContract.env.sessionSecret} or add "${config.keyVault?.secretNames.sessionKey ?? AppContract.secretNames.sessionKey}" to Key Vault.`);
     auth = oidcAuth(config.auth, { logger, sessionSecret, ...(clientSecret ? { clientSecret } : {}) });
   }
   const app = createApp({

@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs, wholeNumber } from '../../app/scripts/cli-args';
+import { parseArgs, UsageError, wholeNumber } from '../../app/scripts/cli-args';
 
 const FLAGS = {
   env: 'environment: dev, prod, or shared (the registry stack)',
@@ -74,7 +74,6 @@ export function armEnvFromAzureCli(env: Readonly<Record<string, string | undefin
   return { ARM_CLIENT_ID: env.servicePrincipalId, ARM_TENANT_ID: env.tenantId, ARM_OIDC_TOKEN: env.idToken, ARM_USE_OIDC: 'true' };
 }
 
-class UsageError extends Error {}
 class StepError extends Error {}
 
 interface Run {
@@ -83,19 +82,13 @@ interface Run {
 }
 
 function main(): void {
-  let args: Record<string, string>;
-  let staleMinutes: number;
-  try {
-    const [command, ...rest] = process.argv.slice(2);
-    if (!command || command.startsWith('-')) throw new Error('Give a command: plan, apply or outputs.');
-    if (!['plan', 'apply', 'outputs'].includes(command)) throw new Error(`Unknown command ${JSON.stringify(command)}: use plan, apply or outputs.`);
-    args = { ...parseArgs(rest, FLAGS), command };
-    staleMinutes = wholeNumber('stale-lock-minutes', args['stale-lock-minutes'], 0, 100_000, 60);
-    if (!args.env || !/^[a-z0-9-]+$/.test(args.env)) throw new Error('--env must name an environment, e.g. --env dev.');
-    if (args.stack && !(STACK_KINDS as readonly string[]).includes(args.stack)) throw new Error(`--stack must be one of ${STACK_KINDS.join(', ')}; got ${JSON.stringify(args.stack)}.`);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const [command, ...rest] = process.argv.slice(2);
+  if (!command || command.startsWith('-')) throw new UsageError('Give a command: plan, apply or outputs.');
+  if (!['plan', 'apply', 'outputs'].includes(command)) throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply or outputs.`);
+  const args: Record<string, string> = { ...parseArgs(rest, FLAGS), command };
+  const staleMinutes = wholeNumber('stale-lock-minutes', args['stale-lock-minutes'], 0, 100_000, 60);
+  if (!args.env || !/^[a-z0-9-]+$/.test(args.env)) throw new UsageError('--env must name an environment, e.g. --env dev.');
+  if (args.stack && !(STACK_KINDS as readonly string[]).includes(args.stack)) throw new UsageError(`--stack must be one of ${STACK_KINDS.join(', ')}; got ${JSON.stringify(args.stack)}.`);
   const terraform = args.terraform ?? 'terraform';
   const stacksDir = args['stacks-dir'] ?? 'cdktf.out/stacks';
   const stacks = stacksFor(args.env!, args.stack);

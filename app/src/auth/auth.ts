@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { AppContract } from '../app-contract';
 import type { OidcAuthConfig } from '../config';
 import { formBody } from '../http/body';
-import { issueCsrfToken, sameOriginOnly, verifyCsrfToken } from '../http/csrf';
+import { issueCsrfToken, readCookie, sameOriginOnly, verifyCsrfToken } from '../http/csrf';
 import { HttpError } from '../http/http-error';
 import { signedOutPage } from '../views/signed-out-page';
 import { allows, roleFromClaims, type Role } from './roles';
@@ -20,7 +20,6 @@ export interface SessionUser {
 
 /** Sign-in as the app uses it; `noAuth()` when it is off (local use). */
 export interface Auth {
-  readonly enabled: boolean;
   /** `/auth/*` routes. */
   readonly router: Router;
   /** Reads the session cookie into `res.locals.user`. */
@@ -37,7 +36,7 @@ export const currentUser = (res: Response): SessionUser | undefined => res.local
 /** Sign-in off: everyone may do everything (local use; production needs it on for public exposure). */
 export function noAuth(): Auth {
   const pass: RequestHandler = (_req, _res, next) => next();
-  return { enabled: false, router: express.Router(), attachUser: pass, require: () => pass, formActionOrigins: [] };
+  return { router: express.Router(), attachUser: pass, require: () => pass, formActionOrigins: [] };
 }
 
 /** Cookie names: `__Host-` binds them to this host, over HTTPS, for every path. */
@@ -205,23 +204,7 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
     };
 
   // Sign-out is a form post that redirects to the provider; the CSP's form-action covers redirects.
-  return { enabled: true, router, attachUser, require: requireRole, formActionOrigins: [new URL(settings.issuerUrl).origin] };
-}
-
-function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined; // malformed escapes: not a cookie this app set
-      }
-    }
-  }
-  return undefined;
+  return { router, attachUser, require: requireRole, formActionOrigins: [new URL(settings.issuerUrl).origin] };
 }
 
 /** For the page header: the user and a CSRF token for the sign-out form. */

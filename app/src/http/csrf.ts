@@ -7,12 +7,19 @@ export const CSRF_COOKIE = 'order_csrf';
 export const CSRF_FIELD = '_csrf';
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
+/** A request cookie's value, URL-decoded; `undefined` when absent or malformed (never throws). */
 export function readCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (eq !== -1 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined; // malformed escapes: not a cookie this app set
+      }
+    }
   }
   return undefined;
 }
