@@ -8,19 +8,32 @@ export interface NetworkingConfig {
   readonly resourceGroupName: string;
   /** @default "aks-vnet" */
   readonly vnetName: string;
-  /** @default ["10.0.0.0/16"] */
+  /**
+   * The VNet's address space. Environments must not overlap each other (a corporate network
+   * or deploy network peered with several of them routes by address) nor the overlay ranges.
+   * @default ["10.10.0.0/16"] (dev), ["10.20.0.0/16"] (prod); `VNET_ADDRESS_SPACE_<ENV>`
+   */
   readonly vnetAddressSpace: readonly string[];
-  /** @default "10.0.1.0/24" */
+  /** @default the VNet's 2nd /24, e.g. "10.10.1.0/24" */
   readonly controlPlaneSubnetCidr: string;
-  /** @default "10.0.2.0/24" */
+  /** Nodes of both pools and the internal load balancer's frontend. @default the VNet's 3rd /24 */
   readonly workerNodeSubnetCidr: string;
-  /** Private endpoints (Azure SQL). @default "10.0.3.0/24" */
+  /** Private endpoints of Azure SQL and Key Vault. @default the VNet's 4th /24 */
   readonly privateEndpointSubnetCidr: string;
+  /**
+   * The deploy agents (a Managed DevOps Pool injected into this subnet): they reach the
+   * private endpoints from inside the VNet and the API server through the subnet's NAT
+   * gateway, whose address is added to the API server's authorized ranges.
+   * @default the VNet's 5th /24
+   */
+  readonly deployAgentSubnetCidr: string;
   /** @default "aks-nsg" */
   readonly nsgName: string;
   /**
-   * Who may reach the Kubernetes API server on TCP 443 (the seed allowed one admin IP).
-   * Never 0.0.0.0/0 or "*".
+   * Public addresses of the people who administer the cluster: the API server's authorized
+   * ranges (the API server is outside the VNet; the deploy agents' NAT address is added to
+   * them automatically). Never 0.0.0.0/0 or "*". From `ADMIN_CIDRS`.
+   * @default ["203.0.113.0/28"] (a documentation range that reaches nothing)
    */
   readonly adminCidrs: readonly string[];
   /**
@@ -54,8 +67,6 @@ export interface ClusterConfig {
   readonly systemPool: NodePoolConfig;
   /** Autoscaling pool for workloads, in worker-node-subnet. */
   readonly userPool: NodePoolConfig;
-  /** Entra groups that administer the cluster (Azure RBAC). @default [] */
-  readonly adminGroupObjectIds: readonly string[];
 }
 
 /** Log Analytics workspace (the monitoring/ construct). */
@@ -68,6 +79,57 @@ export interface MonitoringConfig {
   readonly alertEmails: readonly string[];
   /** What the alerts fire on. @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
   readonly alerts: AlertThresholds;
+}
+
+/** An Entra group, referenced by object id; Azure SQL also needs its display name. */
+export interface EntraGroup {
+  /** The group's object id (a GUID). */
+  readonly objectId: string;
+  /** The group's display name: Azure SQL's Entra administrator login name. */
+  readonly displayName: string;
+}
+
+/**
+ * Who administers and who deploys. Both are configured principals, never "whoever ran the
+ * last deploy", so a person running `cdktf deploy` after the pipeline changes nothing.
+ */
+export interface AccessConfig {
+  /**
+   * The platform administrators: AKS RBAC Cluster Admin, the Azure SQL Entra administrator,
+   * Key Vault Secrets and Certificates Officer. From `ADMIN_GROUP_OBJECT_ID` and
+   * `ADMIN_GROUP_NAME`. @default a placeholder that `npm run tf` and the preflight refuse
+   */
+  readonly adminGroup: EntraGroup;
+  /**
+   * The object id of the pipeline's service principal (the service connection's identity):
+   * writes the Key Vault secrets, creates the app's namespace and deploys into it. It must be
+   * a member of `adminGroup` for `grant:sql`. From `DEPLOYER_OBJECT_ID`.
+   * @default a placeholder that `npm run tf` and the preflight refuse
+   */
+  readonly deployerObjectId: string;
+}
+
+/** How the app is reached (the manifests follow it). */
+export type ExposureMode = 'clusterip' | 'internal' | 'public';
+
+/** Where the shop staff come from. */
+export interface ExposureConfig {
+  /**
+   * `clusterip`: inside the cluster only (`kubectl port-forward`); `internal`: an internal
+   * load balancer in worker-node-subnet for networks peered or connected to the VNet;
+   * `public`: HTTPS from the Internet through the application routing ingress.
+   * @default "clusterip" (dev), "internal" (prod); "public" when `PUBLIC_HOST_<ENV>` is set
+   */
+  readonly mode: ExposureMode;
+  /** The public host name (exposure `public`), e.g. orders.example.com; from `PUBLIC_HOST_<ENV>`. */
+  readonly publicHost?: string;
+  /**
+   * Client addresses admitted to the internal load balancer (exposure `internal`): private
+   * ranges of the networks the staff use. The load balancer keeps the client address, so
+   * the NetworkPolicy admits exactly these. From `INTERNAL_CLIENT_CIDRS`.
+   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+   */
+  readonly internalClientCidrs: readonly string[];
 }
 
 /** Key Vault and Azure SQL for the app. */
@@ -99,13 +161,28 @@ export interface EnvironmentConfig {
   readonly cluster: ClusterConfig;
   readonly monitoring: MonitoringConfig;
   readonly data: DataConfig;
+  readonly access: AccessConfig;
+  readonly exposure: ExposureConfig;
 }
 
 /**
- * The oldest Kubernetes minor version AKS still supports (standard support). Update it when
- * AKS retires a version; the seed's 1.26 was retired in 2024.
+ * The oldest Kubernetes minor version AKS still supports in standard support, as of
+ * 2026-12 (AKS keeps about three minors; 1.33 and 1.34 have left). Update it when AKS
+ * retires a version; `npm run preflight` asks AKS which versions the region offers.
  */
-export const OLDEST_SUPPORTED_KUBERNETES_MINOR = 31;
+export const OLDEST_SUPPORTED_KUBERNETES_MINOR = 35;
+
+/** The default Kubernetes version: the newest minor in AKS's standard support as of 2026-12. */
+export const DEFAULT_KUBERNETES_VERSION = '1.36';
+
+/** Stands in for an Entra object id that was not configured; `npm run tf` and the preflight refuse it. */
+export const PLACEHOLDER_PRINCIPAL_ID = '00000000-0000-0000-0000-000000000000';
+
+/** The pod and service ranges of the overlay network (outside every VNet, never routed). */
+export const OVERLAY_NETWORK = { podCidr: '192.168.0.0/16', serviceCidr: '172.16.0.0/16', dnsServiceIp: '172.16.0.10' } as const;
+
+/** Private ranges (RFC 1918): the default internal clients, and what the app's Internet egress excludes. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
 
 /** A configuration value breaks a rule; the message names the setting, the value and the rule. */
 export class InfraConfigError extends Error {
@@ -114,6 +191,8 @@ export class InfraConfigError extends Error {
     this.name = 'InfraConfigError';
   }
 }
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks an environment's configuration; throws `InfraConfigError` on the first broken rule,
@@ -129,10 +208,17 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   };
   if (n.vnetAddressSpace.length === 0) throw new InfraConfigError(at('vnetAddressSpace'), n.vnetAddressSpace, 'must name at least one CIDR');
   const space = n.vnetAddressSpace.map((v, i) => cidr(`vnetAddressSpace[${i}]`, v));
+  space.forEach((s, i) => {
+    if (!isPrivate(s)) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, 'must be a private range (RFC 1918)');
+    for (const [name, range] of Object.entries({ podCidr: OVERLAY_NETWORK.podCidr, serviceCidr: OVERLAY_NETWORK.serviceCidr })) {
+      if (overlaps(s, parseCidr(range)!)) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, `must not overlap the cluster's overlay ${name} ${range}`);
+    }
+  });
   const subnets = [
     ['controlPlaneSubnetCidr', cidr('controlPlaneSubnetCidr', n.controlPlaneSubnetCidr)],
     ['workerNodeSubnetCidr', cidr('workerNodeSubnetCidr', n.workerNodeSubnetCidr)],
     ['privateEndpointSubnetCidr', cidr('privateEndpointSubnetCidr', n.privateEndpointSubnetCidr)],
+    ['deployAgentSubnetCidr', cidr('deployAgentSubnetCidr', n.deployAgentSubnetCidr)],
   ] as const;
   for (const [key, subnet] of subnets) {
     if (!space.some((s) => contains(s, subnet))) throw new InfraConfigError(at(key), subnet.text, `must lie inside the VNet address space ${n.vnetAddressSpace.join(', ')}`);
@@ -142,6 +228,8 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
       if (overlaps(subnet, other)) throw new InfraConfigError(at(key), subnet.text, `must not overlap ${otherKey} ${other.text}`);
     }
   });
+  // Managed DevOps Pools need at least a /28 of their own; the agents scale within it.
+  if (subnets[3][1].prefix > 28) throw new InfraConfigError(at('deployAgentSubnetCidr'), n.deployAgentSubnetCidr, 'must be a /28 or larger');
   if (n.adminCidrs.length === 0) throw new InfraConfigError(at('adminCidrs'), n.adminCidrs, 'must name at least one admin CIDR (who may reach the API server)');
   n.adminCidrs.forEach((value, i) => {
     if (value.trim() === '*' || value.trim().toLowerCase() === 'internet' || value.trim() === 'any') {
@@ -149,6 +237,8 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
     }
     const c = cidr(`adminCidrs[${i}]`, value);
     if (c.prefix === 0) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a specific CIDR, not the whole Internet');
+    // The API server is on the Internet: a private range there admits nobody.
+    if (isPrivate(c)) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a public address range (the API server is reached over the Internet; private ranges never match)');
   });
   n.sshSourceCidrs.forEach((value, i) => {
     const c = parseCidr(value);
@@ -160,7 +250,7 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   const c = config.cluster;
   const cl = (key: string): string => `${config.name}.cluster.${key}`;
   const version = /^1\.(\d+)(?:\.\d+)?$/.exec(c.kubernetesVersion);
-  if (!version) throw new InfraConfigError(cl('kubernetesVersion'), c.kubernetesVersion, 'must be a Kubernetes version such as 1.33');
+  if (!version) throw new InfraConfigError(cl('kubernetesVersion'), c.kubernetesVersion, 'must be a Kubernetes version such as 1.36');
   if (Number(version[1]) < OLDEST_SUPPORTED_KUBERNETES_MINOR) {
     throw new InfraConfigError(cl('kubernetesVersion'), c.kubernetesVersion, `is no longer supported by AKS; use 1.${OLDEST_SUPPORTED_KUBERNETES_MINOR} or later`);
   }
@@ -171,10 +261,6 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
     if (!Number.isInteger(pool.maxCount) || pool.maxCount < pool.minCount) throw new InfraConfigError(cl(`${key}.maxCount`), pool.maxCount, `must be a whole number of at least minCount (${pool.minCount})`);
     if (!Number.isInteger(pool.maxPods) || pool.maxPods < 50 || pool.maxPods > 250) throw new InfraConfigError(cl(`${key}.maxPods`), pool.maxPods, 'must be from 50 to 250');
   }
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  c.adminGroupObjectIds.forEach((id, i) => {
-    if (!uuid.test(id)) throw new InfraConfigError(cl(`adminGroupObjectIds[${i}]`), id, 'must be an Entra object id (a GUID)');
-  });
 
   const m = config.monitoring;
   if (!Number.isInteger(m.retentionDays) || m.retentionDays < 30 || m.retentionDays > 730) {
@@ -198,60 +284,152 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(d.databaseName)) throw new InfraConfigError(dk('databaseName'), d.databaseName, 'must be 1-128 letters, digits, dashes and underscores');
   if (!Number.isInteger(d.auditRetentionDays) || d.auditRetentionDays < 90) throw new InfraConfigError(dk('auditRetentionDays'), d.auditRetentionDays, 'must be at least 90 days');
   if (!Number.isInteger(d.secretExpiryDays) || d.secretExpiryDays < 1 || d.secretExpiryDays > 730) throw new InfraConfigError(dk('secretExpiryDays'), d.secretExpiryDays, 'must be from 1 to 730 days');
+
+  const a = config.access;
+  const ak = (key: string): string => `${config.name}.access.${key}`;
+  if (!GUID.test(a.adminGroup.objectId)) throw new InfraConfigError(ak('adminGroup.objectId'), a.adminGroup.objectId, 'must be the Entra object id (a GUID) of the administrators\' group (ADMIN_GROUP_OBJECT_ID)');
+  const name = a.adminGroup.displayName;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (!/^[^\]\u0000-\u001f]{1,128}$/.test(name) || name.trim() !== name) {
+    throw new InfraConfigError(ak('adminGroup.displayName'), a.adminGroup.displayName, 'must be the group\'s display name, 1-128 characters without "]" or surrounding spaces (ADMIN_GROUP_NAME)');
+  }
+  if (!GUID.test(a.deployerObjectId)) throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the Entra object id (a GUID) of the pipeline\'s service principal (DEPLOYER_OBJECT_ID)');
+  if (a.deployerObjectId.toLowerCase() === a.adminGroup.objectId.toLowerCase() && a.deployerObjectId !== PLACEHOLDER_PRINCIPAL_ID) {
+    throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the pipeline\'s service principal, not the administrators\' group');
+  }
+
+  const e = config.exposure;
+  const ek = (key: string): string => `${config.name}.exposure.${key}`;
+  if (!['clusterip', 'internal', 'public'].includes(e.mode)) throw new InfraConfigError(ek('mode'), e.mode, 'must be one of clusterip, internal, public');
+  if (e.mode === 'public') {
+    if (!e.publicHost || !/^(?=.{4,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(e.publicHost)) {
+      throw new InfraConfigError(ek('publicHost'), e.publicHost ?? null, 'must be a DNS name such as orders.example.com (PUBLIC_HOST_<ENV>)');
+    }
+  } else if (e.publicHost !== undefined) {
+    throw new InfraConfigError(ek('publicHost'), e.publicHost, `only applies to exposure "public"; exposure is "${e.mode}"`);
+  }
+  if (e.internalClientCidrs.length === 0) throw new InfraConfigError(ek('internalClientCidrs'), e.internalClientCidrs, 'must name at least one private CIDR');
+  e.internalClientCidrs.forEach((value, i) => {
+    const parsed = parseCidr(value);
+    if (!parsed) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 10.50.0.0/16');
+    if (!isPrivate(parsed)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be a private range: the internal load balancer is reachable only from private networks');
+  });
   return config;
 }
 
-const seedNetworking: Omit<NetworkingConfig, 'adminCidrs'> = {
-  resourceGroupName: 'networking-rg',
-  vnetName: 'aks-vnet',
-  vnetAddressSpace: ['10.0.0.0/16'],
-  controlPlaneSubnetCidr: '10.0.1.0/24',
-  workerNodeSubnetCidr: '10.0.2.0/24',
-  privateEndpointSubnetCidr: '10.0.3.0/24',
-  nsgName: 'aks-nsg',
-  sshSourceCidrs: [],
-};
+/**
+ * Checks what holds between environments: their VNets must not overlap, so one deploy or
+ * corporate network can be peered with all of them and route to each.
+ */
+export function validateAddressPlan(configs: readonly EnvironmentConfig[]): readonly EnvironmentConfig[] {
+  configs.forEach((config, i) => {
+    for (const other of configs.slice(0, i)) {
+      for (const [j, text] of config.networking.vnetAddressSpace.entries()) {
+        const mine = parseCidr(text)!;
+        const clash = other.networking.vnetAddressSpace.find((o) => overlaps(mine, parseCidr(o)!));
+        if (clash) {
+          throw new InfraConfigError(
+            `${config.name}.networking.vnetAddressSpace[${j}]`,
+            text,
+            `must not overlap ${other.name}'s ${clash}: a network peered with both environments could not route to both`,
+          );
+        }
+      }
+    }
+  });
+  return configs;
+}
+
+/** The subnets of a VNet address space: the 2nd to 5th /24 blocks of its first range. */
+export function addressPlan(vnetCidr: string): Pick<NetworkingConfig, 'controlPlaneSubnetCidr' | 'workerNodeSubnetCidr' | 'privateEndpointSubnetCidr' | 'deployAgentSubnetCidr'> {
+  const c = parseCidr(vnetCidr);
+  if (!c || c.prefix > 21) throw new InfraConfigError('networking.vnetAddressSpace[0]', vnetCidr, 'must be an IPv4 CIDR of /21 or larger (the address plan takes five /24 subnets)');
+  const block = (k: number): string => {
+    const n = c.start + k * 256;
+    return `${[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')}/24`;
+  };
+  return { controlPlaneSubnetCidr: block(1), workerNodeSubnetCidr: block(2), privateEndpointSubnetCidr: block(3), deployAgentSubnetCidr: block(4) };
+}
+
+/** The environments, in deploy order. */
+export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** Each environment's default VNet: one /16 each, apart, so they can all be peered with one network. */
+const DEFAULT_VNET: Record<EnvironmentName, string> = { dev: '10.10.0.0/16', prod: '10.20.0.0/16' };
+const DEFAULT_EXPOSURE: Record<EnvironmentName, ExposureMode> = { dev: 'clusterip', prod: 'internal' };
+
+const list = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
 
 /**
- * The environments, with the seed's names, region and CIDRs as defaults. Admin CIDRs come
- * from `ADMIN_CIDRS` (comma-separated) when set; the defaults are documentation ranges
- * (RFC 5737) that reach nothing, so a deploy without them is harmless.
+ * The environments, with the seed's names and region as defaults, read from the environment:
+ * `ADMIN_CIDRS`, `ADMIN_GROUP_OBJECT_ID`, `ADMIN_GROUP_NAME`, `DEPLOYER_OBJECT_ID`,
+ * `GLOBAL_NAME_PREFIX`, `ALERT_EMAILS`, `INTERNAL_CLIENT_CIDRS`, and per environment
+ * `VNET_ADDRESS_SPACE_<ENV>` and `PUBLIC_HOST_<ENV>`. Unset principals are placeholders:
+ * synth works anywhere, and `npm run tf` and the preflight refuse to deploy them.
  */
 export function environments(env: Readonly<Record<string, string | undefined>> = process.env): EnvironmentConfig[] {
-  const admin = env.ADMIN_CIDRS?.split(',').map((s) => s.trim()).filter(Boolean);
-  const adminGroups = env.AKS_ADMIN_GROUP_IDS?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  const admin = list(env.ADMIN_CIDRS);
   // Key Vault and SQL server names are global across Azure: a prefix of the deployer's own.
   const prefix = env.GLOBAL_NAME_PREFIX ?? 'orderplat';
-  const emails = env.ALERT_EMAILS?.split(',').map((s) => s.trim()).filter(Boolean);
-  const base = (name: 'dev' | 'prod'): EnvironmentConfig => ({
-    name,
-    location: 'uksouth',
-    tags: { project: 'order-platform', environment: name, 'managed-by': 'cdktf' },
-    networking: {
-      ...seedNetworking,
-      resourceGroupName: name === 'prod' ? seedNetworking.resourceGroupName : `${seedNetworking.resourceGroupName}-${name}`,
-      adminCidrs: admin ?? ['203.0.113.0/28'],
-    },
-    cluster: {
-      name: name === 'prod' ? 'terraform-aks-cluster' : `terraform-aks-cluster-${name}`,
-      dnsPrefix: name === 'prod' ? 'myaks-project' : `myaks-project-${name}`,
-      kubernetesVersion: '1.33',
-      zones: ['1', '2', '3'],
-      systemPool: { vmSize: 'Standard_D4ds_v5', minCount: name === 'prod' ? 3 : 1, maxCount: 3, maxPods: 50 },
-      userPool: { vmSize: 'Standard_D4ds_v5', minCount: name === 'prod' ? 2 : 1, maxCount: name === 'prod' ? 10 : 3, maxPods: 50 },
-      adminGroupObjectIds: adminGroups,
-    },
-    // 90 days everywhere: SQL audit records live in the workspace and must be kept that long.
-    monitoring: { retentionDays: 90, dailyQuotaGb: name === 'prod' ? -1 : 1, alertEmails: emails ?? ['devops@example.com'], alerts: DEFAULT_ALERT_THRESHOLDS },
-    data: {
-      keyVaultName: `${prefix}-${name}-kv`,
-      sqlServerName: `${prefix}-${name}-sql`,
-      databaseName: AppContract.database.defaultDatabaseName,
-      databaseSku: name === 'prod' ? 'S0' : 'Basic',
-      sqlAuth: 'entra',
-      auditRetentionDays: 90,
-      secretExpiryDays: 365,
-    },
-  });
-  return [base('dev'), base('prod')].map(validateEnvironment);
+  const emails = list(env.ALERT_EMAILS);
+  const access: AccessConfig = {
+    adminGroup: { objectId: env.ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_ID, displayName: env.ADMIN_GROUP_NAME?.trim() || 'order-platform-admins' },
+    deployerObjectId: env.DEPLOYER_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_ID,
+  };
+  const base = (name: EnvironmentName): EnvironmentConfig => {
+    const suffix = name.toUpperCase();
+    const vnet = list(env[`VNET_ADDRESS_SPACE_${suffix}`]) ?? [DEFAULT_VNET[name]];
+    const publicHost = env[`PUBLIC_HOST_${suffix}`]?.trim() || undefined;
+    const prod = name === 'prod';
+    return {
+      name,
+      location: 'uksouth',
+      tags: { project: 'order-platform', environment: name, 'managed-by': 'cdktf' },
+      networking: {
+        resourceGroupName: prod ? 'networking-rg' : `networking-rg-${name}`,
+        vnetName: 'aks-vnet',
+        vnetAddressSpace: vnet,
+        ...addressPlan(vnet[0]!),
+        nsgName: 'aks-nsg',
+        adminCidrs: admin ?? ['203.0.113.0/28'],
+        sshSourceCidrs: [],
+      },
+      cluster: {
+        name: prod ? 'terraform-aks-cluster' : `terraform-aks-cluster-${name}`,
+        dnsPrefix: prod ? 'myaks-project' : `myaks-project-${name}`,
+        kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
+        zones: ['1', '2', '3'],
+        systemPool: { vmSize: 'Standard_D4ds_v5', minCount: prod ? 3 : 1, maxCount: 3, maxPods: 50 },
+        userPool: { vmSize: 'Standard_D4ds_v5', minCount: prod ? 2 : 1, maxCount: prod ? 10 : 3, maxPods: 50 },
+      },
+      // 90 days everywhere: SQL audit records live in the workspace and must be kept that long.
+      monitoring: { retentionDays: 90, dailyQuotaGb: prod ? -1 : 1, alertEmails: emails ?? ['devops@example.com'], alerts: DEFAULT_ALERT_THRESHOLDS },
+      data: {
+        keyVaultName: `${prefix}-${name}-kv`,
+        sqlServerName: `${prefix}-${name}-sql`,
+        databaseName: AppContract.database.defaultDatabaseName,
+        databaseSku: prod ? 'S0' : 'Basic',
+        sqlAuth: 'entra',
+        auditRetentionDays: 90,
+        secretExpiryDays: 365,
+      },
+      access,
+      exposure: {
+        mode: publicHost ? 'public' : DEFAULT_EXPOSURE[name],
+        ...(publicHost ? { publicHost } : {}),
+        internalClientCidrs: list(env.INTERNAL_CLIENT_CIDRS) ?? [...PRIVATE_RANGES],
+      },
+    };
+  };
+  return [...validateAddressPlan(ENVIRONMENT_NAMES.map((name) => validateEnvironment(base(name))))];
+}
+
+/** The settings still holding placeholders, as the environment variables that set them; empty when ready to deploy. */
+export function unsetDeploySettings(config: EnvironmentConfig): string[] {
+  const missing: string[] = [];
+  if (config.access.adminGroup.objectId === PLACEHOLDER_PRINCIPAL_ID) missing.push('ADMIN_GROUP_OBJECT_ID');
+  if (config.access.deployerObjectId === PLACEHOLDER_PRINCIPAL_ID) missing.push('DEPLOYER_OBJECT_ID');
+  if (config.networking.adminCidrs.every((c) => c.startsWith('203.0.113.'))) missing.push('ADMIN_CIDRS');
+  return missing;
 }

@@ -3,25 +3,34 @@ import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import type { ClusterConfig } from '../config/environment-config';
+import { OVERLAY_NETWORK, type ClusterConfig } from '../config/environment-config';
 
 export interface AksClusterProps {
+  /** Name, version, zones and node pools. */
   readonly config: ClusterConfig;
+  /** Azure region. */
   readonly location: string;
+  /** Resource group of the cluster (the node resource group is AKS's own). */
   readonly resourceGroupName: string;
   /** The VNet, for the control-plane identity's Network Contributor role. */
   readonly vnetId: string;
   /** Subnet of both node pools (the seed's worker-node-subnet). */
   readonly nodeSubnetId: string;
-  /** Who may reach the API server (the admin CIDRs). */
+  /** Who may reach the API server: the admin CIDRs and the deploy agents' egress address. */
   readonly authorizedIpRanges: readonly string[];
+  /** The Entra group that administers the cluster (its members get cluster-admin). */
+  readonly adminGroupObjectId: string;
   /** Workspace for Container Insights (managed-identity auth) and Defender. */
   readonly logAnalyticsWorkspaceId: string;
+  /** Tags put on every resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Pod and service ranges of the overlay network: outside the VNet, never routed. */
-export const OVERLAY_NETWORK = { podCidr: '192.168.0.0/16', serviceCidr: '172.16.0.0/16', dnsServiceIp: '172.16.0.10' } as const;
+/**
+ * Name of the temporary system pool AKS creates when a change to the default pool (VM size,
+ * zones, max pods, OS disk) needs the pool rebuilt; without it such a change fails.
+ */
+export const SYSTEM_POOL_ROTATION_NAME = 'systemtmp';
 
 /**
  * AKS to the baseline: managed identities only, a system pool kept for critical add-ons and
@@ -64,7 +73,7 @@ export class AksCluster extends Construct {
       maintenanceWindowNodeOs: maintenance,
       localAccountDisabled: true,
       roleBasedAccessControlEnabled: true,
-      azureActiveDirectoryRoleBasedAccessControl: { azureRbacEnabled: true, adminGroupObjectIds: [...config.adminGroupObjectIds] },
+      azureActiveDirectoryRoleBasedAccessControl: { azureRbacEnabled: true, adminGroupObjectIds: [props.adminGroupObjectId] },
       oidcIssuerEnabled: true,
       workloadIdentityEnabled: true,
       azurePolicyEnabled: true,
@@ -74,6 +83,7 @@ export class AksCluster extends Construct {
       identity: { type: 'UserAssigned', identityIds: [this.controlPlaneIdentity.id] },
       defaultNodePool: {
         name: 'system',
+        temporaryNameForRotation: SYSTEM_POOL_ROTATION_NAME,
         vmSize: config.systemPool.vmSize,
         vnetSubnetId: props.nodeSubnetId,
         zones: [...config.zones],
@@ -84,6 +94,7 @@ export class AksCluster extends Construct {
         onlyCriticalAddonsEnabled: true,
         osDiskType: 'Ephemeral',
         osSku: 'AzureLinux',
+        // Needs the subscription feature Microsoft.Compute/EncryptionAtHost (npm run preflight checks it).
         hostEncryptionEnabled: true,
         upgradeSettings: { maxSurge: '33%' },
         tags,

@@ -12,32 +12,57 @@ import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Password } from '@cdktf/provider-random/lib/password';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { AppContract } from '../../app/src/app-contract';
-import type { DataConfig } from '../config/environment-config';
+import type { AccessConfig, DataConfig } from '../config/environment-config';
 
 export interface AppDataProps {
+  /** Names, SKU, login mode and retention of the vault and the database. */
   readonly config: DataConfig;
+  /** Environment name: the app identity's name carries it (one tenant, several environments). */
+  readonly environment: string;
+  /** Azure region. */
   readonly location: string;
+  /** Resource group of every resource here. */
   readonly resourceGroupName: string;
+  /** The Entra tenant of the vault and the SQL administrator. */
   readonly tenantId: string;
-  /** The deploying principal: SQL Entra administrator and writer of the Key Vault secrets. */
-  readonly deployerObjectId: string;
+  /** The administrators' group (SQL Entra administrator, vault officers) and the pipeline's principal (writes the secrets). */
+  readonly access: AccessConfig;
   /** The cluster's OIDC issuer, for the app identity's federated credential. */
   readonly oidcIssuerUrl: string;
-  /** Subnets whose traffic Key Vault accepts (service endpoints). */
-  readonly allowedSubnetIds: readonly string[];
-  /** Addresses that may reach Key Vault from outside the VNet (the deployers). */
-  readonly allowedIpCidrs: readonly string[];
+  /** The VNet the private DNS zones are linked to. */
   readonly vnetId: string;
+  /** Where the private endpoints of the vault and the SQL server live. */
   readonly privateEndpointSubnetId: string;
+  /** Where SQL audit records go. */
   readonly logAnalyticsWorkspaceId: string;
   /** When the secrets expire, ISO 8601 (see `secretExpiry`). */
   readonly secretExpiry: string;
+  /** Tags put on every resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** The app's user-assigned identity; also its database user name (see grant-app-sql-access). */
-export const APP_IDENTITY_NAME = `${AppContract.appName}-identity`;
+/**
+ * The app's user-assigned identity in an environment; also its database user name (see
+ * grant-app-sql-access). One name per environment: Entra looks principals up by display
+ * name, and two identities of one name in a tenant make that ambiguous.
+ */
+export const appIdentityName = (environment: string): string => `${AppContract.appName}-identity-${environment}`;
+
+/** Built-in Key Vault data-plane roles used here. */
+export const KEY_VAULT_ROLES = {
+  secretsUser: 'Key Vault Secrets User',
+  secretsOfficer: 'Key Vault Secrets Officer',
+  certificatesOfficer: 'Key Vault Certificates Officer',
+} as const;
+
+/**
+ * How long the first apply waits after granting the deployer the vault's data-plane role
+ * before writing secrets: Azure RBAC takes minutes to propagate, and a write before that
+ * answers 403 (Azure Verified Modules wait the same way, with time_sleep).
+ */
+export const RBAC_PROPAGATION_WAIT = '120s';
 
 /**
  * An expiry date that is stable within a month, so repeated plans do not show a change and
@@ -51,7 +76,7 @@ export function secretExpiry(now: Date, days: number): string {
 /**
  * What the app needs besides the cluster: its user-assigned identity (federated with the
  * app's Kubernetes ServiceAccount), Key Vault with the database settings, and Azure SQL
- * with Entra-only login, a private endpoint and auditing.
+ * with Entra-only login and auditing, both reached only through private endpoints.
  */
 export class AppData extends Construct {
   public readonly appIdentity: UserAssignedIdentity;
@@ -59,6 +84,7 @@ export class AppData extends Construct {
   public readonly sqlServer: MssqlServer;
   public readonly database: MssqlDatabase;
   public readonly privateEndpoint: PrivateEndpoint;
+  public readonly keyVaultPrivateEndpoint: PrivateEndpoint;
 
   constructor(scope: Construct, id: string, props: AppDataProps) {
     super(scope, id);
@@ -66,7 +92,7 @@ export class AppData extends Construct {
     const tags = { ...props.tags };
     const k8s = AppContract.kubernetes;
 
-    this.appIdentity = new UserAssignedIdentity(this, 'app-identity', { name: APP_IDENTITY_NAME, location, resourceGroupName, tags });
+    this.appIdentity = new UserAssignedIdentity(this, 'app-identity', { name: appIdentityName(props.environment), location, resourceGroupName, tags });
     new FederatedIdentityCredential(this, 'app-federated-credential', {
       name: `${k8s.namespace}-${k8s.serviceAccount}`,
       resourceGroupName,
@@ -86,9 +112,10 @@ export class AppData extends Construct {
       version: '12.0',
       minimumTlsVersion: '1.2',
       publicNetworkAccessEnabled: false,
+      // A configured group, so whoever runs the next deploy does not become the administrator.
       azureadAdministrator: {
-        loginUsername: 'sql-entra-admin',
-        objectId: props.deployerObjectId,
+        loginUsername: props.access.adminGroup.displayName,
+        objectId: props.access.adminGroup.objectId,
         tenantId: props.tenantId,
         azureadAuthenticationOnly: config.sqlAuth === 'entra',
       },
@@ -132,7 +159,9 @@ export class AppData extends Construct {
       dependsOn: [audit],
     });
 
-    // --- Key Vault ------------------------------------------------------------------
+    // --- Key Vault -------------------------------------------------------------------
+    // Reached only through its private endpoint: the pods, the add-ons and the deploy agents
+    // are all in the VNet, so nothing needs the public endpoint.
     this.keyVault = new KeyVault(this, 'key-vault', {
       name: config.keyVaultName,
       location,
@@ -142,22 +171,40 @@ export class AppData extends Construct {
       rbacAuthorizationEnabled: true,
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: 90,
-      networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices', virtualNetworkSubnetIds: [...props.allowedSubnetIds], ipRules: [...props.allowedIpCidrs] },
+      publicNetworkAccessEnabled: false,
+      networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
       tags,
     });
-    new RoleAssignment(this, 'app-secrets-user', {
-      scope: this.keyVault.id,
-      roleDefinitionName: 'Key Vault Secrets User',
-      principalId: this.appIdentity.principalId,
-      principalType: 'ServicePrincipal',
+    const vaultZone = new PrivateDnsZone(this, 'key-vault-private-dns', { name: 'privatelink.vaultcore.azure.net', resourceGroupName, tags });
+    new PrivateDnsZoneVirtualNetworkLink(this, 'key-vault-private-dns-link', {
+      name: 'key-vault-private-dns-link',
+      resourceGroupName,
+      privateDnsZoneName: vaultZone.name,
+      virtualNetworkId: props.vnetId,
+      registrationEnabled: false,
+      tags,
     });
-    const deployerWrites = new RoleAssignment(this, 'deployer-secrets-officer', {
-      scope: this.keyVault.id,
-      roleDefinitionName: 'Key Vault Secrets Officer',
-      principalId: props.deployerObjectId,
+    this.keyVaultPrivateEndpoint = new PrivateEndpoint(this, 'key-vault-private-endpoint', {
+      name: `${config.keyVaultName}-pe`,
+      location,
+      resourceGroupName,
+      subnetId: props.privateEndpointSubnetId,
+      privateServiceConnection: { name: `${config.keyVaultName}-psc`, isManualConnection: false, privateConnectionResourceId: this.keyVault.id, subresourceNames: ['vault'] },
+      privateDnsZoneGroup: { name: 'vault', privateDnsZoneIds: [vaultZone.id] },
+      tags,
     });
+
+    const role = (id: string, roleDefinitionName: string, principalId: string, principalType: 'ServicePrincipal' | 'Group'): RoleAssignment =>
+      new RoleAssignment(this, id, { scope: this.keyVault.id, roleDefinitionName, principalId, principalType });
+    role('app-secrets-user', KEY_VAULT_ROLES.secretsUser, this.appIdentity.principalId, 'ServicePrincipal');
+    const deployerWrites = role('deployer-secrets-officer', KEY_VAULT_ROLES.secretsOfficer, props.access.deployerObjectId, 'ServicePrincipal');
+    // The administrators upload the ingress certificate and the OIDC client secret.
+    role('admins-secrets-officer', KEY_VAULT_ROLES.secretsOfficer, props.access.adminGroup.objectId, 'Group');
+    role('admins-certificates-officer', KEY_VAULT_ROLES.certificatesOfficer, props.access.adminGroup.objectId, 'Group');
+    // The first write waits for the role to propagate and for the private endpoint's DNS record.
+    const writable = new Sleep(this, 'key-vault-rbac-propagation', { createDuration: RBAC_PROPAGATION_WAIT, dependsOn: [deployerWrites, this.keyVaultPrivateEndpoint] });
     const secret = (name: string, value: string, contentType: string): KeyVaultSecret =>
-      new KeyVaultSecret(this, `secret-${name}`, { name, value, contentType, keyVaultId: this.keyVault.id, expirationDate: props.secretExpiry, dependsOn: [deployerWrites], tags });
+      new KeyVaultSecret(this, `secret-${name}`, { name, value, contentType, keyVaultId: this.keyVault.id, expirationDate: props.secretExpiry, dependsOn: [writable], tags });
     const names = AppContract.secretNames;
     secret(names.server, this.sqlServer.fullyQualifiedDomainName, 'text/plain; sql-server-fqdn');
     secret(names.database, this.database.name, 'text/plain; sql-database-name');

@@ -2,9 +2,12 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider';
+import { AppContract } from '../../app/src/app-contract';
 import { ClusterMonitoring } from '../../monitoring/cluster-monitoring';
 import { LogAnalytics } from '../../monitoring/log-analytics';
 import { AksCluster } from '../constructs/aks-cluster';
+import { ClusterAccess } from '../constructs/cluster-access';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { AppData, secretExpiry } from '../constructs/app-data';
 import type { ContainerRegistry } from '../constructs/container-registry';
@@ -29,6 +32,7 @@ export interface PlatformStackProps extends BaseStackProps {
 export class PlatformStack extends BaseStack {
   public readonly logAnalytics: LogAnalytics;
   public readonly aks: AksCluster;
+  public readonly access: ClusterAccess;
   public readonly data: AppData;
   public readonly monitoring: ClusterMonitoring;
 
@@ -38,6 +42,8 @@ export class PlatformStack extends BaseStack {
     const client = new DataAzurermClientConfig(this, 'client');
     // Generated secrets: the session signing key, and the SQL password in password mode.
     new RandomProvider(this, 'random');
+    // Waits for role assignments to propagate before data-plane writes.
+    new TimeProvider(this, 'time');
     const rg = networking.resourceGroup.name;
     const common = { location: config.location, resourceGroupName: rg, tags: config.tags };
 
@@ -54,8 +60,18 @@ export class PlatformStack extends BaseStack {
       config: config.cluster,
       vnetId: networking.vnet.id,
       nodeSubnetId: networking.workerNodeSubnet.id,
-      authorizedIpRanges: config.networking.adminCidrs,
+      // The deploy agents leave through their NAT gateway; AKS adds its own outbound addresses.
+      authorizedIpRanges: [...config.networking.adminCidrs, `${networking.deployAgentEgressIp.ipAddress}/32`],
+      adminGroupObjectId: config.access.adminGroup.objectId,
       logAnalyticsWorkspaceId: workspaceId,
+    });
+    this.access = new ClusterAccess(this, 'cluster-access', {
+      cluster: this.aks.cluster,
+      roleDefinitionScope: networking.resourceGroup.id,
+      namespace: AppContract.kubernetes.namespace,
+      environment: config.name,
+      adminGroupObjectId: config.access.adminGroup.objectId,
+      deployerObjectId: config.access.deployerObjectId,
     });
 
     // The kubelet identity pulls images; no image pull secret exists anywhere.
@@ -69,11 +85,10 @@ export class PlatformStack extends BaseStack {
     this.data = new AppData(this, 'app-data', {
       ...common,
       config: config.data,
+      environment: config.name,
       tenantId: client.tenantId,
-      deployerObjectId: client.objectId,
+      access: config.access,
       oidcIssuerUrl: this.aks.cluster.oidcIssuerUrl,
-      allowedSubnetIds: [networking.workerNodeSubnet.id, networking.controlPlaneSubnet.id],
-      allowedIpCidrs: config.networking.adminCidrs,
       vnetId: networking.vnet.id,
       privateEndpointSubnetId: networking.privateEndpointSubnet.id,
       logAnalyticsWorkspaceId: workspaceId,
@@ -103,6 +118,8 @@ export class PlatformStack extends BaseStack {
     new TerraformOutput(this, 'aks_cluster_id', { value: cluster.id, description: 'The ID of the AKS cluster created' });
     new TerraformOutput(this, 'key_vault_url', { value: this.data.keyVault.vaultUri, description: 'KEY_VAULT_URL for the app' });
     new TerraformOutput(this, 'app_identity_client_id', { value: this.data.appIdentity.clientId, description: 'Client id for the app ServiceAccount annotation (workload identity)' });
+    new TerraformOutput(this, 'app_identity_name', { value: this.data.appIdentity.name, description: 'The app identity\'s name: its database user (grant:sql)' });
+    new TerraformOutput(this, 'app_identity_principal_id', { value: this.data.appIdentity.principalId, description: 'The app identity\'s object id (grant:sql)' });
     new TerraformOutput(this, 'log_analytics_workspace_id', { value: workspaceId, description: 'Workspace for monitoring' });
   }
 }

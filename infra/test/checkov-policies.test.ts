@@ -74,11 +74,13 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
   test('CKV_AZURE_109: Key Vault firewall denies by default', () => {
     expect(kv.network_acls.default_action).toBe('Deny');
   });
-  test('CKV_AZURE_189 (exception): Key Vault public network access stays on, locked down by its firewall', () => {
-    // The deploying pipeline writes secrets over the public endpoint (allowed by ip_rules);
-    // everything else is denied by the firewall.
-    expect(kv.public_network_access_enabled).toBeUndefined();
-    expect(kv.network_acls).toMatchObject({ default_action: 'Deny', ip_rules: config.networking.adminCidrs });
+  test('CKV_AZURE_189: Key Vault public network access is disabled', () => {
+    expect(kv.public_network_access_enabled).toBe(false);
+  });
+  test('CKV2_AZURE_32: Key Vault is reached through a private endpoint', () => {
+    const endpoints = all(resource, 'azurerm_private_endpoint').filter((e) => String((e.private_service_connection as any).private_connection_resource_id).includes('azurerm_key_vault.'));
+    expect(endpoints).toHaveLength(1);
+    expect((endpoints[0]!.private_service_connection as any).subresource_names).toEqual(['vault']);
   });
   test('CKV_AZURE_114: Key Vault secrets have a content type', () => {
     for (const s of all(resource, 'azurerm_key_vault_secret')) expect(s.content_type).toBeTruthy();
@@ -94,6 +96,7 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
     expect(inboundAllows('22').filter(fromInternet)).toEqual([]);
   });
   test('CKV_AZURE_160: HTTP (80) is not allowed from the Internet', () => {
+    expect(config.exposure.mode).not.toBe('public');
     expect(inboundAllows('80').filter(fromInternet)).toEqual([]);
   });
   test('CKV2_AZURE_31: every subnet has an NSG', () => {
@@ -115,6 +118,21 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
   });
   test('CKV_AZURE_24: SQL auditing retention is at least 90 days', () => {
     expect(only(resource, 'azurerm_mssql_server_extended_auditing_policy').retention_in_days).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('a public environment', () => {
+  const [, publicProd] = environments({ ADMIN_CIDRS: '148.252.158.53/32', PUBLIC_HOST_PROD: 'orders.shop.example' });
+  const { network } = synthEnvironment(publicProd!);
+  const fromInternet = all(network.resource, 'azurerm_network_security_rule').filter((r) => r.access === 'Allow' && r.source_address_prefix === 'Internet');
+
+  test('CKV_AZURE_160 (exception): port 80 is open from the Internet to the ingress, which only redirects to HTTPS', () => {
+    expect(fromInternet).toHaveLength(1);
+    expect(fromInternet[0]!.destination_port_ranges).toEqual(['80', '443']);
+  });
+  test('CKV_AZURE_9, CKV_AZURE_10: RDP and SSH stay closed from the Internet', () => {
+    for (const r of fromInternet) expect(r.destination_port_ranges).not.toEqual(expect.arrayContaining(['22']));
+    for (const r of fromInternet) expect(r.destination_port_ranges).not.toEqual(expect.arrayContaining(['3389']));
   });
 });
 

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
-import { environments, InfraConfigError, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
-import { NSG_PRIORITIES } from '../constructs/networking';
+import { environments, InfraConfigError, validateAddressPlan, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
+import { MANAGED_DEVOPS_POOL_DELEGATION, NSG_PRIORITIES } from '../constructs/networking';
 import { stateBackendFromEnv } from '../stacks/base-stack';
 import { NetworkStack } from '../stacks/network-stack';
 
@@ -23,19 +23,52 @@ test('snapshot: network stack (prod)', () => {
   expect(synth(prod!)).toMatchSnapshot();
 });
 
-test('the seed\'s names, region and CIDRs are the defaults', () => {
+test('the seed\'s names and region are the defaults; each environment has its own address space', () => {
   const { resource } = synth(prod!);
   expect(Object.values(resource.azurerm_resource_group!)[0]).toMatchObject({ name: 'networking-rg', location: 'uksouth' });
-  expect(Object.values(resource.azurerm_virtual_network!)[0]).toMatchObject({ name: 'aks-vnet', address_space: ['10.0.0.0/16'] });
+  expect(Object.values(resource.azurerm_virtual_network!)[0]).toMatchObject({ name: 'aks-vnet', address_space: ['10.20.0.0/16'] });
   const subnets = Object.values(resource.azurerm_subnet!).map((s) => [s.name, s.address_prefixes]).sort();
-  expect(subnets).toEqual([['control-plane-subnet', ['10.0.1.0/24']], ['private-endpoint-subnet', ['10.0.3.0/24']], ['worker-node-subnet', ['10.0.2.0/24']]]);
+  expect(subnets).toEqual([
+    ['control-plane-subnet', ['10.20.1.0/24']],
+    ['deploy-agent-subnet', ['10.20.4.0/24']],
+    ['private-endpoint-subnet', ['10.20.3.0/24']],
+    ['worker-node-subnet', ['10.20.2.0/24']],
+  ]);
+  expect(Object.values(synth(dev!).resource.azurerm_virtual_network!)[0]).toMatchObject({ address_space: ['10.10.0.0/16'] });
   expect(Object.values(resource.azurerm_network_security_group!)[0]).toMatchObject({ name: 'aks-nsg' });
 });
 
-test('the API server port is open only to the admin CIDRs', () => {
-  const api = rules(synth(prod!).resource).find((r) => r.name === 'kube-apiserver-rule')!;
-  expect(api).toMatchObject({ direction: 'Inbound', access: 'Allow', protocol: 'Tcp', destination_port_range: '443', source_address_prefixes: ['148.252.158.53/32'], priority: NSG_PRIORITIES.apiServer });
-  expect(api.source_address_prefix).toBeUndefined();
+test('environments never overlap: a network peered with both can route to both', () => {
+  expect(() => environments({ VNET_ADDRESS_SPACE_PROD: '10.10.128.0/17' })).toThrow(
+    'prod.networking.vnetAddressSpace[0] = "10.10.128.0/17": must not overlap dev\'s 10.10.0.0/16: a network peered with both environments could not route to both',
+  );
+  const [d, p] = environments({ VNET_ADDRESS_SPACE_DEV: '10.64.0.0/20', VNET_ADDRESS_SPACE_PROD: '10.65.0.0/16' });
+  expect(d!.networking).toMatchObject({ vnetAddressSpace: ['10.64.0.0/20'], controlPlaneSubnetCidr: '10.64.1.0/24', workerNodeSubnetCidr: '10.64.2.0/24', privateEndpointSubnetCidr: '10.64.3.0/24', deployAgentSubnetCidr: '10.64.4.0/24' });
+  expect(() => validateAddressPlan([d!, { ...p!, networking: { ...p!.networking, vnetAddressSpace: ['10.64.0.0/16'] } }])).toThrow('must not overlap dev\'s 10.64.0.0/20');
+  expect(() => environments({ VNET_ADDRESS_SPACE_DEV: '10.64.0.0/24' })).toThrow('must be an IPv4 CIDR of /21 or larger');
+});
+
+test('the deploy agents get a subnet delegated to Managed DevOps Pools and a fixed egress address (NAT gateway)', () => {
+  const { resource, output } = synth(prod!);
+  const agents = Object.entries(resource.azurerm_subnet!).find(([, s]) => s.name === 'deploy-agent-subnet')!;
+  expect((agents[1].delegation as any[])[0].service_delegation.name).toBe(MANAGED_DEVOPS_POOL_DELEGATION);
+  const nat = Object.values(resource.azurerm_subnet_nat_gateway_association!);
+  expect(nat).toEqual([expect.objectContaining({ subnet_id: `\${azurerm_subnet.${agents[0]}.id}` })]);
+  expect(Object.values(resource.azurerm_public_ip!)).toEqual([expect.objectContaining({ allocation_method: 'Static', sku: 'Standard' })]);
+  expect(output.deploy_agent_egress_ip.value).toMatch(/azurerm_public_ip\..*\.ip_address/);
+});
+
+test('no NSG rule pretends to guard the API server, which is outside the VNet (its authorized ranges do)', () => {
+  expect(rules(synth(prod!).resource).some((r) => r.destination_port_range === '443' && r.source_address_prefixes !== undefined)).toBe(false);
+});
+
+test('HTTP and HTTPS from the Internet are allowed only when the environment is public', () => {
+  const web = (c: EnvironmentConfig) => rules(synth(c).resource).filter((r) => r.source_address_prefix === 'Internet');
+  expect(web(prod!)).toEqual([]);
+  const [, publicProd] = environments({ ADMIN_CIDRS: '148.252.158.53/32', PUBLIC_HOST_PROD: 'orders.shop.example' });
+  expect(web(publicProd!)).toEqual([
+    expect.objectContaining({ access: 'Allow', protocol: 'Tcp', destination_port_ranges: ['80', '443'], destination_address_prefix: '*', priority: NSG_PRIORITIES.internetWeb }),
+  ]);
 });
 
 test('SSH is closed by default and, when enabled, open only from private ranges', () => {
@@ -59,17 +92,17 @@ test('every subnet is associated with the NSG', () => {
   expect(assoc.map((a) => a.subnet_id).sort()).toEqual(Object.keys(resource.azurerm_subnet!).map((k) => `\${azurerm_subnet.${k}.id}`).sort());
 });
 
-test('no NSG rule allows inbound from the Internet: only admin CIDRs and the VNet and load-balancer service tags', () => {
+test('without public exposure no NSG rule allows inbound from outside the VNet: only the VNet and load-balancer service tags', () => {
   const allows = rules(synth(prod!).resource).filter((x) => x.access === 'Allow');
   for (const r of allows) {
     const sources = (r.source_address_prefixes as string[] | undefined) ?? [r.source_address_prefix as string];
-    for (const source of sources) expect(['148.252.158.53/32', 'VirtualNetwork', 'AzureLoadBalancer']).toContain(source);
+    for (const source of sources) expect(['VirtualNetwork', 'AzureLoadBalancer']).toContain(source);
   }
   expect(allows.map((r) => r.priority as number).every((p) => p < NSG_PRIORITIES.denyAllInbound)).toBe(true);
 });
 
-test('outputs are the seed\'s: VNet id, both subnet ids, resource group name, NSG id', () => {
-  expect(Object.keys(synth(prod!).output).sort()).toEqual(['aks_nsg_id', 'control_plane_subnet_id', 'networking_resource_group_name', 'vnet_id', 'worker_node_subnet_id']);
+test('outputs are the seed\'s (VNet id, both subnet ids, resource group name, NSG id) plus the deploy agents\' subnet and address', () => {
+  expect(Object.keys(synth(prod!).output).sort()).toEqual(['aks_nsg_id', 'control_plane_subnet_id', 'deploy_agent_egress_ip', 'deploy_agent_subnet_id', 'networking_resource_group_name', 'vnet_id', 'worker_node_subnet_id']);
 });
 
 test('provider authentication comes from the environment: no client secret or id in the configuration', () => {
@@ -92,10 +125,15 @@ test('state is local without settings and in an azurerm backend, one key per sta
 describe('invalid configuration fails synth with a message naming the setting', () => {
   const withNet = (n: Partial<EnvironmentConfig['networking']>): EnvironmentConfig => ({ ...prod!, networking: { ...prod!.networking, ...n } });
   test.each([
-    [{ workerNodeSubnetCidr: '10.1.2.0/24' }, 'prod.networking.workerNodeSubnetCidr = "10.1.2.0/24": must lie inside the VNet address space 10.0.0.0/16'],
-    [{ workerNodeSubnetCidr: '10.0.1.128/25' }, 'prod.networking.workerNodeSubnetCidr = "10.0.1.128/25": must not overlap controlPlaneSubnetCidr 10.0.1.0/24'],
-    [{ privateEndpointSubnetCidr: '10.0.2.0/25' }, 'prod.networking.privateEndpointSubnetCidr = "10.0.2.0/25": must not overlap workerNodeSubnetCidr 10.0.2.0/24'],
-    [{ controlPlaneSubnetCidr: '10.0.1.5/24' }, 'prod.networking.controlPlaneSubnetCidr = "10.0.1.5/24": must be an IPv4 CIDR'],
+    [{ workerNodeSubnetCidr: '10.1.2.0/24' }, 'prod.networking.workerNodeSubnetCidr = "10.1.2.0/24": must lie inside the VNet address space 10.20.0.0/16'],
+    [{ workerNodeSubnetCidr: '10.20.1.128/25' }, 'prod.networking.workerNodeSubnetCidr = "10.20.1.128/25": must not overlap controlPlaneSubnetCidr 10.20.1.0/24'],
+    [{ privateEndpointSubnetCidr: '10.20.2.0/25' }, 'prod.networking.privateEndpointSubnetCidr = "10.20.2.0/25": must not overlap workerNodeSubnetCidr 10.20.2.0/24'],
+    [{ deployAgentSubnetCidr: '10.20.3.0/24' }, 'prod.networking.deployAgentSubnetCidr = "10.20.3.0/24": must not overlap privateEndpointSubnetCidr 10.20.3.0/24'],
+    [{ deployAgentSubnetCidr: '10.20.5.0/29' }, 'prod.networking.deployAgentSubnetCidr = "10.20.5.0/29": must be a /28 or larger'],
+    [{ controlPlaneSubnetCidr: '10.20.1.5/24' }, 'prod.networking.controlPlaneSubnetCidr = "10.20.1.5/24": must be an IPv4 CIDR'],
+    [{ vnetAddressSpace: ['192.168.0.0/16'] }, 'prod.networking.vnetAddressSpace[0] = "192.168.0.0/16": must not overlap the cluster\'s overlay podCidr 192.168.0.0/16'],
+    [{ vnetAddressSpace: ['20.20.0.0/16'] }, 'prod.networking.vnetAddressSpace[0] = "20.20.0.0/16": must be a private range (RFC 1918)'],
+    [{ adminCidrs: ['10.1.0.0/16'] }, 'prod.networking.adminCidrs[0] = "10.1.0.0/16": must be a public address range'],
     [{ adminCidrs: ['0.0.0.0/0'] }, 'prod.networking.adminCidrs[0] = "0.0.0.0/0": must be a specific CIDR, not the whole Internet'],
     [{ adminCidrs: ['*'] }, 'prod.networking.adminCidrs[0] = "*": must be a specific CIDR, not the whole Internet'],
     [{ adminCidrs: [] }, 'prod.networking.adminCidrs = []: must name at least one admin CIDR'],

@@ -1,10 +1,13 @@
 import { AppContract } from '../../app/src/app-contract';
-import { environments, InfraConfigError, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
-import { secretExpiry } from '../constructs/app-data';
-import { OVERLAY_NETWORK } from '../constructs/aks-cluster';
+import { environments, InfraConfigError, OVERLAY_NETWORK, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
+import { KEY_VAULT_ROLES, RBAC_PROPAGATION_WAIT, secretExpiry } from '../constructs/app-data';
+import { SYSTEM_POOL_ROTATION_NAME } from '../constructs/aks-cluster';
+import { AKS_ROLES, NAMESPACE_WRITER_DATA_ACTIONS } from '../constructs/cluster-access';
 import { all, only, synthEnvironment } from './synth-helpers';
 
-const [dev, prod] = environments({ ADMIN_CIDRS: '148.252.158.53/32' });
+const ADMINS = '5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f';
+const DEPLOYER = '9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4';
+const [dev, prod] = environments({ ADMIN_CIDRS: '148.252.158.53/32', ADMIN_GROUP_OBJECT_ID: ADMINS, ADMIN_GROUP_NAME: 'Order Platform Admins', DEPLOYER_OBJECT_ID: DEPLOYER });
 const platform = (c: EnvironmentConfig) => synthEnvironment(c).platform;
 const P = platform(prod!);
 const cluster = only(P.resource, 'azurerm_kubernetes_cluster') as Record<string, any>;
@@ -19,7 +22,7 @@ test('snapshot: platform stack (prod)', () => {
 
 describe('AKS', () => {
   test('has the seed\'s name, DNS prefix and region, and a supported Kubernetes version', () => {
-    expect(cluster).toMatchObject({ name: 'terraform-aks-cluster', dns_prefix: 'myaks-project', location: 'uksouth', kubernetes_version: '1.33' });
+    expect(cluster).toMatchObject({ name: 'terraform-aks-cluster', dns_prefix: 'myaks-project', location: 'uksouth', kubernetes_version: '1.36' });
   });
 
   test('uses managed identities only: a user-assigned control plane identity with Network Contributor on the VNet, no service principal', () => {
@@ -50,9 +53,14 @@ describe('AKS', () => {
     expect(only(P.resource, 'azurerm_log_analytics_workspace')).toMatchObject({ retention_in_days: 90, local_authentication_enabled: false });
   });
 
-  test('uses Entra ID with Azure RBAC, local accounts disabled, API server limited to the admin CIDRs', () => {
-    expect(cluster).toMatchObject({ local_account_disabled: true, role_based_access_control_enabled: true, azure_active_directory_role_based_access_control: { azure_rbac_enabled: true } });
-    expect(cluster.api_server_access_profile.authorized_ip_ranges).toEqual(['148.252.158.53/32']);
+  test('uses Entra ID with Azure RBAC, local accounts disabled, API server limited to the admin CIDRs and the deploy agents\' NAT address', () => {
+    expect(cluster).toMatchObject({ local_account_disabled: true, role_based_access_control_enabled: true, azure_active_directory_role_based_access_control: { azure_rbac_enabled: true, admin_group_object_ids: [ADMINS] } });
+    expect(cluster.api_server_access_profile.authorized_ip_ranges).toEqual(['148.252.158.53/32', expect.stringMatching(/^\$\{data\.terraform_remote_state\..*deploy-agent-egress-ip.*\}\/32$/)]);
+  });
+
+  test('a change to the system pool that needs it rebuilt rotates through a temporary pool instead of failing', () => {
+    expect(cluster.default_node_pool.temporary_name_for_rotation).toBe(SYSTEM_POOL_ROTATION_NAME);
+    expect(SYSTEM_POOL_ROTATION_NAME).toMatch(/^[a-z][a-z0-9]{0,11}$/);
   });
 
   test('upgrades automatically in maintenance windows, Standard tier, at least 50 pods per node', () => {
@@ -65,7 +73,7 @@ describe('AKS', () => {
 
   test('outputs as the seed: kube config (sensitive), cluster name and id; plus what the manifests need', () => {
     expect(P.output.kube_config).toMatchObject({ sensitive: true });
-    expect(Object.keys(P.output).sort()).toEqual(['aks_cluster_id', 'aks_cluster_name', 'app_identity_client_id', 'key_vault_url', 'kube_config', 'log_analytics_workspace_id']);
+    expect(Object.keys(P.output).sort()).toEqual(['aks_cluster_id', 'aks_cluster_name', 'app_identity_client_id', 'app_identity_name', 'app_identity_principal_id', 'key_vault_url', 'kube_config', 'log_analytics_workspace_id']);
   });
 });
 
@@ -83,11 +91,30 @@ describe('app identity and Key Vault', () => {
     expect(onVault[0]).toMatchObject({ role_definition_name: 'Key Vault Secrets User', scope: expect.stringContaining('azurerm_key_vault.') });
   });
 
-  test('Key Vault uses RBAC, soft delete and purge protection, and denies by default but the cluster subnets', () => {
+  test('Key Vault uses RBAC, soft delete and purge protection, and is reached only through a private endpoint with its DNS zone', () => {
     const kv = only(P.resource, 'azurerm_key_vault') as Record<string, any>;
-    expect(kv).toMatchObject({ rbac_authorization_enabled: true, purge_protection_enabled: true, soft_delete_retention_days: 90 });
-    expect(kv.network_acls).toMatchObject({ default_action: 'Deny', bypass: 'AzureServices', ip_rules: ['148.252.158.53/32'] });
-    expect(kv.network_acls.virtual_network_subnet_ids.join(' ')).toMatch(/worker-node-subnet.*control-plane-subnet/);
+    expect(kv).toMatchObject({ rbac_authorization_enabled: true, purge_protection_enabled: true, soft_delete_retention_days: 90, public_network_access_enabled: false });
+    expect(kv.network_acls).toEqual({ default_action: 'Deny', bypass: 'AzureServices' });
+    const pe = all(P.resource, 'azurerm_private_endpoint').find((e) => (e.private_service_connection as any).subresource_names[0] === 'vault') as Record<string, any>;
+    expect(pe.subnet_id).toMatch(/private-endpoint-subnet/);
+    expect(pe.private_service_connection.private_connection_resource_id).toMatch(/azurerm_key_vault\./);
+    const zone = all(P.resource, 'azurerm_private_dns_zone').find((z) => z.name === 'privatelink.vaultcore.azure.net')!;
+    expect(zone).toBeDefined();
+    expect(all(P.resource, 'azurerm_private_dns_zone_virtual_network_link').map((l) => l.private_dns_zone_name)).toContainEqual(expect.stringContaining('key-vault-private-dns'));
+  });
+
+  test('configured principals, not the last deployer: the pipeline writes secrets, the administrators manage the vault', () => {
+    const onVault = all(P.resource, 'azurerm_role_assignment').filter((r) => String(r.scope).includes('azurerm_key_vault.'));
+    const grants = onVault.map((r) => [r.principal_id, r.role_definition_name]);
+    expect(grants).toEqual(expect.arrayContaining([[DEPLOYER, KEY_VAULT_ROLES.secretsOfficer], [ADMINS, KEY_VAULT_ROLES.secretsOfficer], [ADMINS, KEY_VAULT_ROLES.certificatesOfficer]]));
+    expect(JSON.stringify(P)).not.toMatch(/data\.azurerm_client_config\.[^.]+\.object_id/);
+  });
+
+  test('secrets are written only after the deployer\'s role has had time to propagate and the private endpoint exists', () => {
+    const sleep = only(P.resource, 'time_sleep') as Record<string, any>;
+    expect(sleep.create_duration).toBe(RBAC_PROPAGATION_WAIT);
+    expect(sleep.depends_on).toEqual(expect.arrayContaining([expect.stringContaining('deployer-secrets-officer'), expect.stringContaining('key-vault-private-endpoint')]));
+    for (const secret of all(P.resource, 'azurerm_key_vault_secret')) expect(secret.depends_on).toEqual([expect.stringMatching(/^time_sleep\./)]);
   });
 
   test('holds the database server and name (Entra login: no user or password) and the generated session key, with content types and expiry', () => {
@@ -127,22 +154,41 @@ describe('app identity and Key Vault', () => {
   });
 });
 
+describe('who may do what in the cluster', () => {
+  const roles = all(P.resource, 'azurerm_role_assignment');
+  test('the administrators\' group is cluster-admin (Azure RBAC and the AKS admin group) and may fetch the user kubeconfig', () => {
+    const admins = roles.filter((r) => r.principal_id === ADMINS && String(r.scope).match(/^\$\{azurerm_kubernetes_cluster\.[^.]+\.id\}$/));
+    expect(admins.map((r) => r.role_definition_name).sort()).toEqual([AKS_ROLES.clusterUser, AKS_ROLES.clusterAdmin].sort());
+  });
+
+  test('the deployer writes only inside the app\'s namespace, and may create that namespace through a custom role', () => {
+    const writer = roles.find((r) => r.principal_id === DEPLOYER && r.role_definition_name === AKS_ROLES.writer)!;
+    expect(writer.scope).toMatch(new RegExp(`^\\$\\{azurerm_kubernetes_cluster\\.[^.]+\\.id\\}/namespaces/${AppContract.kubernetes.namespace}$`));
+    const definition = only(P.resource, 'azurerm_role_definition') as Record<string, any>;
+    expect(definition.permissions).toEqual([{ actions: [], data_actions: [...NAMESPACE_WRITER_DATA_ACTIONS] }]);
+    expect(definition.name).toBe('order-platform-namespace-writer-prod');
+    const creator = roles.find((r) => r.principal_id === DEPLOYER && String(r.role_definition_id).includes('azurerm_role_definition'))!;
+    expect(creator.scope).toMatch(/^\$\{azurerm_kubernetes_cluster\.[^.]+\.id\}$/);
+    expect(roles.filter((r) => r.principal_id === DEPLOYER && r.role_definition_name === AKS_ROLES.clusterAdmin)).toEqual([]);
+  });
+});
+
 describe('Azure SQL', () => {
   const server = only(P.resource, 'azurerm_mssql_server') as Record<string, any>;
 
   test('sets TLS 1.2 explicitly, Entra administrator and Entra-only login, no public network access', () => {
     expect(server).toMatchObject({ minimum_tls_version: '1.2', public_network_access_enabled: false });
-    expect(server.azuread_administrator).toMatchObject({ azuread_authentication_only: true, object_id: expect.stringContaining('data.azurerm_client_config') });
+    expect(server.azuread_administrator).toMatchObject({ azuread_authentication_only: true, object_id: ADMINS, login_username: 'Order Platform Admins' });
     expect(server.administrator_login).toBeUndefined();
     expect(server.administrator_login_password).toBeUndefined();
   });
 
   test('has a database for the orders table and a private endpoint in the VNet with private DNS', () => {
     expect(only(P.resource, 'azurerm_mssql_database')).toMatchObject({ name: AppContract.database.defaultDatabaseName });
-    const pe = only(P.resource, 'azurerm_private_endpoint') as Record<string, any>;
+    const pe = all(P.resource, 'azurerm_private_endpoint').find((e) => (e.private_service_connection as any).subresource_names[0] === 'sqlServer') as Record<string, any>;
     expect(pe.subnet_id).toMatch(/private-endpoint-subnet/);
     expect(pe.private_service_connection).toMatchObject({ subresource_names: ['sqlServer'], is_manual_connection: false });
-    expect(only(P.resource, 'azurerm_private_dns_zone').name).toBe('privatelink.database.windows.net');
+    expect(all(P.resource, 'azurerm_private_dns_zone').map((z) => z.name)).toContain('privatelink.database.windows.net');
   });
 
   test('audits to Log Analytics and keeps audit records at least 90 days', () => {
@@ -168,7 +214,14 @@ describe('invalid platform configuration fails synth with a message naming the s
     ['prod.cluster.userPool.maxPods = 30: must be from 50 to 250', withCluster({ userPool: { ...prod!.cluster.userPool, maxPods: 30 } })],
     ['prod.cluster.userPool.maxCount = 2: must be a whole number of at least minCount (5)', withCluster({ userPool: { ...prod!.cluster.userPool, minCount: 5, maxCount: 2 } })],
     ['prod.cluster.zones = ["4"]', withCluster({ zones: ['4'] })],
-    ['prod.cluster.adminGroupObjectIds[0] = "admins": must be an Entra object id', withCluster({ adminGroupObjectIds: ['admins'] })],
+    ['prod.cluster.kubernetesVersion = "1.33": is no longer supported by AKS; use 1.35 or later', withCluster({ kubernetesVersion: '1.33' })],
+    ['prod.access.adminGroup.objectId = "admins": must be the Entra object id (a GUID) of the administrators\' group (ADMIN_GROUP_OBJECT_ID)', { ...prod!, access: { ...prod!.access, adminGroup: { objectId: 'admins', displayName: 'x' } } }],
+    ['prod.access.adminGroup.displayName = "a]b"', { ...prod!, access: { ...prod!.access, adminGroup: { objectId: ADMINS, displayName: 'a]b' } } }],
+    ['prod.access.deployerObjectId = "pipeline": must be the Entra object id (a GUID) of the pipeline\'s service principal (DEPLOYER_OBJECT_ID)', { ...prod!, access: { ...prod!.access, deployerObjectId: 'pipeline' } }],
+    ['prod.access.deployerObjectId = "5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f": must be the pipeline\'s service principal, not the administrators\' group', { ...prod!, access: { ...prod!.access, deployerObjectId: ADMINS } }],
+    ['prod.exposure.publicHost = null: must be a DNS name such as orders.example.com (PUBLIC_HOST_<ENV>)', { ...prod!, exposure: { ...prod!.exposure, mode: 'public' as const } }],
+    ['prod.exposure.publicHost = "orders.shop.example": only applies to exposure "public"; exposure is "internal"', { ...prod!, exposure: { ...prod!.exposure, publicHost: 'orders.shop.example' } }],
+    ['prod.exposure.internalClientCidrs[0] = "0.0.0.0/0": must be a private range', { ...prod!, exposure: { ...prod!.exposure, internalClientCidrs: ['0.0.0.0/0'] } }],
     ['prod.monitoring.retentionDays = 7: must be a whole number of days from 30 to 730', { ...prod!, monitoring: { ...prod!.monitoring, retentionDays: 7 } }],
     ['prod.monitoring.alertEmails[0] = "devops-at-example": must be an e-mail address', { ...prod!, monitoring: { ...prod!.monitoring, alertEmails: ['devops-at-example'] } }],
     ['prod.monitoring.alertEmails = []: must name at least one e-mail address', { ...prod!, monitoring: { ...prod!.monitoring, alertEmails: [] } }],

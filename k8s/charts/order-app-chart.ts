@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IntOrString, KubeIngress, KubePodDisruptionBudget, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { AppContract } from '../../app/src/app-contract';
+import { PRIVATE_RANGES } from '../../infra/config/environment-config';
 import { validateChartConfig, type OrderAppChartConfig } from '../config/chart-config';
 
 /** Labels every object of the app carries (Kubernetes recommended labels). */
@@ -18,6 +19,11 @@ export const WORKLOAD_IDENTITY_LABEL = 'azure.workload.identity/use';
 export const WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION = 'azure.workload.identity/client-id';
 /** Makes an Azure LoadBalancer Service take a private VNet address instead of a public one. */
 export const AZURE_INTERNAL_LB_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-internal';
+
+/** Where the AKS application routing add-on runs its NGINX pods. */
+export const APP_ROUTING_NAMESPACE = 'app-routing-system';
+/** The label every namespace carries with its own name (Kubernetes 1.21+). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** The AKS application routing add-on's ingress class (managed NGINX). */
 export const APP_ROUTING_INGRESS_CLASS = 'webapprouting.kubernetes.azure.com';
@@ -188,10 +194,11 @@ export class OrderAppChart extends Chart {
       type: loadBalanced ? kplus.ServiceType.LOAD_BALANCER : kplus.ServiceType.CLUSTER_IP,
       selector: this.deployment,
       ports: [{ name: 'http', port: SERVICE_PORT, targetPort: AppContract.port, protocol: kplus.Protocol.TCP }],
-      ...(config.loadBalancerSourceRanges.length > 0 ? { loadBalancerSourceRanges: [...config.loadBalancerSourceRanges] } : {}),
+      ...(loadBalanced ? { loadBalancerSourceRanges: [...config.internalClientCidrs] } : {}),
     });
     if (loadBalanced) {
-      // Keep the client's address (rate limiting per IP) and skip the second hop between nodes.
+      // Keep the client's address: the NetworkPolicy admits clients by address, and Cilium
+      // would see a node (never matched by ipBlock) if another node forwarded with SNAT.
       ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', 'Local'));
     }
     if (config.exposure === 'public') this.ingress(config, namespace);
@@ -287,33 +294,45 @@ export class OrderAppChart extends Chart {
     };
   }
 
-  /** Ingress only to the app port; egress only to DNS, HTTPS (Key Vault, Entra ID) and SQL's private endpoint. */
+  /**
+   * Who may reach the app port, and where the app may go, as Cilium (AKS's network policy
+   * engine here) evaluates it: `ipBlock` selects only addresses outside the cluster, never
+   * pods or nodes, so in-cluster peers are selected by namespace and pod labels.
+   * - ingress: the application routing NGINX pods (public), or the internal clients by
+   *   address (internal: the load balancer keeps it). Kubelet probes come from the node,
+   *   which Cilium always admits; `kubectl port-forward` enters the pod's own network.
+   * - egress: cluster DNS; the private endpoints (Key Vault 443, SQL 1433 and the redirect
+   *   ports above it); HTTPS to public addresses (Entra ID), nothing private besides.
+   */
   private networkPolicy(config: OrderAppChartConfig, namespace: string): void {
+    const appPort = [kplus.NetworkPolicyPort.tcp(AppContract.port)];
+    const ingressRules: kplus.NetworkPolicyRule[] = [];
+    if (config.exposure === 'public') {
+      const appRouting = kplus.Namespaces.select(this, 'app-routing-namespace', { names: [APP_ROUTING_NAMESPACE] });
+      ingressRules.push({ peer: appRouting, ports: appPort });
+    } else if (config.exposure === 'internal') {
+      config.internalClientCidrs.forEach((cidr, i) => ingressRules.push({ peer: kplus.NetworkPolicyIpBlock.ipv4(this, `internal-clients-${i}`, cidr), ports: appPort }));
+    }
     const kubeDns = kplus.Pods.select(this, 'kube-dns', {
       labels: { 'k8s-app': 'kube-dns' },
       namespaces: kplus.Namespaces.select(this, 'kube-system', { names: ['kube-system'] }),
     });
-    // Probes come from the kubelet, load-balanced clients from anywhere the Service admits.
-    const anyone = kplus.NetworkPolicyIpBlock.anyIpv4(this, 'any-ipv4');
     new kplus.NetworkPolicy(this, 'network-policy', {
       metadata: { name: AppContract.appName, namespace },
       selector: this.deployment,
-      ingress: {
-        default: kplus.NetworkPolicyTrafficDefault.DENY,
-        rules: [{ peer: anyone, ports: [kplus.NetworkPolicyPort.tcp(AppContract.port)] }],
-      },
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY, rules: ingressRules },
       egress: {
         default: kplus.NetworkPolicyTrafficDefault.DENY,
         rules: [
           { peer: kubeDns, ports: [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)] },
-          // Key Vault and Entra ID have no fixed addresses.
-          { peer: anyone, ports: [kplus.NetworkPolicyPort.tcp(443)] },
-          ...config.sqlEgressCidrs.map((cidr, i) => ({
-            peer: kplus.NetworkPolicyIpBlock.ipv4(this, `sql-endpoint-${i}`, cidr),
-            // 1433 for the gateway; Redirect (Azure's default inside Azure) then moves the session
-            // to a higher port on the same private endpoint.
-            ports: [kplus.NetworkPolicyPort.tcpRange(1433, 65535)],
+          ...config.privateEndpointCidrs.map((cidr, i) => ({
+            peer: kplus.NetworkPolicyIpBlock.ipv4(this, `private-endpoints-${i}`, cidr),
+            // Key Vault on 443; SQL on 1433, then Redirect moves the session to a higher port
+            // on the same private endpoint.
+            ports: [kplus.NetworkPolicyPort.tcp(443), kplus.NetworkPolicyPort.tcpRange(1433, 65535)],
           })),
+          // Entra ID (workload identity token exchange, sign-in) has no fixed addresses.
+          { peer: kplus.NetworkPolicyIpBlock.ipv4(this, 'public-https', '0.0.0.0/0', [...PRIVATE_RANGES]), ports: [kplus.NetworkPolicyPort.tcp(443)] },
         ],
       },
     });

@@ -1,4 +1,4 @@
-import { parseCidr } from '../../infra/config/cidr';
+import { isPrivate, parseCidr } from '../../infra/config/cidr';
 
 /**
  * How the Service is reached.
@@ -70,15 +70,22 @@ export interface OrderAppChartConfig {
   readonly ingress?: IngressConfig;
   /** @default { mode: 'none' } */
   readonly signIn: SignInConfig;
-  /** Source ranges allowed through a LoadBalancer; empty allows all. @default [] */
-  readonly loadBalancerSourceRanges: readonly string[];
+  /**
+   * Private client ranges admitted with exposure `internal`: the load balancer's source
+   * ranges and the NetworkPolicy's ipBlocks (the load balancer keeps the client address).
+   * @default the infra config's `exposure.internalClientCidrs`
+   */
+  readonly internalClientCidrs: readonly string[];
   readonly resources: ResourcesConfig;
   /** The platform stack's `key_vault_url` output. */
   readonly keyVaultUrl: string;
   /** The platform stack's `app_identity_client_id` output (workload identity). */
   readonly appIdentityClientId: string;
-  /** Where Azure SQL's private endpoint lives (the network stack's private-endpoint subnet); egress to SQL goes only there. */
-  readonly sqlEgressCidrs: readonly string[];
+  /**
+   * Where the private endpoints of Key Vault and Azure SQL live (the network stack's
+   * private-endpoint subnet): the only private addresses the app may reach.
+   */
+  readonly privateEndpointCidrs: readonly string[];
   /** @default "info" */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -145,11 +152,12 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
   if (!(EXPOSURES as readonly string[]).includes(config.exposure)) {
     throw new K8sConfigError(`${at('exposure')} must be one of ${EXPOSURES.join(', ')}; got ${JSON.stringify(config.exposure)}.`);
   }
-  for (const range of config.loadBalancerSourceRanges) {
-    if (!parseCidr(range)) throw new K8sConfigError(`${at('loadBalancerSourceRanges')} must hold IPv4 CIDRs such as 10.20.0.0/16; got ${JSON.stringify(range)}.`);
+  if (config.exposure === 'internal' && config.internalClientCidrs.length === 0) {
+    throw new K8sConfigError(`${at('internalClientCidrs')} must name at least one private CIDR with exposure "internal" (who may reach the internal LoadBalancer).`);
   }
-  if (config.loadBalancerSourceRanges.length > 0 && config.exposure !== 'internal') {
-    throw new K8sConfigError(`${at('loadBalancerSourceRanges')} only applies to the internal LoadBalancer; exposure is "${config.exposure}".`);
+  for (const range of config.internalClientCidrs) {
+    const parsed = parseCidr(range);
+    if (!parsed || !isPrivate(parsed)) throw new K8sConfigError(`${at('internalClientCidrs')} must hold private IPv4 CIDRs such as 10.50.0.0/16; got ${JSON.stringify(range)}.`);
   }
   if (config.exposure === 'public') {
     if (!config.ingress) throw new K8sConfigError(`${at('ingress')} is required with exposure "public" (host and Key Vault certificate name).`);
@@ -184,10 +192,10 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
   if (!GUID.test(config.appIdentityClientId)) {
     throw new K8sConfigError(`${at('appIdentityClientId')} must be the app identity's client id (a GUID, the platform stack's app_identity_client_id output); got ${JSON.stringify(config.appIdentityClientId)}.`);
   }
-  if (config.sqlEgressCidrs.length === 0) throw new K8sConfigError(`${at('sqlEgressCidrs')} must name at least one CIDR (the private-endpoint subnet).`);
-  for (const cidr of config.sqlEgressCidrs) {
+  if (config.privateEndpointCidrs.length === 0) throw new K8sConfigError(`${at('privateEndpointCidrs')} must name at least one CIDR (the private-endpoint subnet).`);
+  for (const cidr of config.privateEndpointCidrs) {
     const parsed = parseCidr(cidr);
-    if (!parsed || parsed.prefix < 8) throw new K8sConfigError(`${at('sqlEgressCidrs')} must hold IPv4 CIDRs of /8 or narrower; got ${JSON.stringify(cidr)}.`);
+    if (!parsed || !isPrivate(parsed) || parsed.prefix < 16) throw new K8sConfigError(`${at('privateEndpointCidrs')} must hold private IPv4 CIDRs of /16 or narrower; got ${JSON.stringify(cidr)}.`);
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(config.logLevel)) {
     throw new K8sConfigError(`${at('logLevel')} must be one of fatal, error, warn, info, debug, trace; got ${JSON.stringify(config.logLevel)}.`);

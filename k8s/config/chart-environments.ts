@@ -1,7 +1,7 @@
 import { environments as infraEnvironments } from '../../infra/config/environment-config';
 import { loginServer, registryConfig } from '../../infra/config/registry-config';
 import { AppContract } from '../../app/src/app-contract';
-import { K8sConfigError, validateChartConfig, type Exposure, type OrderAppChartConfig, type ResourcesConfig } from './chart-config';
+import { K8sConfigError, validateChartConfig, type OrderAppChartConfig, type ResourcesConfig } from './chart-config';
 
 /** The client id used when no infra outputs are given: the manifest synthesizes but cannot sign in to Azure. */
 export const PLACEHOLDER_CLIENT_ID = '00000000-0000-0000-0000-000000000000';
@@ -35,18 +35,16 @@ export function platformOutputsFrom(json: unknown, environment: string, source =
   return { keyVaultUrl: read('key_vault_url'), appIdentityClientId: read('app_identity_client_id') };
 }
 
-/** Per-environment sizing; everything else is derived from the infra config. */
-const PROFILES: Record<'dev' | 'prod', { replicas: number; maxReplicas: number; exposure: Exposure; resources: ResourcesConfig }> = {
+/** Per-environment sizing; everything else (exposure, addresses) is derived from the infra config. */
+const PROFILES: Record<'dev' | 'prod', { replicas: number; maxReplicas: number; resources: ResourcesConfig }> = {
   dev: {
     replicas: 2,
     maxReplicas: 4,
-    exposure: 'clusterip',
     resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 160, memoryLimitMiB: 256, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
   },
   prod: {
     replicas: 3,
     maxReplicas: 10,
-    exposure: 'internal',
     resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 384, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
   },
 };
@@ -55,10 +53,10 @@ const PROFILES: Record<'dev' | 'prod', { replicas: number; maxReplicas: number; 
 export interface ChartEnvironmentInputs {
   /**
    * `APP_IMAGE` (registry/name:tag) overrides the image for every environment;
-   * `IMAGE_REPOSITORY` only the registry/name part. `PUBLIC_HOST_<ENV>` makes an environment
-   * public behind the HTTPS ingress (certificate `TLS_CERTIFICATE_NAME`, default orders-tls);
-   * `OIDC_ISSUER_URL` with `OIDC_CLIENT_ID_<ENV>` turns sign-in on. The infra variables
-   * (`GLOBAL_NAME_PREFIX`, `ADMIN_CIDRS`, ...) are read as `infra/` reads them.
+   * `IMAGE_REPOSITORY` only the registry/name part. The infra variables (`GLOBAL_NAME_PREFIX`,
+   * `PUBLIC_HOST_<ENV>`, `INTERNAL_CLIENT_CIDRS`, ...) are read as `infra/` reads them: a
+   * public environment gets the HTTPS ingress (certificate `TLS_CERTIFICATE_NAME`, default
+   * orders-tls); `OIDC_ISSUER_URL` with `OIDC_CLIENT_ID_<ENV>` turns sign-in on.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Parsed `cdktf output --outputs-file` JSON; without it the client id is `PLACEHOLDER_CLIENT_ID`. */
@@ -91,7 +89,7 @@ export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderApp
         ? { keyVaultUrl: `https://${infra.data.keyVaultName}.vault.azure.net/`, appIdentityClientId: PLACEHOLDER_CLIENT_ID }
         : platformOutputsFrom(inputs.infraOutputs, infra.name);
     const suffix = infra.name.toUpperCase();
-    const publicHost = env[`PUBLIC_HOST_${suffix}`];
+    const publicHost = infra.exposure.publicHost;
     const oidcClientId = env[`OIDC_CLIENT_ID_${suffix}`];
     const config: OrderAppChartConfig = {
       environment: infra.name,
@@ -99,14 +97,14 @@ export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderApp
       replicas: profile.replicas,
       maxReplicas: profile.maxReplicas,
       targetCpuUtilizationPercent: 70,
-      exposure: publicHost ? 'public' : profile.exposure,
+      exposure: infra.exposure.mode,
       ...(publicHost ? { ingress: { host: publicHost, certificateName: env.TLS_CERTIFICATE_NAME ?? 'orders-tls' } } : {}),
       signIn: oidcClientId ? { mode: 'oidc', issuerUrl: env.OIDC_ISSUER_URL ?? '', clientId: oidcClientId } : { mode: 'none' },
-      loadBalancerSourceRanges: [],
+      internalClientCidrs: infra.exposure.internalClientCidrs,
       resources: profile.resources,
       keyVaultUrl: outputs.keyVaultUrl,
       appIdentityClientId: outputs.appIdentityClientId,
-      sqlEgressCidrs: [infra.networking.privateEndpointSubnetCidr],
+      privateEndpointCidrs: [infra.networking.privateEndpointSubnetCidr],
       logLevel: 'info',
       ...inputs.overrides,
     };

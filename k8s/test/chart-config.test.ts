@@ -43,9 +43,10 @@ test('throws if exposure is unknown', () => {
   expect(withSetting({ exposure: 'nodeport' as never })).toThrow(/exposure must be one of clusterip, internal, public; got "nodeport"/);
 });
 
-test('throws if loadBalancerSourceRanges is set without the internal LoadBalancer or is not a CIDR', () => {
-  expect(withSetting({ exposure: 'clusterip', loadBalancerSourceRanges: ['10.0.0.0/8'] })).toThrow(/only applies to the internal LoadBalancer; exposure is "clusterip"/);
-  expect(withSetting({ exposure: 'internal', loadBalancerSourceRanges: ['everyone'] })).toThrow(/loadBalancerSourceRanges must hold IPv4 CIDRs/);
+test('throws if the internal clients are missing, not a CIDR or not private', () => {
+  expect(withSetting({ exposure: 'internal', internalClientCidrs: [] })).toThrow(/internalClientCidrs must name at least one private CIDR with exposure "internal"/);
+  expect(withSetting({ exposure: 'internal', internalClientCidrs: ['everyone'] })).toThrow(/internalClientCidrs must hold private IPv4 CIDRs/);
+  expect(withSetting({ exposure: 'internal', internalClientCidrs: ['0.0.0.0/0'] })).toThrow(/internalClientCidrs must hold private IPv4 CIDRs/);
 });
 
 test('throws if a limit is below its request or memory is too small for Node.js', () => {
@@ -58,9 +59,10 @@ test('throws if the Key Vault URL or client id is not one', () => {
   expect(withSetting({ appIdentityClientId: 'order-app' })).toThrow(/appIdentityClientId must be the app identity's client id \(a GUID/);
 });
 
-test('throws if the SQL egress CIDR is missing or too wide', () => {
-  expect(withSetting({ sqlEgressCidrs: [] })).toThrow(/sqlEgressCidrs must name at least one CIDR/);
-  expect(withSetting({ sqlEgressCidrs: ['0.0.0.0/0'] })).toThrow(/sqlEgressCidrs must hold IPv4 CIDRs of \/8 or narrower/);
+test('throws if the private-endpoint CIDR is missing, too wide or public', () => {
+  expect(withSetting({ privateEndpointCidrs: [] })).toThrow(/privateEndpointCidrs must name at least one CIDR/);
+  expect(withSetting({ privateEndpointCidrs: ['10.0.0.0/8'] })).toThrow(/privateEndpointCidrs must hold private IPv4 CIDRs of \/16 or narrower/);
+  expect(withSetting({ privateEndpointCidrs: ['20.1.2.0/24'] })).toThrow(/privateEndpointCidrs must hold private IPv4 CIDRs/);
 });
 
 test('reads the Key Vault URL and client id from cdktf outputs', () => {
@@ -98,7 +100,6 @@ test.each([
   [{ ...PUBLIC, ingress: { host: 'orders', certificateName: 'orders-tls' } }, 'ingress.host must be a DNS name such as orders.example.com; got "orders"'],
   [{ ...PUBLIC, ingress: { host: 'orders.example.com', certificateName: 'orders_tls!' } }, 'ingress.certificateName must be a Key Vault certificate name'],
   [{ ...PUBLIC, signIn: { mode: 'none' as const } }, 'exposure "public" needs sign-in (mode "oidc"), or allowAnonymousPublicAccess: true'],
-  [{ ...PUBLIC, loadBalancerSourceRanges: ['10.0.0.0/8'] }, 'only applies to the internal LoadBalancer; exposure is "public"'],
   [{ exposure: 'internal' as const, ingress: PUBLIC.ingress }, 'ingress only applies to exposure "public"'],
   [{ exposure: 'internal' as const, signIn: PUBLIC.signIn }, 'OIDC sign-in needs exposure "public"'],
   [{ ...PUBLIC, signIn: { ...PUBLIC.signIn, issuerUrl: 'http://login.example.com/x' } }, 'signIn.issuerUrl must be an https URL'],
@@ -106,9 +107,15 @@ test.each([
   expect(withSetting(patch as Partial<OrderAppChartConfig>)).toThrow(message);
 });
 
-test('PUBLIC_HOST_<ENV> and OIDC_CLIENT_ID_<ENV> make one environment public with sign-in', () => {
+test('PUBLIC_HOST_<ENV> (read by the infra config) and OIDC_CLIENT_ID_<ENV> make one environment public with sign-in', () => {
   const [d, p] = chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', OIDC_ISSUER_URL: 'https://login.microsoftonline.com/t/v2.0', OIDC_CLIENT_ID_PROD: 'client-1' } });
   expect(d!.exposure).toBe('clusterip');
   expect(p).toMatchObject({ exposure: 'public', ingress: { host: 'orders.shop.example', certificateName: 'orders-tls' }, signIn: { mode: 'oidc', clientId: 'client-1' } });
   expect(() => chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example' } })).toThrow('needs sign-in');
+});
+
+test('exposure, internal clients and the private-endpoint subnet come from the infra config, one source for both layers', () => {
+  const [d, p] = chartEnvironments({ env: { INTERNAL_CLIENT_CIDRS: '10.50.0.0/16', VNET_ADDRESS_SPACE_PROD: '10.30.0.0/16' } });
+  expect(d).toMatchObject({ exposure: 'clusterip', privateEndpointCidrs: ['10.10.3.0/24'] });
+  expect(p).toMatchObject({ exposure: 'internal', internalClientCidrs: ['10.50.0.0/16'], privateEndpointCidrs: ['10.30.3.0/24'] });
 });

@@ -1,6 +1,7 @@
 import { AppContract } from '../../app/src/app-contract';
 import {
   APP_ROUTING_INGRESS_CLASS,
+  APP_ROUTING_NAMESPACE,
   AZURE_INTERNAL_LB_ANNOTATION,
   KEY_VAULT_CERT_ANNOTATION,
   PUBLIC_PATHS,
@@ -149,30 +150,37 @@ describe.each([
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
   });
 
-  test('the NetworkPolicy admits only the app port and lets out only DNS, HTTPS and SQL', () => {
+  test('the NetworkPolicy selects the app, admits the clients of its exposure, and lets out only DNS, the private endpoints and public HTTPS', () => {
     expect(netpol.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     expect(netpol.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
-    expect(netpol.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: AppContract.port, protocol: 'TCP' }] }]);
+    const clients = config.exposure === 'internal' ? [[{ ipBlock: { cidr: '10.0.0.0/8' } }], [{ ipBlock: { cidr: '172.16.0.0/12' } }], [{ ipBlock: { cidr: '192.168.0.0/16' } }]] : [];
+    expect((netpol.spec.ingress ?? []).map((r: any) => r.from)).toEqual(clients);
     const egress = netpol.spec.egress as any[];
     expect(egress).toHaveLength(3);
     expect(egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
     expect(egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }]);
-    expect(egress[1]).toEqual({ ports: [{ port: 443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] });
-    expect(egress[2]).toEqual({ ports: [{ port: 1433, endPort: 65535, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.0.3.0/24' } }] });
+    expect(egress[1]).toEqual({ ports: [{ port: 443, protocol: 'TCP' }, { port: 1433, endPort: 65535, protocol: 'TCP' }], to: [{ ipBlock: { cidr: config.privateEndpointCidrs[0] } }] });
+    expect(egress[2]).toEqual({ ports: [{ port: 443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }] });
   });
 });
 
-test('dev is a ClusterIP Service, prod an internal Azure LoadBalancer', () => {
+test('dev is a ClusterIP Service whose NetworkPolicy admits no peer (port-forward and probes only), prod an internal Azure LoadBalancer', () => {
   expect(only(synthObjects(dev!), 'Service').spec.type).toBe('ClusterIP');
+  expect(only(synthObjects(dev!), 'NetworkPolicy').spec.ingress ?? []).toEqual([]);
   const prodService = only(synthObjects(prod!), 'Service');
   expect(prodService.spec.type).toBe('LoadBalancer');
   expect(prodService.metadata.annotations[AZURE_INTERNAL_LB_ANNOTATION]).toBe('true');
   expect(prodService.spec.externalTrafficPolicy).toBe('Local');
 });
 
-test('the internal LoadBalancer can be limited to source ranges', () => {
-  const [config] = testConfigs({ exposure: 'internal', loadBalancerSourceRanges: ['10.20.0.0/16'] });
-  expect(only(synthObjects(config!), 'Service').spec.loadBalancerSourceRanges).toEqual(['10.20.0.0/16']);
+test('the internal LoadBalancer and the NetworkPolicy admit the same internal clients, by address', () => {
+  const [config] = testConfigs({ exposure: 'internal', internalClientCidrs: ['10.50.0.0/16', '192.168.10.0/24'] });
+  const objects = synthObjects(config!);
+  expect(only(objects, 'Service').spec.loadBalancerSourceRanges).toEqual(['10.50.0.0/16', '192.168.10.0/24']);
+  expect(only(objects, 'NetworkPolicy').spec.ingress).toEqual([
+    { from: [{ ipBlock: { cidr: '10.50.0.0/16' } }], ports: [{ port: AppContract.port, protocol: 'TCP' }] },
+    { from: [{ ipBlock: { cidr: '192.168.10.0/24' } }], ports: [{ port: AppContract.port, protocol: 'TCP' }] },
+  ]);
 });
 
 describe('public exposure', () => {
@@ -181,6 +189,12 @@ describe('public exposure', () => {
   const ingress = only(objects, 'Ingress');
   const { container } = podOf(objects);
   const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+
+  test('admits the application routing NGINX pods to the app port by namespace, never by address', () => {
+    expect(only(objects, 'NetworkPolicy').spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': APP_ROUTING_NAMESPACE } }, podSelector: {} }], ports: [{ port: AppContract.port, protocol: 'TCP' }] },
+    ]);
+  });
 
   test('is never a plain-HTTP LoadBalancer: the Service stays ClusterIP behind the ingress', () => {
     const service = only(objects, 'Service');
@@ -225,10 +239,10 @@ describe('public exposure', () => {
   });
 });
 
-test('the SQL egress rule follows the private-endpoint subnet from the infra config', () => {
-  const [config] = testConfigs({ sqlEgressCidrs: ['10.9.8.0/24'] });
+test('the private-endpoint egress rule follows the private-endpoint subnet from the infra config', () => {
+  const [config] = testConfigs({ privateEndpointCidrs: ['10.9.8.0/24'] });
   const egress = only(synthObjects(config!), 'NetworkPolicy').spec.egress as any[];
-  expect(egress[2].to).toEqual([{ ipBlock: { cidr: '10.9.8.0/24' } }]);
+  expect(egress[1].to).toEqual([{ ipBlock: { cidr: '10.9.8.0/24' } }]);
 });
 
 test('the schema check rejects a misspelt field, a wrong type and a missing required field', () => {
