@@ -20,8 +20,8 @@ module.exports = tseslint.config(
     },
   },
   {
-    // Tests read synthesized Terraform JSON, which has no types.
-    files: ['**/test/**/*.ts'],
+    // Tests and the deploy model read synthesized Terraform JSON and manifests, which have no types.
+    files: ['**/test/**/*.ts', 'deploy-model/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -175,8 +175,11 @@ export const OLDEST_SUPPORTED_KUBERNETES_MINOR = 35;
 /** The default Kubernetes version: the newest minor in AKS's standard support as of 2026-12. */
 export const DEFAULT_KUBERNETES_VERSION = '1.36';
 
-/** Stands in for an Entra object id that was not configured; `npm run tf` and the preflight refuse it. */
-export const PLACEHOLDER_PRINCIPAL_ID = '00000000-0000-0000-0000-000000000000';
+/**
+ * Stand in for Entra object ids that were not configured, one per principal so the two
+ * stay distinct; `npm run tf` and the preflight refuse them.
+ */
+export const PLACEHOLDER_PRINCIPAL_IDS = { adminGroup: '00000000-0000-0000-0000-00000000000a', deployer: '00000000-0000-0000-0000-00000000000d' } as const;
 
 /** The pod and service ranges of the overlay network (outside every VNet, never routed). */
 export const OVERLAY_NETWORK = { podCidr: '192.168.0.0/16', serviceCidr: '172.16.0.0/16', dnsServiceIp: '172.16.0.10' } as const;
@@ -294,7 +297,7 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
     throw new InfraConfigError(ak('adminGroup.displayName'), a.adminGroup.displayName, 'must be the group\'s display name, 1-128 characters without "]" or surrounding spaces (ADMIN_GROUP_NAME)');
   }
   if (!GUID.test(a.deployerObjectId)) throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the Entra object id (a GUID) of the pipeline\'s service principal (DEPLOYER_OBJECT_ID)');
-  if (a.deployerObjectId.toLowerCase() === a.adminGroup.objectId.toLowerCase() && a.deployerObjectId !== PLACEHOLDER_PRINCIPAL_ID) {
+  if (a.deployerObjectId.toLowerCase() === a.adminGroup.objectId.toLowerCase()) {
     throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the pipeline\'s service principal, not the administrators\' group');
   }
 
@@ -374,8 +377,8 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
   const prefix = env.GLOBAL_NAME_PREFIX ?? 'orderplat';
   const emails = list(env.ALERT_EMAILS);
   const access: AccessConfig = {
-    adminGroup: { objectId: env.ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_ID, displayName: env.ADMIN_GROUP_NAME?.trim() || 'order-platform-admins' },
-    deployerObjectId: env.DEPLOYER_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_ID,
+    adminGroup: { objectId: env.ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.adminGroup, displayName: env.ADMIN_GROUP_NAME?.trim() || 'order-platform-admins' },
+    deployerObjectId: env.DEPLOYER_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.deployer,
   };
   const base = (name: EnvironmentName): EnvironmentConfig => {
     const suffix = name.toUpperCase();
@@ -428,8 +431,9 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
 /** The settings still holding placeholders, as the environment variables that set them; empty when ready to deploy. */
 export function unsetDeploySettings(config: EnvironmentConfig): string[] {
   const missing: string[] = [];
-  if (config.access.adminGroup.objectId === PLACEHOLDER_PRINCIPAL_ID) missing.push('ADMIN_GROUP_OBJECT_ID');
-  if (config.access.deployerObjectId === PLACEHOLDER_PRINCIPAL_ID) missing.push('DEPLOYER_OBJECT_ID');
+  const placeholders: readonly string[] = Object.values(PLACEHOLDER_PRINCIPAL_IDS);
+  if (placeholders.includes(config.access.adminGroup.objectId)) missing.push('ADMIN_GROUP_OBJECT_ID');
+  if (placeholders.includes(config.access.deployerObjectId)) missing.push('DEPLOYER_OBJECT_ID');
   if (config.networking.adminCidrs.every((c) => c.startsWith('203.0.113.'))) missing.push('ADMIN_CIDRS');
   return missing;
 }

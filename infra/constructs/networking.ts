@@ -129,7 +129,7 @@ export class Networking extends Construct {
     // health probes need: restate them, above the deny.
     rule('allow-vnet-inbound', { priority: NSG_PRIORITIES.vnetInbound, access: 'Allow', protocol: '*', ports: ['*'], sources: 'VirtualNetwork', description: 'Traffic inside the VNet (nodes, internal load balancer clients, private endpoints, deploy agents)' });
     rule('allow-azure-load-balancer', { priority: NSG_PRIORITIES.azureLoadBalancer, access: 'Allow', protocol: '*', ports: ['*'], sources: 'AzureLoadBalancer', description: 'Azure load balancer health probes' });
-    rule('deny-all-inbound', { priority: NSG_PRIORITIES.denyAllInbound, access: 'Deny', protocol: '*', ports: ['*'], sources: '*', description: 'Explicit deny of all other inbound traffic' });
+    rule('deny-all-inbound', { priority: NSG_PRIORITIES.denyAllInbound, access: 'Deny', protocol: '*', ports: ['*'], sources: '*', destination: '*', description: 'Explicit deny of all other inbound traffic' });
 
     const associations = [
       ['control-plane-nsg', this.controlPlaneSubnet],

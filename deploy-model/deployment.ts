@@ -1,0 +1,203 @@
+import { AppContract } from '../app/src/app-contract';
+import { parseCidr } from '../infra/config/cidr';
+import type { EnvironmentConfig } from '../infra/config/environment-config';
+import type { Identity, K8sObject } from './cilium';
+import type { Endpoint, NetworkContext, NsgRule } from './nsg';
+import type { TerraformModel, TfResource } from './terraform-model';
+
+/** What one environment's deploy consists of: its synthesized stacks, its manifest, its config. */
+export interface DeployArtifacts {
+  readonly terraform: TerraformModel;
+  readonly manifests: readonly K8sObject[];
+  readonly config: EnvironmentConfig;
+}
+
+/** A subnet with the NSG rules Azure applies to it. */
+export interface SubnetFacts {
+  readonly name: string;
+  readonly cidr: string;
+  readonly resource: TfResource;
+  /** The rules of the NSG associated with the subnet; undefined when none is. */
+  readonly nsgRules?: readonly NsgRule[];
+  readonly nsgName?: string;
+  /** Whether NSG rules apply to private endpoints in it (`private_endpoint_network_policies`). */
+  readonly nsgAppliesToPrivateEndpoints: boolean;
+  /** The public address its traffic leaves through (NAT gateway), as a canonical reference. */
+  readonly natEgressRef?: string;
+}
+
+/** A private endpoint of a PaaS resource and whether its name resolves to it from the VNet. */
+export interface PrivateEndpointFacts {
+  readonly resource: TfResource;
+  readonly subresource: string;
+  readonly subnet?: SubnetFacts;
+  /** Zones of its DNS zone group that are linked to the environment's VNet. */
+  readonly linkedZones: readonly string[];
+  readonly ip: string;
+}
+
+/** The reviewed-together facts the flow and permission checks read. */
+export interface DeploymentFacts {
+  readonly env: string;
+  readonly networkStack: string;
+  readonly platformStack: string;
+  readonly vnet: TfResource;
+  readonly context: NetworkContext;
+  readonly subnets: Readonly<Record<string, SubnetFacts>>;
+  readonly cluster: TfResource;
+  readonly nodeSubnet: SubnetFacts;
+  readonly authorizedRanges: readonly string[];
+  readonly keyVault: TfResource;
+  readonly sqlServer: TfResource;
+  readonly keyVaultEndpoint?: PrivateEndpointFacts;
+  readonly sqlEndpoint?: PrivateEndpointFacts;
+  readonly endpoints: {
+    readonly internetHost: Endpoint;
+    readonly admin: Endpoint;
+    readonly node: Endpoint;
+    readonly deployAgent: Endpoint;
+    readonly ingressFrontend: Endpoint;
+    readonly internalFrontend: Endpoint;
+    readonly internalClient: Endpoint;
+    readonly entraId: Endpoint;
+    readonly azureLoadBalancer: Endpoint;
+  };
+  readonly pods: {
+    readonly app: Extract<Identity, { kind: 'pod' }>;
+    readonly ingressController: Extract<Identity, { kind: 'pod' }>;
+    readonly otherNamespace: Extract<Identity, { kind: 'pod' }>;
+    readonly kubeDns: Extract<Identity, { kind: 'pod' }>;
+  };
+  readonly appService?: K8sObject;
+  readonly appIngress?: K8sObject;
+}
+
+/** The n-th address of a CIDR, as a dotted quad. */
+export function hostIn(cidr: string, n: number): string {
+  const c = parseCidr(cidr);
+  if (!c) throw new Error(`not a CIDR: ${cidr}`);
+  const a = c.start + Math.min(n, c.end - c.start);
+  return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+}
+
+/** The application routing add-on's NGINX pods (namespace and labels as AKS deploys them). */
+export const INGRESS_CONTROLLER_POD = { namespace: 'app-routing-system', labels: { app: 'nginx', 'app.kubernetes.io/component': 'controller' } } as const;
+
+const ZONE_OF: Record<string, string> = { vault: 'privatelink.vaultcore.azure.net', sqlServer: 'privatelink.database.windows.net' };
+
+/** Reads the facts of one environment out of its stacks and manifest. */
+export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
+  const tf = a.terraform;
+  const env = a.config.name;
+  const net = `network-${env}`;
+  const platform = `platform-${env}`;
+  if (!tf.stacks[net] || !tf.stacks[platform]) throw new Error(`the synthesized stacks ${net} and ${platform} are both needed; found ${Object.keys(tf.stacks).join(', ') || 'none'}`);
+  const vnet = tf.only('azurerm_virtual_network', [net]);
+  const vnetSpace = vnet.values.address_space as string[];
+
+  const rulesByNsg = new Map<string, NsgRule[]>();
+  for (const r of tf.resources('azurerm_network_security_rule', [net])) {
+    const v = r.values as Record<string, any>;
+    const key = tf.canon(net, v.network_security_group_name);
+    const list = (one: unknown, many: unknown): string[] => (Array.isArray(many) ? (many as string[]) : [one as string]).map((p) => tf.canon(net, p));
+    const rule: NsgRule = {
+      name: v.name,
+      priority: v.priority,
+      direction: v.direction,
+      access: v.access,
+      protocol: v.protocol,
+      sourcePrefixes: list(v.source_address_prefix, v.source_address_prefixes),
+      destinationPrefixes: list(v.destination_address_prefix, v.destination_address_prefixes),
+      destinationPorts: Array.isArray(v.destination_port_ranges) ? v.destination_port_ranges : [v.destination_port_range],
+    };
+    rulesByNsg.set(key, [...(rulesByNsg.get(key) ?? []), rule]);
+  }
+  const nsgs = tf.resources('azurerm_network_security_group', [net]);
+  const natByGateway = new Map(tf.resources('azurerm_nat_gateway_public_ip_association', [net]).map((r) => [tf.canon(net, r.values.nat_gateway_id), tf.canon(net, r.values.public_ip_address_id)]));
+  const subnets: Record<string, SubnetFacts> = {};
+  for (const s of tf.resources('azurerm_subnet', [net])) {
+    const id = tf.ref(s, 'id');
+    const assoc = tf.resources('azurerm_subnet_network_security_group_association', [net]).find((x) => tf.canon(net, x.values.subnet_id) === id);
+    const nsg = assoc ? nsgs.find((n) => tf.ref(n, 'id') === tf.canon(net, assoc.values.network_security_group_id)) : undefined;
+    const nat = tf.resources('azurerm_subnet_nat_gateway_association', [net]).find((x) => tf.canon(net, x.values.subnet_id) === id);
+    const natIp = nat ? natByGateway.get(tf.canon(net, nat.values.nat_gateway_id)) : undefined;
+    subnets[s.values.name as string] = {
+      name: s.values.name as string,
+      cidr: (s.values.address_prefixes as string[])[0]!,
+      resource: s,
+      ...(nsg ? { nsgRules: rulesByNsg.get(tf.ref(nsg, 'name')) ?? [], nsgName: nsg.values.name as string } : {}),
+      nsgAppliesToPrivateEndpoints: s.values.private_endpoint_network_policies === 'Enabled',
+      ...(natIp ? { natEgressRef: natIp.replace(/\.id\}$/, '.ip_address}') } : {}),
+    };
+  }
+  const bySubnetId = (value: unknown): SubnetFacts | undefined => Object.values(subnets).find((s) => tf.ref(s.resource, 'id') === tf.canon(platform, value));
+
+  const cluster = tf.only('azurerm_kubernetes_cluster', [platform]);
+  const c = cluster.values as Record<string, any>;
+  const nodeSubnet = bySubnetId(c.default_node_pool.vnet_subnet_id);
+  if (!nodeSubnet) throw new Error('the cluster\'s node pool is not in a subnet of the network stack');
+  const keyVault = tf.only('azurerm_key_vault', [platform]);
+  const sqlServer = tf.only('azurerm_mssql_server', [platform]);
+
+  const vnetId = tf.ref(vnet, 'id');
+  const links = tf.resources('azurerm_private_dns_zone_virtual_network_link', [platform]).filter((l) => tf.canon(platform, l.values.virtual_network_id) === vnetId);
+  const zoneNameOf = (zoneIdRef: string): string | undefined => tf.resourceOf(zoneIdRef)?.values.name as string | undefined;
+  const linkedZoneRefs = new Set(links.map((l) => tf.canon(platform, l.values.private_dns_zone_name).replace(/\.name\}$/, '.id}')));
+  const endpointFor = (target: TfResource, n: number): PrivateEndpointFacts | undefined => {
+    const pe = tf.resources('azurerm_private_endpoint', [platform]).find((p) => tf.canon(platform, (p.values.private_service_connection as any).private_connection_resource_id) === tf.ref(target, 'id'));
+    if (!pe) return undefined;
+    const subresource = (pe.values.private_service_connection as any).subresource_names[0] as string;
+    const zones = ((pe.values.private_dns_zone_group as any)?.private_dns_zone_ids ?? []).map((z: string) => tf.canon(platform, z)) as string[];
+    const subnet = bySubnetId(pe.values.subnet_id);
+    return {
+      resource: pe,
+      subresource,
+      ...(subnet ? { subnet } : {}),
+      linkedZones: zones.filter((z) => linkedZoneRefs.has(z) && zoneNameOf(z) === ZONE_OF[subresource]).map((z) => zoneNameOf(z)!),
+      ip: subnet ? hostIn(subnet.cidr, n) : '0.0.0.0',
+    };
+  };
+
+  const internalCidrs = a.config.exposure.internalClientCidrs;
+  const authorizedRanges = ((c.api_server_access_profile?.authorized_ip_ranges ?? []) as string[]).map((r) => tf.canon(platform, r));
+  const admin = parseCidr(a.config.networking.adminCidrs[0]!)!;
+  const internet = ['198.51.100.77', '192.0.2.77', '203.0.113.250'].find((ip) => !a.config.networking.adminCidrs.some((r) => parseCidr(r) && parseCidr(`${ip}/32`)!.start >= parseCidr(r)!.start && parseCidr(`${ip}/32`)!.start <= parseCidr(r)!.end))!;
+  const agentSubnet = subnets['deploy-agent-subnet'];
+  const deployment = a.manifests.find((o) => o.kind === 'Deployment' && o.metadata.name === AppContract.appName);
+  const podLabels = (deployment?.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+
+  return {
+    env,
+    networkStack: net,
+    platformStack: platform,
+    vnet,
+    context: { virtualNetwork: [...vnetSpace, ...internalCidrs] },
+    subnets,
+    cluster,
+    nodeSubnet,
+    authorizedRanges,
+    keyVault,
+    sqlServer,
+    ...(endpointFor(keyVault, 4) ? { keyVaultEndpoint: endpointFor(keyVault, 4)! } : {}),
+    ...(endpointFor(sqlServer, 5) ? { sqlEndpoint: endpointFor(sqlServer, 5)! } : {}),
+    endpoints: {
+      internetHost: { label: 'a host on the Internet', ip: internet },
+      admin: { label: `an administrator (${a.config.networking.adminCidrs[0]})`, ip: hostIn(admin.text, admin.prefix === 32 ? 0 : 1) },
+      node: { label: 'an AKS node', ip: hostIn(nodeSubnet.cidr, 4) },
+      deployAgent: { label: 'a deploy agent', ip: agentSubnet ? hostIn(agentSubnet.cidr, 4) : '0.0.0.0' },
+      ingressFrontend: { label: 'the ingress load balancer (public address AKS assigns)', ip: '20.50.60.70' },
+      internalFrontend: { label: 'the internal load balancer', ip: hostIn(nodeSubnet.cidr, 200) },
+      internalClient: { label: `an internal client (${internalCidrs[0]})`, ip: hostIn(internalCidrs[0]!, 10) },
+      entraId: { label: 'Entra ID (login.microsoftonline.com)', ip: '20.190.128.1' },
+      azureLoadBalancer: { label: 'Azure load balancer probes', ip: '168.63.129.16' },
+    },
+    pods: {
+      app: { kind: 'pod', label: `pod ${AppContract.kubernetes.namespace}/${AppContract.appName}`, namespace: AppContract.kubernetes.namespace, labels: podLabels, ip: '192.168.1.10' },
+      ingressController: { kind: 'pod', label: `pod ${INGRESS_CONTROLLER_POD.namespace}/nginx`, namespace: INGRESS_CONTROLLER_POD.namespace, labels: { ...INGRESS_CONTROLLER_POD.labels }, ip: '192.168.2.10' },
+      otherNamespace: { kind: 'pod', label: 'a pod in namespace default', namespace: 'default', labels: { app: 'other' }, ip: '192.168.3.10' },
+      kubeDns: { kind: 'pod', label: 'pod kube-system/coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: '192.168.4.10' },
+    },
+    ...(a.manifests.find((o) => o.kind === 'Service' && o.metadata.name === AppContract.appName) ? { appService: a.manifests.find((o) => o.kind === 'Service' && o.metadata.name === AppContract.appName)! } : {}),
+    ...(a.manifests.find((o) => o.kind === 'Ingress') ? { appIngress: a.manifests.find((o) => o.kind === 'Ingress')! } : {}),
+  };
+}

@@ -1,0 +1,179 @@
+import { AppContract } from '../app/src/app-contract';
+import { contains, parseCidr } from '../infra/config/cidr';
+import { evaluateNetworkPolicy, type Identity } from './cilium';
+import type { DeploymentFacts, PrivateEndpointFacts, SubnetFacts } from './deployment';
+import { evaluateNsg, type Endpoint, type Packet } from './nsg';
+
+/** One hop's verdict: whether it lets the connection through, and what decided. */
+interface Hop {
+  readonly allowed: boolean;
+  readonly reason: string;
+}
+
+/** A connection that must be open or must be closed, and what the model found. */
+export interface FlowResult {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly port: string;
+  readonly expected: 'open' | 'closed';
+  readonly actual: 'allow' | 'deny';
+  /** Every hop's decision when allowed; the denying hop's when denied. */
+  readonly decidedBy: readonly string[];
+  readonly ok: boolean;
+}
+
+/** Runs hops in order: the first denial decides, otherwise every hop's reason is kept. */
+function through(...hops: (() => Hop)[]): { actual: 'allow' | 'deny'; decidedBy: string[] } {
+  const reasons: string[] = [];
+  for (const hop of hops) {
+    const h = hop();
+    if (!h.allowed) return { actual: 'deny', decidedBy: [h.reason] };
+    reasons.push(h.reason);
+  }
+  return { actual: 'allow', decidedBy: reasons };
+}
+
+const nsg = (f: DeploymentFacts, subnet: SubnetFacts | undefined, direction: 'Inbound' | 'Outbound', packet: Packet, privateEndpoint = false) => (): Hop => {
+  if (!subnet) return { allowed: false, reason: 'the subnet does not exist' };
+  if (privateEndpoint && !subnet.nsgAppliesToPrivateEndpoints) return { allowed: true, reason: `${subnet.name}: NSG not applied to private endpoints (network policies disabled)` };
+  if (!subnet.nsgRules) return { allowed: true, reason: `${subnet.name}: no NSG` };
+  const d = evaluateNsg(subnet.nsgRules, direction, packet, f.context);
+  return { allowed: d.access === 'Allow', reason: `NSG ${subnet.nsgName} on ${subnet.name} ${direction.toLowerCase()}: ${d.access} by ${d.rule.name} (${d.rule.priority}${d.isDefault ? ', default rule' : ''})` };
+};
+
+const policy = (f: DeploymentFacts, manifests: DeployManifests, direction: 'ingress' | 'egress', peer: Identity, protocol: 'TCP' | 'UDP', port: number) => (): Hop => {
+  const d = evaluateNetworkPolicy(manifests, direction, f.pods.app, peer, protocol, port);
+  return { allowed: d.allowed, reason: d.reason };
+};
+
+type DeployManifests = Parameters<typeof evaluateNetworkPolicy>[0];
+
+const world = (e: Endpoint): Identity => ({ kind: 'world', label: e.label, ip: e.ip });
+
+/** The vault's or the server's name resolves to its private endpoint from the VNet. */
+const resolvesPrivately = (f: DeploymentFacts, pe: PrivateEndpointFacts | undefined, what: string) => (): Hop => {
+  if (!pe) return { allowed: false, reason: `${what} has no private endpoint: its name resolves to the public endpoint` };
+  if (!pe.subnet) return { allowed: false, reason: `${what}'s private endpoint is not in a subnet of ${f.vnet.values.name}` };
+  if (pe.linkedZones.length === 0) return { allowed: false, reason: `${what}'s private DNS zone is not linked to ${f.vnet.values.name}: its name resolves to the public endpoint` };
+  return { allowed: true, reason: `${what} resolves to its private endpoint ${pe.ip} (${pe.linkedZones[0]} linked to ${f.vnet.values.name})` };
+};
+
+const publicAccess = (resource: { values: Record<string, unknown>; address: string }, what: string) => (): Hop =>
+  resource.values.public_network_access_enabled === false
+    ? { allowed: false, reason: `${what}: public network access disabled` }
+    : { allowed: true, reason: `${what}: public network access enabled` };
+
+/**
+ * Every connection the deploy and the running app need, and every one that must stay shut,
+ * evaluated through the NSGs (as Azure does), the load balancers, private DNS, the API
+ * server's authorized ranges and the NetworkPolicies (as Cilium does).
+ */
+export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): FlowResult[] {
+  const results: FlowResult[] = [];
+  const flow = (id: string, from: string, to: string, port: string, expected: 'open' | 'closed', ...hops: (() => Hop)[]) => {
+    const r = through(...hops);
+    results.push({ id, from, to, port, expected, ...r, ok: (r.actual === 'allow') === (expected === 'open') });
+  };
+  const e = f.endpoints;
+  const app = AppContract.port;
+  const service = f.appService;
+  const isPublic = f.appIngress !== undefined;
+  const isInternal = service?.spec?.type === 'LoadBalancer' && service.metadata.annotations?.['service.beta.kubernetes.io/azure-load-balancer-internal'] === 'true';
+  const routing = (f.cluster.values.web_app_routing ?? {}) as Record<string, unknown>;
+  const agents = f.subnets['deploy-agent-subnet'];
+  const tcp = (source: Endpoint, destination: Endpoint, port: number): Packet => ({ source, destination, protocol: 'Tcp', port });
+
+  const ingressFrontend = (port: number) => (): Hop => {
+    if (!isPublic) return { allowed: false, reason: 'no public load balancer: no Ingress routes to the app (exposure is not public)' };
+    if (!['External', 'AnnotationControlled'].includes(String(routing.default_nginx_controller))) {
+      return { allowed: false, reason: `the application routing add-on's NGINX has no public load balancer (default_nginx_controller ${String(routing.default_nginx_controller)})` };
+    }
+    if (port !== 80 && port !== 443) return { allowed: false, reason: `the ingress load balancer listens on 80 and 443 only, not ${port}` };
+    return { allowed: true, reason: `application routing NGINX behind a public load balancer, Ingress ${f.appIngress!.metadata.namespace}/${f.appIngress!.metadata.name}` };
+  };
+  const ingressControllerToApp = policy(f, manifests, 'ingress', f.pods.ingressController, 'TCP', app);
+
+  // --- the shop staff reach the app ------------------------------------------------
+  if (isPublic) {
+    for (const port of [443, 80]) {
+      flow(`internet-ingress-${port}`, e.internetHost.label, 'the ingress', String(port), 'open', ingressFrontend(port), nsg(f, f.nodeSubnet, 'Inbound', tcp(e.internetHost, e.ingressFrontend, port)), ingressControllerToApp);
+    }
+    flow('ingress-controller-app', f.pods.ingressController.label, f.pods.app.label, String(app), 'open', ingressControllerToApp);
+  }
+  if (isInternal) {
+    const sourceRanges = (service!.spec.loadBalancerSourceRanges ?? []) as string[];
+    const local = service!.spec.externalTrafficPolicy === 'Local';
+    flow(
+      'internal-client-app',
+      e.internalClient.label,
+      'the internal load balancer',
+      String(service!.spec.ports[0].port),
+      'open',
+      nsg(f, f.nodeSubnet, 'Inbound', tcp(e.internalClient, e.internalFrontend, service!.spec.ports[0].port)),
+      () => {
+        const admitted = sourceRanges.length === 0 || sourceRanges.some((r) => evaluateRange(r, e.internalClient.ip));
+        return { allowed: admitted, reason: admitted ? `Service ${service!.metadata.namespace}/${service!.metadata.name} loadBalancerSourceRanges admit ${e.internalClient.ip}` : `Service loadBalancerSourceRanges (${sourceRanges.join(', ')}) do not admit ${e.internalClient.ip}` };
+      },
+      // With externalTrafficPolicy Cluster another node may forward the connection, with that node's address.
+      policy(f, manifests, 'ingress', local ? world(e.internalClient) : { kind: 'remote-node', label: `${e.node.label} (SNAT: externalTrafficPolicy Cluster)`, ip: e.node.ip }, 'TCP', app),
+    );
+  }
+  flow('kubelet-probes', 'the kubelet (pod\'s node)', f.pods.app.label, String(app), 'open', policy(f, manifests, 'ingress', { kind: 'host', label: 'the node', ip: e.node.ip }, 'TCP', app));
+
+  // --- the app reaches what it needs ------------------------------------------------
+  flow('app-dns', f.pods.app.label, f.pods.kubeDns.label, '53/udp', 'open', policy(f, manifests, 'egress', f.pods.kubeDns, 'UDP', 53));
+  const kvPe: Endpoint = { label: 'the Key Vault private endpoint', ip: f.keyVaultEndpoint?.ip ?? '0.0.0.0' };
+  const sqlPe: Endpoint = { label: 'the SQL private endpoint', ip: f.sqlEndpoint?.ip ?? '0.0.0.0' };
+  flow('app-key-vault', f.pods.app.label, 'Key Vault', '443', 'open', resolvesPrivately(f, f.keyVaultEndpoint, 'Key Vault'), policy(f, manifests, 'egress', world(kvPe), 'TCP', 443), nsg(f, f.keyVaultEndpoint?.subnet, 'Inbound', tcp(e.node, kvPe, 443), true));
+  for (const port of [1433, 11000]) {
+    flow(`app-sql-${port}`, f.pods.app.label, 'Azure SQL', String(port), 'open', resolvesPrivately(f, f.sqlEndpoint, 'Azure SQL'), policy(f, manifests, 'egress', world(sqlPe), 'TCP', port), nsg(f, f.sqlEndpoint?.subnet, 'Inbound', tcp(e.node, sqlPe, port), true));
+  }
+  flow('app-entra-id', f.pods.app.label, e.entraId.label, '443', 'open', policy(f, manifests, 'egress', world(e.entraId), 'TCP', 443), nsg(f, f.nodeSubnet, 'Outbound', tcp(e.node, e.entraId, 443)));
+
+  // --- the deploy reaches the cluster and the data plane ----------------------------
+  const apiServer = (source: Endpoint, via?: string) => (): Hop => {
+    const match = f.authorizedRanges.find((r) => (via ? r.replace(/\/32$/, '') === via : evaluateRange(r, source.ip)));
+    return match
+      ? { allowed: true, reason: `API server authorized_ip_ranges include ${match}` }
+      : { allowed: false, reason: `API server authorized_ip_ranges (${f.authorizedRanges.join(', ')}) do not include ${via ?? source.ip}` };
+  };
+  const apiServerEndpoint: Endpoint = { label: 'the API server', ip: '20.108.1.1' };
+  flow(
+    'deploy-agent-api-server',
+    e.deployAgent.label,
+    'the API server',
+    '443',
+    'open',
+    nsg(f, agents, 'Outbound', tcp(e.deployAgent, apiServerEndpoint, 443)),
+    () => (agents?.natEgressRef ? { allowed: true, reason: `deploy-agent-subnet leaves through its NAT gateway ${agents.natEgressRef}` } : { allowed: false, reason: 'deploy-agent-subnet has no NAT gateway: no fixed egress address to authorize' }),
+    apiServer(e.deployAgent, agents?.natEgressRef),
+  );
+  flow('admin-api-server', e.admin.label, 'the API server', '443', 'open', apiServer(e.admin));
+  flow('deploy-agent-key-vault', e.deployAgent.label, 'Key Vault (secret writes)', '443', 'open', resolvesPrivately(f, f.keyVaultEndpoint, 'Key Vault'), nsg(f, agents, 'Outbound', tcp(e.deployAgent, kvPe, 443)), nsg(f, f.keyVaultEndpoint?.subnet, 'Inbound', tcp(e.deployAgent, kvPe, 443), true));
+  flow('deploy-agent-sql', e.deployAgent.label, 'Azure SQL (grant:sql)', '1433', 'open', resolvesPrivately(f, f.sqlEndpoint, 'Azure SQL'), nsg(f, agents, 'Outbound', tcp(e.deployAgent, sqlPe, 1433)), nsg(f, f.sqlEndpoint?.subnet, 'Inbound', tcp(e.deployAgent, sqlPe, 1433), true));
+  flow('load-balancer-probes', e.azureLoadBalancer.label, e.node.label, '10256', 'open', nsg(f, f.nodeSubnet, 'Inbound', tcp(e.azureLoadBalancer, e.node, 10256)));
+
+  // --- what must stay shut ------------------------------------------------------------
+  flow('internet-app-port', e.internetHost.label, 'the app port', String(app), 'closed', ingressFrontend(app), nsg(f, f.nodeSubnet, 'Inbound', tcp(e.internetHost, e.ingressFrontend, app)));
+  flow('internet-app-service', e.internetHost.label, 'the app\'s own Service (no TLS)', String(service?.spec?.ports?.[0]?.port ?? 80), 'closed', () => {
+    const publicLb = service?.spec?.type === 'LoadBalancer' && !isInternal;
+    return publicLb ? { allowed: true, reason: 'the app\'s Service is a public LoadBalancer' } : { allowed: false, reason: `the app's Service has no public frontend (${service?.spec?.type ?? 'none'}${isInternal ? ', internal' : ''})` };
+  });
+  flow('internet-ssh', e.internetHost.label, e.node.label, '22', 'closed', nsg(f, f.nodeSubnet, 'Inbound', tcp(e.internetHost, e.node, 22)));
+  flow('internet-deploy-agents', e.internetHost.label, e.deployAgent.label, '22', 'closed', nsg(f, agents, 'Inbound', tcp(e.internetHost, e.deployAgent, 22)));
+  flow('internet-sql', e.internetHost.label, 'Azure SQL', '1433', 'closed', publicAccess(f.sqlServer, 'Azure SQL'));
+  flow('internet-key-vault', e.internetHost.label, 'Key Vault', '443', 'closed', publicAccess(f.keyVault, 'Key Vault'));
+  flow('internet-api-server', e.internetHost.label, 'the API server', '443', 'closed', apiServer(e.internetHost));
+  flow('other-namespace-app', f.pods.otherNamespace.label, f.pods.app.label, String(app), 'closed', policy(f, manifests, 'ingress', f.pods.otherNamespace, 'TCP', app));
+  if (!isPublic) flow('ingress-controller-app-private', f.pods.ingressController.label, f.pods.app.label, String(app), 'closed', ingressControllerToApp);
+  flow('app-internet-smtp', f.pods.app.label, e.internetHost.label, '25', 'closed', policy(f, manifests, 'egress', world(e.internetHost), 'TCP', 25));
+  flow('app-internet-http', f.pods.app.label, e.internetHost.label, '80', 'closed', policy(f, manifests, 'egress', world(e.internetHost), 'TCP', 80));
+  flow('app-private-https', f.pods.app.label, e.deployAgent.label, '443', 'closed', policy(f, manifests, 'egress', world(e.deployAgent), 'TCP', 443));
+  return results;
+}
+
+function evaluateRange(range: string, ip: string): boolean {
+  const c = parseCidr(range);
+  return c !== undefined && contains(c, parseCidr(`${ip}/32`)!);
+}

@@ -1,0 +1,50 @@
+/**
+ * The deploy model for the person about to deploy, or the pipeline's Validate stage: reads
+ * the synthesized stacks and manifests and prints what Azure and Kubernetes would do with
+ * them (flows, permissions, write order). Exit 1 when an expectation does not hold.
+ *   npm run synth && npm run synth:k8s
+ *   npm run check:deploy -- --env prod [--stacks-dir cdktf.out/stacks] [--manifests dist/k8s]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, UsageError } from '../app/scripts/cli-args';
+import { environments } from '../infra/config/environment-config';
+import { MANIFEST_FILE_NAME } from '../k8s/synth-manifests';
+import { checkDeployment } from './check-deployment';
+import { formatReport } from './report';
+import { parseManifest } from './synthesize';
+import { TerraformModel } from './terraform-model';
+
+const FLAGS = {
+  env: 'environment to check (dev or prod); all by default',
+  'stacks-dir': 'where cdktf synth wrote the stacks (default cdktf.out/stacks)',
+  manifests: 'where synth:k8s wrote the manifests (default dist/k8s)',
+};
+
+function main(): number {
+  const args = parseArgs(process.argv.slice(2), FLAGS);
+  if (args.help) {
+    process.stdout.write(`Usage: npm run check:deploy -- [options]\n${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`);
+    return 0;
+  }
+  const all = environments();
+  const selected = args.env ? all.filter((e) => e.name === args.env) : all;
+  if (selected.length === 0) throw new UsageError(`--env must be one of ${all.map((e) => e.name).join(', ')}; got ${JSON.stringify(args.env)}.`);
+  const terraform = TerraformModel.fromDirectory(args['stacks-dir'] ?? 'cdktf.out/stacks');
+  let failed = 0;
+  for (const config of selected) {
+    const file = join(args.manifests ?? 'dist/k8s', config.name, MANIFEST_FILE_NAME);
+    if (!existsSync(file)) throw new UsageError(`${file} does not exist: run \`npm run synth:k8s\` first.`);
+    const report = checkDeployment({ terraform, manifests: parseManifest(readFileSync(file, 'utf8')), config });
+    process.stdout.write(formatReport(report));
+    failed += report.failures.length;
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  process.stderr.write(`check:deploy: ${(err as Error).message}\n`);
+  process.exitCode = err instanceof UsageError ? 2 : 1;
+}

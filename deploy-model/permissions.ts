@@ -1,0 +1,243 @@
+import { AppContract } from '../app/src/app-contract';
+import { appIdentityName } from '../infra/constructs/app-data';
+import type { K8sObject } from './cilium';
+import type { DeployArtifacts, DeploymentFacts } from './deployment';
+import { BUILT_IN_ROLES, kubernetesDataAction, permits, type RolePermissions } from './rbac';
+import type { TfResource } from './terraform-model';
+
+/** A permission an identity needs for the deploy or the running app, and whether it has it. */
+export interface PermissionResult {
+  readonly identity: string;
+  readonly action: string;
+  readonly scope: string;
+  readonly neededFor: string;
+  /** The role assignment that grants it, or why nothing does. */
+  readonly grantedBy: string;
+  readonly ok: boolean;
+}
+
+/** A data-plane write that must wait for what allows it. */
+export interface OrderingResult {
+  readonly what: string;
+  readonly waitsFor: string;
+  readonly detail: string;
+  readonly ok: boolean;
+}
+
+interface Assignment {
+  readonly principal: string;
+  readonly scope: string;
+  readonly roleName: string;
+  readonly role?: RolePermissions;
+  readonly source: string;
+}
+
+interface Need {
+  readonly identity: string;
+  /** Undefined when the identity does not exist in the stacks. */
+  readonly principal: string | undefined;
+  readonly action: string;
+  readonly data: boolean;
+  readonly scope: string;
+  readonly scopeLabel: string;
+  readonly neededFor: string;
+}
+
+/** The subscription scope (prerequisite role assignments live there). */
+const SUBSCRIPTION = 'subscription';
+
+/**
+ * Role assignments made outside the stacks, as the README's one-time setup asks: the
+ * pipeline's principal owns the subscription (it creates resources and role assignments).
+ * `npm run preflight` checks them on Azure.
+ */
+export function prerequisiteAssignments(deployerObjectId: string): Assignment[] {
+  return [{ principal: deployerObjectId, scope: SUBSCRIPTION, roleName: 'Owner', role: BUILT_IN_ROLES.Owner!, source: 'one-time setup (checked by npm run preflight)' }];
+}
+
+function assignments(a: DeployArtifacts): Assignment[] {
+  const tf = a.terraform;
+  const out: Assignment[] = [];
+  for (const r of tf.resources('azurerm_role_assignment')) {
+    const v = r.values as Record<string, any>;
+    let roleName = v.role_definition_name as string | undefined;
+    let role = roleName ? BUILT_IN_ROLES[roleName] : undefined;
+    if (!roleName && v.role_definition_id) {
+      const definition = tf.resourceOf(tf.canon(r.stack, v.role_definition_id));
+      if (definition) {
+        roleName = `${definition.values.name as string} (custom)`;
+        const p = ((definition.values.permissions as any[]) ?? [])[0] ?? {};
+        role = { actions: p.actions ?? [], notActions: p.not_actions ?? [], dataActions: p.data_actions ?? [], notDataActions: p.not_data_actions ?? [] };
+      }
+    }
+    out.push({ principal: tf.canon(r.stack, v.principal_id), scope: tf.canon(r.stack, v.scope), roleName: roleName ?? 'unknown role', ...(role ? { role } : {}), source: r.address });
+  }
+  return [...out, ...prerequisiteAssignments(a.config.access.deployerObjectId)];
+}
+
+/** Scopes that contain `scope`, nearest first: namespace -> cluster, subnet -> VNet, resource -> resource group -> subscription. */
+function ancestors(a: DeployArtifacts, scope: string): string[] {
+  const tf = a.terraform;
+  const out: string[] = [];
+  let current: string | undefined = scope;
+  while (current && current !== SUBSCRIPTION) {
+    const ns: RegExpExecArray | null = /^(\{[^}]+\})\/namespaces\/[^/]+$/.exec(current);
+    let parent: string | undefined;
+    if (ns) parent = ns[1];
+    else {
+      const resource = tf.resourceOf(current);
+      if (!resource) parent = SUBSCRIPTION;
+      else if (resource.type === 'azurerm_resource_group') parent = SUBSCRIPTION;
+      else if (resource.type === 'azurerm_subnet') parent = tf.canon(resource.stack, resource.values.virtual_network_name).replace(/\.name\}$/, '.id}');
+      else if (typeof resource.values.resource_group_name === 'string') parent = tf.canon(resource.stack, resource.values.resource_group_name).replace(/\.name\}$/, '.id}');
+      else parent = SUBSCRIPTION;
+      // A literal resource group name: the group is not in the stacks, so go straight to the subscription.
+      if (parent && !parent.startsWith('{')) parent = SUBSCRIPTION;
+    }
+    if (parent) out.push(parent);
+    current = parent;
+  }
+  return out;
+}
+
+/** Where each object of the manifests is written: its namespace, or the cluster for cluster-scoped kinds. */
+function manifestWrites(f: DeploymentFacts, manifests: readonly K8sObject[], cluster: string): { action: string; scope: string; label: string; what: string }[] {
+  return manifests.map((o) => {
+    const namespaced = o.kind !== 'Namespace';
+    const ns = o.metadata.namespace ?? AppContract.kubernetes.namespace;
+    return {
+      action: kubernetesDataAction(o.apiVersion, o.kind, 'write'),
+      scope: namespaced ? `${cluster}/namespaces/${ns}` : cluster,
+      label: namespaced ? `cluster ${f.cluster.values.name}, namespace ${ns}` : `cluster ${f.cluster.values.name}`,
+      what: `kubectl apply ${o.kind} ${namespaced ? `${ns}/` : ''}${o.metadata.name}`,
+    };
+  });
+}
+
+/**
+ * Every identity x action x scope that the deploy and the running app need, checked against
+ * the synthesized role assignments (and the one-time prerequisites) as Azure RBAC does: an
+ * assignment at a scope or any scope above it, whose role's (data) actions include the
+ * action and whose NotActions do not.
+ */
+export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): PermissionResult[] {
+  const tf = a.terraform;
+  const env = a.config.name;
+  const cluster = tf.ref(f.cluster, 'id');
+  const clusterLabel = `cluster ${f.cluster.values.name}`;
+  const vault = tf.ref(f.keyVault, 'id');
+  const vaultLabel = `Key Vault ${f.keyVault.values.name}`;
+  const registry = a.terraform.resources('azurerm_container_registry')[0];
+  const appIdentity = tf.resources('azurerm_user_assigned_identity', [f.platformStack]).find((r) => r.values.name === appIdentityName(env));
+  const controlPlane = tf.resourceOf(tf.canon(f.platformStack, ((f.cluster.values.identity as any)?.identity_ids ?? [])[0]));
+  const deployer = a.config.access.deployerObjectId;
+  const admins = a.config.access.adminGroup.objectId;
+  const clusterAttr = (attr: string) => `{${f.cluster.stack}:${f.cluster.type}.${f.cluster.name}.${attr}}`;
+
+  const needs: Need[] = [];
+  const need = (identity: string, principal: string | undefined, action: string, data: boolean, scope: string, scopeLabel: string, neededFor: string) =>
+    needs.push({ identity, principal, action, data, scope, scopeLabel, neededFor });
+
+  need('deployer', deployer, 'Microsoft.Authorization/roleAssignments/write', false, SUBSCRIPTION, 'subscription', 'creates the role assignments of the stacks');
+  need('deployer', deployer, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'writes db-server, db-name and the session key (platform apply)');
+  need('deployer', deployer, 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action', false, cluster, clusterLabel, 'fetches the user kubeconfig (KubernetesManifest@1, az aks get-credentials)');
+  for (const w of manifestWrites(f, a.manifests, cluster)) need('deployer', deployer, w.action, true, w.scope, w.label, w.what);
+  const ns = `${cluster}/namespaces/${AppContract.kubernetes.namespace}`;
+  const nsLabel = `${clusterLabel}, namespace ${AppContract.kubernetes.namespace}`;
+  need('deployer', deployer, 'Microsoft.ContainerService/managedClusters/apps/deployments/read', true, ns, nsLabel, 'waits for the rollout');
+  need('deployer', deployer, 'Microsoft.ContainerService/managedClusters/pods/portforward/action', true, ns, nsLabel, 'smoke test through kubectl port-forward');
+
+  need('administrators', admins, 'Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/clusterrolebindings/write', true, cluster, clusterLabel, 'administer the cluster (cluster-admin)');
+  need('administrators', admins, 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action', false, cluster, clusterLabel, 'az aks get-credentials');
+  need('administrators', admins, 'Microsoft.KeyVault/vaults/certificates/import/action', true, vault, vaultLabel, 'upload the ingress TLS certificate');
+  need('administrators', admins, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'set the OIDC client secret');
+
+  need('kubelet', clusterAttr('kubelet_identity[0].object_id'), 'Microsoft.ContainerRegistry/registries/pull/read', false, registry ? tf.ref(registry, 'id') : 'no registry', `registry ${String(registry?.values.name ?? '(missing)')}`, 'pulls the app image');
+  need(`app (${appIdentityName(env)})`, appIdentity && tf.ref(appIdentity, 'principal_id'), 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads its database settings and session key');
+  if (f.appIngress) need('app routing add-on', clusterAttr('web_app_routing[0].web_app_routing_identity[0].object_id'), 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads the ingress TLS certificate');
+  need('cluster control plane', controlPlane && tf.ref(controlPlane, 'principal_id'), 'Microsoft.Network/virtualNetworks/subnets/join/action', false, tf.ref(f.nodeSubnet.resource, 'id'), `subnet ${f.nodeSubnet.name}`, 'puts nodes and the internal load balancer in the subnet');
+
+  const all = assignments(a);
+  return needs.map((n) => {
+    const scopes = [n.scope, ...ancestors(a, n.scope)];
+    const grant = n.principal === undefined ? undefined : all.find((g) => g.principal === n.principal && scopes.includes(g.scope) && g.role !== undefined && permits(g.role, n.action, n.data));
+    const shortAction = n.action.replace(/^Microsoft\.ContainerService\/managedClusters\//, 'aks: ').replace(/^Microsoft\.KeyVault\/vaults\//, 'keyvault: ');
+    return {
+      identity: n.identity,
+      action: shortAction,
+      scope: n.scopeLabel,
+      neededFor: n.neededFor,
+      grantedBy: grant
+        ? `${grant.roleName} at ${grant.scope === n.scope ? 'this scope' : describeScope(grant.scope)} (${grant.source})`
+        : n.principal === undefined
+          ? `nothing: the identity does not exist in the synthesized stacks`
+          : `nothing: no role assignment of ${n.identity} grants ${n.action} at ${n.scopeLabel} or above`,
+      ok: grant !== undefined,
+    };
+  });
+}
+
+function describeScope(scope: string): string {
+  if (scope === SUBSCRIPTION) return 'the subscription';
+  const m = /^\{[^:]+:([a-z_]+)\.([^.]+)\./.exec(scope);
+  return m ? `${m[1]!.replace('azurerm_', '')} ${m[2]}` : scope;
+}
+
+/** Non-RBAC access: who administers Azure SQL (the app's database user is created by grant:sql as that group). */
+export function checkSqlAdministrator(a: DeployArtifacts, f: DeploymentFacts): PermissionResult {
+  const admin = (f.sqlServer.values.azuread_administrator ?? {}) as Record<string, unknown>;
+  const ok = admin.object_id === a.config.access.adminGroup.objectId && admin.azuread_authentication_only === true;
+  return {
+    identity: 'administrators',
+    action: 'sql: Entra administrator (CREATE USER for the app identity)',
+    scope: `SQL server ${f.sqlServer.values.name}`,
+    neededFor: 'grant:sql, run by a member of the group (the deployer)',
+    grantedBy: ok ? `azuread_administrator ${String(admin.login_username)} (Entra-only)` : `azuread_administrator is ${JSON.stringify(admin.object_id)}, not the administrators' group`,
+    ok,
+  };
+}
+
+const seconds = (duration: unknown): number => {
+  const m = /^(\d+)(s|m|h)$/.exec(String(duration));
+  return m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] : 0;
+};
+
+/**
+ * Data-plane writes wait for what allows them on the first apply: each Key Vault secret is
+ * created after a time_sleep of at least a minute that follows the role assignment letting
+ * the deployer write secrets (RBAC propagates in minutes) and the vault's private endpoint.
+ */
+export function checkOrdering(a: DeployArtifacts, f: DeploymentFacts): OrderingResult[] {
+  const tf = a.terraform;
+  const vault = tf.ref(f.keyVault, 'id');
+  const deployer = a.config.access.deployerObjectId;
+  const grantsWrite = (r: TfResource): boolean =>
+    r.type === 'azurerm_role_assignment' &&
+    tf.canon(r.stack, r.values.principal_id) === deployer &&
+    tf.canon(r.stack, r.values.scope) === vault &&
+    permits(BUILT_IN_ROLES[String(r.values.role_definition_name)] ?? { actions: [], dataActions: [] }, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true);
+  const isEndpoint = (r: TfResource): boolean => r.type === 'azurerm_private_endpoint' && r.address === f.keyVaultEndpoint?.resource.address;
+  return tf.resources('azurerm_key_vault_secret', [f.platformStack]).flatMap((secret) => {
+    const name = String(secret.values.name);
+    const sleeps = tf.dependsOn(secret, (r) => r.type === 'time_sleep').filter((r) => r.type === 'time_sleep');
+    const sleep = sleeps.find((s) => seconds(s.values.create_duration) >= 60);
+    const check = (waitsFor: string, target: (r: TfResource) => boolean, propagates: boolean): OrderingResult => {
+      const direct = tf.dependsOn(secret, target).length > 0;
+      const afterSleep = sleep !== undefined && tf.dependsOn(sleep, target).length > 0;
+      const ok = propagates ? afterSleep : direct;
+      return {
+        what: `write secret ${name}`,
+        waitsFor,
+        detail: afterSleep
+          ? `after ${sleep!.address} (${String(sleep!.values.create_duration)})`
+          : direct
+            ? propagates
+              ? 'depends on it, but without a wait of a minute or more: the first write can answer 403'
+              : 'depends on it'
+            : 'does not wait for it: the first apply can write before it exists',
+        ok,
+      };
+    };
+    return [check('the deployer\'s Key Vault Secrets Officer role (RBAC propagation)', grantsWrite, true), check('the vault\'s private endpoint', isEndpoint, false)];
+  });
+}
