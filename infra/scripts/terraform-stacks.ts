@@ -2,10 +2,16 @@
  * Plans and applies one environment's synthesized stacks with Terraform, in dependency order
  * (network, then platform), the way the pipeline does:
  *
- *   npm run synth && npm run tf -- plan --env dev      # init + plan -out=tfplan in cdktf.out/stacks/<stack>
+ *   npm run synth && npm run tf -- plan --env dev      # init + plan -out=tfplan, plan.txt and plan-summary.json per stack
  *   npm run tf -- apply --env dev                      # applies exactly the saved plans, then writes outputs
+ *   npm run tf -- apply --env dev --reviewed <dir>     # plans again, applies only if it equals the reviewed summaries
  *   npm run tf -- outputs --env dev                    # cdktf.out/outputs-dev.json (non-sensitive outputs)
  *   npm run tf -- plan --env shared                    # the registry stack every environment pulls from
+ *
+ * The binary plan holds every sensitive value in plain text, so it never leaves the machine
+ * that made it: what is published for review is `plan.txt` (Terraform masks sensitive
+ * values) and `plan-summary.json` (see plan-summary.ts). Terraform must be the version in
+ * `.terraform-version`; the stacks require exactly that version too.
  *
  * A state lock older than --stale-lock-minutes (default 60) is released with
  * `terraform force-unlock` and the command retried once; a younger lock fails with who holds
@@ -13,9 +19,12 @@
  * lock can only be left over from a cancelled run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, UsageError, wholeNumber } from '../../app/scripts/cli-args';
+import { PLACEHOLDER_PRINCIPAL_IDS } from '../config/environment-config';
+import { TERRAFORM_VERSION } from '../config/terraform-version';
+import { describeSummary, diffSummaries, summarizePlan, type PlanSummary } from './plan-summary';
 
 const FLAGS = {
   env: 'environment: dev, prod, or shared (the registry stack)',
@@ -23,6 +32,7 @@ const FLAGS = {
   'stacks-dir': 'where cdktf synth wrote the stacks (default cdktf.out/stacks)',
   'outputs-file': 'where apply/outputs write the outputs (default cdktf.out/outputs-<env>.json)',
   terraform: 'terraform binary (default terraform on PATH)',
+  reviewed: 'apply: a folder with the reviewed <stack>/plan-summary.json files; plan again and apply only if identical',
   'stale-lock-minutes': 'release a state lock older than this; 0 never does (default 60)',
 };
 
@@ -36,6 +46,21 @@ export function stacksFor(env: string, kind?: string): string[] {
   return (kind ? [kind] : [...STACK_KINDS]).map((k) => `${k}-${env}`);
 }
 export const PLAN_FILE = 'tfplan';
+/** The reviewable outputs of a plan: published instead of the plan itself. */
+export const PLAN_TEXT = 'plan.txt';
+export const PLAN_SUMMARY = 'plan-summary.json';
+
+/**
+ * Refuses stacks synthesized without the settings a deploy needs: placeholder principals
+ * (role assignments to nobody) or the documentation range in the API server's ranges.
+ */
+export function unsetSettingsIn(stackJson: string): string[] {
+  const missing: string[] = [];
+  if (stackJson.includes(PLACEHOLDER_PRINCIPAL_IDS.adminGroup)) missing.push('ADMIN_GROUP_OBJECT_ID');
+  if (stackJson.includes(PLACEHOLDER_PRINCIPAL_IDS.deployer)) missing.push('DEPLOYER_OBJECT_ID');
+  if (stackJson.includes('"203.0.113.0/28"')) missing.push('ADMIN_CIDRS');
+  return missing;
+}
 
 /** What Terraform prints about the lock it could not take. */
 export interface LockInfo {
@@ -64,14 +89,34 @@ export function isStale(lock: LockInfo, now: Date, staleMinutes: number): boolea
 }
 
 /**
- * Inside the pipeline's AzureCLI@2 step (`addSpnToEnvironment: true`), the service connection's
- * workload identity federation token is in `idToken`; Terraform's azurerm provider and backend
- * take it as ARM_* variables. Nothing is mapped when ARM_CLIENT_ID is already set or there is
- * no token (locally, `az login` is used).
+ * Inside the pipeline's AzureCLI@2 step, Terraform's azurerm provider and backend sign in
+ * through the service connection with Azure DevOps' OIDC endpoint, which they call again
+ * whenever a token runs out: the one-shot `idToken` the task hands out expires (about ten
+ * minutes) during a long apply. Needs SYSTEM_ACCESSTOKEN mapped into the step. Nothing is
+ * mapped outside a pipeline (locally, `az login` is used) or when ARM_CLIENT_ID is set.
  */
-export function armEnvFromAzureCli(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  if (env.ARM_CLIENT_ID || !env.idToken || !env.servicePrincipalId || !env.tenantId) return {};
-  return { ARM_CLIENT_ID: env.servicePrincipalId, ARM_TENANT_ID: env.tenantId, ARM_OIDC_TOKEN: env.idToken, ARM_USE_OIDC: 'true' };
+export function armEnvFromPipeline(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  if (env.ARM_CLIENT_ID || env.TF_BUILD?.toLowerCase() !== 'true') return {};
+  const clientId = env.AZURESUBSCRIPTION_CLIENT_ID ?? env.servicePrincipalId;
+  const tenantId = env.AZURESUBSCRIPTION_TENANT_ID ?? env.tenantId;
+  const connection = env.AZURESUBSCRIPTION_SERVICE_CONNECTION_ID ?? env.ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID;
+  const missing = [
+    ...(clientId ? [] : ['AZURESUBSCRIPTION_CLIENT_ID (run inside AzureCLI@2 with the service connection)']),
+    ...(tenantId ? [] : ['AZURESUBSCRIPTION_TENANT_ID']),
+    ...(connection ? [] : ['AZURESUBSCRIPTION_SERVICE_CONNECTION_ID']),
+    ...(env.SYSTEM_ACCESSTOKEN ? [] : ['SYSTEM_ACCESSTOKEN (map it into the step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))']),
+    ...(env.SYSTEM_OIDCREQUESTURI ? [] : ['SYSTEM_OIDCREQUESTURI']),
+  ];
+  if (missing.length > 0) throw new UsageError(`In a pipeline, Terraform signs in through the service connection's refreshing OIDC token; missing: ${missing.join(', ')}.`);
+  return {
+    ARM_USE_OIDC: 'true',
+    ARM_USE_CLI: 'false',
+    ARM_CLIENT_ID: clientId!,
+    ARM_TENANT_ID: tenantId!,
+    ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID: connection!,
+    ARM_OIDC_REQUEST_TOKEN: env.SYSTEM_ACCESSTOKEN!,
+    ARM_OIDC_REQUEST_URL: env.SYSTEM_OIDCREQUESTURI!,
+  };
 }
 
 class StepError extends Error {}
@@ -93,11 +138,27 @@ function main(): void {
   const stacksDir = args['stacks-dir'] ?? 'cdktf.out/stacks';
   const stacks = stacksFor(args.env!, args.stack);
   for (const stack of stacks) {
-    if (!existsSync(join(stacksDir, stack, 'cdk.tf.json'))) throw new UsageError(`${join(stacksDir, stack)} has no cdk.tf.json: run \`npm run synth\` first.`);
+    const file = join(stacksDir, stack, 'cdk.tf.json');
+    if (!existsSync(file)) throw new UsageError(`${join(stacksDir, stack)} has no cdk.tf.json: run \`npm run synth\` first.`);
+    const unset = args.command === 'outputs' ? [] : unsetSettingsIn(readFileSync(file, 'utf8'));
+    if (unset.length > 0) throw new UsageError(`${stack} was synthesized without ${unset.join(', ')}: set them (README "Configuration") and run \`npm run synth\` again.`);
+  }
+  const armEnv = armEnvFromPipeline(process.env);
+
+  const version = spawnSync(terraform, ['version', '-json'], { encoding: 'utf8' });
+  if (version.error) throw new StepError(`cannot run ${terraform}: ${version.error.message}`);
+  let installed = 'unknown';
+  try {
+    installed = (JSON.parse(version.stdout) as { terraform_version: string }).terraform_version;
+  } catch {
+    // reported below
+  }
+  if (installed !== TERRAFORM_VERSION) {
+    throw new UsageError(`terraform ${installed} is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version). Install that version (tfenv install, or the pipeline's TerraformInstaller) and run again.`);
   }
 
   const tf = (stack: string, tfArgs: string[], quiet = false): Run => {
-    const r = spawnSync(terraform, [`-chdir=${join(stacksDir, stack)}`, ...tfArgs], { encoding: 'utf8', env: { ...process.env, ...armEnvFromAzureCli(process.env), TF_IN_AUTOMATION: '1' } });
+    const r = spawnSync(terraform, [`-chdir=${join(stacksDir, stack)}`, ...tfArgs], { encoding: 'utf8', env: { ...process.env, ...armEnv, TF_IN_AUTOMATION: '1' } });
     if (r.error) throw new StepError(`cannot run ${terraform}: ${r.error.message}`);
     const output = `${r.stdout}${r.stderr}`;
     if (!quiet) process.stdout.write(output);
@@ -125,21 +186,50 @@ function main(): void {
     if (r.status !== 0) throw new StepError(`${stack}: terraform init failed (exit ${r.status})`);
   };
 
+  // Plans the stack into tfplan and writes what can be reviewed and published beside it.
+  const plan = (stack: string): PlanSummary => {
+    // -detailed-exitcode: 0 no changes, 2 changes, 1 error.
+    locked(stack, ['plan', '-input=false', '-no-color', '-lock-timeout=5m', `-out=${PLAN_FILE}`, '-detailed-exitcode'], (s) => s === 0 || s === 2);
+    const shown = tf(stack, ['show', '-json', PLAN_FILE], true);
+    if (shown.status !== 0) throw new StepError(`${stack}: terraform show -json failed (exit ${shown.status})`);
+    let summary: PlanSummary;
+    try {
+      summary = summarizePlan(JSON.parse(shown.output) as Parameters<typeof summarizePlan>[0], stack);
+    } catch {
+      throw new StepError(`${stack}: terraform show -json did not print a plan`);
+    }
+    const text = tf(stack, ['show', '-no-color', PLAN_FILE], true);
+    writeFileSync(join(stacksDir, stack, PLAN_TEXT), text.output);
+    writeFileSync(join(stacksDir, stack, PLAN_SUMMARY), `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+  };
+
   if (args.command === 'plan') {
     for (const stack of stacks) {
       init(stack);
-      // -detailed-exitcode: 0 no changes, 2 changes, 1 error.
-      const r = locked(stack, ['plan', '-input=false', '-no-color', '-lock-timeout=5m', `-out=${PLAN_FILE}`, '-detailed-exitcode'], (s) => s === 0 || s === 2);
-      process.stdout.write(`${stack}: ${r.status === 2 ? 'changes planned' : 'no changes'}; saved to ${join(stacksDir, stack, PLAN_FILE)}\n`);
+      const summary = plan(stack);
+      process.stdout.write(`${describeSummary(summary)}\nsaved to ${join(stacksDir, stack, PLAN_FILE)}; review ${PLAN_TEXT}\n`);
     }
-    // The pipeline publishes the stacks with their plans and lock files; providers are fetched again by init.
-    writeFileSync(join(stacksDir, '..', '.artifactignore'), '**/.terraform/**\n');
+    // What the pipeline publishes: stacks, lock files and the reviewable summaries, never the binary plan.
+    writeFileSync(join(stacksDir, '..', '.artifactignore'), `**/.terraform/**\n**/${PLAN_FILE}\n`);
     return;
   }
   if (args.command === 'apply') {
     for (const stack of stacks) {
-      if (!existsSync(join(stacksDir, stack, PLAN_FILE))) throw new UsageError(`${stack}: no saved plan ${PLAN_FILE}; run \`npm run tf -- plan --env ${args.env}\` and review it first.`);
-      init(stack);
+      if (args.reviewed !== undefined) {
+        const file = join(args.reviewed, stack, PLAN_SUMMARY);
+        if (!existsSync(file)) throw new UsageError(`${stack}: no reviewed plan at ${file}.`);
+        const reviewed = JSON.parse(readFileSync(file, 'utf8')) as PlanSummary;
+        init(stack);
+        const differences = diffSummaries(reviewed, plan(stack));
+        if (differences.length > 0) {
+          throw new StepError(`${stack}: the plan changed since it was reviewed, so nothing was applied:\n  ${differences.join('\n  ')}\nRun the pipeline (or npm run tf -- plan) again and review the new plan.`);
+        }
+        process.stdout.write(`${stack}: the fresh plan equals the reviewed one\n`);
+      } else {
+        if (!existsSync(join(stacksDir, stack, PLAN_FILE))) throw new UsageError(`${stack}: no saved plan ${PLAN_FILE}; run \`npm run tf -- plan --env ${args.env}\` and review it first.`);
+        init(stack);
+      }
       locked(stack, ['apply', '-input=false', '-no-color', '-lock-timeout=5m', PLAN_FILE], (s) => s === 0);
       process.stdout.write(`${stack}: applied\n`);
     }

@@ -2,6 +2,7 @@ import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { TERRAFORM_VERSION } from '../config/terraform-version';
 
 /** Remote state settings, from the environment (the pipeline sets them). */
 export interface StateBackendConfig {
@@ -37,6 +38,8 @@ export interface BaseStackProps extends StateProps {
 export abstract class BaseStack extends TerraformStack {
   protected constructor(scope: Construct, id: string, props: StateProps) {
     super(scope, id);
+    // One Terraform for every run: a plan made by one version is not applied by another.
+    this.addOverride('terraform.required_version', TERRAFORM_VERSION);
     new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
     if (props.backend) {
       new AzurermBackend(this, { ...props.backend, key: `${id}.tfstate`, useAzureadAuth: true, useOidc: true });

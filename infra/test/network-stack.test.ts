@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
 import { environments, InfraConfigError, validateAddressPlan, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
 import { MANAGED_DEVOPS_POOL_DELEGATION, NSG_PRIORITIES } from '../constructs/networking';
+import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { stateBackendFromEnv } from '../stacks/base-stack';
 import { NetworkStack } from '../stacks/network-stack';
 
@@ -111,6 +112,11 @@ test('provider authentication comes from the environment: no client secret or id
   expect(provider).not.toHaveProperty('client_secret');
   expect(provider).not.toHaveProperty('client_id');
   expect(JSON.stringify(out)).not.toMatch(/client_secret|password/i);
+});
+
+test('every stack requires exactly the pinned Terraform version, so no other can plan or apply it', () => {
+  expect(TERRAFORM_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(synth(dev!).terraform.required_version).toBe(TERRAFORM_VERSION);
 });
 
 test('state is local without settings and in an azurerm backend, one key per stack, when configured', () => {

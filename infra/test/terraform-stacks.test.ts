@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { armEnvFromAzureCli, isStale, parseLockError } from '../scripts/terraform-stacks';
+import { PLACEHOLDER_PRINCIPAL_IDS } from '../config/environment-config';
+import { TERRAFORM_VERSION } from '../config/terraform-version';
+import { MASK, summarizePlan } from '../scripts/plan-summary';
+import { armEnvFromPipeline, isStale, parseLockError } from '../scripts/terraform-stacks';
 
 const ROOT = join(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -38,11 +41,49 @@ test('a lock is stale only when older than the threshold, and never when its age
   expect(isStale({ id: 'x' }, new Date('2030-01-01T00:00:00Z'), 60)).toBe(false);
 });
 
-test('maps the pipeline\'s workload identity token to the ARM_* variables, never over explicit ones', () => {
-  const cli = { servicePrincipalId: 'app-id', tenantId: 'tenant', idToken: 'eyJ.token' };
-  expect(armEnvFromAzureCli(cli)).toEqual({ ARM_CLIENT_ID: 'app-id', ARM_TENANT_ID: 'tenant', ARM_OIDC_TOKEN: 'eyJ.token', ARM_USE_OIDC: 'true' });
-  expect(armEnvFromAzureCli({ ...cli, ARM_CLIENT_ID: 'mine' })).toEqual({});
-  expect(armEnvFromAzureCli({ servicePrincipalId: 'app-id', tenantId: 'tenant' })).toEqual({});
+test('in a pipeline, Terraform signs in through the service connection\'s refreshing OIDC endpoint, never the one-shot idToken', () => {
+  const task = {
+    TF_BUILD: 'True',
+    AZURESUBSCRIPTION_CLIENT_ID: 'app-id',
+    AZURESUBSCRIPTION_TENANT_ID: 'tenant',
+    AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: 'connection-id',
+    SYSTEM_ACCESSTOKEN: 'system-token',
+    SYSTEM_OIDCREQUESTURI: 'https://dev.azure.com/org/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken',
+    idToken: 'eyJ.one-shot',
+  };
+  const mapped = armEnvFromPipeline(task);
+  expect(mapped).toEqual({
+    ARM_USE_OIDC: 'true',
+    ARM_USE_CLI: 'false',
+    ARM_CLIENT_ID: 'app-id',
+    ARM_TENANT_ID: 'tenant',
+    ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID: 'connection-id',
+    ARM_OIDC_REQUEST_TOKEN: 'system-token',
+    ARM_OIDC_REQUEST_URL: task.SYSTEM_OIDCREQUESTURI,
+  });
+  expect(Object.values(mapped)).not.toContain('eyJ.one-shot');
+  expect(armEnvFromPipeline({ ...task, ARM_CLIENT_ID: 'mine' })).toEqual({});
+  expect(armEnvFromPipeline({ AZURESUBSCRIPTION_CLIENT_ID: 'app-id' })).toEqual({});
+  const { SYSTEM_ACCESSTOKEN: _token, ...withoutToken } = task;
+  expect(() => armEnvFromPipeline(withoutToken)).toThrow('missing: SYSTEM_ACCESSTOKEN (map it into the step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))');
+});
+
+test('the published plan summary masks every sensitive value, also where a provider forgot to mark one', () => {
+  const summary = summarizePlan(
+    {
+      terraform_version: '1.11.4',
+      resource_changes: [
+        { address: 'azurerm_key_vault_secret.session', change: { actions: ['create'], before: null, after: { name: 'session-signing-key', value: 'Sup3r-Secr3t-Key' }, after_unknown: { id: true }, after_sensitive: { value: true } } },
+        { address: 'azurerm_mssql_server.sql', change: { actions: ['update'], before: { administrator_login_password: 'Old-P4ss', version: '12.0' }, after: { administrator_login_password: 'New-P4ss', version: '12.0' }, after_sensitive: {}, before_sensitive: {} } },
+        { address: 'azurerm_resource_group.rg', change: { actions: ['no-op'], before: { name: 'rg' }, after: { name: 'rg' } } },
+      ],
+    },
+    'platform-dev',
+  );
+  const text = JSON.stringify(summary);
+  for (const secret of ['Sup3r-Secr3t-Key', 'Old-P4ss', 'New-P4ss']) expect(text).not.toContain(secret);
+  expect(summary.changes.map((c) => c.address)).toEqual(['azurerm_key_vault_secret.session', 'azurerm_mssql_server.sql']);
+  expect(summary.changes[0]!.after).toEqual({ name: 'session-signing-key', value: MASK });
 });
 
 describe('npm run tf (against a stand-in terraform)', () => {
@@ -56,9 +97,19 @@ describe('npm run tf (against a stand-in terraform)', () => {
 const fs = require('fs'), path = require('path');
 const [chdir, cmd, ...rest] = process.argv.slice(2);
 const dir = chdir.replace('-chdir=', '');
+if (chdir === 'version') { process.stdout.write(JSON.stringify({ terraform_version: process.env.FAKE_TF_VERSION || '${TERRAFORM_VERSION}' })); process.exit(0); }
 fs.appendFileSync(path.join(dir, '..', 'calls.log'), path.basename(dir) + ' ' + [cmd, ...rest].join(' ') + '\\n');
 const lockFile = path.join(dir, 'lock.json');
 if (cmd === 'init') process.exit(0);
+if (cmd === 'show' && rest[0] === '-json') {
+  const variant = fs.existsSync(path.join(dir, '..', 'variant')) ? fs.readFileSync(path.join(dir, '..', 'variant'), 'utf8') : 'B1';
+  process.stdout.write(JSON.stringify({ terraform_version: '${TERRAFORM_VERSION}', resource_changes: [
+    { address: 'azurerm_key_vault_secret.s', change: { actions: ['create'], before: null, after: { name: 'db-server', value: 'S3cr3t-value' }, after_sensitive: { value: true }, after_unknown: { id: true } } },
+    { address: 'azurerm_mssql_database.db', change: { actions: ['create'], before: null, after: { sku_name: variant }, after_unknown: { id: true } } },
+  ] }));
+  process.exit(0);
+}
+if (cmd === 'show') { process.stdout.write('  # azurerm_key_vault_secret.s will be created\\n      + value = (sensitive value)\\n'); process.exit(0); }
 if ((cmd === 'plan' || cmd === 'apply') && fs.existsSync(lockFile)) {
   const lock = JSON.parse(fs.readFileSync(lockFile, 'utf8'));
   process.stderr.write(${JSON.stringify(LOCK_OUTPUT('__CREATED__'))}.replace('__CREATED__', lock.created));
@@ -75,7 +126,8 @@ process.exit(9);
 `;
 
   const tf = (...args: string[]) => {
-    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', ...args, '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', ...args, '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_BUILD: '' } });
+    if (process.env.DEBUG_TF) process.stderr.write(r.stderr);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const calls = () => readFileSync(join(stacks, 'calls.log'), 'utf8').trim().split('\n');
@@ -93,17 +145,63 @@ process.exit(9);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('plan inits and saves a plan for the network stack, then the platform stack', () => {
+  const planCalls = (stack: string) => [
+    `${stack} init -input=false -no-color`,
+    `${stack} plan -input=false -no-color -lock-timeout=5m -out=tfplan -detailed-exitcode`,
+    `${stack} show -json tfplan`,
+    `${stack} show -no-color tfplan`,
+  ];
+
+  test('plan inits and saves a plan for the network stack, then the platform stack, with what can be reviewed beside it', () => {
     const r = tf('plan', '--env', 'dev');
     expect(r.status).toBe(0);
-    expect(calls()).toEqual([
-      'network-dev init -input=false -no-color',
-      'network-dev plan -input=false -no-color -lock-timeout=5m -out=tfplan -detailed-exitcode',
-      'platform-dev init -input=false -no-color',
-      'platform-dev plan -input=false -no-color -lock-timeout=5m -out=tfplan -detailed-exitcode',
-    ]);
-    expect(r.stdout).toContain('platform-dev: changes planned');
-    expect(readFileSync(join(dir, '.artifactignore'), 'utf8')).toBe('**/.terraform/**\n');
+    expect(calls()).toEqual([...planCalls('network-dev'), ...planCalls('platform-dev')]);
+    expect(r.stdout).toContain('platform-dev: 2 to add, 0 to change, 0 to destroy');
+    expect(readFileSync(join(stacks, 'platform-dev', 'plan.txt'), 'utf8')).toContain('(sensitive value)');
+    expect(JSON.parse(readFileSync(join(stacks, 'platform-dev', 'plan-summary.json'), 'utf8')).changes).toHaveLength(2);
+  });
+
+  test('what is published for review holds no secret: the binary plan is left out, the summary masks sensitive values', () => {
+    expect(tf('plan', '--env', 'dev').status).toBe(0);
+    expect(readFileSync(join(dir, '.artifactignore'), 'utf8')).toBe('**/.terraform/**\n**/tfplan\n');
+    const published = ['plan.txt', 'plan-summary.json'].map((f) => readFileSync(join(stacks, 'platform-dev', f), 'utf8')).join('\n');
+    expect(published).not.toContain('S3cr3t-value');
+  });
+
+  test('apply --reviewed plans again and applies only when the fresh plan equals the reviewed one', () => {
+    expect(tf('plan', '--env', 'dev').status).toBe(0);
+    const reviewed = join(dir, 'reviewed');
+    for (const s of ['network-dev', 'platform-dev']) {
+      mkdirSync(join(reviewed, s), { recursive: true });
+      writeFileSync(join(reviewed, s, 'plan-summary.json'), readFileSync(join(stacks, s, 'plan-summary.json')));
+      rmSync(join(stacks, s, 'tfplan'));
+    }
+    writeFileSync(join(stacks, 'calls.log'), '');
+    const same = tf('apply', '--env', 'dev', '--reviewed', reviewed, '--outputs-file', join(dir, 'o.json'));
+    expect(same.status).toBe(0);
+    expect(same.stdout).toContain('platform-dev: the fresh plan equals the reviewed one');
+    expect(calls().filter((c) => c.includes(' apply '))).toHaveLength(2);
+
+    writeFileSync(join(stacks, 'calls.log'), '');
+    writeFileSync(join(stacks, 'variant'), 'S0');
+    const changed = tf('apply', '--env', 'dev', '--reviewed', reviewed);
+    expect(changed.status).toBe(1);
+    expect(changed.stderr).toContain('network-dev: the plan changed since it was reviewed, so nothing was applied:\n  azurerm_mssql_database.db: planned create differs from the reviewed create');
+    expect(calls().some((c) => c.includes(' apply '))).toBe(false);
+  });
+
+  test('another Terraform version is refused before anything runs', () => {
+    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FAKE_TF_VERSION: '1.9.8' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`terraform 1.9.8 is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version)`);
+    expect(existsSync(join(stacks, 'calls.log'))).toBe(false);
+  });
+
+  test('stacks synthesized without the deploy principals are refused, naming the settings', () => {
+    writeFileSync(join(stacks, 'platform-dev', 'cdk.tf.json'), JSON.stringify({ resource: { azurerm_role_assignment: { a: { principal_id: PLACEHOLDER_PRINCIPAL_IDS.deployer } } } }));
+    const r = tf('plan', '--env', 'dev');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('platform-dev was synthesized without DEPLOYER_OBJECT_ID: set them (README "Configuration") and run `npm run synth` again.');
   });
 
   test('apply applies exactly the saved plans and writes the non-sensitive outputs', () => {
@@ -123,7 +221,7 @@ process.exit(9);
 
   test('--env shared plans the registry stack only', () => {
     expect(tf('plan', '--env', 'shared').status).toBe(0);
-    expect(calls()).toEqual(['registry init -input=false -no-color', 'registry plan -input=false -no-color -lock-timeout=5m -out=tfplan -detailed-exitcode']);
+    expect(calls()).toEqual(planCalls('registry'));
   });
 
   test('apply without a reviewed plan refuses and changes nothing', () => {
@@ -143,6 +241,8 @@ process.exit(9);
       'platform-dev plan -input=false -no-color -lock-timeout=5m -out=tfplan -detailed-exitcode',
       'platform-dev force-unlock -force 9db590f1-b6fe-c5f2-2678-8804f089deba',
       'platform-dev plan -input=false -no-color -lock-timeout=5m -out=tfplan -detailed-exitcode',
+      'platform-dev show -json tfplan',
+      'platform-dev show -no-color tfplan',
     ]);
   });
 

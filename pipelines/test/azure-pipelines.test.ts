@@ -23,7 +23,7 @@ const yamlFiles = (dir: string): string[] =>
 test('every YAML file in pipelines/ parses', () => {
   const files = yamlFiles(PIPELINES_DIR);
   expect(files.map((f) => relative(PIPELINES_DIR, f)).sort()).toEqual(
-    ['azure-pipelines.yml', 'templates/azure-script.yml', 'templates/environment-stages.yml', 'templates/infra-stages.yml', 'templates/setup-node.yml', 'variables.yml'].sort(),
+    ['azure-pipelines.yml', 'templates/azure-script.yml', 'templates/environment-stages.yml', 'templates/infra-stages.yml', 'templates/setup-node.yml', 'templates/setup-terraform.yml', 'variables.yml'].sort(),
   );
   for (const f of files) expect(() => parse(readFileSync(f, 'utf8'))).not.toThrow();
 });
@@ -33,9 +33,9 @@ test('runs on main and validates pull requests to main', () => {
   expect(pipeline.pr).toEqual({ branches: { include: ['main'] } });
 });
 
-test('stages run Validate, the shared registry, Image, then infra, deploy and verify per environment, in that order', () => {
+test('stages run Validate, the shared registry, Image, then network, platform, deploy and verify per environment, in that order', () => {
   const expected = ['Validate', 'Plan_shared', 'Apply_shared', 'Image'];
-  for (const env of ['dev', 'prod']) expected.push(`Plan_${env}`, `Apply_${env}`, `Deploy_${env}`, `Verify_${env}`);
+  for (const env of ['dev', 'prod']) expected.push(`Plan_network_${env}`, `Apply_network_${env}`, `Plan_platform_${env}`, `Apply_platform_${env}`, `Deploy_${env}`, `Verify_${env}`);
   expect(stages.map((s: any) => s.stage)).toEqual(expected);
   expected.slice(1).forEach((name, i) => expect({ name, dependsOn: stage(name).dependsOn }).toEqual({ name, dependsOn: expected[i] }));
 });
@@ -47,7 +47,7 @@ test('only Validate runs for pull requests', () => {
 
 test('every `npm run X` the pipeline calls exists in package.json', () => {
   const called = new Set(steps.flatMap(({ step }) => [...shellText(step).matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!)));
-  expect([...called].sort()).toEqual(['grant:sql', 'lint', 'smoke', 'synth', 'synth:k8s', 'test:coverage', 'tf', 'typecheck']);
+  expect([...called].sort()).toEqual(['check:deploy', 'grant:sql', 'lint', 'smoke', 'synth', 'synth:k8s', 'test:coverage', 'tf', 'typecheck']);
   for (const name of called) expect({ name, defined: name in packageScripts }).toEqual({ name, defined: true });
 });
 
@@ -56,17 +56,19 @@ describe('Validate', () => {
   const validateSteps = stepsOf(job);
   const scriptIndex = (text: string) => validateSteps.findIndex((s: any) => s.script === text);
 
-  test('sets up Node LTS with an npm cache keyed on package-lock.json, then npm ci', () => {
+  test('sets up the Node LTS the image runs (not end-of-life 20) with an npm cache keyed on package-lock.json, then npm ci', () => {
     expect(validateSteps[0]).toMatchObject({ task: 'NodeTool@0', inputs: { versionSpec: '$(nodeVersion)' } });
-    expect(vars.nodeVersion).toBe('20.x');
+    const image = /ARG NODE_VERSION=(\d+)/.exec(readFileSync(join(ROOT, 'app/Dockerfile'), 'utf8'))![1];
+    expect(vars.nodeVersion).toBe(`${image}.x`);
+    expect(['22', '24']).toContain(image);
     expect(validateSteps[1].task).toBe('Cache@2');
     expect(validateSteps[1].inputs.key).toContain('package-lock.json');
     expect(validateSteps[1].inputs.path).toBe('$(npm_config_cache)');
     expect(validateSteps[2].script).toBe('npm ci');
   });
 
-  test('lints, typechecks, tests with coverage, then synthesizes infra and manifests', () => {
-    const order = ['npm run lint', 'npm run typecheck', 'npm run test:coverage', 'npm run synth', 'npm run synth:k8s'].map(scriptIndex);
+  test('lints, typechecks, tests with coverage, synthesizes infra and manifests, then checks the deploy model on them', () => {
+    const order = ['npm run lint', 'npm run typecheck', 'npm run test:coverage', 'npm run synth', 'npm run synth:k8s', 'npm run check:deploy'].map(scriptIndex);
     expect(order.every((i) => i > 2)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
@@ -126,37 +128,70 @@ describe('Image', () => {
   });
 });
 
-describe.each(['shared', 'dev', 'prod'])('infra (%s)', (env) => {
-  const plan = stage(`Plan_${env}`);
-  const apply = stage(`Apply_${env}`);
-  const planSteps = stepsOf(jobsOf(plan)[0]);
+const INFRA = [
+  { name: 'shared', environment: 'shared', tfArgs: '--env shared', pool: { vmImage: '$(hostedImage)' } },
+  ...['dev', 'prod'].flatMap((env) => [
+    { name: `network_${env}`, environment: env, tfArgs: `--env ${env} --stack network`, pool: { vmImage: '$(hostedImage)' } },
+    { name: `platform_${env}`, environment: env, tfArgs: `--env ${env} --stack platform`, pool: { name: `$(deployPoolPrefix)-${env}` } },
+  ]),
+];
+
+describe.each(INFRA)('infra ($name)', ({ name, environment, tfArgs, pool }) => {
+  const plan = stage(`Plan_${name}`);
+  const apply = stage(`Apply_${name}`);
+  const planJob = jobsOf(plan)[0];
+  const planSteps = stepsOf(planJob);
   const applyJob = jobsOf(apply)[0];
   const applySteps = stepsOf(applyJob);
 
-  test('plans the stacks Validate synthesized and publishes the plan', () => {
+  test('plans the stacks Validate synthesized and publishes only the reviewable plan', () => {
     expect(planSteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: 'cdktf-out' });
-    expect(shellText(planSteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(`npm run tf -- plan --env ${env} --stacks-dir $(Pipeline.Workspace)/cdktf-out/stacks`);
-    expect(planSteps.find((s: any) => s.publish)).toMatchObject({ publish: '$(Pipeline.Workspace)/cdktf-out', artifact: `infra-plan-${env}` });
+    expect(shellText(planSteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(`npm run tf -- plan ${tfArgs} --stacks-dir $(Pipeline.Workspace)/cdktf-out/stacks`);
+    expect(planSteps.find((s: any) => s.publish)).toMatchObject({ publish: '$(Pipeline.Workspace)/cdktf-out', artifact: `infra-plan-${name}` });
   });
 
-  test('applies exactly the reviewed plan in a deployment job whose environment carries the approval', () => {
+  test('applies in a deployment job whose environment carries the approval, only if a fresh plan equals the reviewed one', () => {
     expect(applyJob.deployment).toBe('Apply');
-    expect(applyJob.environment).toBe(`order-platform-${env}`);
-    expect(applySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-plan-${env}` });
-    expect(shellText(applySteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(`npm run tf -- apply --env ${env} --stacks-dir $(Pipeline.Workspace)/infra-plan-${env}/stacks`);
+    expect(applyJob.environment).toBe(`order-platform-${environment}`);
+    expect(applySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-plan-${name}` });
+    const dir = `$(Pipeline.Workspace)/infra-plan-${name}/stacks`;
+    expect(shellText(applySteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(`npm run tf -- apply ${tfArgs} --stacks-dir ${dir} --reviewed ${dir}`);
   });
 
-  test('signs in to Azure through the workload-identity service connection, with no secret', () => {
+  test('runs where its stacks can be reached: hosted agents for Resource Manager only, the environment\'s deploy pool for private endpoints', () => {
+    expect(planJob.pool).toEqual(pool);
+    expect(applyJob.pool).toEqual(pool);
+  });
+
+  test('installs the pinned Terraform before any terraform runs', () => {
+    for (const steps of [planSteps, applySteps]) {
+      const install = steps.findIndex((s: any) => s.task === 'TerraformInstaller@1');
+      expect(install).toBeGreaterThanOrEqual(0);
+      expect(steps[install].inputs.terraformVersion).toBe('$(terraformVersion)');
+      expect(install).toBeLessThan(steps.findIndex((s: any) => s.task === 'AzureCLI@2'));
+    }
+  });
+
+  test('signs in to Azure through the workload-identity service connection with a refreshing token, with no secret', () => {
     for (const s of [...planSteps, ...applySteps].filter((x: any) => x.task === 'AzureCLI@2')) {
       expect(s.inputs).toMatchObject({ azureSubscription: vars.azureServiceConnection, addSpnToEnvironment: true });
-      expect(shellText(s)).not.toMatch(/servicePrincipalKey|client_secret|ARM_CLIENT_SECRET/);
+      expect(s.env.SYSTEM_ACCESSTOKEN).toBe('$(System.AccessToken)');
+      expect(shellText(s)).not.toMatch(/servicePrincipalKey|client_secret|ARM_CLIENT_SECRET|ARM_OIDC_TOKEN|idToken/);
     }
   });
 });
 
-test('the app identity\'s database user is granted after each environment\'s apply, not for the registry', () => {
-  const granted = (env: string) => stepsOf(jobsOf(stage(`Apply_${env}`))[0]).some((s: any) => shellText(s).includes(`npm run grant:sql -- --env ${env}`));
-  expect([granted('shared'), granted('dev'), granted('prod')]).toEqual([false, true, true]);
+test('the Terraform the pipeline installs is the one the repo pins', () => {
+  expect(vars.terraformVersion).toBe(readFileSync(join(ROOT, '.terraform-version'), 'utf8').trim());
+});
+
+test('the app identity\'s database user is granted after each platform apply, from its outputs, and nowhere else', () => {
+  const granting = INFRA.filter(({ name }) => stepsOf(jobsOf(stage(`Apply_${name}`))[0]).some((s: any) => shellText(s).includes('npm run grant:sql')));
+  expect(granting.map((i) => i.name)).toEqual(['platform_dev', 'platform_prod']);
+  for (const env of ['dev', 'prod']) {
+    const text = stepsOf(jobsOf(stage(`Apply_platform_${env}`))[0]).map(shellText).join('\n');
+    expect(text).toContain(`npm run grant:sql -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs/outputs.json`);
+  }
 });
 
 describe.each(['dev', 'prod'])('deploy and verify (%s)', (env) => {
@@ -167,9 +202,10 @@ describe.each(['dev', 'prod'])('deploy and verify (%s)', (env) => {
   const image = '$(registryLoginServer)/$(imageRepository):$(imageTag)';
 
   test('synthesizes the manifest with this environment\'s infra outputs and this run\'s image', () => {
-    expect(deploySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-outputs-${env}` });
+    expect(deploySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-outputs-platform_${env}` });
     const synth = deploySteps.find((s: any) => typeof s.script === 'string' && s.script.startsWith('npm run synth:k8s'));
-    expect(synth.script).toBe(`npm run synth:k8s -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs-${env}/outputs.json --image ${image}`);
+    expect(synth.script).toBe(`npm run synth:k8s -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs-platform_${env}/outputs.json --image ${image}`);
+    expect(deployJob.pool).toEqual({ name: `$(deployPoolPrefix)-${env}` });
   });
 
   test('deploys application-manifest.yaml with KubernetesManifest@1, image substituted, rollout awaited, after kubelogin', () => {

@@ -41,6 +41,12 @@ function substitute(text: string, params: Record<string, unknown>, vars: Record<
 
 /** Fills compile-time expressions in every key and string of a parsed document (multi-line values stay intact). */
 function substituteTree(node: Node, params: Record<string, unknown>, vars: Record<string, string>, source: string): Node {
+  // A value that is exactly one parameter takes the parameter's value as it is (an object too, e.g. a pool).
+  const whole = typeof node === 'string' ? /^\$\{\{\s*parameters\.(\w+)\s*\}\}$/.exec(node) : null;
+  if (whole) {
+    if (!(whole[1]! in params)) throw new Error(`${source}: unknown parameters.${whole[1]}`);
+    return params[whole[1]!];
+  }
   if (typeof node === 'string') return substitute(node, params, vars, source);
   if (Array.isArray(node)) return node.map((n) => substituteTree(n, params, vars, source));
   if (!node || typeof node !== 'object') return node;
