@@ -14,7 +14,7 @@ export interface K8sObject {
  * (`world`: the only identity an `ipBlock` selects).
  */
 export type Identity =
-  | { readonly kind: 'pod'; readonly label: string; readonly namespace: string; readonly labels: Record<string, string>; readonly ip: string }
+  | { readonly kind: 'pod'; readonly label: string; readonly namespace: string; readonly labels: Record<string, string>; readonly ip: string; readonly namedPorts?: Readonly<Record<string, number>> }
   | { readonly kind: 'host'; readonly label: string; readonly ip: string }
   | { readonly kind: 'remote-node'; readonly label: string; readonly ip: string }
   | { readonly kind: 'world'; readonly label: string; readonly ip: string };
@@ -63,9 +63,21 @@ function peerMatches(peer: any, policyNamespace: string, other: Identity): { mat
   return { matches: other.namespace === policyNamespace && selects(peer.podSelector, other.labels) };
 }
 
-function portAllowed(ports: any[] | undefined, protocol: 'TCP' | 'UDP', port: number): boolean {
+/** Whether a rule's ports admit the connection; a named port is the destination pod's container port of that name. */
+function portAllowed(ports: any[] | undefined, protocol: 'TCP' | 'UDP', port: number, named: Readonly<Record<string, number>>): boolean {
   if (!ports || ports.length === 0) return true;
-  return ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || (p.endPort !== undefined ? port >= p.port && port <= p.endPort : port === p.port)));
+  return ports.some((p) => {
+    if ((p.protocol ?? 'TCP') !== protocol) return false;
+    if (p.port === undefined) return true;
+    const number = typeof p.port === 'string' ? named[p.port] : p.port;
+    if (number === undefined) return false;
+    return p.endPort !== undefined ? port >= number && port <= p.endPort : port === number;
+  });
+}
+
+/** The directions a policy isolates: `policyTypes`, or as the API server defaults it (Ingress, plus Egress when egress rules exist). */
+function policyTypes(spec: any): string[] {
+  return spec.policyTypes ?? ['Ingress', ...(spec.egress ? ['Egress'] : [])];
 }
 
 /**
@@ -87,14 +99,16 @@ export function evaluateNetworkPolicy(
   if (direction === 'ingress' && peer.kind === 'host') return { allowed: true, reason: 'Cilium admits the pod\'s own node (kubelet probes) whatever the policies say' };
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
   const policies = objects.filter(
-    (o) => o.kind === 'NetworkPolicy' && (o.metadata.namespace ?? 'default') === pod.namespace && selects(o.spec.podSelector, pod.labels) && (o.spec.policyTypes ?? ['Ingress']).includes(type),
+    (o) => o.kind === 'NetworkPolicy' && (o.metadata.namespace ?? 'default') === pod.namespace && selects(o.spec.podSelector, pod.labels) && policyTypes(o.spec).includes(type),
   );
   if (policies.length === 0) return { allowed: true, reason: `no NetworkPolicy in ${pod.namespace} isolates ${pod.label} for ${direction}` };
   let addressOnly: string | undefined;
+  const destination = direction === 'ingress' ? pod : peer;
+  const named = destination.kind === 'pod' ? (destination.namedPorts ?? {}) : {};
   for (const policy of policies) {
     const rules: any[] = policy.spec[direction] ?? [];
     for (const [i, rule] of rules.entries()) {
-      if (!portAllowed(rule.ports, protocol, port)) continue;
+      if (!portAllowed(rule.ports, protocol, port, named)) continue;
       const peers: any[] = (direction === 'ingress' ? rule.from : rule.to) ?? [];
       const where = `NetworkPolicy ${pod.namespace}/${policy.metadata.name} ${direction}[${i}]`;
       if (peers.length === 0) return { allowed: true, reason: `${where} (any peer)` };

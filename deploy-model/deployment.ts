@@ -1,6 +1,7 @@
 import { AppContract } from '../app/src/app-contract';
 import { parseCidr } from '../infra/config/cidr';
 import type { EnvironmentConfig } from '../infra/config/environment-config';
+import { appIdentityName } from '../infra/constructs/app-data';
 import type { Identity, K8sObject } from './cilium';
 import type { Endpoint, NetworkContext, NsgRule } from './nsg';
 import type { TerraformModel, TfResource } from './terraform-model';
@@ -70,6 +71,11 @@ export interface DeploymentFacts {
   };
   readonly appService?: K8sObject;
   readonly appIngress?: K8sObject;
+  readonly appDeployment?: K8sObject;
+  /** Subjects the app identity's federated credentials trust from this cluster's OIDC issuer. */
+  readonly federatedSubjects: readonly string[];
+  /** The cluster's network policy engine (`network_profile.network_policy`); undefined when none. */
+  readonly networkPolicyEngine?: string;
 }
 
 /** The n-th address of a CIDR, as a dotted quad. */
@@ -81,7 +87,7 @@ export function hostIn(cidr: string, n: number): string {
 }
 
 /** The application routing add-on's NGINX pods (namespace and labels as AKS deploys them). */
-export const INGRESS_CONTROLLER_POD = { namespace: 'app-routing-system', labels: { app: 'nginx', 'app.kubernetes.io/component': 'controller' } } as const;
+export const INGRESS_CONTROLLER_POD = { namespace: 'app-routing-system', labels: { app: 'nginx', 'app.kubernetes.io/component': 'ingress-controller' } } as const;
 
 const ZONE_OF: Record<string, string> = { vault: 'privatelink.vaultcore.azure.net', sqlServer: 'privatelink.database.windows.net' };
 
@@ -109,6 +115,7 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
       sourcePrefixes: list(v.source_address_prefix, v.source_address_prefixes),
       destinationPrefixes: list(v.destination_address_prefix, v.destination_address_prefixes),
       destinationPorts: Array.isArray(v.destination_port_ranges) ? v.destination_port_ranges : [v.destination_port_range],
+      sourcePorts: Array.isArray(v.source_port_ranges) ? v.source_port_ranges : [v.source_port_range ?? '*'],
     };
     rulesByNsg.set(key, [...(rulesByNsg.get(key) ?? []), rule]);
   }
@@ -165,6 +172,7 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
   const agentSubnet = subnets['deploy-agent-subnet'];
   const deployment = a.manifests.find((o) => o.kind === 'Deployment' && o.metadata.name === AppContract.appName);
   const podLabels = (deployment?.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+  const namedPorts = Object.fromEntries(((deployment?.spec?.template?.spec?.containers ?? []) as any[]).flatMap((c) => (c.ports ?? []).filter((p: any) => p.name).map((p: any) => [p.name, p.containerPort])));
 
   return {
     env,
@@ -192,12 +200,18 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
       azureLoadBalancer: { label: 'Azure load balancer probes', ip: '168.63.129.16' },
     },
     pods: {
-      app: { kind: 'pod', label: `pod ${AppContract.kubernetes.namespace}/${AppContract.appName}`, namespace: AppContract.kubernetes.namespace, labels: podLabels, ip: '192.168.1.10' },
+      app: { kind: 'pod', label: `pod ${AppContract.kubernetes.namespace}/${AppContract.appName}`, namespace: AppContract.kubernetes.namespace, labels: podLabels, ip: '192.168.1.10', namedPorts },
       ingressController: { kind: 'pod', label: `pod ${INGRESS_CONTROLLER_POD.namespace}/nginx`, namespace: INGRESS_CONTROLLER_POD.namespace, labels: { ...INGRESS_CONTROLLER_POD.labels }, ip: '192.168.2.10' },
       otherNamespace: { kind: 'pod', label: 'a pod in namespace default', namespace: 'default', labels: { app: 'other' }, ip: '192.168.3.10' },
       kubeDns: { kind: 'pod', label: 'pod kube-system/coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: '192.168.4.10' },
     },
     ...(a.manifests.find((o) => o.kind === 'Service' && o.metadata.name === AppContract.appName) ? { appService: a.manifests.find((o) => o.kind === 'Service' && o.metadata.name === AppContract.appName)! } : {}),
     ...(a.manifests.find((o) => o.kind === 'Ingress') ? { appIngress: a.manifests.find((o) => o.kind === 'Ingress')! } : {}),
+    ...(deployment ? { appDeployment: deployment } : {}),
+    federatedSubjects: tf
+      .resources('azurerm_federated_identity_credential', [platform])
+      .filter((fc) => tf.canon(platform, fc.values.issuer) === tf.ref(cluster, 'oidc_issuer_url') && tf.resourceOf(tf.canon(platform, fc.values.parent_id))?.values.name === appIdentityName(env))
+      .map((fc) => String(fc.values.subject)),
+    ...(c.network_profile?.network_policy ? { networkPolicyEngine: String(c.network_profile.network_policy) } : {}),
   };
 }

@@ -43,13 +43,77 @@ const nsg = (f: DeploymentFacts, subnet: SubnetFacts | undefined, direction: 'In
 };
 
 const policy = (f: DeploymentFacts, manifests: DeployManifests, direction: 'ingress' | 'egress', peer: Identity, protocol: 'TCP' | 'UDP', port: number) => (): Hop => {
+  const engine = f.networkPolicyEngine;
+  if (!engine || engine === 'none') return { allowed: true, reason: 'the cluster has no network policy engine: NetworkPolicies are not enforced' };
+  if (engine !== 'cilium') return { allowed: false, reason: `network_policy is ${engine}: the model knows Cilium's semantics only` };
   const d = evaluateNetworkPolicy(manifests, direction, f.pods.app, peer, protocol, port);
   return { allowed: d.allowed, reason: d.reason };
+};
+
+/** Pods on different nodes: the packet crosses the node subnet's NSG out and in (Azure CNI Overlay does not encapsulate it). */
+const acrossNodes = (f: DeploymentFacts, from: Identity, to: Identity, protocol: 'Tcp' | 'Udp', port: number): (() => Hop)[] => {
+  const packet: Packet = { source: { label: from.label, ip: from.ip }, destination: { label: to.label, ip: to.ip }, protocol, port };
+  return [nsg(f, f.nodeSubnet, 'Outbound', packet), nsg(f, f.nodeSubnet, 'Inbound', packet)];
 };
 
 type DeployManifests = Parameters<typeof evaluateNetworkPolicy>[0];
 
 const world = (e: Endpoint): Identity => ({ kind: 'world', label: e.label, ip: e.ip });
+
+/** The application routing add-on's ingress class. */
+const APP_ROUTING_CLASS = 'webapprouting.kubernetes.azure.com';
+
+/** The Service reaches the app's pods: its selector matches their labels, its target port is a port they listen on. */
+const serviceReachesPods = (f: DeploymentFacts) => (): Hop => {
+  const service = f.appService;
+  const deployment = f.appDeployment;
+  if (!service || !deployment) return { allowed: false, reason: 'the manifest has no Service or Deployment for the app' };
+  const labels = (deployment.spec.template.metadata?.labels ?? {}) as Record<string, string>;
+  const selector = (service.spec.selector ?? {}) as Record<string, string>;
+  if (Object.keys(selector).length === 0 || Object.entries(selector).some(([k, v]) => labels[k] !== v)) return { allowed: false, reason: `Service ${service.metadata.name} selects no pod of Deployment ${deployment.metadata.name}` };
+  const ports = (deployment.spec.template.spec.containers as any[]).flatMap((c) => c.ports ?? []);
+  for (const p of service.spec.ports as any[]) {
+    const target = p.targetPort ?? p.port;
+    const listens = typeof target === 'string' ? ports.some((c: any) => c.name === target) : ports.some((c: any) => c.containerPort === target);
+    if (!listens) return { allowed: false, reason: `Service ${service.metadata.name} port ${p.port} targets ${target}, which no container of the pods listens on` };
+  }
+  return { allowed: true, reason: `Service ${service.metadata.name} selects the app's pods on a port they listen on` };
+};
+
+/** The Ingress is served by the add-on, terminates TLS for its host and routes to the app's Service. */
+const ingressRoutesToApp = (f: DeploymentFacts) => (): Hop => {
+  const ing = f.appIngress;
+  if (!ing) return { allowed: false, reason: 'no Ingress' };
+  if (ing.spec.ingressClassName !== APP_ROUTING_CLASS) return { allowed: false, reason: `Ingress class ${String(ing.spec.ingressClassName)} is not served by the application routing add-on (${APP_ROUTING_CLASS})` };
+  for (const rule of ing.spec.rules as any[]) {
+    if (!(ing.spec.tls ?? []).some((t: any) => (t.hosts ?? []).includes(rule.host) && t.secretName)) return { allowed: false, reason: `Ingress has no TLS certificate for ${rule.host}: NGINX would serve its default certificate` };
+    for (const path of rule.http.paths as any[]) {
+      const backend = path.backend?.service;
+      const servicePorts = ((f.appService?.spec.ports ?? []) as any[]).map((p) => p.port);
+      if (backend?.name !== f.appService?.metadata.name || !servicePorts.includes(backend?.port?.number)) return { allowed: false, reason: `Ingress path ${path.path} goes to ${backend?.name}:${backend?.port?.number}, not the app's Service` };
+    }
+  }
+  return { allowed: true, reason: `Ingress ${ing.metadata.name}: class ${APP_ROUTING_CLASS}, TLS for its host, paths to Service ${f.appService?.metadata.name}` };
+};
+
+/** The pod gets a token for the app identity: workload identity label, annotated ServiceAccount, a federated credential for exactly that subject. */
+const workloadIdentity = (f: DeploymentFacts, manifests: DeployManifests) => (): Hop => {
+  const deployment = f.appDeployment;
+  if (!deployment) return { allowed: false, reason: 'no Deployment for the app' };
+  const template = deployment.spec.template;
+  if (template.metadata?.labels?.['azure.workload.identity/use'] !== 'true') return { allowed: false, reason: 'the pods lack azure.workload.identity/use: "true": no token is injected' };
+  const ns = deployment.metadata.namespace ?? 'default';
+  const account = template.spec.serviceAccountName ?? 'default';
+  const sa = manifests.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === account && (o.metadata.namespace ?? 'default') === ns);
+  if (!/^[0-9a-f-]{36}$/i.test(sa?.metadata.annotations?.['azure.workload.identity/client-id'] ?? '')) return { allowed: false, reason: `ServiceAccount ${ns}/${account} has no azure.workload.identity/client-id annotation` };
+  const subject = `system:serviceaccount:${ns}:${account}`;
+  if (!f.federatedSubjects.includes(subject)) return { allowed: false, reason: `no federated credential of the app identity trusts ${subject} from this cluster's OIDC issuer (found ${f.federatedSubjects.join(', ') || 'none'})` };
+  return { allowed: true, reason: `workload identity: ${subject} exchanges its token for the app identity` };
+};
+
+/** Whether an Ingress path list routes a request path (Exact and Prefix, by whole path elements). */
+const routes = (paths: readonly { path: string; pathType: string }[], request: string): boolean =>
+  paths.some((p) => (p.pathType === 'Exact' ? request === p.path : request === p.path.replace(/\/$/, '') || request.startsWith(`${p.path.replace(/\/$/, '')}/`) || p.path === '/'));
 
 /** The vault's or the server's name resolves to its private endpoint from the VNet. */
 const resolvesPrivately = (f: DeploymentFacts, pe: PrivateEndpointFacts | undefined, what: string) => (): Hop => {
@@ -97,9 +161,27 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
   // --- the shop staff reach the app ------------------------------------------------
   if (isPublic) {
     for (const port of [443, 80]) {
-      flow(`internet-ingress-${port}`, e.internetHost.label, 'the ingress', String(port), 'open', ingressFrontend(port), nsg(f, f.nodeSubnet, 'Inbound', tcp(e.internetHost, e.ingressFrontend, port)), ingressControllerToApp);
+      flow(
+        `internet-ingress-${port}`,
+        e.internetHost.label,
+        'the ingress',
+        String(port),
+        'open',
+        ingressFrontend(port),
+        nsg(f, f.nodeSubnet, 'Inbound', tcp(e.internetHost, e.ingressFrontend, port)),
+        ingressRoutesToApp(f),
+        serviceReachesPods(f),
+        ...acrossNodes(f, f.pods.ingressController, f.pods.app, 'Tcp', app),
+        ingressControllerToApp,
+      );
     }
-    flow('ingress-controller-app', f.pods.ingressController.label, f.pods.app.label, String(app), 'open', ingressControllerToApp);
+    flow('ingress-controller-app', f.pods.ingressController.label, f.pods.app.label, String(app), 'open', ...acrossNodes(f, f.pods.ingressController, f.pods.app, 'Tcp', app), ingressControllerToApp);
+    const paths = (f.appIngress!.spec.rules as any[]).flatMap((r) => r.http.paths as { path: string; pathType: string }[]);
+    for (const internal of Object.values(AppContract.paths)) {
+      flow(`internet-${internal.slice(1)}`, e.internetHost.label, `the app's ${internal}`, '443', 'closed', () =>
+        routes(paths, internal) ? { allowed: true, reason: `Ingress ${f.appIngress!.metadata.name} routes ${internal} to the app` } : { allowed: false, reason: `Ingress ${f.appIngress!.metadata.name} does not route ${internal}` },
+      );
+    }
   }
   if (isInternal) {
     const sourceRanges = (service!.spec.loadBalancerSourceRanges ?? []) as string[];
@@ -111,6 +193,7 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
       String(service!.spec.ports[0].port),
       'open',
       nsg(f, f.nodeSubnet, 'Inbound', tcp(e.internalClient, e.internalFrontend, service!.spec.ports[0].port)),
+      serviceReachesPods(f),
       () => {
         const admitted = sourceRanges.length === 0 || sourceRanges.some((r) => evaluateRange(r, e.internalClient.ip));
         return { allowed: admitted, reason: admitted ? `Service ${service!.metadata.namespace}/${service!.metadata.name} loadBalancerSourceRanges admit ${e.internalClient.ip}` : `Service loadBalancerSourceRanges (${sourceRanges.join(', ')}) do not admit ${e.internalClient.ip}` };
@@ -122,12 +205,35 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
   flow('kubelet-probes', 'the kubelet (pod\'s node)', f.pods.app.label, String(app), 'open', policy(f, manifests, 'ingress', { kind: 'host', label: 'the node', ip: e.node.ip }, 'TCP', app));
 
   // --- the app reaches what it needs ------------------------------------------------
-  flow('app-dns', f.pods.app.label, f.pods.kubeDns.label, '53/udp', 'open', policy(f, manifests, 'egress', f.pods.kubeDns, 'UDP', 53));
+  flow('app-dns', f.pods.app.label, f.pods.kubeDns.label, '53/udp', 'open', policy(f, manifests, 'egress', f.pods.kubeDns, 'UDP', 53), ...acrossNodes(f, f.pods.app, f.pods.kubeDns, 'Udp', 53));
   const kvPe: Endpoint = { label: 'the Key Vault private endpoint', ip: f.keyVaultEndpoint?.ip ?? '0.0.0.0' };
   const sqlPe: Endpoint = { label: 'the SQL private endpoint', ip: f.sqlEndpoint?.ip ?? '0.0.0.0' };
-  flow('app-key-vault', f.pods.app.label, 'Key Vault', '443', 'open', resolvesPrivately(f, f.keyVaultEndpoint, 'Key Vault'), policy(f, manifests, 'egress', world(kvPe), 'TCP', 443), nsg(f, f.keyVaultEndpoint?.subnet, 'Inbound', tcp(e.node, kvPe, 443), true));
+  // Leaving the overlay, pod traffic takes its node's address.
+  flow(
+    'app-key-vault',
+    f.pods.app.label,
+    'Key Vault',
+    '443',
+    'open',
+    workloadIdentity(f, manifests),
+    resolvesPrivately(f, f.keyVaultEndpoint, 'Key Vault'),
+    policy(f, manifests, 'egress', world(kvPe), 'TCP', 443),
+    nsg(f, f.nodeSubnet, 'Outbound', tcp(e.node, kvPe, 443)),
+    nsg(f, f.keyVaultEndpoint?.subnet, 'Inbound', tcp(e.node, kvPe, 443), true),
+  );
   for (const port of [1433, 11000]) {
-    flow(`app-sql-${port}`, f.pods.app.label, 'Azure SQL', String(port), 'open', resolvesPrivately(f, f.sqlEndpoint, 'Azure SQL'), policy(f, manifests, 'egress', world(sqlPe), 'TCP', port), nsg(f, f.sqlEndpoint?.subnet, 'Inbound', tcp(e.node, sqlPe, port), true));
+    flow(
+      `app-sql-${port}`,
+      f.pods.app.label,
+      'Azure SQL',
+      String(port),
+      'open',
+      workloadIdentity(f, manifests),
+      resolvesPrivately(f, f.sqlEndpoint, 'Azure SQL'),
+      policy(f, manifests, 'egress', world(sqlPe), 'TCP', port),
+      nsg(f, f.nodeSubnet, 'Outbound', tcp(e.node, sqlPe, port)),
+      nsg(f, f.sqlEndpoint?.subnet, 'Inbound', tcp(e.node, sqlPe, port), true),
+    );
   }
   flow('app-entra-id', f.pods.app.label, e.entraId.label, '443', 'open', policy(f, manifests, 'egress', world(e.entraId), 'TCP', 443), nsg(f, f.nodeSubnet, 'Outbound', tcp(e.node, e.entraId, 443)));
 
@@ -166,10 +272,18 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
   flow('internet-key-vault', e.internetHost.label, 'Key Vault', '443', 'closed', publicAccess(f.keyVault, 'Key Vault'));
   flow('internet-api-server', e.internetHost.label, 'the API server', '443', 'closed', apiServer(e.internetHost));
   flow('other-namespace-app', f.pods.otherNamespace.label, f.pods.app.label, String(app), 'closed', policy(f, manifests, 'ingress', f.pods.otherNamespace, 'TCP', app));
+  const lookalike: Identity = { kind: 'pod', label: 'a pod labelled like NGINX in namespace default', namespace: 'default', labels: { ...f.pods.ingressController.labels }, ip: '192.168.3.11' };
+  flow('nginx-lookalike-app', lookalike.label, f.pods.app.label, String(app), 'closed', policy(f, manifests, 'ingress', lookalike, 'TCP', app));
+  const system: Identity = { kind: 'pod', label: 'a pod in namespace kube-system', namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' }, ip: '192.168.4.11' };
+  flow('kube-system-app', system.label, f.pods.app.label, String(app), 'closed', policy(f, manifests, 'ingress', system, 'TCP', app));
   if (!isPublic) flow('ingress-controller-app-private', f.pods.ingressController.label, f.pods.app.label, String(app), 'closed', ingressControllerToApp);
   flow('app-internet-smtp', f.pods.app.label, e.internetHost.label, '25', 'closed', policy(f, manifests, 'egress', world(e.internetHost), 'TCP', 25));
   flow('app-internet-http', f.pods.app.label, e.internetHost.label, '80', 'closed', policy(f, manifests, 'egress', world(e.internetHost), 'TCP', 80));
+  flow('app-internet-high-port', f.pods.app.label, e.internetHost.label, '8443', 'closed', policy(f, manifests, 'egress', world(e.internetHost), 'TCP', 8443));
   flow('app-private-https', f.pods.app.label, e.deployAgent.label, '443', 'closed', policy(f, manifests, 'egress', world(e.deployAgent), 'TCP', 443));
+  for (const ip of ['10.99.0.4', '172.20.0.5', '192.168.200.5']) {
+    flow(`app-private-https-${ip}`, f.pods.app.label, `private address ${ip}`, '443', 'closed', policy(f, manifests, 'egress', { kind: 'world', label: ip, ip }, 'TCP', 443));
+  }
   return results;
 }
 

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, UsageError } from '../app/scripts/cli-args';
-import { environments } from '../infra/config/environment-config';
+import { environments, unsetDeploySettings } from '../infra/config/environment-config';
 import { MANIFEST_FILE_NAME } from '../k8s/synth-manifests';
 import { checkDeployment } from './check-deployment';
 import { formatReport } from './report';
@@ -33,6 +33,12 @@ function main(): number {
   const terraform = TerraformModel.fromDirectory(args['stacks-dir'] ?? 'cdktf.out/stacks');
   let failed = 0;
   for (const config of selected) {
+    // The principals come from this shell's settings; the stacks must have been synthesized with the same ones.
+    const platform = JSON.stringify(terraform.stacks[`platform-${config.name}`] ?? {});
+    const stale = [['DEPLOYER_OBJECT_ID', config.access.deployerObjectId], ['ADMIN_GROUP_OBJECT_ID', config.access.adminGroup.objectId]].filter(([, id]) => !platform.includes(id!));
+    if (stale.length > 0) throw new UsageError(`platform-${config.name} was synthesized with other ${stale.map(([k]) => k).join(' and ')} than this shell's: run \`npm run synth\` again with the same settings.`);
+    const unset = unsetDeploySettings(config);
+    if (unset.length > 0) process.stderr.write(`warning: ${unset.join(', ')} not set: the checks run on placeholders, which a deploy refuses.\n`);
     const file = join(args.manifests ?? 'dist/k8s', config.name, MANIFEST_FILE_NAME);
     if (!existsSync(file)) throw new UsageError(`${file} does not exist: run \`npm run synth:k8s\` first.`);
     const report = checkDeployment({ terraform, manifests: parseManifest(readFileSync(file, 'utf8')), config });

@@ -16,6 +16,8 @@ export interface Packet {
   readonly destination: Endpoint;
   readonly protocol: 'Tcp' | 'Udp';
   readonly port: number;
+  /** The client's port. @default 50000 (an ephemeral port, as clients use) */
+  readonly sourcePort?: number;
 }
 
 /** An NSG rule in the shape of `azurerm_network_security_rule` (prefixes already canonical). */
@@ -28,6 +30,8 @@ export interface NsgRule {
   readonly sourcePrefixes: readonly string[];
   readonly destinationPrefixes: readonly string[];
   readonly destinationPorts: readonly string[];
+  /** @default ["*"] */
+  readonly sourcePorts?: readonly string[];
 }
 
 /** What decided a packet: the rule and its access. */
@@ -35,6 +39,8 @@ export interface NsgDecision {
   readonly access: 'Allow' | 'Deny';
   readonly rule: NsgRule;
   readonly isDefault: boolean;
+  /** Service tags the model cannot resolve that it assumed to match (a deny) on the way. */
+  readonly assumed?: readonly string[];
 }
 
 /**
@@ -45,6 +51,9 @@ export interface NsgDecision {
 export interface NetworkContext {
   readonly virtualNetwork: readonly string[];
 }
+
+/** Service tags this model resolves; any other tag (AzureCloud, Storage, ...) it cannot. */
+export const KNOWN_TAGS = ['*', 'Any', 'VirtualNetwork', 'AzureLoadBalancer', 'Internet'] as const;
 
 /** The Azure load balancer's health probes come from this address (the AzureLoadBalancer tag). */
 export const AZURE_PLATFORM_IP = '168.63.129.16';
@@ -62,8 +71,11 @@ export const DEFAULT_RULES: readonly NsgRule[] = [
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16'].map((c) => parseCidr(c)!);
 const host = (ip: string): Cidr => parseCidr(`${ip}/32`)!;
 
-/** Whether an NSG address prefix (CIDR, address, `*` or a service tag) covers an endpoint. */
-export function prefixMatches(prefix: string, endpoint: Endpoint, context: NetworkContext): boolean {
+/**
+ * Whether an NSG address prefix (CIDR, address, `*` or a service tag) covers an endpoint;
+ * `unknown` for a service tag the model cannot resolve.
+ */
+export function prefixMatches(prefix: string, endpoint: Endpoint, context: NetworkContext): boolean | 'unknown' {
   const p = prefix.trim();
   const ip = host(endpoint.ip);
   const inVnet = context.virtualNetwork.some((c) => contains(parseCidr(c)!, ip));
@@ -83,7 +95,8 @@ export function prefixMatches(prefix: string, endpoint: Endpoint, context: Netwo
     return endpoint.ref !== undefined && p.replace(/\/32$/, '') === endpoint.ref;
   }
   const cidr = parseCidr(p);
-  return cidr !== undefined && contains(cidr, ip);
+  if (cidr) return contains(cidr, ip);
+  return /^[A-Za-z][\w.]*$/.test(p) ? 'unknown' : false;
 }
 
 function portMatches(range: string, port: number): boolean {
@@ -94,17 +107,31 @@ function portMatches(range: string, port: number): boolean {
 
 /**
  * Evaluates a packet against an NSG as Azure does: custom and default rules in priority
- * order, the first rule that matches direction, protocol, addresses and port decides.
+ * order, the first rule that matches direction, protocol, addresses and ports decides. A
+ * service tag the model cannot resolve is assumed to match a Deny rule and not an Allow
+ * rule, so the verdict errs towards closed and says so.
  */
 export function evaluateNsg(rules: readonly NsgRule[], direction: 'Inbound' | 'Outbound', packet: Packet, context: NetworkContext): NsgDecision {
   const ordered = [...rules.filter((r) => r.direction === direction)].sort((a, b) => a.priority - b.priority);
   const all = [...ordered.map((rule) => ({ rule, isDefault: false })), ...DEFAULT_RULES.filter((r) => r.direction === direction).map((rule) => ({ rule, isDefault: true }))];
+  const sourcePort = packet.sourcePort ?? 50000;
   for (const { rule, isDefault } of all) {
     if (rule.protocol !== '*' && rule.protocol.toLowerCase() !== packet.protocol.toLowerCase()) continue;
-    if (!rule.sourcePrefixes.some((p) => prefixMatches(p, packet.source, context))) continue;
-    if (!rule.destinationPrefixes.some((p) => prefixMatches(p, packet.destination, context))) continue;
+    const assumed: string[] = [];
+    const side = (prefixes: readonly string[], endpoint: Endpoint): boolean =>
+      prefixes.some((p) => {
+        const m = prefixMatches(p, endpoint, context);
+        if (m === 'unknown') {
+          if (rule.access === 'Deny') assumed.push(p);
+          return rule.access === 'Deny';
+        }
+        return m;
+      });
+    if (!side(rule.sourcePrefixes, packet.source)) continue;
+    if (!side(rule.destinationPrefixes, packet.destination)) continue;
     if (!rule.destinationPorts.some((r) => portMatches(r, packet.port))) continue;
-    return { access: rule.access, rule, isDefault };
+    if (!(rule.sourcePorts ?? ['*']).some((r) => portMatches(r, sourcePort))) continue;
+    return { access: rule.access, rule, isDefault, ...(assumed.length > 0 ? { assumed } : {}) };
   }
   // Unreachable: DenyAll matches everything.
   throw new Error('no NSG rule matched');

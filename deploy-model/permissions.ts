@@ -10,7 +10,10 @@ export interface PermissionResult {
   readonly identity: string;
   readonly action: string;
   readonly scope: string;
+  /** Why it is needed, or (expected `denied`) why it must not be held. */
   readonly neededFor: string;
+  /** `granted` for what the deploy and the app need; `denied` for what nobody should hold. */
+  readonly expected: 'granted' | 'denied';
   /** The role assignment that grants it, or why nothing does. */
   readonly grantedBy: string;
   readonly ok: boolean;
@@ -30,10 +33,17 @@ interface Assignment {
   readonly roleName: string;
   readonly role?: RolePermissions;
   readonly source: string;
+  /** The principal type the assignment declares (ARM rejects one that does not match the principal). */
+  readonly principalType?: string;
+  /** An ABAC condition: the model cannot evaluate it, so the assignment is not counted. */
+  readonly condition?: string;
 }
 
 interface Need {
+  readonly expected: 'granted' | 'denied';
   readonly identity: string;
+  /** ServicePrincipal or Group: what a role assignment to this principal must declare, if anything. */
+  readonly principalType: 'ServicePrincipal' | 'Group';
   /** Undefined when the identity does not exist in the stacks. */
   readonly principal: string | undefined;
   readonly action: string;
@@ -52,7 +62,7 @@ const SUBSCRIPTION = 'subscription';
  * `npm run preflight` checks them on Azure.
  */
 export function prerequisiteAssignments(deployerObjectId: string): Assignment[] {
-  return [{ principal: deployerObjectId, scope: SUBSCRIPTION, roleName: 'Owner', role: BUILT_IN_ROLES.Owner!, source: 'one-time setup (checked by npm run preflight)' }];
+  return [{ principal: deployerObjectId, scope: SUBSCRIPTION, roleName: 'Owner', role: BUILT_IN_ROLES.Owner!, source: 'one-time setup (checked by npm run preflight)', principalType: 'ServicePrincipal' }];
 }
 
 function assignments(a: DeployArtifacts): Assignment[] {
@@ -70,7 +80,22 @@ function assignments(a: DeployArtifacts): Assignment[] {
         role = { actions: p.actions ?? [], notActions: p.not_actions ?? [], dataActions: p.data_actions ?? [], notDataActions: p.not_data_actions ?? [] };
       }
     }
-    out.push({ principal: tf.canon(r.stack, v.principal_id), scope: tf.canon(r.stack, v.scope), roleName: roleName ?? 'unknown role', ...(role ? { role } : {}), source: r.address });
+    out.push({
+      principal: tf.canon(r.stack, v.principal_id),
+      scope: tf.canon(r.stack, v.scope),
+      roleName: roleName ?? 'unknown role',
+      ...(role ? { role } : {}),
+      source: r.address,
+      ...(v.principal_type ? { principalType: String(v.principal_type) } : {}),
+      ...(v.condition ? { condition: String(v.condition) } : {}),
+    });
+  }
+  // AKS binds cluster-admin to its admin groups (admin_group_object_ids) inside Kubernetes.
+  for (const cluster of tf.resources('azurerm_kubernetes_cluster')) {
+    const groups = ((cluster.values.azure_active_directory_role_based_access_control as any)?.admin_group_object_ids ?? []) as string[];
+    for (const g of groups) {
+      out.push({ principal: tf.canon(cluster.stack, g), scope: tf.ref(cluster, 'id'), roleName: 'cluster-admin (admin_group_object_ids)', role: { actions: [], dataActions: ['Microsoft.ContainerService/managedClusters/*'] }, source: cluster.address, principalType: 'Group' });
+    }
   }
   return [...out, ...prerequisiteAssignments(a.config.access.deployerObjectId)];
 }
@@ -135,8 +160,11 @@ export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): Permis
   const clusterAttr = (attr: string) => `{${f.cluster.stack}:${f.cluster.type}.${f.cluster.name}.${attr}}`;
 
   const needs: Need[] = [];
+  const typeOf = (identity: string): 'ServicePrincipal' | 'Group' => (identity === 'administrators' ? 'Group' : 'ServicePrincipal');
   const need = (identity: string, principal: string | undefined, action: string, data: boolean, scope: string, scopeLabel: string, neededFor: string) =>
-    needs.push({ identity, principal, action, data, scope, scopeLabel, neededFor });
+    needs.push({ expected: 'granted', identity, principalType: typeOf(identity), principal, action, data, scope, scopeLabel, neededFor });
+  const mustNot = (identity: string, principal: string | undefined, action: string, data: boolean, scope: string, scopeLabel: string, why: string) =>
+    needs.push({ expected: 'denied', identity, principalType: typeOf(identity), principal, action, data, scope, scopeLabel, neededFor: why });
 
   need('deployer', deployer, 'Microsoft.Authorization/roleAssignments/write', false, SUBSCRIPTION, 'subscription', 'creates the role assignments of the stacks');
   need('deployer', deployer, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'writes db-server, db-name and the session key (platform apply)');
@@ -157,24 +185,60 @@ export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): Permis
   if (f.appIngress) need('app routing add-on', clusterAttr('web_app_routing[0].web_app_routing_identity[0].object_id'), 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads the ingress TLS certificate');
   need('cluster control plane', controlPlane && tf.ref(controlPlane, 'principal_id'), 'Microsoft.Network/virtualNetworks/subnets/join/action', false, tf.ref(f.nodeSubnet.resource, 'id'), `subnet ${f.nodeSubnet.name}`, 'puts nodes and the internal load balancer in the subnet');
 
+  // What must never be held: the deployer outside its namespace or cluster-wide, the app
+  // writing its own secrets, the kubelet pushing images.
+  mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/apps/deployments/write', true, `${cluster}/namespaces/kube-system`, `${clusterLabel}, namespace kube-system`, 'the deployer writes only in its namespace');
+  mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/secrets/read', true, `${cluster}/namespaces/kube-system`, `${clusterLabel}, namespace kube-system`, 'system secrets stay out of the pipeline\'s reach');
+  mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/clusterrolebindings/write', true, cluster, clusterLabel, 'the deployer is not cluster-admin');
+  mustNot(`app (${appIdentityName(env)})`, appIdentity && tf.ref(appIdentity, 'principal_id'), 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'the app only reads its secrets');
+  mustNot('kubelet', clusterAttr('kubelet_identity[0].object_id'), 'Microsoft.ContainerRegistry/registries/push/write', false, registry ? tf.ref(registry, 'id') : 'no registry', `registry ${String(registry?.values.name ?? '(missing)')}`, 'nodes only pull images');
+
+  const vaultRbac = f.keyVault.values.rbac_authorization_enabled === true;
+  const aksRbac = (f.cluster.values.azure_active_directory_role_based_access_control as any)?.azure_rbac_enabled === true;
   const all = assignments(a);
   return needs.map((n) => {
     const scopes = [n.scope, ...ancestors(a, n.scope)];
-    const grant = n.principal === undefined ? undefined : all.find((g) => g.principal === n.principal && scopes.includes(g.scope) && g.role !== undefined && permits(g.role, n.action, n.data));
+    const inert = (g: Assignment): string | undefined => {
+      if (g.principalType && g.principalType !== n.principalType) return `${g.source} declares principal_type ${g.principalType} for a ${n.principalType}: Azure rejects it (UnmatchedPrincipalType)`;
+      if (g.condition) return `${g.source} carries an ABAC condition the model cannot evaluate`;
+      if (n.action.startsWith('Microsoft.KeyVault/') && n.data && !vaultRbac) return `the vault uses access policies (rbac_authorization_enabled is not true): ${g.source} does not apply`;
+      if (n.action.startsWith('Microsoft.ContainerService/') && n.data && !aksRbac && !g.roleName.includes('admin_group_object_ids')) return `Azure RBAC for Kubernetes is off (azure_rbac_enabled is not true): ${g.source} does not apply`;
+      return undefined;
+    };
+    const candidates = n.principal === undefined ? [] : all.filter((g) => g.principal === n.principal && scopes.includes(g.scope) && g.role !== undefined && permits(g.role, n.action, n.data));
+    const grant = candidates.find((g) => inert(g) === undefined);
     const shortAction = n.action.replace(/^Microsoft\.ContainerService\/managedClusters\//, 'aks: ').replace(/^Microsoft\.KeyVault\/vaults\//, 'keyvault: ');
+    const why = grant
+      ? `${grant.roleName} at ${grant.scope === n.scope ? 'this scope' : describeScope(grant.scope)} (${grant.source})`
+      : n.principal === undefined
+        ? 'nothing: the identity does not exist in the synthesized stacks'
+        : candidates.length > 0
+          ? `nothing: ${inert(candidates[0]!)}`
+          : `nothing: no role assignment of ${n.identity} grants ${n.action} at ${n.scopeLabel} or above`;
     return {
       identity: n.identity,
       action: shortAction,
       scope: n.scopeLabel,
       neededFor: n.neededFor,
-      grantedBy: grant
-        ? `${grant.roleName} at ${grant.scope === n.scope ? 'this scope' : describeScope(grant.scope)} (${grant.source})`
-        : n.principal === undefined
-          ? `nothing: the identity does not exist in the synthesized stacks`
-          : `nothing: no role assignment of ${n.identity} grants ${n.action} at ${n.scopeLabel} or above`,
-      ok: grant !== undefined,
+      expected: n.expected,
+      grantedBy: why,
+      ok: (grant !== undefined) === (n.expected === 'granted'),
     };
   });
+}
+
+/** Local accounts give anyone who may list cluster admin credentials a static kubeconfig around Entra ID. */
+export function checkLocalAccounts(f: DeploymentFacts): PermissionResult {
+  const off = f.cluster.values.local_account_disabled === true;
+  return {
+    identity: 'anyone with listClusterAdminCredential',
+    action: 'aks: a static admin kubeconfig (local accounts)',
+    scope: `cluster ${String(f.cluster.values.name)}`,
+    neededFor: 'every Kubernetes access goes through Entra ID and Azure RBAC',
+    expected: 'denied',
+    grantedBy: off ? 'nothing: local_account_disabled' : 'local accounts are on: Owner and Contributor can fetch a cluster-admin kubeconfig',
+    ok: off,
+  };
 }
 
 function describeScope(scope: string): string {
@@ -186,20 +250,27 @@ function describeScope(scope: string): string {
 /** Non-RBAC access: who administers Azure SQL (the app's database user is created by grant:sql as that group). */
 export function checkSqlAdministrator(a: DeployArtifacts, f: DeploymentFacts): PermissionResult {
   const admin = (f.sqlServer.values.azuread_administrator ?? {}) as Record<string, unknown>;
-  const ok = admin.object_id === a.config.access.adminGroup.objectId && admin.azuread_authentication_only === true;
+  const group = a.config.access.sqlAdminGroup;
+  const ok = admin.object_id === group.objectId && admin.login_username === group.displayName && admin.azuread_authentication_only === true;
   return {
-    identity: 'administrators',
+    identity: 'SQL administrators',
     action: 'sql: Entra administrator (CREATE USER for the app identity)',
     scope: `SQL server ${f.sqlServer.values.name}`,
-    neededFor: 'grant:sql, run by a member of the group (the deployer)',
-    grantedBy: ok ? `azuread_administrator ${String(admin.login_username)} (Entra-only)` : `azuread_administrator is ${JSON.stringify(admin.object_id)}, not the administrators' group`,
+    neededFor: 'grant:sql, run by a member of the group (the deployer; membership checked by npm run preflight)',
+    expected: 'granted',
+    grantedBy: ok
+      ? `azuread_administrator ${String(admin.login_username)} (Entra-only)`
+      : `azuread_administrator is ${JSON.stringify(admin.object_id)} "${String(admin.login_username)}"${admin.azuread_authentication_only === true ? '' : ' without Entra-only login'}, not the SQL administrators' group "${group.displayName}"`,
     ok,
   };
 }
 
-const seconds = (duration: unknown): number => {
-  const m = /^(\d+)(s|m|h)$/.exec(String(duration));
-  return m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] : 0;
+/** Seconds in a Go duration as time_sleep takes it ("120s", "1m30s", "2h"). */
+export const seconds = (duration: unknown): number => {
+  const text = String(duration);
+  if (!/^(\d+(\.\d+)?(h|m|s|ms))+$/.test(text)) return 0;
+  const unit = { h: 3600, m: 60, s: 1, ms: 0.001 } as const;
+  return [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2] as keyof typeof unit], 0);
 };
 
 /**
@@ -217,6 +288,11 @@ export function checkOrdering(a: DeployArtifacts, f: DeploymentFacts): OrderingR
     tf.canon(r.stack, r.values.scope) === vault &&
     permits(BUILT_IN_ROLES[String(r.values.role_definition_name)] ?? { actions: [], dataActions: [] }, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true);
   const isEndpoint = (r: TfResource): boolean => r.type === 'azurerm_private_endpoint' && r.address === f.keyVaultEndpoint?.resource.address;
+  const zoneLinks = tf
+    .resources('azurerm_private_dns_zone_virtual_network_link', [f.platformStack])
+    .filter((l) => tf.canon(l.stack, l.values.virtual_network_id) === tf.ref(f.vnet, 'id') && tf.resourceOf(tf.canon(l.stack, l.values.private_dns_zone_name))?.values.name === 'privatelink.vaultcore.azure.net')
+    .map((l) => l.address);
+  const isZoneLink = (r: TfResource): boolean => zoneLinks.includes(r.address);
   return tf.resources('azurerm_key_vault_secret', [f.platformStack]).flatMap((secret) => {
     const name = String(secret.values.name);
     const sleeps = tf.dependsOn(secret, (r) => r.type === 'time_sleep').filter((r) => r.type === 'time_sleep');
@@ -238,6 +314,10 @@ export function checkOrdering(a: DeployArtifacts, f: DeploymentFacts): OrderingR
         ok,
       };
     };
-    return [check('the deployer\'s Key Vault Secrets Officer role (RBAC propagation)', grantsWrite, true), check('the vault\'s private endpoint', isEndpoint, false)];
+    return [
+      check('the deployer\'s Key Vault Secrets Officer role (RBAC propagation)', grantsWrite, true),
+      check('the vault\'s private endpoint', isEndpoint, false),
+      check('the vault\'s private DNS zone linked to the VNet', isZoneLink, false),
+    ];
   });
 }

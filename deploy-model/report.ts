@@ -18,8 +18,8 @@ export function formatReport(r: DeploymentReport): string {
     r.flows.map((f) => [mark(f.ok), f.id, f.from, f.to, f.port, f.expected, f.actual, f.decidedBy.join(' | ')]),
   );
   const permissions = table(
-    ['', 'identity', 'action', 'scope', 'needed for', 'granted by'],
-    r.permissions.map((p) => [mark(p.ok), p.identity, p.action, p.scope, p.neededFor, p.grantedBy]),
+    ['', 'identity', 'action', 'scope', 'expected', 'why', 'granted by'],
+    r.permissions.map((p) => [mark(p.ok), p.identity, p.action, p.scope, p.expected, p.neededFor, p.grantedBy]),
   );
   const ordering = table(['', 'data-plane write', 'waits for', 'how'], r.ordering.map((o) => [mark(o.ok), o.what, o.waitsFor, o.detail]));
   const summary = r.failures.length === 0 ? `${r.env}: every flow, permission and write order holds.` : `${r.env}: ${r.failures.length} problem(s):\n${r.failures.map((f) => `  - ${f}`).join('\n')}`;

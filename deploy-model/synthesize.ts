@@ -9,7 +9,8 @@ import { NetworkStack } from '../infra/stacks/network-stack';
 import { PlatformStack } from '../infra/stacks/platform-stack';
 import { RegistryStack } from '../infra/stacks/registry-stack';
 import { chartEnvironments } from '../k8s/config/chart-environments';
-import { synthManifest } from '../k8s/synth-manifests';
+import { MANIFEST_FILE_NAME, writeManifests } from '../k8s/synth-manifests';
+import { readFileSync } from 'node:fs';
 import type { K8sObject } from './cilium';
 import type { DeployArtifacts } from './deployment';
 import { TerraformModel } from './terraform-model';
@@ -25,24 +26,31 @@ export function parseManifest(yaml: string): K8sObject[] {
 }
 
 /**
- * Synthesizes one environment exactly as `npm run synth` and `npm run synth:k8s` would with
- * these environment variables (the whole cdktf app, so cross-stack references become
- * remote-state lookups), in a temporary directory, and returns what the deploy model reads.
+ * Writes one environment's stacks (`<outdir>/stacks`, the whole cdktf app, so cross-stack
+ * references become remote-state lookups) and manifest (`<outdir>/k8s`) as `npm run synth` and
+ * `npm run synth:k8s` would with these environment variables, the platform outputs stood in.
  */
-export function synthesizeDeployment(env: Readonly<Record<string, string | undefined>>, name: string, now = new Date('2026-06-15T12:00:00Z')): DeployArtifacts {
+export function synthesizeFiles(env: Readonly<Record<string, string | undefined>>, name: string, outdir: string, now = new Date('2026-06-15T12:00:00Z')): void {
+  const config = environments(env).find((e) => e.name === name);
+  if (!config) throw new Error(`no environment named ${JSON.stringify(name)}`);
+  const app = new App({ outdir, skipValidation: true });
+  const registry = new RegistryStack(app, 'registry', { config: registryConfig(env) });
+  const network = new NetworkStack(app, `network-${name}`, { config });
+  new PlatformStack(app, `platform-${name}`, { config, networking: network.networking, registry: registry.containerRegistry, now });
+  app.synth();
+  const infraOutputs = { [`platform-${name}`]: { key_vault_url: `https://${config.data.keyVaultName}.vault.azure.net/`, app_identity_client_id: STAND_IN_CLIENT_ID } };
+  writeManifests(chartEnvironments({ env, infraOutputs, only: name }), join(outdir, 'k8s'));
+}
+
+/** Synthesizes one environment (see `synthesizeFiles`) in a temporary directory and returns what the deploy model reads. */
+export function synthesizeDeployment(env: Readonly<Record<string, string | undefined>>, name: string, now?: Date): DeployArtifacts {
   const config = environments(env).find((e) => e.name === name);
   if (!config) throw new Error(`no environment named ${JSON.stringify(name)}`);
   const outdir = mkdtempSync(join(tmpdir(), 'deploy-model-'));
   try {
-    const app = new App({ outdir, skipValidation: true });
-    const registry = new RegistryStack(app, 'registry', { config: registryConfig(env) });
-    const network = new NetworkStack(app, `network-${name}`, { config });
-    new PlatformStack(app, `platform-${name}`, { config, networking: network.networking, registry: registry.containerRegistry, now });
-    app.synth();
+    synthesizeFiles(env, name, outdir, now);
     const terraform = TerraformModel.fromDirectory(join(outdir, 'stacks'));
-    const infraOutputs = { [`platform-${name}`]: { key_vault_url: `https://${config.data.keyVaultName}.vault.azure.net/`, app_identity_client_id: STAND_IN_CLIENT_ID } };
-    const [chart] = chartEnvironments({ env, infraOutputs, only: name });
-    return { terraform, manifests: parseManifest(synthManifest(chart!)), config };
+    return { terraform, manifests: parseManifest(readFileSync(join(outdir, 'k8s', name, MANIFEST_FILE_NAME), 'utf8')), config };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

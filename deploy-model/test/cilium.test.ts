@@ -56,3 +56,17 @@ test('egress ipBlock except carves private ranges out of the Internet', () => {
   expect(evaluateNetworkPolicy(objects, 'egress', app, world('10.20.4.4'), 'TCP', 443).allowed).toBe(false);
   expect(evaluateNetworkPolicy(objects, 'ingress', app, world('10.20.4.4'), 'TCP', 443).allowed).toBe(true);
 });
+
+test('a named port is the destination pod\'s container port of that name', () => {
+  const named = { ...app, namedPorts: { http: 5000 } };
+  const objects = [ingress([{ ipBlock: { cidr: '10.0.0.0/8' } }], [{ port: 'http', protocol: 'TCP' } as any])];
+  expect(evaluateNetworkPolicy(objects, 'ingress', named, world('10.1.1.1'), 'TCP', 5000).allowed).toBe(true);
+  expect(evaluateNetworkPolicy(objects, 'ingress', named, world('10.1.1.1'), 'TCP', 5001).allowed).toBe(false);
+  expect(evaluateNetworkPolicy(objects, 'ingress', app, world('10.1.1.1'), 'TCP', 5000).allowed).toBe(false);
+});
+
+test('without policyTypes a policy with egress rules isolates egress too, as the API server defaults it', () => {
+  const objects: K8sObject[] = [{ ...policy({ ingress: [], egress: [{ to: [{ ipBlock: { cidr: '20.0.0.0/8' } }] }] }) }];
+  expect(evaluateNetworkPolicy(objects, 'egress', app, world('198.51.100.7'), 'TCP', 443).allowed).toBe(false);
+  expect(evaluateNetworkPolicy(objects, 'egress', app, world('20.190.128.1'), 'TCP', 443).allowed).toBe(true);
+});

@@ -4,13 +4,7 @@ import { formatReport } from '../report';
 import { synthesizeDeployment } from '../synthesize';
 import { TerraformModel, type StackJson } from '../terraform-model';
 
-export const DEPLOY_ENV = {
-  ADMIN_CIDRS: '148.252.158.53/32',
-  ADMIN_GROUP_OBJECT_ID: '5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f',
-  ADMIN_GROUP_NAME: 'Order Platform Admins',
-  DEPLOYER_OBJECT_ID: '9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4',
-  APP_IMAGE: 'orderplatacr.azurecr.io/order-app:20261201.1-3f2a9c1',
-};
+import { DEPLOY_ENV } from './fixtures';
 const PUBLIC_ENV = { ...DEPLOY_ENV, PUBLIC_HOST_PROD: 'orders.shop.example', OIDC_ISSUER_URL: 'https://login.microsoftonline.com/tenant/v2.0', OIDC_CLIENT_ID_PROD: 'client-1' };
 
 const dev = synthesizeDeployment(DEPLOY_ENV, 'dev');
@@ -103,12 +97,13 @@ describe('the model fails, naming the flow or permission, when the deploy would'
     expect(failures).not.toContainEqual(expect.stringContaining('namespaces/write'));
   });
 
-  test('no one is cluster-admin (the admin group without a role, as before)', () => {
+  test('no one is cluster-admin (the admin group without a role or an AKS admin group, as before)', () => {
     const broken = mutate(dev, (s) => {
       for (const id of ['admins-cluster-admin', 'admins-cluster-user']) {
         const [key] = byName(s['platform-dev'], 'azurerm_role_assignment', id);
         delete s['platform-dev'].resource.azurerm_role_assignment[key];
       }
+      Object.values<any>(s['platform-dev'].resource.azurerm_kubernetes_cluster)[0].azure_active_directory_role_based_access_control.admin_group_object_ids = [];
     });
     expect(checkDeployment(broken).failures).toContainEqual(expect.stringContaining('permission: administrators cannot aks: rbac.authorization.k8s.io/clusterrolebindings/write'));
   });
@@ -158,7 +153,7 @@ describe('the model fails, naming the flow or permission, when the deploy would'
     const broken = mutate(dev, (s) => {
       Object.values<any>(s['platform-dev'].resource.azurerm_mssql_server)[0].azuread_administrator.object_id = '${data.azurerm_client_config.client.object_id}';
     });
-    expect(checkDeployment(broken).failures).toContainEqual(expect.stringContaining("permission: administrators cannot sql: Entra administrator (CREATE USER for the app identity) on SQL server orderplat-dev-sql"));
+    expect(checkDeployment(broken).failures).toContainEqual(expect.stringContaining("permission: SQL administrators cannot sql: Entra administrator (CREATE USER for the app identity) on SQL server orderplat-dev-sql"));
   });
 
   test('the app may reach any private address on 443 (egress without the private carve-out)', () => {
@@ -167,5 +162,108 @@ describe('the model fails, naming the flow or permission, when the deploy would'
       delete egress[egress.length - 1].to[0].ipBlock.except;
     });
     expect(flow(checkDeployment(broken), 'app-private-https')).toMatchObject({ ok: false, actual: 'allow' });
+  });
+
+  const rule = (stack: any, id: string) => byName(stack, 'azurerm_network_security_rule', id)[1];
+  const platformOf = (st: any) => st[Object.keys(st).find((k) => k.startsWith('platform-'))!];
+  const networkOf = (st: any) => st[Object.keys(st).find((k) => k.startsWith('network-'))!];
+  const netpol = (m: any[]) => m.find((o) => o.kind === 'NetworkPolicy').spec;
+  const roleOf = (st: any, id: string) => byName(platformOf(st), 'azurerm_role_assignment', id)[1];
+
+  test.each<[string, DeployArtifacts, (st: any, m: any[]) => void, string]>([
+    ['the inbound overlay rule is gone: the subnet NSG drops pod traffic between nodes (DNS, ingress)', prodPublic, (st) => {
+      const rules = networkOf(st).resource.azurerm_network_security_rule;
+      delete rules[Object.keys(rules).find((k) => rules[k].name === 'allow-cluster-overlay')!];
+    }, 'flow app-dns (pod orders/order-app -> pod kube-system/coredns :53/udp) should be open but is closed: NSG aks-nsg on worker-node-subnet inbound: Deny by deny-all-inbound (4096)'],
+    ['the outbound overlay rule is gone', prodPublic, (st) => {
+      const rules = networkOf(st).resource.azurerm_network_security_rule;
+      delete rules[Object.keys(rules).find((k) => rules[k].name === 'allow-cluster-overlay-out')!];
+    }, 'flow ingress-controller-app (pod app-routing-system/nginx -> pod orders/order-app :5000) should be open but is closed: NSG aks-nsg on worker-node-subnet outbound: Deny by DenyAllOutBound (65500, default rule)'],
+    ['the web rule only admits source port 443 (clients use ephemeral ports)', prodPublic, (st) => {
+      rule(networkOf(st), 'allow-internet-web-ingress').source_port_range = '443';
+    }, 'flow internet-ingress-443'],
+    ['an outbound deny to a service tag the model cannot resolve (AzureActiveDirectory) is assumed to match', dev, (st) => {
+      Object.assign(rule(networkOf(st), 'deny-all-inbound'), {});
+      networkOf(st).resource.azurerm_network_security_rule.block_entra = { ...rule(networkOf(st), 'deny-all-inbound'), name: 'block-entra', direction: 'Outbound', priority: 100, destination_address_prefix: 'AzureActiveDirectory' };
+    }, 'flow app-entra-id'],
+    ['the vault uses access policies: its role assignments do not apply', dev, (st) => {
+      Object.values<any>(platformOf(st).resource.azurerm_key_vault)[0].rbac_authorization_enabled = false;
+    }, 'rbac_authorization_enabled is not true'],
+    ['Azure RBAC for Kubernetes is off: the namespace roles do not apply', dev, (st) => {
+      Object.values<any>(platformOf(st).resource.azurerm_kubernetes_cluster)[0].azure_active_directory_role_based_access_control.azure_rbac_enabled = false;
+    }, 'permission: deployer cannot aks: apps/deployments/write on cluster terraform-aks-cluster-dev, namespace orders (kubectl apply Deployment orders/order-app): nothing: Azure RBAC for Kubernetes is off'],
+    ['no network policy engine: NetworkPolicies are not enforced', dev, (st) => {
+      delete Object.values<any>(platformOf(st).resource.azurerm_kubernetes_cluster)[0].network_profile.network_policy;
+    }, 'flow other-namespace-app (a pod in namespace default -> pod orders/order-app :5000) should be closed but is open: the cluster has no network policy engine'],
+    ['local accounts are on', dev, (st) => {
+      Object.values<any>(platformOf(st).resource.azurerm_kubernetes_cluster)[0].local_account_disabled = false;
+    }, 'must not aks: a static admin kubeconfig (local accounts)'],
+    ['a role assignment declares the wrong principal type', dev, (st) => {
+      roleOf(st, 'deployer-secrets-officer').principal_type = 'User';
+    }, 'declares principal_type User for a ServicePrincipal: Azure rejects it'],
+    ['a role assignment carries an ABAC condition', dev, (st) => {
+      roleOf(st, 'deployer-secrets-officer').condition = "((!(ActionMatches{'Microsoft.KeyVault/vaults/secrets/setSecret/action'})))";
+      roleOf(st, 'deployer-secrets-officer').condition_version = '2.0';
+    }, 'carries an ABAC condition'],
+    ['the deployer writes cluster-wide', dev, (st) => {
+      roleOf(st, 'deployer-namespace-writer').scope = roleOf(st, 'deployer-namespace-writer').scope.replace('/namespaces/orders', '');
+    }, 'permission: deployer must not aks: apps/deployments/write on cluster terraform-aks-cluster-dev, namespace kube-system'],
+    ['the deployer is cluster-admin', dev, (st) => {
+      roleOf(st, 'deployer-namespace-writer').role_definition_name = 'Azure Kubernetes Service RBAC Cluster Admin';
+      roleOf(st, 'deployer-namespace-writer').scope = roleOf(st, 'deployer-namespace-writer').scope.replace('/namespaces/orders', '');
+    }, 'deployer must not aks: rbac.authorization.k8s.io/clusterrolebindings/write'],
+    ['the app may write its own secrets', dev, (st) => {
+      roleOf(st, 'app-secrets-user').role_definition_name = 'Key Vault Secrets Officer';
+    }, 'must not keyvault: secrets/setSecret/action'],
+    ['the Ingress names a class nobody serves', prodPublic, (_st, m) => {
+      m.find((o) => o.kind === 'Ingress').spec.ingressClassName = 'nginx';
+    }, 'Ingress class nginx is not served by the application routing add-on'],
+    ['the Ingress has no TLS: NGINX would serve its fake certificate', prodPublic, (_st, m) => {
+      delete m.find((o) => o.kind === 'Ingress').spec.tls;
+    }, 'Ingress has no TLS certificate for orders.shop.example'],
+    ['the Ingress routes everything, probes and /metrics included', prodPublic, (_st, m) => {
+      m.find((o) => o.kind === 'Ingress').spec.rules[0].http.paths.push({ path: '/', pathType: 'Prefix', backend: { service: { name: 'order-app', port: { number: 80 } } } });
+    }, 'flow internet-metrics'],
+    ['the Service targets a port the pods do not listen on', prodInternal, (_st, m) => {
+      m.find((o) => o.kind === 'Service').spec.ports[0].targetPort = 8080;
+    }, 'targets 8080, which no container of the pods listens on'],
+    ['the pods lack the workload identity label', dev, (_st, m) => {
+      delete m.find((o) => o.kind === 'Deployment').spec.template.metadata.labels['azure.workload.identity/use'];
+    }, 'no token is injected'],
+    ['the federated credential trusts another ServiceAccount', dev, (st) => {
+      Object.values<any>(platformOf(st).resource.azurerm_federated_identity_credential)[0].subject = 'system:serviceaccount:orders:default';
+    }, 'no federated credential of the app identity trusts system:serviceaccount:orders:order-app'],
+    ['ingress from every namespace but default', prodPublic, (_st, m) => {
+      netpol(m).ingress = [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['default'] }] } }], ports: [{ port: 5000, protocol: 'TCP' }] }];
+    }, 'flow kube-system-app'],
+    ['ingress from NGINX-labelled pods of any namespace', prodPublic, (_st, m) => {
+      netpol(m).ingress = [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'nginx' } } }], ports: [{ port: 5000, protocol: 'TCP' }] }];
+    }, 'flow nginx-lookalike-app'],
+    ['egress on 443 to every private range but the deploy agents', dev, (_st, m) => {
+      netpol(m).egress.push({ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.10.4.0/24'] } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    }, 'flow app-private-https-10.99.0.4'],
+    ['egress to the Internet on every high port', dev, (_st, m) => {
+      netpol(m).egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 1024, endPort: 65535, protocol: 'TCP' }] });
+    }, 'flow app-internet-high-port'],
+    ['the secrets do not wait for the vault\'s DNS zone link', dev, (st) => {
+      const sleep = Object.values<any>(platformOf(st).resource.time_sleep)[0];
+      sleep.depends_on = sleep.depends_on.filter((d: string) => !d.includes('private-dns-link'));
+    }, 'must wait for the vault\'s private DNS zone linked to the VNet'],
+  ])('%s', (_name, artifacts, edit, failure) => {
+    expect(checkDeployment(mutate(artifacts, edit)).failures).toContainEqual(expect.stringContaining(failure));
+  });
+
+  test.each<[string, DeployArtifacts, (st: any, m: any[]) => void]>([
+    ['a named port in the NetworkPolicy', prodPublic, (_st, m) => {
+      netpol(m).ingress[0].ports = [{ port: 'http', protocol: 'TCP' }];
+    }],
+    ['policyTypes left to the API server\'s default', dev, (_st, m) => {
+      delete netpol(m).policyTypes;
+    }],
+    ['a wait written as a Go duration of 1m30s', dev, (st) => {
+      Object.values<any>(platformOf(st).resource.time_sleep)[0].create_duration = '1m30s';
+    }],
+  ])('a correct variant passes too: %s', (_name, artifacts, edit) => {
+    expect(checkDeployment(mutate(artifacts, edit)).failures).toEqual([]);
   });
 });

@@ -56,3 +56,16 @@ test('a prefix that names a Terraform reference matches only the endpoint with t
   expect(prefixMatches(`${nat}/32`, at('20.1.1.1'), context)).toBe(false);
   expect(prefixMatches(`${nat}/32`, at('20.1.1.1', '{network-dev:azurerm_public_ip.other.ip_address}'), context)).toBe(false);
 });
+
+test('a rule with source ports admits only clients from those ports (clients use ephemeral ports)', () => {
+  const rules = [rule({ name: 'web', priority: 100, access: 'Allow', destinationPorts: ['443'], sourcePorts: ['443'] })];
+  expect(evaluateNsg(rules, 'Inbound', tcp('198.51.100.7', '10.20.2.4', 443), context).rule.name).toBe('DenyAllInBound');
+  expect(evaluateNsg(rules, 'Inbound', { ...tcp('198.51.100.7', '10.20.2.4', 443), sourcePort: 443 }, context).rule.name).toBe('web');
+});
+
+test('a service tag the model cannot resolve is assumed to match a deny and never an allow, and the decision says so', () => {
+  const deny = [rule({ name: 'block-entra', priority: 100, access: 'Deny', direction: 'Outbound', destinationPrefixes: ['AzureActiveDirectory'] })];
+  expect(evaluateNsg(deny, 'Outbound', tcp('10.20.2.4', '20.190.128.1', 443), context)).toMatchObject({ access: 'Deny', rule: { name: 'block-entra' }, assumed: ['AzureActiveDirectory'] });
+  const allow = [rule({ name: 'allow-storage', priority: 100, access: 'Allow', sourcePrefixes: ['Storage'] })];
+  expect(evaluateNsg(allow, 'Inbound', tcp('20.1.1.1', '10.20.2.4', 443), context).rule.name).toBe('DenyAllInBound');
+});

@@ -95,16 +95,23 @@ export interface EntraGroup {
  */
 export interface AccessConfig {
   /**
-   * The platform administrators: AKS RBAC Cluster Admin, the Azure SQL Entra administrator,
-   * Key Vault Secrets and Certificates Officer. From `ADMIN_GROUP_OBJECT_ID` and
-   * `ADMIN_GROUP_NAME`. @default a placeholder that `npm run tf` and the preflight refuse
+   * The platform administrators: AKS RBAC Cluster Admin, Key Vault Secrets and Certificates
+   * Officer. From `ADMIN_GROUP_OBJECT_ID` and `ADMIN_GROUP_NAME`.
+   * @default a placeholder that `npm run tf` and the preflight refuse
    */
   readonly adminGroup: EntraGroup;
   /**
+   * Azure SQL's Entra administrator: a group of its own, so the pipeline can be a member (to
+   * run `grant:sql`) without joining `adminGroup`, which would make it cluster-admin. From
+   * `SQL_ADMIN_GROUP_OBJECT_ID` and `SQL_ADMIN_GROUP_NAME`.
+   * @default a placeholder that `npm run tf` and the preflight refuse
+   */
+  readonly sqlAdminGroup: EntraGroup;
+  /**
    * The object id of the pipeline's service principal (the service connection's identity):
    * writes the Key Vault secrets, creates the app's namespace and deploys into it. It must be
-   * a member of `adminGroup` for `grant:sql`. From `DEPLOYER_OBJECT_ID`.
-   * @default a placeholder that `npm run tf` and the preflight refuse
+   * a member of `sqlAdminGroup` for `grant:sql`, and not of `adminGroup`. From
+   * `DEPLOYER_OBJECT_ID`. @default a placeholder that `npm run tf` and the preflight refuse
    */
   readonly deployerObjectId: string;
 }
@@ -127,7 +134,7 @@ export interface ExposureConfig {
    * Client addresses admitted to the internal load balancer (exposure `internal`): private
    * ranges of the networks the staff use. The load balancer keeps the client address, so
    * the NetworkPolicy admits exactly these. From `INTERNAL_CLIENT_CIDRS`.
-   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+   * Must not overlap the cluster's overlay ranges. @default ["10.0.0.0/8"]
    */
   readonly internalClientCidrs: readonly string[];
 }
@@ -179,13 +186,24 @@ export const DEFAULT_KUBERNETES_VERSION = '1.36';
  * Stand in for Entra object ids that were not configured, one per principal so the two
  * stay distinct; `npm run tf` and the preflight refuse them.
  */
-export const PLACEHOLDER_PRINCIPAL_IDS = { adminGroup: '00000000-0000-0000-0000-00000000000a', deployer: '00000000-0000-0000-0000-00000000000d' } as const;
+export const PLACEHOLDER_PRINCIPAL_IDS = {
+  adminGroup: '00000000-0000-0000-0000-00000000000a',
+  sqlAdminGroup: '00000000-0000-0000-0000-00000000000b',
+  deployer: '00000000-0000-0000-0000-00000000000d',
+} as const;
 
 /** The pod and service ranges of the overlay network (outside every VNet, never routed). */
 export const OVERLAY_NETWORK = { podCidr: '192.168.0.0/16', serviceCidr: '172.16.0.0/16', dnsServiceIp: '172.16.0.10' } as const;
 
-/** Private ranges (RFC 1918): the default internal clients, and what the app's Internet egress excludes. */
+/** Private ranges (RFC 1918): what the app's Internet egress excludes. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
+
+/**
+ * The default internal clients: 10.0.0.0/8, the private range that does not hold the
+ * cluster's overlay (pod and service) ranges; a client network over those would be routed
+ * into the overlay.
+ */
+export const DEFAULT_INTERNAL_CLIENT_CIDRS = ['10.0.0.0/8'] as const;
 
 /** A configuration value breaks a rule; the message names the setting, the value and the rule. */
 export class InfraConfigError extends Error {
@@ -290,15 +308,19 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
 
   const a = config.access;
   const ak = (key: string): string => `${config.name}.access.${key}`;
-  if (!GUID.test(a.adminGroup.objectId)) throw new InfraConfigError(ak('adminGroup.objectId'), a.adminGroup.objectId, 'must be the Entra object id (a GUID) of the administrators\' group (ADMIN_GROUP_OBJECT_ID)');
-  const name = a.adminGroup.displayName;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (!/^[^\]\u0000-\u001f]{1,128}$/.test(name) || name.trim() !== name) {
-    throw new InfraConfigError(ak('adminGroup.displayName'), a.adminGroup.displayName, 'must be the group\'s display name, 1-128 characters without "]" or surrounding spaces (ADMIN_GROUP_NAME)');
+  for (const [key, group, variable] of [['adminGroup', a.adminGroup, 'ADMIN_GROUP'], ['sqlAdminGroup', a.sqlAdminGroup, 'SQL_ADMIN_GROUP']] as const) {
+    if (!GUID.test(group.objectId)) throw new InfraConfigError(ak(`${key}.objectId`), group.objectId, `must be the Entra object id (a GUID) of the group (${variable}_OBJECT_ID)`);
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+    if (!/^[^\]\u0000-\u001f]{1,128}$/.test(group.displayName) || group.displayName.trim() !== group.displayName) {
+      throw new InfraConfigError(ak(`${key}.displayName`), group.displayName, `must be the group's display name, 1-128 characters without "]" or surrounding spaces (${variable}_NAME)`);
+    }
+  }
+  if (a.sqlAdminGroup.objectId.toLowerCase() === a.adminGroup.objectId.toLowerCase()) {
+    throw new InfraConfigError(ak('sqlAdminGroup.objectId'), a.sqlAdminGroup.objectId, 'must differ from adminGroup: the pipeline joins the SQL administrators, and joining the platform administrators would make it cluster-admin');
   }
   if (!GUID.test(a.deployerObjectId)) throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the Entra object id (a GUID) of the pipeline\'s service principal (DEPLOYER_OBJECT_ID)');
-  if (a.deployerObjectId.toLowerCase() === a.adminGroup.objectId.toLowerCase()) {
-    throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the pipeline\'s service principal, not the administrators\' group');
+  if ([a.adminGroup.objectId, a.sqlAdminGroup.objectId].some((g) => g.toLowerCase() === a.deployerObjectId.toLowerCase())) {
+    throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the pipeline\'s service principal, not one of the groups');
   }
 
   const e = config.exposure;
@@ -316,6 +338,9 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
     const parsed = parseCidr(value);
     if (!parsed) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 10.50.0.0/16');
     if (!isPrivate(parsed)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be a private range: the internal load balancer is reachable only from private networks');
+    for (const [name, range] of Object.entries({ podCidr: OVERLAY_NETWORK.podCidr, serviceCidr: OVERLAY_NETWORK.serviceCidr })) {
+      if (overlaps(parsed, parseCidr(range)!)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, `must not overlap the cluster's overlay ${name} ${range}: replies to such clients would be routed into the overlay`);
+    }
   });
   return config;
 }
@@ -366,7 +391,8 @@ const list = (value: string | undefined): string[] | undefined => value?.split('
 
 /**
  * The environments, with the seed's names and region as defaults, read from the environment:
- * `ADMIN_CIDRS`, `ADMIN_GROUP_OBJECT_ID`, `ADMIN_GROUP_NAME`, `DEPLOYER_OBJECT_ID`,
+ * `ADMIN_CIDRS`, `ADMIN_GROUP_OBJECT_ID`, `ADMIN_GROUP_NAME`, `SQL_ADMIN_GROUP_OBJECT_ID`,
+ * `SQL_ADMIN_GROUP_NAME`, `DEPLOYER_OBJECT_ID`,
  * `GLOBAL_NAME_PREFIX`, `ALERT_EMAILS`, `INTERNAL_CLIENT_CIDRS`, and per environment
  * `VNET_ADDRESS_SPACE_<ENV>` and `PUBLIC_HOST_<ENV>`. Unset principals are placeholders:
  * synth works anywhere, and `npm run tf` and the preflight refuse to deploy them.
@@ -378,6 +404,7 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
   const emails = list(env.ALERT_EMAILS);
   const access: AccessConfig = {
     adminGroup: { objectId: env.ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.adminGroup, displayName: env.ADMIN_GROUP_NAME?.trim() || 'order-platform-admins' },
+    sqlAdminGroup: { objectId: env.SQL_ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.sqlAdminGroup, displayName: env.SQL_ADMIN_GROUP_NAME?.trim() || 'order-platform-sql-admins' },
     deployerObjectId: env.DEPLOYER_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.deployer,
   };
   const base = (name: EnvironmentName): EnvironmentConfig => {
@@ -421,7 +448,7 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
       exposure: {
         mode: publicHost ? 'public' : DEFAULT_EXPOSURE[name],
         ...(publicHost ? { publicHost } : {}),
-        internalClientCidrs: list(env.INTERNAL_CLIENT_CIDRS) ?? [...PRIVATE_RANGES],
+        internalClientCidrs: list(env.INTERNAL_CLIENT_CIDRS) ?? [...DEFAULT_INTERNAL_CLIENT_CIDRS],
       },
     };
   };
@@ -433,6 +460,7 @@ export function unsetDeploySettings(config: EnvironmentConfig): string[] {
   const missing: string[] = [];
   const placeholders: readonly string[] = Object.values(PLACEHOLDER_PRINCIPAL_IDS);
   if (placeholders.includes(config.access.adminGroup.objectId)) missing.push('ADMIN_GROUP_OBJECT_ID');
+  if (placeholders.includes(config.access.sqlAdminGroup.objectId)) missing.push('SQL_ADMIN_GROUP_OBJECT_ID');
   if (placeholders.includes(config.access.deployerObjectId)) missing.push('DEPLOYER_OBJECT_ID');
   if (config.networking.adminCidrs.every((c) => c.startsWith('203.0.113.'))) missing.push('ADMIN_CIDRS');
   return missing;

@@ -114,8 +114,8 @@ export class AppData extends Construct {
       publicNetworkAccessEnabled: false,
       // A configured group, so whoever runs the next deploy does not become the administrator.
       azureadAdministrator: {
-        loginUsername: props.access.adminGroup.displayName,
-        objectId: props.access.adminGroup.objectId,
+        loginUsername: props.access.sqlAdminGroup.displayName,
+        objectId: props.access.sqlAdminGroup.objectId,
         tenantId: props.tenantId,
         azureadAuthenticationOnly: config.sqlAuth === 'entra',
       },
@@ -176,7 +176,7 @@ export class AppData extends Construct {
       tags,
     });
     const vaultZone = new PrivateDnsZone(this, 'key-vault-private-dns', { name: 'privatelink.vaultcore.azure.net', resourceGroupName, tags });
-    new PrivateDnsZoneVirtualNetworkLink(this, 'key-vault-private-dns-link', {
+    const vaultZoneLink = new PrivateDnsZoneVirtualNetworkLink(this, 'key-vault-private-dns-link', {
       name: 'key-vault-private-dns-link',
       resourceGroupName,
       privateDnsZoneName: vaultZone.name,
@@ -201,8 +201,13 @@ export class AppData extends Construct {
     // The administrators upload the ingress certificate and the OIDC client secret.
     role('admins-secrets-officer', KEY_VAULT_ROLES.secretsOfficer, props.access.adminGroup.objectId, 'Group');
     role('admins-certificates-officer', KEY_VAULT_ROLES.certificatesOfficer, props.access.adminGroup.objectId, 'Group');
-    // The first write waits for the role to propagate and for the private endpoint's DNS record.
-    const writable = new Sleep(this, 'key-vault-rbac-propagation', { createDuration: RBAC_PROPAGATION_WAIT, dependsOn: [deployerWrites, this.keyVaultPrivateEndpoint] });
+    // The first write waits for the role to propagate and for the private endpoint, its DNS
+    // record and the zone's link to the VNet; a new role assignment makes it wait again.
+    const writable = new Sleep(this, 'key-vault-rbac-propagation', {
+      createDuration: RBAC_PROPAGATION_WAIT,
+      triggers: { role_assignment: deployerWrites.id },
+      dependsOn: [deployerWrites, this.keyVaultPrivateEndpoint, vaultZoneLink],
+    });
     const secret = (name: string, value: string, contentType: string): KeyVaultSecret =>
       new KeyVaultSecret(this, `secret-${name}`, { name, value, contentType, keyVaultId: this.keyVault.id, expirationDate: props.secretExpiry, dependsOn: [writable], tags });
     const names = AppContract.secretNames;

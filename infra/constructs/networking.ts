@@ -9,7 +9,7 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
-import type { ExposureConfig, NetworkingConfig } from '../config/environment-config';
+import { OVERLAY_NETWORK, type ExposureConfig, type NetworkingConfig } from '../config/environment-config';
 
 export interface NetworkingProps {
   /** The environment's address plan, NSG name and admin ranges. */
@@ -23,7 +23,7 @@ export interface NetworkingProps {
 }
 
 /** NSG rule priorities: allows first, the explicit deny-all last. */
-export const NSG_PRIORITIES = { ssh: 1002, internetWeb: 1010, vnetInbound: 4000, azureLoadBalancer: 4001, denyAllInbound: 4096 } as const;
+export const NSG_PRIORITIES = { ssh: 1002, internetWeb: 1010, clusterOverlay: 3990, clusterOverlayOut: 3990, vnetInbound: 4000, azureLoadBalancer: 4001, denyAllInbound: 4096 } as const;
 
 /** The service Managed DevOps Pools inject their agents through. */
 export const MANAGED_DEVOPS_POOL_DELEGATION = 'Microsoft.DevOpsInfrastructure/pools';
@@ -86,22 +86,26 @@ export class Networking extends Construct {
       readonly protocol: string;
       readonly ports: readonly string[];
       readonly sources: readonly string[] | string;
+      /** @default "VirtualNetwork" */
+      readonly destinations?: readonly string[];
       readonly description: string;
       /** @default "VirtualNetwork" */
       readonly destination?: string;
+      /** @default "Inbound" */
+      readonly direction?: 'Inbound' | 'Outbound';
     }
     const rule = (id: string, r: RuleProps): void => {
       new NetworkSecurityRule(this, id, {
         name: id,
         description: r.description,
         priority: r.priority,
-        direction: 'Inbound',
+        direction: r.direction ?? 'Inbound',
         access: r.access,
         protocol: r.protocol,
         sourcePortRange: '*',
         ...(r.ports.length === 1 ? { destinationPortRange: r.ports[0] } : { destinationPortRanges: [...r.ports] }),
         ...(typeof r.sources === 'string' ? { sourceAddressPrefix: r.sources } : { sourceAddressPrefixes: [...r.sources] }),
-        destinationAddressPrefix: r.destination ?? 'VirtualNetwork',
+        ...(r.destinations ? { destinationAddressPrefixes: [...r.destinations] } : { destinationAddressPrefix: r.destination ?? 'VirtualNetwork' }),
         resourceGroupName: rg,
         networkSecurityGroupName: this.nsg.name,
       });
@@ -124,6 +128,30 @@ export class Networking extends Construct {
         description: 'HTTPS (and HTTP, redirected to HTTPS) from the Internet to the ingress load balancer',
       });
     }
+    // Azure CNI Overlay does not encapsulate pod traffic between nodes, so this subnet NSG sees
+    // pod addresses, which are outside the VNet: nodes and pods must reach pods explicitly
+    // (service routing, pod to pod, DNS), as Microsoft's Overlay documentation requires.
+    rule('allow-cluster-overlay', {
+      priority: NSG_PRIORITIES.clusterOverlay,
+      access: 'Allow',
+      protocol: '*',
+      ports: ['*'],
+      sources: [config.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr],
+      destinations: [OVERLAY_NETWORK.podCidr],
+      description: 'Nodes and pods to pods across nodes (Azure CNI Overlay: pod traffic is not encapsulated)',
+    });
+    // The same outbound, so the result does not hang on whether Azure counts the overlay range
+    // as VirtualNetwork in its default rules.
+    rule('allow-cluster-overlay-out', {
+      priority: NSG_PRIORITIES.clusterOverlayOut,
+      direction: 'Outbound',
+      access: 'Allow',
+      protocol: '*',
+      ports: ['*'],
+      sources: [config.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr],
+      destinations: [OVERLAY_NETWORK.podCidr],
+      description: 'Nodes and pods to pods across nodes, outbound',
+    });
     // The explicit deny below overrides Azure's default AllowVnetInBound and
     // AllowAzureLoadBalancerInBound rules, which node-to-node traffic and load-balancer
     // health probes need: restate them, above the deny.

@@ -87,17 +87,30 @@ export function preflight(config: EnvironmentConfig, az: Az): CheckResult[] {
       : `${featureState || feature.stderr.trim() || 'not registered'}. Fix: az feature register --namespace Microsoft.Compute --name EncryptionAtHost, wait until it shows Registered, then az provider register --namespace Microsoft.Compute`,
   );
 
-  const { adminGroup, deployerObjectId } = config.access;
-  if (!unset.includes('ADMIN_GROUP_OBJECT_ID')) {
-    const group = json<{ id: string; displayName: string }>(az, ['ad', 'group', 'show', '--group', adminGroup.objectId, '--query', '{id:id,displayName:displayName}']);
-    if (!group.value) add('administrators\' group', false, `${adminGroup.objectId} not found (${group.error}). Fix: create the group or correct ADMIN_GROUP_OBJECT_ID`);
-    else if (group.value.displayName !== adminGroup.displayName) add('administrators\' group', false, `${adminGroup.objectId} is named "${group.value.displayName}", not "${adminGroup.displayName}". Fix: ADMIN_GROUP_NAME="${group.value.displayName}" (Azure SQL logs the administrator in by this name)`);
-    else add('administrators\' group', true, `${group.value.displayName} (${group.value.id})`);
+  const { adminGroup, sqlAdminGroup, deployerObjectId } = config.access;
+  const groupCheck = (label: string, group: { objectId: string; displayName: string }, setting: string) => {
+    const found = json<{ id: string; displayName: string }>(az, ['ad', 'group', 'show', '--group', group.objectId, '--query', '{id:id,displayName:displayName}']);
+    if (!found.value) add(label, false, `${group.objectId} not found (${found.error}). Fix: create the group or correct ${setting}_OBJECT_ID`);
+    else if (found.value.displayName !== group.displayName) add(label, false, `${group.objectId} is named "${found.value.displayName}", not "${group.displayName}". Fix: ${setting}_NAME="${found.value.displayName}"`);
+    else add(label, true, `${found.value.displayName} (${found.value.id})`);
+  };
+  const memberOf = (group: string): boolean | undefined => {
+    const r = az(['ad', 'group', 'member', 'check', '--group', group, '--member-id', deployerObjectId, '--query', 'value', '-o', 'tsv']);
+    return r.ok ? r.stdout.trim() === 'true' : undefined;
+  };
+  if (!unset.includes('ADMIN_GROUP_OBJECT_ID')) groupCheck('administrators\' group', adminGroup, 'ADMIN_GROUP');
+  if (!unset.includes('SQL_ADMIN_GROUP_OBJECT_ID')) groupCheck('SQL administrators\' group (Azure SQL signs its administrator in by this name)', sqlAdminGroup, 'SQL_ADMIN_GROUP');
+  if (!unset.includes('SQL_ADMIN_GROUP_OBJECT_ID') && !unset.includes('DEPLOYER_OBJECT_ID')) {
+    const isMember = memberOf(sqlAdminGroup.objectId) === true;
+    add('deployer in the SQL administrators\' group (grant:sql signs in to Azure SQL as a member)', isMember, isMember ? 'member' : `not a member. Fix: az ad group member add --group ${sqlAdminGroup.objectId} --member-id ${deployerObjectId}`);
   }
   if (!unset.includes('ADMIN_GROUP_OBJECT_ID') && !unset.includes('DEPLOYER_OBJECT_ID')) {
-    const member = az(['ad', 'group', 'member', 'check', '--group', adminGroup.objectId, '--member-id', deployerObjectId, '--query', 'value', '-o', 'tsv']);
-    const isMember = member.ok && member.stdout.trim() === 'true';
-    add('deployer in the administrators\' group (grant:sql signs in to Azure SQL as a member)', isMember, isMember ? 'member' : `not a member. Fix: az ad group member add --group ${adminGroup.objectId} --member-id ${deployerObjectId}`);
+    const isMember = memberOf(adminGroup.objectId);
+    add(
+      'deployer not in the administrators\' group (that would make it cluster-admin)',
+      isMember === false,
+      isMember === false ? 'not a member' : isMember ? `a member. Fix: az ad group member remove --group ${adminGroup.objectId} --member-id ${deployerObjectId}` : 'membership could not be read',
+    );
   }
   if (!unset.includes('DEPLOYER_OBJECT_ID')) {
     const roles = json<string[]>(az, ['role', 'assignment', 'list', '--assignee', deployerObjectId, '--scope', `/subscriptions/${subscription}`, '--include-inherited', '--query', '[].roleDefinitionName']);

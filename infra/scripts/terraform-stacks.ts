@@ -57,6 +57,7 @@ export const PLAN_SUMMARY = 'plan-summary.json';
 export function unsetSettingsIn(stackJson: string): string[] {
   const missing: string[] = [];
   if (stackJson.includes(PLACEHOLDER_PRINCIPAL_IDS.adminGroup)) missing.push('ADMIN_GROUP_OBJECT_ID');
+  if (stackJson.includes(PLACEHOLDER_PRINCIPAL_IDS.sqlAdminGroup)) missing.push('SQL_ADMIN_GROUP_OBJECT_ID');
   if (stackJson.includes(PLACEHOLDER_PRINCIPAL_IDS.deployer)) missing.push('DEPLOYER_OBJECT_ID');
   if (stackJson.includes('"203.0.113.0/28"')) missing.push('ADMIN_CIDRS');
   return missing;

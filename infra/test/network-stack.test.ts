@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { environments, InfraConfigError, validateAddressPlan, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
+import { environments, InfraConfigError, OVERLAY_NETWORK, validateAddressPlan, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
 import { MANAGED_DEVOPS_POOL_DELEGATION, NSG_PRIORITIES } from '../constructs/networking';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { stateBackendFromEnv } from '../stacks/base-stack';
@@ -59,6 +59,15 @@ test('the deploy agents get a subnet delegated to Managed DevOps Pools and a fix
   expect(output.deploy_agent_egress_ip.value).toMatch(/azurerm_public_ip\..*\.ip_address/);
 });
 
+test('nodes and pods reach pods on other nodes both ways: Azure CNI Overlay does not encapsulate pod traffic, so the subnet NSG sees pod addresses', () => {
+  const overlay = rules(synth(prod!).resource).filter((r) => String(r.name).startsWith('allow-cluster-overlay'));
+  expect(overlay.map((r) => [r.direction, r.access, r.protocol, r.destination_port_range, r.source_address_prefixes, r.destination_address_prefixes]).sort()).toEqual([
+    ['Inbound', 'Allow', '*', '*', [prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr], [OVERLAY_NETWORK.podCidr]],
+    ['Outbound', 'Allow', '*', '*', [prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr], [OVERLAY_NETWORK.podCidr]],
+  ]);
+  for (const r of overlay) expect(r.priority).toBeLessThan(NSG_PRIORITIES.denyAllInbound);
+});
+
 test('no NSG rule pretends to guard the API server, which is outside the VNet (its authorized ranges do)', () => {
   expect(rules(synth(prod!).resource).some((r) => r.destination_port_range === '443' && r.source_address_prefixes !== undefined)).toBe(false);
 });
@@ -93,11 +102,11 @@ test('every subnet is associated with the NSG', () => {
   expect(assoc.map((a) => a.subnet_id).sort()).toEqual(Object.keys(resource.azurerm_subnet!).map((k) => `\${azurerm_subnet.${k}.id}`).sort());
 });
 
-test('without public exposure no NSG rule allows inbound from outside the VNet: only the VNet and load-balancer service tags', () => {
-  const allows = rules(synth(prod!).resource).filter((x) => x.access === 'Allow');
+test('without public exposure no NSG rule allows inbound from outside the VNet: only the VNet, the cluster overlay and load-balancer probes', () => {
+  const allows = rules(synth(prod!).resource).filter((x) => x.access === 'Allow' && x.direction === 'Inbound');
   for (const r of allows) {
     const sources = (r.source_address_prefixes as string[] | undefined) ?? [r.source_address_prefix as string];
-    for (const source of sources) expect(['VirtualNetwork', 'AzureLoadBalancer']).toContain(source);
+    for (const source of sources) expect(['VirtualNetwork', 'AzureLoadBalancer', prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr]).toContain(source);
   }
   expect(allows.map((r) => r.priority as number).every((p) => p < NSG_PRIORITIES.denyAllInbound)).toBe(true);
 });

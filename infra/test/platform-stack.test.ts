@@ -6,8 +6,16 @@ import { AKS_ROLES, NAMESPACE_WRITER_DATA_ACTIONS } from '../constructs/cluster-
 import { all, only, synthEnvironment } from './synth-helpers';
 
 const ADMINS = '5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f';
+const SQL_ADMINS = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const DEPLOYER = '9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4';
-const [dev, prod] = environments({ ADMIN_CIDRS: '148.252.158.53/32', ADMIN_GROUP_OBJECT_ID: ADMINS, ADMIN_GROUP_NAME: 'Order Platform Admins', DEPLOYER_OBJECT_ID: DEPLOYER });
+const [dev, prod] = environments({
+  ADMIN_CIDRS: '148.252.158.53/32',
+  ADMIN_GROUP_OBJECT_ID: ADMINS,
+  ADMIN_GROUP_NAME: 'Order Platform Admins',
+  SQL_ADMIN_GROUP_OBJECT_ID: SQL_ADMINS,
+  SQL_ADMIN_GROUP_NAME: 'Order Platform SQL Admins',
+  DEPLOYER_OBJECT_ID: DEPLOYER,
+});
 const platform = (c: EnvironmentConfig) => synthEnvironment(c).platform;
 const P = platform(prod!);
 const cluster = only(P.resource, 'azurerm_kubernetes_cluster') as Record<string, any>;
@@ -176,9 +184,9 @@ describe('who may do what in the cluster', () => {
 describe('Azure SQL', () => {
   const server = only(P.resource, 'azurerm_mssql_server') as Record<string, any>;
 
-  test('sets TLS 1.2 explicitly, Entra administrator and Entra-only login, no public network access', () => {
+  test('sets TLS 1.2 explicitly, the SQL administrators\' group as Entra administrator, Entra-only login, no public network access', () => {
     expect(server).toMatchObject({ minimum_tls_version: '1.2', public_network_access_enabled: false });
-    expect(server.azuread_administrator).toMatchObject({ azuread_authentication_only: true, object_id: ADMINS, login_username: 'Order Platform Admins' });
+    expect(server.azuread_administrator).toMatchObject({ azuread_authentication_only: true, object_id: SQL_ADMINS, login_username: 'Order Platform SQL Admins' });
     expect(server.administrator_login).toBeUndefined();
     expect(server.administrator_login_password).toBeUndefined();
   });
@@ -215,10 +223,13 @@ describe('invalid platform configuration fails synth with a message naming the s
     ['prod.cluster.userPool.maxCount = 2: must be a whole number of at least minCount (5)', withCluster({ userPool: { ...prod!.cluster.userPool, minCount: 5, maxCount: 2 } })],
     ['prod.cluster.zones = ["4"]', withCluster({ zones: ['4'] })],
     ['prod.cluster.kubernetesVersion = "1.33": is no longer supported by AKS; use 1.35 or later', withCluster({ kubernetesVersion: '1.33' })],
-    ['prod.access.adminGroup.objectId = "admins": must be the Entra object id (a GUID) of the administrators\' group (ADMIN_GROUP_OBJECT_ID)', { ...prod!, access: { ...prod!.access, adminGroup: { objectId: 'admins', displayName: 'x' } } }],
+    ['prod.access.adminGroup.objectId = "admins": must be the Entra object id (a GUID) of the group (ADMIN_GROUP_OBJECT_ID)', { ...prod!, access: { ...prod!.access, adminGroup: { objectId: 'admins', displayName: 'x' } } }],
+    ['prod.access.sqlAdminGroup.displayName = " sql"', { ...prod!, access: { ...prod!.access, sqlAdminGroup: { objectId: SQL_ADMINS, displayName: ' sql' } } }],
+    ['prod.access.sqlAdminGroup.objectId = "5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f": must differ from adminGroup', { ...prod!, access: { ...prod!.access, sqlAdminGroup: { objectId: ADMINS, displayName: 'x' } } }],
+    ['prod.exposure.internalClientCidrs[0] = "192.168.0.0/16": must not overlap the cluster\'s overlay podCidr 192.168.0.0/16', { ...prod!, exposure: { ...prod!.exposure, internalClientCidrs: ['192.168.0.0/16'] } }],
     ['prod.access.adminGroup.displayName = "a]b"', { ...prod!, access: { ...prod!.access, adminGroup: { objectId: ADMINS, displayName: 'a]b' } } }],
     ['prod.access.deployerObjectId = "pipeline": must be the Entra object id (a GUID) of the pipeline\'s service principal (DEPLOYER_OBJECT_ID)', { ...prod!, access: { ...prod!.access, deployerObjectId: 'pipeline' } }],
-    ['prod.access.deployerObjectId = "5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f": must be the pipeline\'s service principal, not the administrators\' group', { ...prod!, access: { ...prod!.access, deployerObjectId: ADMINS } }],
+    ['prod.access.deployerObjectId = "5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f": must be the pipeline\'s service principal, not one of the groups', { ...prod!, access: { ...prod!.access, deployerObjectId: ADMINS } }],
     ['prod.exposure.publicHost = null: must be a DNS name such as orders.example.com (PUBLIC_HOST_<ENV>)', { ...prod!, exposure: { ...prod!.exposure, mode: 'public' as const } }],
     ['prod.exposure.publicHost = "orders.shop.example": only applies to exposure "public"; exposure is "internal"', { ...prod!, exposure: { ...prod!.exposure, publicHost: 'orders.shop.example' } }],
     ['prod.exposure.internalClientCidrs[0] = "0.0.0.0/0": must be a private range', { ...prod!, exposure: { ...prod!.exposure, internalClientCidrs: ['0.0.0.0/0'] } }],

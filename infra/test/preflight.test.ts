@@ -6,8 +6,9 @@ import { environments } from '../config/environment-config';
 import { preflight, RESOURCE_PROVIDERS, type Az } from '../scripts/preflight';
 
 const ADMINS = '5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f';
+const SQL_ADMINS = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const DEPLOYER = '9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4';
-const ENV = { ADMIN_CIDRS: '148.252.158.53/32', ADMIN_GROUP_OBJECT_ID: ADMINS, ADMIN_GROUP_NAME: 'Order Platform Admins', DEPLOYER_OBJECT_ID: DEPLOYER };
+const ENV = { ADMIN_CIDRS: '148.252.158.53/32', ADMIN_GROUP_OBJECT_ID: ADMINS, ADMIN_GROUP_NAME: 'Order Platform Admins', SQL_ADMIN_GROUP_OBJECT_ID: SQL_ADMINS, SQL_ADMIN_GROUP_NAME: 'Order Platform SQL Admins', DEPLOYER_OBJECT_ID: DEPLOYER };
 const [dev] = environments(ENV);
 const SUB = '11111111-2222-3333-4444-555555555555';
 
@@ -18,7 +19,9 @@ const READY: Answers = [
   [/^provider show --namespace \S+ --query registrationState/, { stdout: 'Registered' }],
   [/^feature show --namespace Microsoft\.Compute --name EncryptionAtHost/, { stdout: 'Registered' }],
   [/^ad group show --group 5b3c1e2a/, { stdout: { id: ADMINS, displayName: 'Order Platform Admins' } }],
-  [/^ad group member check --group 5b3c1e2a\S+ --member-id 9e8d7c6b/, { stdout: 'true' }],
+  [/^ad group show --group 7c1d2e3f/, { stdout: { id: SQL_ADMINS, displayName: 'Order Platform SQL Admins' } }],
+  [/^ad group member check --group 7c1d2e3f\S+ --member-id 9e8d7c6b/, { stdout: 'true' }],
+  [/^ad group member check --group 5b3c1e2a\S+ --member-id 9e8d7c6b/, { stdout: 'false' }],
   [/^role assignment list --assignee 9e8d7c6b\S+ --scope \/subscriptions\/11111111/, { stdout: ['Owner'] }],
   [/^vm list-skus --location uksouth --resource-type virtualMachines --size Standard_D4ds_v5/, { stdout: [{ name: 'Standard_D4ds_v5', restrictions: [], locationInfo: [{ zones: ['1', '2', '3'] }] }] }],
   [/^aks get-versions --location uksouth/, { stdout: { values: [{ version: '1.35', isPreview: null }, { version: '1.36', isPreview: null }, { version: '1.37', isPreview: true }] } }],
@@ -48,7 +51,9 @@ test('a ready subscription passes every check: providers, host encryption, the g
       ...RESOURCE_PROVIDERS.map((p) => `resource provider ${p}`),
       'feature Microsoft.Compute/EncryptionAtHost',
       "administrators' group",
-      "deployer in the administrators' group (grant:sql signs in to Azure SQL as a member)",
+      "SQL administrators' group (Azure SQL signs its administrator in by this name)",
+      "deployer in the SQL administrators' group (grant:sql signs in to Azure SQL as a member)",
+      "deployer not in the administrators' group (that would make it cluster-admin)",
       'deployer may create resources, role assignments and roles',
       'VM size Standard_D4ds_v5 in uksouth',
       'Kubernetes 1.36 on AKS in uksouth',
@@ -60,9 +65,10 @@ test('a ready subscription passes every check: providers, host encryption, the g
 test.each<[string, Answers, string, string]>([
   ['EncryptionAtHost not registered', [[/^feature show/, { stdout: 'NotRegistered' }]], 'feature Microsoft.Compute/EncryptionAtHost', 'NotRegistered. Fix: az feature register --namespace Microsoft.Compute --name EncryptionAtHost'],
   ['a provider not registered', [[/^provider show --namespace Microsoft\.DevOpsInfrastructure/, { stdout: 'NotRegistered' }]], 'resource provider Microsoft.DevOpsInfrastructure', 'Fix: az provider register --namespace Microsoft.DevOpsInfrastructure'],
-  ['the group does not exist', [[/^ad group show/, { ok: false, stderr: "ERROR: Resource '5b3c' does not exist." }]], "administrators' group", 'not found'],
-  ['the group has another name', [[/^ad group show/, { stdout: { id: ADMINS, displayName: 'Platform Admins' } }]], "administrators' group", 'Fix: ADMIN_GROUP_NAME="Platform Admins"'],
-  ['the deployer is not in the group', [[/^ad group member check/, { stdout: 'false' }]], "deployer in the administrators' group (grant:sql signs in to Azure SQL as a member)", `Fix: az ad group member add --group ${ADMINS} --member-id ${DEPLOYER}`],
+  ['the group does not exist', [[/^ad group show --group 5b3c/, { ok: false, stderr: "ERROR: Resource '5b3c' does not exist." }]], "administrators' group", 'not found'],
+  ['the group has another name', [[/^ad group show --group 5b3c/, { stdout: { id: ADMINS, displayName: 'Platform Admins' } }]], "administrators' group", 'Fix: ADMIN_GROUP_NAME="Platform Admins"'],
+  ['the deployer is not in the SQL administrators\' group', [[/^ad group member check --group 7c1d/, { stdout: 'false' }]], "deployer in the SQL administrators' group (grant:sql signs in to Azure SQL as a member)", `Fix: az ad group member add --group ${SQL_ADMINS} --member-id ${DEPLOYER}`],
+  ['the deployer is in the administrators\' group', [[/^ad group member check --group 5b3c/, { stdout: 'true' }]], "deployer not in the administrators' group (that would make it cluster-admin)", `a member. Fix: az ad group member remove --group ${ADMINS} --member-id ${DEPLOYER}`],
   ['the deployer is only Contributor', [[/^role assignment list/, { stdout: ['Contributor'] }]], 'deployer may create resources, role assignments and roles', 'has Contributor on the subscription'],
   ['the VM size is restricted', [[/^vm list-skus/, { stdout: [{ name: 'Standard_D4ds_v5', restrictions: [{ type: 'Location', reasonCode: 'NotAvailableForSubscription' }], locationInfo: [{ zones: ['1', '2', '3'] }] }] }]], 'VM size Standard_D4ds_v5 in uksouth', 'restricted for this subscription (NotAvailableForSubscription)'],
   ['a zone lacks the VM size', [[/^vm list-skus/, { stdout: [{ name: 'Standard_D4ds_v5', restrictions: [], locationInfo: [{ zones: ['1', '2'] }] }] }]], 'VM size Standard_D4ds_v5 in uksouth', 'not available in zone(s) 3'],
@@ -82,7 +88,7 @@ test('not signed in: one failure that says to sign in, and nothing else is asked
 test('placeholder principals are named as the settings to export, and the checks that need them are skipped', () => {
   const [bare] = environments({ ADMIN_CIDRS: '148.252.158.53/32' });
   const results = preflight(bare!, fakeAz().az);
-  expect(results.filter((r) => !r.ok)).toEqual([expect.objectContaining({ name: 'deploy settings', detail: expect.stringContaining('not set: ADMIN_GROUP_OBJECT_ID, DEPLOYER_OBJECT_ID') })]);
+  expect(results.filter((r) => !r.ok)).toEqual([expect.objectContaining({ name: 'deploy settings', detail: expect.stringContaining('not set: ADMIN_GROUP_OBJECT_ID, SQL_ADMIN_GROUP_OBJECT_ID, DEPLOYER_OBJECT_ID') })]);
   expect(results.some((r) => r.name.startsWith('deployer in'))).toBe(false);
 });
 
