@@ -102,6 +102,30 @@ export class AppData extends Construct {
       audience: ['api://AzureADTokenExchange'],
     });
 
+    // A private endpoint in the private-endpoint subnet, with the service's privatelink zone
+    // linked to the VNet, so its public name resolves to the private address from inside.
+    const privateAccess = (prefix: string, target: string, name: string, subresource: string, zoneName: string, zoneGroup: string) => {
+      const zone = new PrivateDnsZone(this, `${prefix}-private-dns`, { name: zoneName, resourceGroupName, tags });
+      const link = new PrivateDnsZoneVirtualNetworkLink(this, `${prefix}-private-dns-link`, {
+        name: `${prefix}-private-dns-link`,
+        resourceGroupName,
+        privateDnsZoneName: zone.name,
+        virtualNetworkId: props.vnetId,
+        registrationEnabled: false,
+        tags,
+      });
+      const endpoint = new PrivateEndpoint(this, `${prefix}-private-endpoint`, {
+        name: `${name}-pe`,
+        location,
+        resourceGroupName,
+        subnetId: props.privateEndpointSubnetId,
+        privateServiceConnection: { name: `${name}-psc`, isManualConnection: false, privateConnectionResourceId: target, subresourceNames: [subresource] },
+        privateDnsZoneGroup: { name: zoneGroup, privateDnsZoneIds: [zone.id] },
+        tags,
+      });
+      return { endpoint, link };
+    };
+
     // --- Azure SQL -----------------------------------------------------------------
     const password = config.sqlAuth === 'password' ? new Password(this, 'sql-admin-password', { length: 32, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 }) : undefined;
     const sqlLogin = 'order_app';
@@ -131,24 +155,7 @@ export class AppData extends Construct {
       shortTermRetentionPolicy: { retentionDays: 7 },
       tags,
     });
-    const sqlZone = new PrivateDnsZone(this, 'sql-private-dns', { name: 'privatelink.database.windows.net', resourceGroupName, tags });
-    new PrivateDnsZoneVirtualNetworkLink(this, 'sql-private-dns-link', {
-      name: 'sql-private-dns-link',
-      resourceGroupName,
-      privateDnsZoneName: sqlZone.name,
-      virtualNetworkId: props.vnetId,
-      registrationEnabled: false,
-      tags,
-    });
-    this.privateEndpoint = new PrivateEndpoint(this, 'sql-private-endpoint', {
-      name: `${config.sqlServerName}-pe`,
-      location,
-      resourceGroupName,
-      subnetId: props.privateEndpointSubnetId,
-      privateServiceConnection: { name: `${config.sqlServerName}-psc`, isManualConnection: false, privateConnectionResourceId: this.sqlServer.id, subresourceNames: ['sqlServer'] },
-      privateDnsZoneGroup: { name: 'sql', privateDnsZoneIds: [sqlZone.id] },
-      tags,
-    });
+    this.privateEndpoint = privateAccess('sql', this.sqlServer.id, config.sqlServerName, 'sqlServer', 'privatelink.database.windows.net', 'sql').endpoint;
     // Audit to Log Analytics; the workspace keeps it for its retention (at least 90 days).
     const audit = new MssqlServerExtendedAuditingPolicy(this, 'sql-auditing', { serverId: this.sqlServer.id, logMonitoringEnabled: true, retentionInDays: config.auditRetentionDays });
     new MonitorDiagnosticSetting(this, 'sql-audit-logs', {
@@ -175,24 +182,8 @@ export class AppData extends Construct {
       networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
       tags,
     });
-    const vaultZone = new PrivateDnsZone(this, 'key-vault-private-dns', { name: 'privatelink.vaultcore.azure.net', resourceGroupName, tags });
-    const vaultZoneLink = new PrivateDnsZoneVirtualNetworkLink(this, 'key-vault-private-dns-link', {
-      name: 'key-vault-private-dns-link',
-      resourceGroupName,
-      privateDnsZoneName: vaultZone.name,
-      virtualNetworkId: props.vnetId,
-      registrationEnabled: false,
-      tags,
-    });
-    this.keyVaultPrivateEndpoint = new PrivateEndpoint(this, 'key-vault-private-endpoint', {
-      name: `${config.keyVaultName}-pe`,
-      location,
-      resourceGroupName,
-      subnetId: props.privateEndpointSubnetId,
-      privateServiceConnection: { name: `${config.keyVaultName}-psc`, isManualConnection: false, privateConnectionResourceId: this.keyVault.id, subresourceNames: ['vault'] },
-      privateDnsZoneGroup: { name: 'vault', privateDnsZoneIds: [vaultZone.id] },
-      tags,
-    });
+    const vaultAccess = privateAccess('key-vault', this.keyVault.id, config.keyVaultName, 'vault', 'privatelink.vaultcore.azure.net', 'vault');
+    this.keyVaultPrivateEndpoint = vaultAccess.endpoint;
 
     const role = (id: string, roleDefinitionName: string, principalId: string, principalType: 'ServicePrincipal' | 'Group'): RoleAssignment =>
       new RoleAssignment(this, id, { scope: this.keyVault.id, roleDefinitionName, principalId, principalType });
@@ -206,7 +197,7 @@ export class AppData extends Construct {
     const writable = new Sleep(this, 'key-vault-rbac-propagation', {
       createDuration: RBAC_PROPAGATION_WAIT,
       triggers: { role_assignment: deployerWrites.id },
-      dependsOn: [deployerWrites, this.keyVaultPrivateEndpoint, vaultZoneLink],
+      dependsOn: [deployerWrites, this.keyVaultPrivateEndpoint, vaultAccess.link],
     });
     const secret = (name: string, value: string, contentType: string): KeyVaultSecret =>
       new KeyVaultSecret(this, `secret-${name}`, { name, value, contentType, keyVaultId: this.keyVault.id, expirationDate: props.secretExpiry, dependsOn: [writable], tags });

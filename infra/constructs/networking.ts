@@ -23,7 +23,7 @@ export interface NetworkingProps {
 }
 
 /** NSG rule priorities: allows first, the explicit deny-all last. */
-export const NSG_PRIORITIES = { ssh: 1002, internetWeb: 1010, clusterOverlay: 3990, clusterOverlayOut: 3990, vnetInbound: 4000, azureLoadBalancer: 4001, denyAllInbound: 4096 } as const;
+export const NSG_PRIORITIES = { ssh: 1002, internetWeb: 1010, clusterOverlay: 3990, vnetInbound: 4000, azureLoadBalancer: 4001, denyAllInbound: 4096 } as const;
 
 /** The service Managed DevOps Pools inject their agents through. */
 export const MANAGED_DEVOPS_POOL_DELEGATION = 'Microsoft.DevOpsInfrastructure/pools';
@@ -131,27 +131,20 @@ export class Networking extends Construct {
     // Azure CNI Overlay does not encapsulate pod traffic between nodes, so this subnet NSG sees
     // pod addresses, which are outside the VNet: nodes and pods must reach pods explicitly
     // (service routing, pod to pod, DNS), as Microsoft's Overlay documentation requires.
-    rule('allow-cluster-overlay', {
-      priority: NSG_PRIORITIES.clusterOverlay,
-      access: 'Allow',
-      protocol: '*',
-      ports: ['*'],
-      sources: [config.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr],
-      destinations: [OVERLAY_NETWORK.podCidr],
-      description: 'Nodes and pods to pods across nodes (Azure CNI Overlay: pod traffic is not encapsulated)',
-    });
-    // The same outbound, so the result does not hang on whether Azure counts the overlay range
+    // Both directions, so the result does not hang on whether Azure counts the overlay range
     // as VirtualNetwork in its default rules.
-    rule('allow-cluster-overlay-out', {
-      priority: NSG_PRIORITIES.clusterOverlayOut,
-      direction: 'Outbound',
-      access: 'Allow',
-      protocol: '*',
-      ports: ['*'],
-      sources: [config.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr],
-      destinations: [OVERLAY_NETWORK.podCidr],
-      description: 'Nodes and pods to pods across nodes, outbound',
-    });
+    for (const direction of ['Inbound', 'Outbound'] as const) {
+      rule(direction === 'Inbound' ? 'allow-cluster-overlay' : 'allow-cluster-overlay-out', {
+        priority: NSG_PRIORITIES.clusterOverlay,
+        direction,
+        access: 'Allow',
+        protocol: '*',
+        ports: ['*'],
+        sources: [config.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr],
+        destinations: [OVERLAY_NETWORK.podCidr],
+        description: `Nodes and pods to pods across nodes, ${direction.toLowerCase()} (Azure CNI Overlay: pod traffic is not encapsulated)`,
+      });
+    }
     // The explicit deny below overrides Azure's default AllowVnetInBound and
     // AllowAzureLoadBalancerInBound rules, which node-to-node traffic and load-balancer
     // health probes need: restate them, above the deny.
