@@ -4,6 +4,9 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 
+/** Whether this synth writes HCL (`cdktf synth --hcl` sets SYNTH_HCL_OUTPUT). */
+export const isHclSynth = (env: Readonly<Record<string, string | undefined>> = process.env): boolean => env.SYNTH_HCL_OUTPUT === 'true' || env.SYNTH_HCL_OUTPUT === '1';
+
 /** Remote state settings, from the environment (the pipeline sets them). */
 export interface StateBackendConfig {
   readonly resourceGroupName: string;
@@ -38,8 +41,10 @@ export interface BaseStackProps extends StateProps {
 export abstract class BaseStack extends TerraformStack {
   protected constructor(scope: Construct, id: string, props: StateProps) {
     super(scope, id);
-    // One Terraform for every run: a plan made by one version is not applied by another.
-    this.addOverride('terraform.required_version', TERRAFORM_VERSION);
+    // One Terraform for every run: a plan made by one version is not applied by another. Left
+    // out of `cdktf synth --hcl`: cdktf 0.21 renders any extra terraform-block attribute as
+    // `0 = "required_version"`, which is not HCL (npm run tf and the pipeline still pin it).
+    if (!isHclSynth()) this.addOverride('terraform.required_version', TERRAFORM_VERSION);
     new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
     if (props.backend) {
       new AzurermBackend(this, { ...props.backend, key: `${id}.tfstate`, useAzureadAuth: true, useOidc: true });
