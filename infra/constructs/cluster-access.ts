@@ -10,8 +10,13 @@ export interface ClusterAccessProps {
   readonly roleDefinitionScope: string;
   /** The app's namespace: the only one the deployer writes into. */
   readonly namespace: string;
-  /** Environment name, for the custom role's tenant-unique name. */
+  /** Environment name, for the custom role's description. */
   readonly environment: string;
+  /**
+   * Something globally unique to this deployment (the Key Vault's name): custom role names
+   * must be unique in the tenant, and two copies of this platform may share one.
+   */
+  readonly uniqueSuffix: string;
   /** The administrators' Entra group. */
   readonly adminGroupObjectId: string;
   /** The pipeline's service principal. */
@@ -51,7 +56,7 @@ export class ClusterAccess extends Construct {
       principalType: 'ServicePrincipal',
     });
     this.namespaceWriterRole = new RoleDefinition(this, 'namespace-writer-role', {
-      name: `order-platform-namespace-writer-${props.environment}`,
+      name: `order-platform-namespace-writer-${props.uniqueSuffix}`,
       description: `Create and label namespaces in the ${props.environment} cluster (the app's deploy creates its own namespace).`,
       scope: props.roleDefinitionScope,
       assignableScopes: [cluster],

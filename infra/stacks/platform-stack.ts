@@ -70,6 +70,7 @@ export class PlatformStack extends BaseStack {
       roleDefinitionScope: networking.resourceGroup.id,
       namespace: AppContract.kubernetes.namespace,
       environment: config.name,
+      uniqueSuffix: config.data.keyVaultName,
       adminGroupObjectId: config.access.adminGroup.objectId,
       deployerObjectId: config.access.deployerObjectId,
     });

@@ -174,7 +174,8 @@ describe('who may do what in the cluster', () => {
     expect(writer.scope).toMatch(new RegExp(`^\\$\\{azurerm_kubernetes_cluster\\.[^.]+\\.id\\}/namespaces/${AppContract.kubernetes.namespace}$`));
     const definition = only(P.resource, 'azurerm_role_definition') as Record<string, any>;
     expect(definition.permissions).toEqual([{ actions: [], data_actions: [...NAMESPACE_WRITER_DATA_ACTIONS] }]);
-    expect(definition.name).toBe('order-platform-namespace-writer-prod');
+    // Custom role names are unique per tenant: the vault's globally unique name keeps two copies apart.
+    expect(definition.name).toBe(`order-platform-namespace-writer-${prod!.data.keyVaultName}`);
     const creator = roles.find((r) => r.principal_id === DEPLOYER && String(r.role_definition_id).includes('azurerm_role_definition'))!;
     expect(creator.scope).toMatch(/^\$\{azurerm_kubernetes_cluster\.[^.]+\.id\}$/);
     expect(roles.filter((r) => r.principal_id === DEPLOYER && r.role_definition_name === AKS_ROLES.clusterAdmin)).toEqual([]);
