@@ -270,6 +270,8 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
   flow('internet-deploy-agents', e.internetHost.label, e.deployAgent.label, '22', 'closed', nsg(f, agents, 'Inbound', tcp(e.internetHost, e.deployAgent, 22)));
   flow('internet-sql', e.internetHost.label, 'Azure SQL', '1433', 'closed', publicAccess(f.sqlServer, 'Azure SQL'));
   flow('internet-key-vault', e.internetHost.label, 'Key Vault', '443', 'closed', publicAccess(f.keyVault, 'Key Vault'));
+  // Administrators reach the private vault from a deploy agent or a network peered with the VNet, not from their desks.
+  flow('admin-key-vault', e.admin.label, 'Key Vault (from outside the VNet)', '443', 'closed', publicAccess(f.keyVault, 'Key Vault'));
   flow('internet-api-server', e.internetHost.label, 'the API server', '443', 'closed', apiServer(e.internetHost));
   flow('other-namespace-app', f.pods.otherNamespace.label, f.pods.app.label, String(app), 'closed', policy(f, manifests, 'ingress', f.pods.otherNamespace, 'TCP', app));
   const lookalike: Identity = { kind: 'pod', label: 'a pod labelled like NGINX in namespace default', namespace: 'default', labels: { ...f.pods.ingressController.labels }, ip: '192.168.3.11' };

@@ -35,7 +35,14 @@ function main(): number {
   for (const config of selected) {
     // The principals come from this shell's settings; the stacks must have been synthesized with the same ones.
     const platform = JSON.stringify(terraform.stacks[`platform-${config.name}`] ?? {});
-    const stale = [['DEPLOYER_OBJECT_ID', config.access.deployerObjectId], ['ADMIN_GROUP_OBJECT_ID', config.access.adminGroup.objectId]].filter(([, id]) => !platform.includes(id!));
+    const expected: [string, string][] = [
+      ['DEPLOYER_OBJECT_ID', config.access.deployerObjectId],
+      ['ADMIN_GROUP_OBJECT_ID', config.access.adminGroup.objectId],
+      ['SQL_ADMIN_GROUP_OBJECT_ID', config.access.sqlAdminGroup.objectId],
+      ['GLOBAL_NAME_PREFIX', `"${config.data.keyVaultName}"`],
+      ...config.networking.adminCidrs.map((c): [string, string] => ['ADMIN_CIDRS', `"${c}"`]),
+    ];
+    const stale = [...new Set(expected.filter(([, value]) => !platform.includes(value)).map(([k]) => k))].map((k) => [k]);
     if (stale.length > 0) throw new UsageError(`platform-${config.name} was synthesized with other ${stale.map(([k]) => k).join(' and ')} than this shell's: run \`npm run synth\` again with the same settings.`);
     const unset = unsetDeploySettings(config);
     if (unset.length > 0) process.stderr.write(`warning: ${unset.join(', ')} not set: the checks run on placeholders, which a deploy refuses.\n`);

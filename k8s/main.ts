@@ -13,7 +13,7 @@ import { writeManifests } from './synth-manifests';
 const FLAGS = {
   env: 'one environment to synthesize (dev or prod); all by default',
   image: 'registry/name:tag for every environment; default $APP_IMAGE or <prefix>acr.azurecr.io/order-app:0.1.0',
-  'infra-outputs': 'JSON from `npx cdktf output --outputs-file <file>`: Key Vault URL and app identity client id',
+  'infra-outputs': 'the outputs JSON of `npm run tf -- outputs --env <env>` (or `npx cdktf output --outputs-file <file>`): Key Vault URL and app identity client id',
   outdir: 'output directory; default $CDK8S_OUTDIR or dist/k8s',
 };
 
@@ -45,7 +45,7 @@ function main(): void {
   if (configs.some((c) => c.appIdentityClientId === PLACEHOLDER_CLIENT_ID)) {
     process.stderr.write(
       'warning: no --infra-outputs given, so the ServiceAccount carries a placeholder client id and the pods cannot reach Key Vault. ' +
-        'For a deploy, pass the platform stack outputs (npx cdktf output platform-<env> --outputs-file outputs.json).\n',
+        'For a deploy, pass the platform stack outputs (npm run tf -- outputs --env <env>, then --infra-outputs cdktf.out/outputs-<env>.json).\n',
     );
   }
 }

@@ -111,7 +111,9 @@ export interface AccessConfig {
    * The object id of the pipeline's service principal (the service connection's identity):
    * writes the Key Vault secrets, creates the app's namespace and deploys into it. It must be
    * a member of `sqlAdminGroup` for `grant:sql`, and not of `adminGroup`. From
-   * `DEPLOYER_OBJECT_ID`. @default a placeholder that `npm run tf` and the preflight refuse
+   * `DEPLOYER_OBJECT_ID`: the object id of the service principal (Entra "Enterprise
+   * applications"), not of the app registration.
+   * @default a placeholder that `npm run tf` and the preflight refuse
    */
   readonly deployerObjectId: string;
 }
@@ -229,10 +231,11 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   };
   if (n.vnetAddressSpace.length === 0) throw new InfraConfigError(at('vnetAddressSpace'), n.vnetAddressSpace, 'must name at least one CIDR');
   const space = n.vnetAddressSpace.map((v, i) => cidr(`vnetAddressSpace[${i}]`, v));
+  const vnetVariable = `VNET_ADDRESS_SPACE_${config.name.toUpperCase()}`;
   space.forEach((s, i) => {
-    if (!isPrivate(s)) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, 'must be a private range (RFC 1918)');
+    if (!isPrivate(s)) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, `must be a private range (RFC 1918) (${vnetVariable})`);
     for (const [name, range] of Object.entries({ podCidr: OVERLAY_NETWORK.podCidr, serviceCidr: OVERLAY_NETWORK.serviceCidr })) {
-      if (overlaps(s, parseCidr(range)!)) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, `must not overlap the cluster's overlay ${name} ${range}`);
+      if (overlaps(s, parseCidr(range)!)) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, `must not overlap the cluster's overlay ${name} ${range} (${vnetVariable})`);
     }
   });
   const subnets = [
@@ -251,15 +254,16 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   });
   // Managed DevOps Pools need at least a /28 of their own; the agents scale within it.
   if (subnets[3][1].prefix > 28) throw new InfraConfigError(at('deployAgentSubnetCidr'), n.deployAgentSubnetCidr, 'must be a /28 or larger');
-  if (n.adminCidrs.length === 0) throw new InfraConfigError(at('adminCidrs'), n.adminCidrs, 'must name at least one admin CIDR (who may reach the API server)');
+  if (n.adminCidrs.length === 0) throw new InfraConfigError(at('adminCidrs'), n.adminCidrs, 'must name at least one admin CIDR (who may reach the API server) (ADMIN_CIDRS)');
   n.adminCidrs.forEach((value, i) => {
     if (value.trim() === '*' || value.trim().toLowerCase() === 'internet' || value.trim() === 'any') {
-      throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a specific CIDR, not the whole Internet');
+      throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a specific CIDR, not the whole Internet (ADMIN_CIDRS)');
     }
-    const c = cidr(`adminCidrs[${i}]`, value);
-    if (c.prefix === 0) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a specific CIDR, not the whole Internet');
+    const c = parseCidr(value);
+    if (!c) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 198.51.100.7/32, with no host bits set (ADMIN_CIDRS)');
+    if (c.prefix === 0) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a specific CIDR, not the whole Internet (ADMIN_CIDRS)');
     // The API server is on the Internet: a private range there admits nobody.
-    if (isPrivate(c)) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a public address range (the API server is reached over the Internet; private ranges never match)');
+    if (isPrivate(c)) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a public address range: the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)');
   });
   n.sshSourceCidrs.forEach((value, i) => {
     const c = parseCidr(value);
@@ -299,7 +303,7 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   const d = config.data;
   const dk = (key: string): string => `${config.name}.data.${key}`;
   if (!/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(d.keyVaultName) || d.keyVaultName.includes('--')) {
-    throw new InfraConfigError(dk('keyVaultName'), d.keyVaultName, 'must be 3-24 letters, digits and single dashes, starting with a letter');
+    throw new InfraConfigError(dk('keyVaultName'), d.keyVaultName, 'must be 3-24 letters, digits and single dashes, starting with a letter (it is <GLOBAL_NAME_PREFIX>-<env>-kv: keep GLOBAL_NAME_PREFIX to 16 characters or fewer)');
   }
   if (!/^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/.test(d.sqlServerName)) throw new InfraConfigError(dk('sqlServerName'), d.sqlServerName, 'must be 2-63 lower-case letters, digits and dashes');
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(d.databaseName)) throw new InfraConfigError(dk('databaseName'), d.databaseName, 'must be 1-128 letters, digits, dashes and underscores');
@@ -336,10 +340,10 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   if (e.internalClientCidrs.length === 0) throw new InfraConfigError(ek('internalClientCidrs'), e.internalClientCidrs, 'must name at least one private CIDR');
   e.internalClientCidrs.forEach((value, i) => {
     const parsed = parseCidr(value);
-    if (!parsed) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 10.50.0.0/16');
-    if (!isPrivate(parsed)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be a private range: the internal load balancer is reachable only from private networks');
+    if (!parsed) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 10.50.0.0/16 (INTERNAL_CLIENT_CIDRS)');
+    if (!isPrivate(parsed)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be a private range: the internal load balancer is reachable only from private networks (INTERNAL_CLIENT_CIDRS)');
     for (const [name, range] of Object.entries({ podCidr: OVERLAY_NETWORK.podCidr, serviceCidr: OVERLAY_NETWORK.serviceCidr })) {
-      if (overlaps(parsed, parseCidr(range)!)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, `must not overlap the cluster's overlay ${name} ${range}: replies to such clients would be routed into the overlay`);
+      if (overlaps(parsed, parseCidr(range)!)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, `must not overlap the cluster's overlay ${name} ${range}: replies to such clients would be routed into the overlay (INTERNAL_CLIENT_CIDRS)`);
     }
   });
   return config;
@@ -359,7 +363,7 @@ export function validateAddressPlan(configs: readonly EnvironmentConfig[]): read
           throw new InfraConfigError(
             `${config.name}.networking.vnetAddressSpace[${j}]`,
             text,
-            `must not overlap ${other.name}'s ${clash}: a network peered with both environments could not route to both`,
+            `must not overlap ${other.name}'s ${clash}: a network peered with both environments could not route to both (VNET_ADDRESS_SPACE_${config.name.toUpperCase()})`,
           );
         }
       }

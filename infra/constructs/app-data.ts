@@ -189,15 +189,16 @@ export class AppData extends Construct {
       new RoleAssignment(this, id, { scope: this.keyVault.id, roleDefinitionName, principalId, principalType });
     role('app-secrets-user', KEY_VAULT_ROLES.secretsUser, this.appIdentity.principalId, 'ServicePrincipal');
     const deployerWrites = role('deployer-secrets-officer', KEY_VAULT_ROLES.secretsOfficer, props.access.deployerObjectId, 'ServicePrincipal');
-    // The administrators upload the ingress certificate and the OIDC client secret.
-    role('admins-secrets-officer', KEY_VAULT_ROLES.secretsOfficer, props.access.adminGroup.objectId, 'Group');
+    // The administrators upload the ingress certificate and the OIDC client secret, and may run
+    // the platform apply by hand (from inside the VNet) instead of the pipeline.
+    const adminWrites = role('admins-secrets-officer', KEY_VAULT_ROLES.secretsOfficer, props.access.adminGroup.objectId, 'Group');
     role('admins-certificates-officer', KEY_VAULT_ROLES.certificatesOfficer, props.access.adminGroup.objectId, 'Group');
     // The first write waits for the role to propagate and for the private endpoint, its DNS
     // record and the zone's link to the VNet; a new role assignment makes it wait again.
     const writable = new Sleep(this, 'key-vault-rbac-propagation', {
       createDuration: RBAC_PROPAGATION_WAIT,
       triggers: { role_assignment: deployerWrites.id },
-      dependsOn: [deployerWrites, this.keyVaultPrivateEndpoint, vaultAccess.link],
+      dependsOn: [deployerWrites, adminWrites, this.keyVaultPrivateEndpoint, vaultAccess.link],
     });
     const secret = (name: string, value: string, contentType: string): KeyVaultSecret =>
       new KeyVaultSecret(this, `secret-${name}`, { name, value, contentType, keyVaultId: this.keyVault.id, expirationDate: props.secretExpiry, dependsOn: [writable], tags });

@@ -53,20 +53,29 @@ function json<T>(az: Az, args: readonly string[]): { value?: T; error?: string }
 }
 
 /** Runs every check for one environment; stops after the sign-in check fails (nothing else can be asked). */
-export function preflight(config: EnvironmentConfig, az: Az): CheckResult[] {
+export function preflight(config: EnvironmentConfig, az: Az, env: Readonly<Record<string, string | undefined>> = process.env): CheckResult[] {
   const results: CheckResult[] = [];
   const add = (name: string, ok: boolean, detail: string) => results.push({ name, ok, detail });
 
   const unset = unsetDeploySettings(config);
-  add('deploy settings', unset.length === 0, unset.length === 0 ? 'administrators\' group, deployer and admin ranges are set' : `not set: ${unset.join(', ')}. Fix: export them (README "Configuration"), then npm run synth`);
+  add('deploy settings', unset.length === 0, unset.length === 0 ? 'administrators\' group, deployer and admin ranges are set' : `not set: ${unset.join(', ')}. Fix: export them (README "Synth and deploy"), then npm run synth`);
 
   const account = json<{ id: string; tenantId: string; user?: { name: string } }>(az, ['account', 'show']);
   if (!account.value) {
-    add('signed in to Azure', false, `${account.error}. Fix: az login (and az account set --subscription <id>)`);
+    const missing = /ENOENT/.test(account.error ?? '');
+    add('signed in to Azure', false, missing ? 'the Azure CLI (az) is not installed or not on PATH. Fix: install it (https://aka.ms/azure-cli), then az login' : `${account.error}. Fix: az login (and az account set --subscription <id>)`);
     return results;
   }
   const subscription = account.value.id;
   add('signed in to Azure', true, `subscription ${subscription} as ${account.value.user?.name ?? 'unknown'}`);
+  const armSubscription = env.ARM_SUBSCRIPTION_ID;
+  add(
+    'ARM_SUBSCRIPTION_ID (Terraform\'s azurerm provider needs it)',
+    armSubscription === subscription,
+    armSubscription === subscription
+      ? subscription
+      : `${armSubscription ? `is ${armSubscription}, not the signed-in subscription` : 'not set'}. Fix: export ARM_SUBSCRIPTION_ID=${subscription}`,
+  );
 
   for (const namespace of RESOURCE_PROVIDERS) {
     const r = az(['provider', 'show', '--namespace', namespace, '--query', 'registrationState', '-o', 'tsv']);

@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, UsageError, wholeNumber } from '../../app/scripts/cli-args';
-import { PLACEHOLDER_PRINCIPAL_IDS } from '../config/environment-config';
+import { ENVIRONMENT_NAMES, PLACEHOLDER_PRINCIPAL_IDS } from '../config/environment-config';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { describeSummary, diffSummaries, summarizePlan, type PlanSummary } from './plan-summary';
 
@@ -127,14 +127,36 @@ interface Run {
   readonly output: string;
 }
 
+const USAGE = `Usage: npm run tf -- <plan|apply|outputs> --env <dev|prod|shared> [options]
+  plan     terraform init + plan -out=tfplan per stack, with plan.txt and plan-summary.json beside it
+  apply    apply the saved plans (or, with --reviewed, plan again and apply only an identical plan)
+  outputs  write the non-sensitive outputs of the stacks
+Options:
+${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}
+Terraform signs in with az login locally (export ARM_SUBSCRIPTION_ID too), and through the
+service connection in the pipeline.
+`;
+
+/** The environments `npm run tf` knows: those the infra config defines, and the shared registry. */
+const KNOWN_ENVIRONMENTS = [...ENVIRONMENT_NAMES, SHARED] as const;
+
 function main(): void {
   const [command, ...rest] = process.argv.slice(2);
-  if (!command || command.startsWith('-')) throw new UsageError('Give a command: plan, apply or outputs.');
+  if (command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (!command || command.startsWith('-')) throw new UsageError(`Give a command: plan, apply or outputs.\n${USAGE}`);
   if (!['plan', 'apply', 'outputs'].includes(command)) throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply or outputs.`);
   const args: Record<string, string> = { ...parseArgs(rest, FLAGS), command };
   const staleMinutes = wholeNumber('stale-lock-minutes', args['stale-lock-minutes'], 0, 100_000, 60);
-  if (!args.env || !/^[a-z0-9-]+$/.test(args.env)) throw new UsageError('--env must name an environment, e.g. --env dev.');
+  if (!args.env || !(KNOWN_ENVIRONMENTS as readonly string[]).includes(args.env)) throw new UsageError(`--env must be one of ${KNOWN_ENVIRONMENTS.join(', ')}; got ${JSON.stringify(args.env ?? '')}.`);
   if (args.stack && !(STACK_KINDS as readonly string[]).includes(args.stack)) throw new UsageError(`--stack must be one of ${STACK_KINDS.join(', ')}; got ${JSON.stringify(args.stack)}.`);
+  if (args.stack && args.env === SHARED) throw new UsageError('--stack does not apply to --env shared (one stack: the registry).');
+  // azurerm 4 needs the subscription named; the pipeline's step sets it.
+  if (args.command !== 'outputs' && !process.env.ARM_SUBSCRIPTION_ID) {
+    throw new UsageError('ARM_SUBSCRIPTION_ID is not set; the azurerm provider needs it: export ARM_SUBSCRIPTION_ID=$(az account show --query id -o tsv)');
+  }
   const terraform = args.terraform ?? 'terraform';
   const stacksDir = args['stacks-dir'] ?? 'cdktf.out/stacks';
   const stacks = stacksFor(args.env!, args.stack);
@@ -142,7 +164,7 @@ function main(): void {
     const file = join(stacksDir, stack, 'cdk.tf.json');
     if (!existsSync(file)) throw new UsageError(`${join(stacksDir, stack)} has no cdk.tf.json: run \`npm run synth\` first.`);
     const unset = args.command === 'outputs' ? [] : unsetSettingsIn(readFileSync(file, 'utf8'));
-    if (unset.length > 0) throw new UsageError(`${stack} was synthesized without ${unset.join(', ')}: set them (README "Configuration") and run \`npm run synth\` again.`);
+    if (unset.length > 0) throw new UsageError(`${stack} was synthesized without ${unset.join(', ')}: set them (README "Synth and deploy") and run \`npm run synth\` again.`);
   }
   const armEnv = armEnvFromPipeline(process.env);
 

@@ -7,6 +7,9 @@ import { TERRAFORM_VERSION } from '../config/terraform-version';
 /** Whether this synth writes HCL (`cdktf synth --hcl` sets SYNTH_HCL_OUTPUT). */
 export const isHclSynth = (env: Readonly<Record<string, string | undefined>> = process.env): boolean => env.SYNTH_HCL_OUTPUT === 'true' || env.SYNTH_HCL_OUTPUT === '1';
 
+/** Local state, relative to a stack's folder (cdktf.out/stacks/<stack>): the project root. */
+export const LOCAL_STATE_DIR = '../../..';
+
 /** Remote state settings, from the environment (the pipeline sets them). */
 export interface StateBackendConfig {
   readonly resourceGroupName: string;
@@ -49,7 +52,10 @@ export abstract class BaseStack extends TerraformStack {
     if (props.backend) {
       new AzurermBackend(this, { ...props.backend, key: `${id}.tfstate`, useAzureadAuth: true, useOidc: true });
     } else {
-      new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+      // Terraform runs in cdktf.out/stacks/<stack>/ (cdktf deploy and npm run tf alike), and
+      // a stack reads another's state by this same path from its own folder: keep every state
+      // file in the project root, beside, not inside, the throwaway synth output.
+      new LocalBackend(this, { path: `${LOCAL_STATE_DIR}/terraform.${id}.tfstate` });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Testing } from 'cdktf';
 import { environments, InfraConfigError, OVERLAY_NETWORK, validateAddressPlan, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
 import { MANAGED_DEVOPS_POOL_DELEGATION, NSG_PRIORITIES } from '../constructs/networking';
@@ -129,7 +130,7 @@ test('every stack requires exactly the pinned Terraform version, so no other can
 });
 
 test('state is local without settings and in an azurerm backend, one key per stack, when configured', () => {
-  expect(synth(dev!).terraform.backend).toEqual({ local: { path: 'terraform.network-dev.tfstate' } });
+  expect(synth(dev!).terraform.backend).toEqual({ local: { path: '../../../terraform.network-dev.tfstate' } });
   const remote = synth(dev!, { TF_STATE_RESOURCE_GROUP: 'tfstate-rg', TF_STATE_STORAGE_ACCOUNT: 'tfstateorders', TF_STATE_CONTAINER: 'tfstate' });
   expect(remote.terraform.backend).toEqual({
     azurerm: { container_name: 'tfstate', key: 'network-dev.tfstate', resource_group_name: 'tfstate-rg', storage_account_name: 'tfstateorders', use_azuread_auth: true, use_oidc: true },
@@ -161,4 +162,10 @@ describe('invalid configuration fails synth with a message naming the setting', 
   test('ADMIN_CIDRS of 0.0.0.0/0 is refused for every environment', () => {
     expect(() => environments({ ADMIN_CIDRS: '0.0.0.0/0' })).toThrow('dev.networking.adminCidrs[0] = "0.0.0.0/0"');
   });
+});
+
+test('npm run synth stops on a bad setting with one line naming the setting, the value and the variable, exit 78', () => {
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'infra/main.ts'], { encoding: 'utf8', env: { ...process.env, ADMIN_CIDRS: '10.0.0.0/8' } });
+  expect(r.status).toBe(78);
+  expect(r.stderr.trim()).toBe('synth: dev.networking.adminCidrs[0] = "10.0.0.0/8": must be a public address range: the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)');
 });

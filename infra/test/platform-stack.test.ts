@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { AppContract } from '../../app/src/app-contract';
 import { environments, InfraConfigError, OVERLAY_NETWORK, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
 import { KEY_VAULT_ROLES, RBAC_PROPAGATION_WAIT, secretExpiry } from '../constructs/app-data';
@@ -243,4 +244,15 @@ describe('invalid platform configuration fails synth with a message naming the s
     expect(() => validateEnvironment(config)).toThrow(InfraConfigError);
     expect(() => validateEnvironment(config)).toThrow(message);
   });
+});
+
+test('with local state, the platform stack reads the network and registry state where those stacks write it, from its own folder', () => {
+  const { network, platform, registry } = synthEnvironment(dev!) as any;
+  const stacksDir = '/project/cdktf.out/stacks';
+  const written = (stack: string, json: any) => path.resolve(stacksDir, stack, json.terraform.backend.local.path);
+  const read = (name: string) => path.resolve(stacksDir, 'platform-dev', platform.data.terraform_remote_state[name].config.path);
+  expect(read('cross-stack-reference-input-network-dev')).toBe(written('network-dev', network));
+  expect(read('cross-stack-reference-input-registry')).toBe(written('registry', registry));
+  // In the project root, not in the synth output that a new synth may wipe.
+  expect(written('network-dev', network)).toBe('/project/terraform.network-dev.tfstate');
 });

@@ -40,10 +40,11 @@ function fakeAz(overrides: Answers = []): { az: Az; calls: string[] } {
   };
   return { az, calls };
 }
-const failed = (overrides: Answers) => preflight(dev!, fakeAz(overrides).az).filter((r) => !r.ok);
+const SHELL = { ARM_SUBSCRIPTION_ID: SUB };
+const failed = (overrides: Answers) => preflight(dev!, fakeAz(overrides).az, SHELL).filter((r) => !r.ok);
 
 test('a ready subscription passes every check: providers, host encryption, the group, the deployer, VM size, Kubernetes version, vault name', () => {
-  const results = preflight(dev!, fakeAz().az);
+  const results = preflight(dev!, fakeAz().az, SHELL);
   expect(results.filter((r) => !r.ok)).toEqual([]);
   expect(results.map((r) => r.name)).toEqual(
     expect.arrayContaining([
@@ -78,16 +79,27 @@ test.each<[string, Answers, string, string]>([
   expect(failed(overrides)).toEqual([expect.objectContaining({ name, ok: false, detail: expect.stringContaining(detail) })]);
 });
 
+test('ARM_SUBSCRIPTION_ID unset or another subscription than the signed-in one fails with the export to run', () => {
+  for (const shell of [{}, { ARM_SUBSCRIPTION_ID: '99999999-2222-3333-4444-555555555555' }]) {
+    expect(preflight(dev!, fakeAz().az, shell).filter((r) => !r.ok)).toEqual([expect.objectContaining({ name: "ARM_SUBSCRIPTION_ID (Terraform's azurerm provider needs it)", detail: expect.stringContaining(`Fix: export ARM_SUBSCRIPTION_ID=${SUB}`) })]);
+  }
+});
+
+test('no Azure CLI at all: says to install it', () => {
+  const az = () => ({ ok: false, stdout: '', stderr: 'spawnSync az ENOENT' });
+  expect(preflight(dev!, az, SHELL)).toEqual([expect.objectContaining({ ok: true, name: 'deploy settings' }), expect.objectContaining({ ok: false, detail: expect.stringContaining('the Azure CLI (az) is not installed or not on PATH') })]);
+});
+
 test('not signed in: one failure that says to sign in, and nothing else is asked', () => {
   const { az, calls } = fakeAz([[/^account show/, { ok: false, stderr: "ERROR: Please run 'az login' to setup account." }]]);
-  const results = preflight(dev!, az);
+  const results = preflight(dev!, az, SHELL);
   expect(results.filter((r) => !r.ok)).toEqual([expect.objectContaining({ name: 'signed in to Azure', detail: expect.stringContaining('Fix: az login') })]);
   expect(calls).toEqual(['account show -o json']);
 });
 
 test('placeholder principals are named as the settings to export, and the checks that need them are skipped', () => {
   const [bare] = environments({ ADMIN_CIDRS: '148.252.158.53/32' });
-  const results = preflight(bare!, fakeAz().az);
+  const results = preflight(bare!, fakeAz().az, SHELL);
   expect(results.filter((r) => !r.ok)).toEqual([expect.objectContaining({ name: 'deploy settings', detail: expect.stringContaining('not set: ADMIN_GROUP_OBJECT_ID, SQL_ADMIN_GROUP_OBJECT_ID, DEPLOYER_OBJECT_ID') })]);
   expect(results.some((r) => r.name.startsWith('deployer in'))).toBe(false);
 });
@@ -109,7 +121,7 @@ process.exit(ok ? 0 : 1);
 `,
   );
   chmodSync(az, 0o755);
-  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'infra/scripts/preflight.ts', '--env', 'dev', '--az', az], { encoding: 'utf8', env: { ...process.env, ...ENV } });
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'infra/scripts/preflight.ts', '--env', 'dev', '--az', az], { encoding: 'utf8', env: { ...process.env, ...ENV, ...SHELL } });
   expect(r.status).toBe(1);
   expect(r.stdout).toContain('✓ signed in to Azure: subscription 11111111-2222-3333-4444-555555555555 as pipeline');
   expect(r.stdout).toContain('✗ feature Microsoft.Compute/EncryptionAtHost: Pending. Fix: az feature register');

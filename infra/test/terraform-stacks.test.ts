@@ -126,7 +126,7 @@ process.exit(9);
 `;
 
   const tf = (...args: string[]) => {
-    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', ...args, '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_BUILD: '' } });
+    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', ...args, '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_BUILD: '', ARM_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555' } });
     if (process.env.DEBUG_TF) process.stderr.write(r.stderr);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
@@ -191,17 +191,26 @@ process.exit(9);
   });
 
   test('another Terraform version is refused before anything runs', () => {
-    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FAKE_TF_VERSION: '1.9.8' } });
+    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FAKE_TF_VERSION: '1.9.8', ARM_SUBSCRIPTION_ID: 'sub' } });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`terraform 1.9.8 is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version)`);
     expect(existsSync(join(stacks, 'calls.log'))).toBe(false);
+  });
+
+  test('--help prints the usage; a plan without ARM_SUBSCRIPTION_ID is refused with the export to run', () => {
+    const help = tf('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: npm run tf -- <plan|apply|outputs> --env <dev|prod|shared> [options]');
+    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_BUILD: '', ARM_SUBSCRIPTION_ID: '' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('ARM_SUBSCRIPTION_ID is not set; the azurerm provider needs it: export ARM_SUBSCRIPTION_ID=$(az account show --query id -o tsv)');
   });
 
   test('stacks synthesized without the deploy principals are refused, naming the settings', () => {
     writeFileSync(join(stacks, 'platform-dev', 'cdk.tf.json'), JSON.stringify({ resource: { azurerm_role_assignment: { a: { principal_id: PLACEHOLDER_PRINCIPAL_IDS.deployer } } } }));
     const r = tf('plan', '--env', 'dev');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('platform-dev was synthesized without DEPLOYER_OBJECT_ID: set them (README "Configuration") and run `npm run synth` again.');
+    expect(r.stderr).toContain('platform-dev was synthesized without DEPLOYER_OBJECT_ID: set them (README "Synth and deploy") and run `npm run synth` again.');
   });
 
   test('apply applies exactly the saved plans and writes the non-sensitive outputs', () => {
@@ -256,10 +265,11 @@ process.exit(9);
   });
 
   test.each([
-    [['plan'], '--env must name an environment'],
+    [['plan'], '--env must be one of dev, prod, shared; got "".'],
     [['deploy', '--env', 'dev'], 'Unknown command "deploy"'],
     [['plan', '--env', 'dev', '--stack', 'app'], '--stack must be one of network, platform'],
-    [['plan', '--env', 'staging'], 'has no cdk.tf.json: run `npm run synth` first.'],
+    [['plan', '--env', 'staging'], '--env must be one of dev, prod, shared; got "staging".'],
+    [['plan', '--env', 'shared', '--stack', 'network'], '--stack does not apply to --env shared'],
   ])('%p is refused with exit 2', (args, message) => {
     const r = tf(...args);
     expect(r.status).toBe(2);

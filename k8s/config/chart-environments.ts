@@ -25,7 +25,7 @@ export function platformOutputsFrom(json: unknown, environment: string, source =
   if (typeof json !== 'object' || json === null) throw new K8sConfigError(`${source} must be the JSON object cdktf output --outputs-file writes.`);
   const stack = (json as Record<string, unknown>)[stackName];
   if (typeof stack !== 'object' || stack === null) {
-    throw new K8sConfigError(`${source} has no outputs for stack "${stackName}"; run: npx cdktf output ${stackName} --outputs-file <file>.`);
+    throw new K8sConfigError(`${source} has no outputs for stack "${stackName}"; run: npm run tf -- outputs --env ${environment} (or npx cdktf output ${stackName} --outputs-file <file>).`);
   }
   const read = (key: string): string => {
     const value = (stack as Record<string, unknown>)[key];
@@ -56,7 +56,8 @@ export interface ChartEnvironmentInputs {
    * `IMAGE_REPOSITORY` only the registry/name part. The infra variables (`GLOBAL_NAME_PREFIX`,
    * `PUBLIC_HOST_<ENV>`, `INTERNAL_CLIENT_CIDRS`, ...) are read as `infra/` reads them: a
    * public environment gets the HTTPS ingress (certificate `TLS_CERTIFICATE_NAME`, default
-   * orders-tls); `OIDC_ISSUER_URL` with `OIDC_CLIENT_ID_<ENV>` turns sign-in on.
+   * orders-tls); `OIDC_ISSUER_URL` with `OIDC_CLIENT_ID_<ENV>` turns sign-in on, and
+   * `ALLOW_ANONYMOUS_PUBLIC_ACCESS_<ENV>=true` acknowledges a public environment without it.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Parsed `cdktf output --outputs-file` JSON; without it the client id is `PLACEHOLDER_CLIENT_ID`. */
@@ -99,7 +100,9 @@ export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderApp
       targetCpuUtilizationPercent: 70,
       exposure: infra.exposure.mode,
       ...(publicHost ? { ingress: { host: publicHost, certificateName: env.TLS_CERTIFICATE_NAME ?? 'orders-tls' } } : {}),
-      signIn: oidcClientId ? { mode: 'oidc', issuerUrl: env.OIDC_ISSUER_URL ?? '', clientId: oidcClientId } : { mode: 'none' },
+      signIn: oidcClientId
+        ? { mode: 'oidc', issuerUrl: env.OIDC_ISSUER_URL ?? '', clientId: oidcClientId }
+        : { mode: 'none', allowAnonymousPublicAccess: env[`ALLOW_ANONYMOUS_PUBLIC_ACCESS_${suffix}`] === 'true' },
       internalClientCidrs: infra.exposure.internalClientCidrs,
       resources: profile.resources,
       keyVaultUrl: outputs.keyVaultUrl,

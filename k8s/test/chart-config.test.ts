@@ -99,7 +99,7 @@ test.each([
   [{ ...PUBLIC, ingress: undefined }, 'ingress is required with exposure "public"'],
   [{ ...PUBLIC, ingress: { host: 'orders', certificateName: 'orders-tls' } }, 'ingress.host must be a DNS name such as orders.example.com; got "orders"'],
   [{ ...PUBLIC, ingress: { host: 'orders.example.com', certificateName: 'orders_tls!' } }, 'ingress.certificateName must be a Key Vault certificate name'],
-  [{ ...PUBLIC, signIn: { mode: 'none' as const } }, 'exposure "public" needs sign-in (mode "oidc"), or allowAnonymousPublicAccess: true'],
+  [{ ...PUBLIC, signIn: { mode: 'none' as const } }, 'exposure "public" needs sign-in: set OIDC_ISSUER_URL and OIDC_CLIENT_ID_DEV (mode "oidc"), or ALLOW_ANONYMOUS_PUBLIC_ACCESS_DEV=true'],
   [{ exposure: 'internal' as const, ingress: PUBLIC.ingress }, 'ingress only applies to exposure "public"'],
   [{ exposure: 'internal' as const, signIn: PUBLIC.signIn }, 'OIDC sign-in needs exposure "public"'],
   [{ ...PUBLIC, signIn: { ...PUBLIC.signIn, issuerUrl: 'http://login.example.com/x' } }, 'signIn.issuerUrl must be an https URL'],
@@ -111,7 +111,9 @@ test('PUBLIC_HOST_<ENV> (read by the infra config) and OIDC_CLIENT_ID_<ENV> make
   const [d, p] = chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', OIDC_ISSUER_URL: 'https://login.microsoftonline.com/t/v2.0', OIDC_CLIENT_ID_PROD: 'client-1' } });
   expect(d!.exposure).toBe('clusterip');
   expect(p).toMatchObject({ exposure: 'public', ingress: { host: 'orders.shop.example', certificateName: 'orders-tls' }, signIn: { mode: 'oidc', clientId: 'client-1' } });
-  expect(() => chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example' } })).toThrow('needs sign-in');
+  expect(() => chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example' } })).toThrow('set OIDC_ISSUER_URL and OIDC_CLIENT_ID_PROD');
+  const anonymous = chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', ALLOW_ANONYMOUS_PUBLIC_ACCESS_PROD: 'true' } })[1]!;
+  expect(anonymous.signIn).toEqual({ mode: 'none', allowAnonymousPublicAccess: true });
 });
 
 test('exposure, internal clients and the private-endpoint subnet come from the infra config, one source for both layers', () => {

@@ -108,22 +108,25 @@ describe('Validate', () => {
 });
 
 describe('Image', () => {
-  const [docker] = tasks('Docker@2');
+  const imageSteps = stepsOf(jobsOf(stage('Image'))[0]);
+  const build = imageSteps.find((s: any) => s.task === 'AzureCLI@2');
 
-  test('builds app/Dockerfile and pushes it through the registry service connection', () => {
-    expect(docker!.stage).toBe('Image');
-    expect(docker!.step.inputs).toMatchObject({ command: 'buildAndPush', containerRegistry: vars.containerRegistryServiceConnection, repository: '$(imageRepository)', Dockerfile: '$(dockerfile)' });
+  test('builds app/Dockerfile in the registry with ACR Tasks through the Azure service connection (no registry connection to create first, no Docker engine)', () => {
+    expect(shellText(build)).toContain('az acr build --registry $(registryName) --image $(imageRepository):$(imageTag) --file $(dockerfile) .');
+    expect(build.inputs.azureSubscription).toBe(vars.azureServiceConnection);
     expect(existsSync(join(ROOT, vars.dockerfile!))).toBe(true);
     expect(vars.dockerfile).toBe('app/Dockerfile');
+    expect(tasks('Docker@2')).toEqual([]);
   });
 
   test('tags the image with the build id and the commit, never a fixed tag', () => {
-    expect(docker!.step.inputs.tags.trim()).toBe('$(imageTag)');
     expect(vars.imageTag).toBe('$(Build.BuildId)-$(Build.SourceVersion)');
   });
 
   test('pushes to the registry the registry stack creates, as the repository the manifests use', () => {
-    expect(vars.registryLoginServer).toBe(loginServer(registryConfig({ GLOBAL_NAME_PREFIX: vars.GLOBAL_NAME_PREFIX })));
+    const config = registryConfig({ GLOBAL_NAME_PREFIX: vars.GLOBAL_NAME_PREFIX });
+    expect(vars.registryName).toBe(config.name);
+    expect(vars.registryLoginServer).toBe(loginServer(config));
     expect(vars.imageRepository).toBe(AppContract.appName);
   });
 });
@@ -238,7 +241,7 @@ describe.each(['dev', 'prod'])('deploy and verify (%s)', (env) => {
 test('service connection names and settings are declared once, in variables.yml', () => {
   const main = readFileSync(join(PIPELINES_DIR, 'azure-pipelines.yml'), 'utf8');
   const templates = yamlFiles(join(PIPELINES_DIR, 'templates')).map((f) => readFileSync(f, 'utf8')).join('\n');
-  for (const name of [vars.azureServiceConnection!, vars.containerRegistryServiceConnection!, vars.registryLoginServer!]) {
+  for (const name of [vars.azureServiceConnection!, vars.registryLoginServer!]) {
     expect(main + templates).not.toContain(name);
   }
 });
