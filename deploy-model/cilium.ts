@@ -1,4 +1,4 @@
-import { contains, parseCidr } from '../infra/config/cidr';
+import { containsAddress } from '../infra/config/cidr';
 
 /** A Kubernetes object as the manifests hold it. */
 export interface K8sObject {
@@ -49,9 +49,7 @@ const namespaceLabels = (namespace: string): Record<string, string> => ({ 'kuber
 
 function peerMatches(peer: any, policyNamespace: string, other: Identity): { matches: boolean; byAddressOnly?: boolean } {
   if (peer.ipBlock) {
-    const cidr = parseCidr(peer.ipBlock.cidr);
-    const ip = parseCidr(`${other.ip}/32`)!;
-    const inBlock = cidr !== undefined && contains(cidr, ip) && !(peer.ipBlock.except ?? []).some((e: string) => contains(parseCidr(e)!, ip));
+    const inBlock = containsAddress(peer.ipBlock.cidr, other.ip) && !(peer.ipBlock.except ?? []).some((e: string) => containsAddress(e, other.ip));
     // Cilium: ipBlock selects only addresses outside the cluster, never pods or nodes.
     return { matches: inBlock && other.kind === 'world', byAddressOnly: inBlock && other.kind !== 'world' };
   }

@@ -1,7 +1,8 @@
 import { AppContract } from '../app/src/app-contract';
-import { parseCidr } from '../infra/config/cidr';
+import { addressAt, containsAddress, parseCidr } from '../infra/config/cidr';
 import type { EnvironmentConfig } from '../infra/config/environment-config';
 import { appIdentityName } from '../infra/constructs/app-data';
+import { APP_ROUTING_NAMESPACE } from '../k8s/charts/order-app-chart';
 import type { Identity, K8sObject } from './cilium';
 import type { Endpoint, NetworkContext, NsgRule } from './nsg';
 import type { TerraformModel, TfResource } from './terraform-model';
@@ -34,6 +35,8 @@ export interface PrivateEndpointFacts {
   readonly subnet?: SubnetFacts;
   /** Zones of its DNS zone group that are linked to the environment's VNet. */
   readonly linkedZones: readonly string[];
+  /** The addresses of those zones' links to the VNet (writes through the endpoint wait for them). */
+  readonly zoneLinks: readonly string[];
   readonly ip: string;
 }
 
@@ -82,12 +85,11 @@ export interface DeploymentFacts {
 export function hostIn(cidr: string, n: number): string {
   const c = parseCidr(cidr);
   if (!c) throw new Error(`not a CIDR: ${cidr}`);
-  const a = c.start + Math.min(n, c.end - c.start);
-  return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+  return addressAt(c, n);
 }
 
 /** The application routing add-on's NGINX pods (namespace and labels as AKS deploys them). */
-export const INGRESS_CONTROLLER_POD = { namespace: 'app-routing-system', labels: { app: 'nginx', 'app.kubernetes.io/component': 'ingress-controller' } } as const;
+export const INGRESS_CONTROLLER_POD = { namespace: APP_ROUTING_NAMESPACE, labels: { app: 'nginx', 'app.kubernetes.io/component': 'ingress-controller' } } as const;
 
 const ZONE_OF: Record<string, string> = { vault: 'privatelink.vaultcore.azure.net', sqlServer: 'privatelink.database.windows.net' };
 
@@ -120,13 +122,15 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
     rulesByNsg.set(key, [...(rulesByNsg.get(key) ?? []), rule]);
   }
   const nsgs = tf.resources('azurerm_network_security_group', [net]);
+  const nsgAssociations = tf.resources('azurerm_subnet_network_security_group_association', [net]);
+  const natAssociations = tf.resources('azurerm_subnet_nat_gateway_association', [net]);
   const natByGateway = new Map(tf.resources('azurerm_nat_gateway_public_ip_association', [net]).map((r) => [tf.canon(net, r.values.nat_gateway_id), tf.canon(net, r.values.public_ip_address_id)]));
   const subnets: Record<string, SubnetFacts> = {};
   for (const s of tf.resources('azurerm_subnet', [net])) {
     const id = tf.ref(s, 'id');
-    const assoc = tf.resources('azurerm_subnet_network_security_group_association', [net]).find((x) => tf.canon(net, x.values.subnet_id) === id);
+    const assoc = nsgAssociations.find((x) => tf.canon(net, x.values.subnet_id) === id);
     const nsg = assoc ? nsgs.find((n) => tf.ref(n, 'id') === tf.canon(net, assoc.values.network_security_group_id)) : undefined;
-    const nat = tf.resources('azurerm_subnet_nat_gateway_association', [net]).find((x) => tf.canon(net, x.values.subnet_id) === id);
+    const nat = natAssociations.find((x) => tf.canon(net, x.values.subnet_id) === id);
     const natIp = nat ? natByGateway.get(tf.canon(net, nat.values.nat_gateway_id)) : undefined;
     subnets[s.values.name as string] = {
       name: s.values.name as string,
@@ -134,7 +138,7 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
       resource: s,
       ...(nsg ? { nsgRules: rulesByNsg.get(tf.ref(nsg, 'name')) ?? [], nsgName: nsg.values.name as string } : {}),
       nsgAppliesToPrivateEndpoints: s.values.private_endpoint_network_policies === 'Enabled',
-      ...(natIp ? { natEgressRef: natIp.replace(/\.id\}$/, '.ip_address}') } : {}),
+      ...(natIp ? { natEgressRef: tf.withAttribute(natIp, 'ip_address') } : {}),
     };
   }
   const bySubnetId = (value: unknown): SubnetFacts | undefined => Object.values(subnets).find((s) => tf.ref(s.resource, 'id') === tf.canon(platform, value));
@@ -149,18 +153,20 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
   const vnetId = tf.ref(vnet, 'id');
   const links = tf.resources('azurerm_private_dns_zone_virtual_network_link', [platform]).filter((l) => tf.canon(platform, l.values.virtual_network_id) === vnetId);
   const zoneNameOf = (zoneIdRef: string): string | undefined => tf.resourceOf(zoneIdRef)?.values.name as string | undefined;
-  const linkedZoneRefs = new Set(links.map((l) => tf.canon(platform, l.values.private_dns_zone_name).replace(/\.name\}$/, '.id}')));
+  const linkOfZone = new Map(links.map((l) => [tf.withAttribute(tf.canon(platform, l.values.private_dns_zone_name), 'id'), l.address]));
   const endpointFor = (target: TfResource, n: number): PrivateEndpointFacts | undefined => {
     const pe = tf.resources('azurerm_private_endpoint', [platform]).find((p) => tf.canon(platform, (p.values.private_service_connection as any).private_connection_resource_id) === tf.ref(target, 'id'));
     if (!pe) return undefined;
     const subresource = (pe.values.private_service_connection as any).subresource_names[0] as string;
     const zones = ((pe.values.private_dns_zone_group as any)?.private_dns_zone_ids ?? []).map((z: string) => tf.canon(platform, z)) as string[];
     const subnet = bySubnetId(pe.values.subnet_id);
+    const linked = zones.filter((z) => linkOfZone.has(z) && zoneNameOf(z) === ZONE_OF[subresource]);
     return {
       resource: pe,
       subresource,
       ...(subnet ? { subnet } : {}),
-      linkedZones: zones.filter((z) => linkedZoneRefs.has(z) && zoneNameOf(z) === ZONE_OF[subresource]).map((z) => zoneNameOf(z)!),
+      linkedZones: linked.map((z) => zoneNameOf(z)!),
+      zoneLinks: linked.map((z) => linkOfZone.get(z)!),
       ip: subnet ? hostIn(subnet.cidr, n) : '0.0.0.0',
     };
   };
@@ -168,10 +174,14 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
   const internalCidrs = a.config.exposure.internalClientCidrs;
   const authorizedRanges = ((c.api_server_access_profile?.authorized_ip_ranges ?? []) as string[]).map((r) => tf.canon(platform, r));
   const admin = parseCidr(a.config.networking.adminCidrs[0]!)!;
-  const internet = ['198.51.100.77', '192.0.2.77', '203.0.113.250'].find((ip) => !a.config.networking.adminCidrs.some((r) => parseCidr(r) && parseCidr(`${ip}/32`)!.start >= parseCidr(r)!.start && parseCidr(`${ip}/32`)!.start <= parseCidr(r)!.end))!;
+  const internet = ['198.51.100.77', '192.0.2.77', '203.0.113.250'].find((ip) => !a.config.networking.adminCidrs.some((r) => containsAddress(r, ip)))!;
   const agentSubnet = subnets['deploy-agent-subnet'];
   const deployment = a.manifests.find((o) => o.kind === 'Deployment' && o.metadata.name === AppContract.appName);
   const podLabels = (deployment?.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+  const service = a.manifests.find((o) => o.kind === 'Service' && o.metadata.name === AppContract.appName);
+  const ingress = a.manifests.find((o) => o.kind === 'Ingress');
+  const keyVaultEndpoint = endpointFor(keyVault, 4);
+  const sqlEndpoint = endpointFor(sqlServer, 5);
   const namedPorts = Object.fromEntries(((deployment?.spec?.template?.spec?.containers ?? []) as any[]).flatMap((c) => (c.ports ?? []).filter((p: any) => p.name).map((p: any) => [p.name, p.containerPort])));
 
   return {
@@ -186,8 +196,8 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
     authorizedRanges,
     keyVault,
     sqlServer,
-    ...(endpointFor(keyVault, 4) ? { keyVaultEndpoint: endpointFor(keyVault, 4)! } : {}),
-    ...(endpointFor(sqlServer, 5) ? { sqlEndpoint: endpointFor(sqlServer, 5)! } : {}),
+    ...(keyVaultEndpoint ? { keyVaultEndpoint } : {}),
+    ...(sqlEndpoint ? { sqlEndpoint } : {}),
     endpoints: {
       internetHost: { label: 'a host on the Internet', ip: internet },
       admin: { label: `an administrator (${a.config.networking.adminCidrs[0]})`, ip: hostIn(admin.text, admin.prefix === 32 ? 0 : 1) },
@@ -205,8 +215,8 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
       otherNamespace: { kind: 'pod', label: 'a pod in namespace default', namespace: 'default', labels: { app: 'other' }, ip: '192.168.3.10' },
       kubeDns: { kind: 'pod', label: 'pod kube-system/coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: '192.168.4.10' },
     },
-    ...(a.manifests.find((o) => o.kind === 'Service' && o.metadata.name === AppContract.appName) ? { appService: a.manifests.find((o) => o.kind === 'Service' && o.metadata.name === AppContract.appName)! } : {}),
-    ...(a.manifests.find((o) => o.kind === 'Ingress') ? { appIngress: a.manifests.find((o) => o.kind === 'Ingress')! } : {}),
+    ...(service ? { appService: service } : {}),
+    ...(ingress ? { appIngress: ingress } : {}),
     ...(deployment ? { appDeployment: deployment } : {}),
     federatedSubjects: tf
       .resources('azurerm_federated_identity_credential', [platform])

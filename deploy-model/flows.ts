@@ -1,5 +1,6 @@
 import { AppContract } from '../app/src/app-contract';
-import { contains, parseCidr } from '../infra/config/cidr';
+import { containsAddress } from '../infra/config/cidr';
+import { APP_ROUTING_INGRESS_CLASS, AZURE_INTERNAL_LB_ANNOTATION, routedByIngress, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_LABEL } from '../k8s/charts/order-app-chart';
 import { evaluateNetworkPolicy, type Identity } from './cilium';
 import type { DeploymentFacts, PrivateEndpointFacts, SubnetFacts } from './deployment';
 import { evaluateNsg, type Endpoint, type Packet } from './nsg';
@@ -60,9 +61,6 @@ type DeployManifests = Parameters<typeof evaluateNetworkPolicy>[0];
 
 const world = (e: Endpoint): Identity => ({ kind: 'world', label: e.label, ip: e.ip });
 
-/** The application routing add-on's ingress class. */
-const APP_ROUTING_CLASS = 'webapprouting.kubernetes.azure.com';
-
 /** The Service reaches the app's pods: its selector matches their labels, its target port is a port they listen on. */
 const serviceReachesPods = (f: DeploymentFacts) => (): Hop => {
   const service = f.appService;
@@ -84,7 +82,7 @@ const serviceReachesPods = (f: DeploymentFacts) => (): Hop => {
 const ingressRoutesToApp = (f: DeploymentFacts) => (): Hop => {
   const ing = f.appIngress;
   if (!ing) return { allowed: false, reason: 'no Ingress' };
-  if (ing.spec.ingressClassName !== APP_ROUTING_CLASS) return { allowed: false, reason: `Ingress class ${String(ing.spec.ingressClassName)} is not served by the application routing add-on (${APP_ROUTING_CLASS})` };
+  if (ing.spec.ingressClassName !== APP_ROUTING_INGRESS_CLASS) return { allowed: false, reason: `Ingress class ${String(ing.spec.ingressClassName)} is not served by the application routing add-on (${APP_ROUTING_INGRESS_CLASS})` };
   for (const rule of ing.spec.rules as any[]) {
     if (!(ing.spec.tls ?? []).some((t: any) => (t.hosts ?? []).includes(rule.host) && t.secretName)) return { allowed: false, reason: `Ingress has no TLS certificate for ${rule.host}: NGINX would serve its default certificate` };
     for (const path of rule.http.paths as any[]) {
@@ -93,7 +91,7 @@ const ingressRoutesToApp = (f: DeploymentFacts) => (): Hop => {
       if (backend?.name !== f.appService?.metadata.name || !servicePorts.includes(backend?.port?.number)) return { allowed: false, reason: `Ingress path ${path.path} goes to ${backend?.name}:${backend?.port?.number}, not the app's Service` };
     }
   }
-  return { allowed: true, reason: `Ingress ${ing.metadata.name}: class ${APP_ROUTING_CLASS}, TLS for its host, paths to Service ${f.appService?.metadata.name}` };
+  return { allowed: true, reason: `Ingress ${ing.metadata.name}: class ${APP_ROUTING_INGRESS_CLASS}, TLS for its host, paths to Service ${f.appService?.metadata.name}` };
 };
 
 /** The pod gets a token for the app identity: workload identity label, annotated ServiceAccount, a federated credential for exactly that subject. */
@@ -101,19 +99,15 @@ const workloadIdentity = (f: DeploymentFacts, manifests: DeployManifests) => ():
   const deployment = f.appDeployment;
   if (!deployment) return { allowed: false, reason: 'no Deployment for the app' };
   const template = deployment.spec.template;
-  if (template.metadata?.labels?.['azure.workload.identity/use'] !== 'true') return { allowed: false, reason: 'the pods lack azure.workload.identity/use: "true": no token is injected' };
+  if (template.metadata?.labels?.[WORKLOAD_IDENTITY_LABEL] !== 'true') return { allowed: false, reason: 'the pods lack azure.workload.identity/use: "true": no token is injected' };
   const ns = deployment.metadata.namespace ?? 'default';
   const account = template.spec.serviceAccountName ?? 'default';
   const sa = manifests.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === account && (o.metadata.namespace ?? 'default') === ns);
-  if (!/^[0-9a-f-]{36}$/i.test(sa?.metadata.annotations?.['azure.workload.identity/client-id'] ?? '')) return { allowed: false, reason: `ServiceAccount ${ns}/${account} has no azure.workload.identity/client-id annotation` };
+  if (!/^[0-9a-f-]{36}$/i.test(sa?.metadata.annotations?.[WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION] ?? '')) return { allowed: false, reason: `ServiceAccount ${ns}/${account} has no azure.workload.identity/client-id annotation` };
   const subject = `system:serviceaccount:${ns}:${account}`;
   if (!f.federatedSubjects.includes(subject)) return { allowed: false, reason: `no federated credential of the app identity trusts ${subject} from this cluster's OIDC issuer (found ${f.federatedSubjects.join(', ') || 'none'})` };
   return { allowed: true, reason: `workload identity: ${subject} exchanges its token for the app identity` };
 };
-
-/** Whether an Ingress path list routes a request path (Exact and Prefix, by whole path elements). */
-const routes = (paths: readonly { path: string; pathType: string }[], request: string): boolean =>
-  paths.some((p) => (p.pathType === 'Exact' ? request === p.path : request === p.path.replace(/\/$/, '') || request.startsWith(`${p.path.replace(/\/$/, '')}/`) || p.path === '/'));
 
 /** The vault's or the server's name resolves to its private endpoint from the VNet. */
 const resolvesPrivately = (f: DeploymentFacts, pe: PrivateEndpointFacts | undefined, what: string) => (): Hop => {
@@ -143,7 +137,7 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
   const app = AppContract.port;
   const service = f.appService;
   const isPublic = f.appIngress !== undefined;
-  const isInternal = service?.spec?.type === 'LoadBalancer' && service.metadata.annotations?.['service.beta.kubernetes.io/azure-load-balancer-internal'] === 'true';
+  const isInternal = service?.spec?.type === 'LoadBalancer' && service.metadata.annotations?.[AZURE_INTERNAL_LB_ANNOTATION] === 'true';
   const routing = (f.cluster.values.web_app_routing ?? {}) as Record<string, unknown>;
   const agents = f.subnets['deploy-agent-subnet'];
   const tcp = (source: Endpoint, destination: Endpoint, port: number): Packet => ({ source, destination, protocol: 'Tcp', port });
@@ -179,7 +173,7 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
     const paths = (f.appIngress!.spec.rules as any[]).flatMap((r) => r.http.paths as { path: string; pathType: string }[]);
     for (const internal of Object.values(AppContract.paths)) {
       flow(`internet-${internal.slice(1)}`, e.internetHost.label, `the app's ${internal}`, '443', 'closed', () =>
-        routes(paths, internal) ? { allowed: true, reason: `Ingress ${f.appIngress!.metadata.name} routes ${internal} to the app` } : { allowed: false, reason: `Ingress ${f.appIngress!.metadata.name} does not route ${internal}` },
+        routedByIngress(paths, internal) ? { allowed: true, reason: `Ingress ${f.appIngress!.metadata.name} routes ${internal} to the app` } : { allowed: false, reason: `Ingress ${f.appIngress!.metadata.name} does not route ${internal}` },
       );
     }
   }
@@ -195,7 +189,7 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
       nsg(f, f.nodeSubnet, 'Inbound', tcp(e.internalClient, e.internalFrontend, service!.spec.ports[0].port)),
       serviceReachesPods(f),
       () => {
-        const admitted = sourceRanges.length === 0 || sourceRanges.some((r) => evaluateRange(r, e.internalClient.ip));
+        const admitted = sourceRanges.length === 0 || sourceRanges.some((r) => containsAddress(r, e.internalClient.ip));
         return { allowed: admitted, reason: admitted ? `Service ${service!.metadata.namespace}/${service!.metadata.name} loadBalancerSourceRanges admit ${e.internalClient.ip}` : `Service loadBalancerSourceRanges (${sourceRanges.join(', ')}) do not admit ${e.internalClient.ip}` };
       },
       // With externalTrafficPolicy Cluster another node may forward the connection, with that node's address.
@@ -239,7 +233,7 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
 
   // --- the deploy reaches the cluster and the data plane ----------------------------
   const apiServer = (source: Endpoint, via?: string) => (): Hop => {
-    const match = f.authorizedRanges.find((r) => (via ? r.replace(/\/32$/, '') === via : evaluateRange(r, source.ip)));
+    const match = f.authorizedRanges.find((r) => (via ? r.replace(/\/32$/, '') === via : containsAddress(r, source.ip)));
     return match
       ? { allowed: true, reason: `API server authorized_ip_ranges include ${match}` }
       : { allowed: false, reason: `API server authorized_ip_ranges (${f.authorizedRanges.join(', ')}) do not include ${via ?? source.ip}` };
@@ -289,7 +283,3 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
   return results;
 }
 
-function evaluateRange(range: string, ip: string): boolean {
-  const c = parseCidr(range);
-  return c !== undefined && contains(c, parseCidr(`${ip}/32`)!);
-}

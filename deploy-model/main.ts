@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs, UsageError } from '../app/scripts/cli-args';
+import { parseArgs, UsageError, usage } from '../app/scripts/cli-args';
 import { environments, unsetDeploySettings } from '../infra/config/environment-config';
 import { MANIFEST_FILE_NAME } from '../k8s/synth-manifests';
 import { checkDeployment } from './check-deployment';
@@ -24,7 +24,7 @@ const FLAGS = {
 function main(): number {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    process.stdout.write(`Usage: npm run check:deploy -- [options]\n${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`);
+    process.stdout.write(usage('npm run check:deploy -- [options]', FLAGS));
     return 0;
   }
   const all = environments();

@@ -1,4 +1,4 @@
-import { contains, parseCidr, type Cidr } from '../infra/config/cidr';
+import { contains, isPrivate, parseCidr, type Cidr } from '../infra/config/cidr';
 
 /** An endpoint of a flow: an address, and for addresses Azure assigns at deploy time the reference that names it. */
 export interface Endpoint {
@@ -68,7 +68,6 @@ export const DEFAULT_RULES: readonly NsgRule[] = [
   { name: 'DenyAllOutBound', priority: 65500, direction: 'Outbound', access: 'Deny', protocol: '*', sourcePrefixes: ['*'], destinationPrefixes: ['*'], destinationPorts: ['*'] },
 ];
 
-const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16'].map((c) => parseCidr(c)!);
 const host = (ip: string): Cidr => parseCidr(`${ip}/32`)!;
 
 /**
@@ -88,7 +87,7 @@ export function prefixMatches(prefix: string, endpoint: Endpoint, context: Netwo
     case 'AzureLoadBalancer':
       return endpoint.ip === AZURE_PLATFORM_IP;
     case 'Internet':
-      return !inVnet && endpoint.ip !== AZURE_PLATFORM_IP && !PRIVATE.some((r) => contains(r, ip));
+      return !inVnet && endpoint.ip !== AZURE_PLATFORM_IP && !isPrivate(ip);
   }
   if (p.startsWith('{')) {
     // A reference (e.g. "{stack:azurerm_public_ip.x.ip_address}/32"): matches the endpoint it names.

@@ -61,7 +61,7 @@ const SUBSCRIPTION = 'subscription';
  * pipeline's principal owns the subscription (it creates resources and role assignments).
  * `npm run preflight` checks them on Azure.
  */
-export function prerequisiteAssignments(deployerObjectId: string): Assignment[] {
+function prerequisiteAssignments(deployerObjectId: string): Assignment[] {
   return [{ principal: deployerObjectId, scope: SUBSCRIPTION, roleName: 'Owner', role: BUILT_IN_ROLES.Owner!, source: 'one-time setup (checked by npm run preflight)', principalType: 'ServicePrincipal' }];
 }
 
@@ -113,8 +113,8 @@ function ancestors(a: DeployArtifacts, scope: string): string[] {
       const resource = tf.resourceOf(current);
       if (!resource) parent = SUBSCRIPTION;
       else if (resource.type === 'azurerm_resource_group') parent = SUBSCRIPTION;
-      else if (resource.type === 'azurerm_subnet') parent = tf.canon(resource.stack, resource.values.virtual_network_name).replace(/\.name\}$/, '.id}');
-      else if (typeof resource.values.resource_group_name === 'string') parent = tf.canon(resource.stack, resource.values.resource_group_name).replace(/\.name\}$/, '.id}');
+      else if (resource.type === 'azurerm_subnet') parent = tf.withAttribute(tf.canon(resource.stack, resource.values.virtual_network_name), 'id');
+      else if (typeof resource.values.resource_group_name === 'string') parent = tf.withAttribute(tf.canon(resource.stack, resource.values.resource_group_name), 'id');
       else parent = SUBSCRIPTION;
       // A literal resource group name: the group is not in the stacks, so go straight to the subscription.
       if (parent && !parent.startsWith('{')) parent = SUBSCRIPTION;
@@ -288,18 +288,15 @@ export function checkOrdering(a: DeployArtifacts, f: DeploymentFacts): OrderingR
     tf.canon(r.stack, r.values.scope) === vault &&
     permits(BUILT_IN_ROLES[String(r.values.role_definition_name)] ?? { actions: [], dataActions: [] }, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true);
   const isEndpoint = (r: TfResource): boolean => r.type === 'azurerm_private_endpoint' && r.address === f.keyVaultEndpoint?.resource.address;
-  const zoneLinks = tf
-    .resources('azurerm_private_dns_zone_virtual_network_link', [f.platformStack])
-    .filter((l) => tf.canon(l.stack, l.values.virtual_network_id) === tf.ref(f.vnet, 'id') && tf.resourceOf(tf.canon(l.stack, l.values.private_dns_zone_name))?.values.name === 'privatelink.vaultcore.azure.net')
-    .map((l) => l.address);
-  const isZoneLink = (r: TfResource): boolean => zoneLinks.includes(r.address);
+  const isZoneLink = (r: TfResource): boolean => (f.keyVaultEndpoint?.zoneLinks ?? []).includes(r.address);
   return tf.resources('azurerm_key_vault_secret', [f.platformStack]).flatMap((secret) => {
     const name = String(secret.values.name);
-    const sleeps = tf.dependsOn(secret, (r) => r.type === 'time_sleep').filter((r) => r.type === 'time_sleep');
-    const sleep = sleeps.find((s) => seconds(s.values.create_duration) >= 60);
+    const before = tf.upstream(secret);
+    const sleep = before.find((r) => r.type === 'time_sleep' && seconds(r.values.create_duration) >= 60);
+    const beforeSleep = sleep ? tf.upstream(sleep) : [];
     const check = (waitsFor: string, target: (r: TfResource) => boolean, propagates: boolean): OrderingResult => {
-      const direct = tf.dependsOn(secret, target).length > 0;
-      const afterSleep = sleep !== undefined && tf.dependsOn(sleep, target).length > 0;
+      const direct = before.some(target);
+      const afterSleep = beforeSleep.some(target);
       const ok = propagates ? afterSleep : direct;
       return {
         what: `write secret ${name}`,

@@ -67,6 +67,11 @@ export class TerraformModel {
     return `{${resource.stack}:${resource.type}.${resource.name}.${attribute}}`;
   }
 
+  /** Another attribute of the resource a canonical reference names: `{s:t.n.name}` -> `{s:t.n.id}`. */
+  withAttribute(canonical: string, attribute: string): string {
+    return canonical.replace(/^(\{[^:}]+:[a-z0-9_]+\.[^.}]+)\.[^}]+\}$/, `$1.${attribute}}`);
+  }
+
   /** The resource a canonical reference names, if any. */
   resourceOf(canonical: string): TfResource | undefined {
     const m = /^\{([^:}]+):([a-z0-9_]+)\.([^.}]+)\./.exec(canonical);
@@ -106,21 +111,17 @@ export class TerraformModel {
     return [...out.values()];
   }
 
-  /** Whether `resource` is created only after `target` (transitively, through dependencies). */
-  dependsOn(resource: TfResource, target: (r: TfResource) => boolean): TfResource[] {
-    const seen = new Set<string>();
-    const path: TfResource[] = [];
-    const visit = (r: TfResource, trail: TfResource[]): boolean => {
+  /** Everything `resource` is created after, transitively (its dependencies, theirs, and so on). */
+  upstream(resource: TfResource): TfResource[] {
+    const found = new Map<string, TfResource>();
+    const visit = (r: TfResource): void => {
       for (const d of this.dependencies(r)) {
-        if (seen.has(d.address)) continue;
-        seen.add(d.address);
-        if (target(d) || visit(d, [...trail, d])) {
-          path.push(...trail, d);
-          return true;
-        }
+        if (found.has(d.address)) continue;
+        found.set(d.address, d);
+        visit(d);
       }
-      return false;
     };
-    return visit(resource, []) ? path : [];
+    visit(resource);
+    return [...found.values()];
   }
 }

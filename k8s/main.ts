@@ -5,7 +5,7 @@
  *   npx cdk8s synth                                     (same, through cdk8s.yaml)
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from '../app/scripts/cli-args';
+import { parseArgs, usage } from '../app/scripts/cli-args';
 import { K8sConfigError } from './config/chart-config';
 import { chartEnvironments, PLACEHOLDER_CLIENT_ID } from './config/chart-environments';
 import { writeManifests } from './synth-manifests';
@@ -20,7 +20,7 @@ const FLAGS = {
 function main(): void {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    process.stdout.write(`Usage: npm run synth:k8s -- [options]\n${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`);
+    process.stdout.write(usage('npm run synth:k8s -- [options]', FLAGS));
     return;
   }
   let infraOutputs: unknown;

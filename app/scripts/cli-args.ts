@@ -24,6 +24,11 @@ export function parseArgs(argv: readonly string[], known: Record<string, string>
   return out;
 }
 
+/** The usage text of a script: its synopsis, then one line per flag with its meaning. */
+export function usage(synopsis: string, known: Record<string, string>): string {
+  return `Usage: ${synopsis}\n${Object.entries(known).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`;
+}
+
 export function wholeNumber(name: string, value: string | undefined, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {

@@ -8,7 +8,7 @@
  * Prints one line per check; exits 0 when all pass, 1 when one fails, 2 on bad arguments.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { parseArgs, UsageError, wholeNumber } from './cli-args';
+import { parseArgs, usage, UsageError, wholeNumber } from './cli-args';
 import { runSmoke, type CheckResult } from './smoke-checks';
 
 const FLAGS = {
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   const readyTimeoutSeconds = wholeNumber('ready-timeout', args['ready-timeout'], 0, 3600, 120);
   if (args.help) {
-    process.stdout.write(`Usage: npm run smoke -- (--url <base> | --port-forward <namespace>/<service>) [options]\n${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`);
+    process.stdout.write(usage('npm run smoke -- (--url <base> | --port-forward <namespace>/<service>) [options]', FLAGS));
     return 0;
   }
   if ((args.url === undefined) === (args['port-forward'] === undefined)) throw new UsageError('Give exactly one of --url <base> or --port-forward <namespace>/<service>.');

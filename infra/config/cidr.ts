@@ -23,6 +23,19 @@ export function parseCidr(text: string): Cidr | undefined {
 }
 
 export const contains = (outer: Cidr, inner: Cidr): boolean => inner.start >= outer.start && inner.end <= outer.end;
+
+/** Whether an IPv4 CIDR (text) holds an address; false when the text is not a CIDR. */
+export function containsAddress(cidr: string, address: string): boolean {
+  const block = parseCidr(cidr);
+  const one = parseCidr(`${address}/32`);
+  return block !== undefined && one !== undefined && contains(block, one);
+}
+
+/** The dotted quad of the n-th address of a block (clamped to its last address). */
+export function addressAt(block: Cidr, n: number): string {
+  const a = block.start + Math.min(n, block.end - block.start);
+  return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+}
 export const overlaps = (a: Cidr, b: Cidr): boolean => a.start <= b.end && b.start <= a.end;
 
 /** True for addresses on the public Internet (not RFC 1918, loopback, link-local or CGNAT). */

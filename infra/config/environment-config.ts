@@ -1,6 +1,6 @@
 import { AppContract } from '../../app/src/app-contract';
 import { DEFAULT_ALERT_THRESHOLDS, MonitoringConfigError, validateAlertEmails, validateAlertThresholds, type AlertThresholds } from '../../monitoring/alert-settings';
-import { contains, isPrivate, overlaps, parseCidr } from './cidr';
+import { addressAt, contains, isPrivate, overlaps, parseCidr } from './cidr';
 
 /** Settings of one environment's networking (the seed's networking module). */
 export interface NetworkingConfig {
@@ -194,6 +194,9 @@ export const PLACEHOLDER_PRINCIPAL_IDS = {
   deployer: '00000000-0000-0000-0000-00000000000d',
 } as const;
 
+/** The admin range synth uses without `ADMIN_CIDRS`: a documentation range (RFC 5737) that reaches nothing. */
+export const PLACEHOLDER_ADMIN_CIDR = '203.0.113.0/28';
+
 /** The pod and service ranges of the overlay network (outside every VNet, never routed). */
 export const OVERLAY_NETWORK = { podCidr: '192.168.0.0/16', serviceCidr: '172.16.0.0/16', dnsServiceIp: '172.16.0.10' } as const;
 
@@ -376,10 +379,7 @@ export function validateAddressPlan(configs: readonly EnvironmentConfig[]): read
 export function addressPlan(vnetCidr: string): Pick<NetworkingConfig, 'controlPlaneSubnetCidr' | 'workerNodeSubnetCidr' | 'privateEndpointSubnetCidr' | 'deployAgentSubnetCidr'> {
   const c = parseCidr(vnetCidr);
   if (!c || c.prefix > 21) throw new InfraConfigError('networking.vnetAddressSpace[0]', vnetCidr, 'must be an IPv4 CIDR of /21 or larger (the address plan takes five /24 subnets)');
-  const block = (k: number): string => {
-    const n = c.start + k * 256;
-    return `${[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')}/24`;
-  };
+  const block = (k: number): string => `${addressAt(c, k * 256)}/24`;
   return { controlPlaneSubnetCidr: block(1), workerNodeSubnetCidr: block(2), privateEndpointSubnetCidr: block(3), deployAgentSubnetCidr: block(4) };
 }
 
@@ -426,7 +426,7 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
         vnetAddressSpace: vnet,
         ...addressPlan(vnet[0]!),
         nsgName: 'aks-nsg',
-        adminCidrs: admin ?? ['203.0.113.0/28'],
+        adminCidrs: admin ?? [PLACEHOLDER_ADMIN_CIDR],
         sshSourceCidrs: [],
       },
       cluster: {
@@ -459,13 +459,23 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
   return [...validateAddressPlan(ENVIRONMENT_NAMES.map((name) => validateEnvironment(base(name))))];
 }
 
+/**
+ * The settings a deploy needs and synth does without: the variable, the placeholder synth
+ * puts in its place, and where an environment's config holds the value.
+ */
+const DEPLOY_SETTINGS: readonly { variable: string; placeholder: string; values: (c: EnvironmentConfig) => readonly string[] }[] = [
+  { variable: 'ADMIN_GROUP_OBJECT_ID', placeholder: PLACEHOLDER_PRINCIPAL_IDS.adminGroup, values: (c) => [c.access.adminGroup.objectId] },
+  { variable: 'SQL_ADMIN_GROUP_OBJECT_ID', placeholder: PLACEHOLDER_PRINCIPAL_IDS.sqlAdminGroup, values: (c) => [c.access.sqlAdminGroup.objectId] },
+  { variable: 'DEPLOYER_OBJECT_ID', placeholder: PLACEHOLDER_PRINCIPAL_IDS.deployer, values: (c) => [c.access.deployerObjectId] },
+  { variable: 'ADMIN_CIDRS', placeholder: PLACEHOLDER_ADMIN_CIDR, values: (c) => c.networking.adminCidrs },
+];
+
 /** The settings still holding placeholders, as the environment variables that set them; empty when ready to deploy. */
 export function unsetDeploySettings(config: EnvironmentConfig): string[] {
-  const missing: string[] = [];
-  const placeholders: readonly string[] = Object.values(PLACEHOLDER_PRINCIPAL_IDS);
-  if (placeholders.includes(config.access.adminGroup.objectId)) missing.push('ADMIN_GROUP_OBJECT_ID');
-  if (placeholders.includes(config.access.sqlAdminGroup.objectId)) missing.push('SQL_ADMIN_GROUP_OBJECT_ID');
-  if (placeholders.includes(config.access.deployerObjectId)) missing.push('DEPLOYER_OBJECT_ID');
-  if (config.networking.adminCidrs.every((c) => c.startsWith('203.0.113.'))) missing.push('ADMIN_CIDRS');
-  return missing;
+  return DEPLOY_SETTINGS.filter((s) => s.values(config).every((v) => v === s.placeholder)).map((s) => s.variable);
+}
+
+/** The same, read from a synthesized stack's JSON (what `npm run tf` is about to deploy). */
+export function unsetSettingsIn(stackJson: string): string[] {
+  return DEPLOY_SETTINGS.filter((s) => stackJson.includes(`"${s.placeholder}"`)).map((s) => s.variable);
 }

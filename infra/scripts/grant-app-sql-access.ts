@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import sql from 'mssql';
-import { parseArgs, UsageError } from '../../app/scripts/cli-args';
+import { parseArgs, UsageError, usage } from '../../app/scripts/cli-args';
 import { environments } from '../config/environment-config';
 
 /** Database roles the app needs: read and write orders, and create its table and indexes (migrations). */
@@ -106,7 +106,7 @@ const FLAGS = {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    process.stdout.write(`Usage: npm run grant:sql -- --env <env> [options]\n${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`);
+    process.stdout.write(usage('npm run grant:sql -- --env <env> [options]', FLAGS));
     return;
   }
   const config = environments().find((e) => e.name === args.env);

@@ -6,7 +6,7 @@
  * Exit 0 when everything holds, 1 when something does not, 2 on bad arguments.
  */
 import { spawnSync } from 'node:child_process';
-import { parseArgs, UsageError } from '../../app/scripts/cli-args';
+import { parseArgs, UsageError, usage } from '../../app/scripts/cli-args';
 import { environments, unsetDeploySettings, type EnvironmentConfig } from '../config/environment-config';
 
 /** Resource providers the stacks create resources with. */
@@ -175,7 +175,7 @@ const FLAGS = { env: 'environment: dev or prod', az: 'Azure CLI binary (default 
 function main(): number {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    process.stdout.write(`Usage: npm run preflight -- --env <env> [--az <path>]\n${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`);
+    process.stdout.write(usage('npm run preflight -- --env <env> [--az <path>]', FLAGS));
     return 0;
   }
   const all = environments();

@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs, UsageError, wholeNumber } from '../../app/scripts/cli-args';
-import { ENVIRONMENT_NAMES, PLACEHOLDER_PRINCIPAL_IDS } from '../config/environment-config';
+import { ENVIRONMENT_NAMES, unsetSettingsIn } from '../config/environment-config';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { describeSummary, diffSummaries, summarizePlan, type PlanSummary } from './plan-summary';
 
@@ -49,19 +49,6 @@ export const PLAN_FILE = 'tfplan';
 /** The reviewable outputs of a plan: published instead of the plan itself. */
 export const PLAN_TEXT = 'plan.txt';
 export const PLAN_SUMMARY = 'plan-summary.json';
-
-/**
- * Refuses stacks synthesized without the settings a deploy needs: placeholder principals
- * (role assignments to nobody) or the documentation range in the API server's ranges.
- */
-export function unsetSettingsIn(stackJson: string): string[] {
-  const missing: string[] = [];
-  if (stackJson.includes(PLACEHOLDER_PRINCIPAL_IDS.adminGroup)) missing.push('ADMIN_GROUP_OBJECT_ID');
-  if (stackJson.includes(PLACEHOLDER_PRINCIPAL_IDS.sqlAdminGroup)) missing.push('SQL_ADMIN_GROUP_OBJECT_ID');
-  if (stackJson.includes(PLACEHOLDER_PRINCIPAL_IDS.deployer)) missing.push('DEPLOYER_OBJECT_ID');
-  if (stackJson.includes('"203.0.113.0/28"')) missing.push('ADMIN_CIDRS');
-  return missing;
-}
 
 /** What Terraform prints about the lock it could not take. */
 export interface LockInfo {

@@ -46,6 +46,16 @@ export const PUBLIC_PATHS: readonly { readonly path: string; readonly pathType: 
   { path: '/auth', pathType: 'Prefix' },
 ];
 
+/** Whether an Ingress path list routes a request path (Kubernetes Exact and Prefix semantics). */
+export function routedByIngress(paths: readonly { path: string; pathType: string }[], requestPath: string): boolean {
+  return paths.some((p) => {
+    if (p.pathType === 'Exact') return requestPath === p.path;
+    // Prefix matches whole path elements: /orders matches /orders and /orders/new, not /ordersx.
+    const prefix = p.path.replace(/\/$/, '');
+    return requestPath === prefix || requestPath.startsWith(`${prefix}/`) || prefix === '';
+  });
+}
+
 /** The image's non-root user (app/Dockerfile `USER 10001`). Above 10000 so it never maps to a host user. */
 export const APP_UID = 10001;
 export const APP_GID = 10001;

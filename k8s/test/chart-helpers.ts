@@ -41,12 +41,4 @@ export const PUBLIC_OVERRIDES: Partial<OrderAppChartConfig> = {
   signIn: { mode: 'oidc', issuerUrl: 'https://login.microsoftonline.com/tenant-id/v2.0', clientId: 'client-id-1' },
 };
 
-/** Whether an Ingress path list routes a request path (Kubernetes Exact and Prefix semantics). */
-export function routedByIngress(paths: readonly { path: string; pathType: string }[], requestPath: string): boolean {
-  return paths.some((p) => {
-    if (p.pathType === 'Exact') return requestPath === p.path;
-    // Prefix matches whole path elements: /orders matches /orders and /orders/new, not /ordersx.
-    const prefix = p.path.replace(/\/$/, '');
-    return requestPath === prefix || requestPath.startsWith(`${prefix}/`) || prefix === '';
-  });
-}
+export { routedByIngress } from '../charts/order-app-chart';
