@@ -1,7 +1,7 @@
 import { AppContract } from '../app/src/app-contract';
 import { containsAddress } from '../infra/config/cidr';
 import { APP_ROUTING_INGRESS_CLASS, AZURE_INTERNAL_LB_ANNOTATION, routedByIngress, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_LABEL } from '../k8s/charts/order-app-chart';
-import { evaluateNetworkPolicy, type Identity } from './cilium';
+import { evaluateNetworkPolicy, type Identity, type K8sObject } from './cilium';
 import type { DeploymentFacts, PrivateEndpointFacts, SubnetFacts } from './deployment';
 import { evaluateNsg, type Endpoint, type Packet } from './nsg';
 
@@ -57,7 +57,7 @@ const acrossNodes = (f: DeploymentFacts, from: Identity, to: Identity, protocol:
   return [nsg(f, f.nodeSubnet, 'Outbound', packet), nsg(f, f.nodeSubnet, 'Inbound', packet)];
 };
 
-type DeployManifests = Parameters<typeof evaluateNetworkPolicy>[0];
+type DeployManifests = readonly K8sObject[];
 
 const world = (e: Endpoint): Identity => ({ kind: 'world', label: e.label, ip: e.ip });
 
@@ -82,12 +82,12 @@ const serviceReachesPods = (f: DeploymentFacts) => (): Hop => {
 const ingressRoutesToApp = (f: DeploymentFacts) => (): Hop => {
   const ing = f.appIngress;
   if (!ing) return { allowed: false, reason: 'no Ingress' };
+  const servicePorts = ((f.appService?.spec.ports ?? []) as any[]).map((p) => p.port);
   if (ing.spec.ingressClassName !== APP_ROUTING_INGRESS_CLASS) return { allowed: false, reason: `Ingress class ${String(ing.spec.ingressClassName)} is not served by the application routing add-on (${APP_ROUTING_INGRESS_CLASS})` };
   for (const rule of ing.spec.rules as any[]) {
     if (!(ing.spec.tls ?? []).some((t: any) => (t.hosts ?? []).includes(rule.host) && t.secretName)) return { allowed: false, reason: `Ingress has no TLS certificate for ${rule.host}: NGINX would serve its default certificate` };
     for (const path of rule.http.paths as any[]) {
       const backend = path.backend?.service;
-      const servicePorts = ((f.appService?.spec.ports ?? []) as any[]).map((p) => p.port);
       if (backend?.name !== f.appService?.metadata.name || !servicePorts.includes(backend?.port?.number)) return { allowed: false, reason: `Ingress path ${path.path} goes to ${backend?.name}:${backend?.port?.number}, not the app's Service` };
     }
   }

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs, UsageError, usage } from '../app/scripts/cli-args';
+import { oneOf, parseArgs, UsageError, usage } from '../app/scripts/cli-args';
 import { environments, unsetDeploySettings } from '../infra/config/environment-config';
 import { MANIFEST_FILE_NAME } from '../k8s/synth-manifests';
 import { checkDeployment } from './check-deployment';
@@ -28,8 +28,7 @@ function main(): number {
     return 0;
   }
   const all = environments();
-  const selected = args.env ? all.filter((e) => e.name === args.env) : all;
-  if (selected.length === 0) throw new UsageError(`--env must be one of ${all.map((e) => e.name).join(', ')}; got ${JSON.stringify(args.env)}.`);
+  const selected = args.env ? [all.find((e) => e.name === oneOf('env', args.env, all.map((c) => c.name)))!] : all;
   const terraform = TerraformModel.fromDirectory(args['stacks-dir'] ?? 'cdktf.out/stacks');
   let failed = 0;
   for (const config of selected) {
@@ -42,8 +41,8 @@ function main(): number {
       ['GLOBAL_NAME_PREFIX', `"${config.data.keyVaultName}"`],
       ...config.networking.adminCidrs.map((c): [string, string] => ['ADMIN_CIDRS', `"${c}"`]),
     ];
-    const stale = [...new Set(expected.filter(([, value]) => !platform.includes(value)).map(([k]) => k))].map((k) => [k]);
-    if (stale.length > 0) throw new UsageError(`platform-${config.name} was synthesized with other ${stale.map(([k]) => k).join(' and ')} than this shell's: run \`npm run synth\` again with the same settings.`);
+    const stale = [...new Set(expected.filter(([, value]) => !platform.includes(value)).map(([k]) => k))];
+    if (stale.length > 0) throw new UsageError(`platform-${config.name} was synthesized with other ${stale.join(' and ')} than this shell's: run \`npm run synth\` again with the same settings.`);
     const unset = unsetDeploySettings(config);
     if (unset.length > 0) process.stderr.write(`warning: ${unset.join(', ')} not set: the checks run on placeholders, which a deploy refuses.\n`);
     const file = join(args.manifests ?? 'dist/k8s', config.name, MANIFEST_FILE_NAME);

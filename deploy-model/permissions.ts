@@ -152,12 +152,16 @@ export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): Permis
   const clusterLabel = `cluster ${f.cluster.values.name}`;
   const vault = tf.ref(f.keyVault, 'id');
   const vaultLabel = `Key Vault ${f.keyVault.values.name}`;
-  const registry = a.terraform.resources('azurerm_container_registry')[0];
+  const registry = tf.resources('azurerm_container_registry')[0];
+  const registryScope = registry ? tf.ref(registry, 'id') : 'no registry';
+  const registryLabel = `registry ${String(registry?.values.name ?? '(missing)')}`;
+  const app = `app (${appIdentityName(env)})`;
   const appIdentity = tf.resources('azurerm_user_assigned_identity', [f.platformStack]).find((r) => r.values.name === appIdentityName(env));
+  const appPrincipal = appIdentity && tf.ref(appIdentity, 'principal_id');
   const controlPlane = tf.resourceOf(tf.canon(f.platformStack, ((f.cluster.values.identity as any)?.identity_ids ?? [])[0]));
   const deployer = a.config.access.deployerObjectId;
   const admins = a.config.access.adminGroup.objectId;
-  const clusterAttr = (attr: string) => `{${f.cluster.stack}:${f.cluster.type}.${f.cluster.name}.${attr}}`;
+  const kubelet = tf.ref(f.cluster, 'kubelet_identity[0].object_id');
 
   const needs: Need[] = [];
   const typeOf = (identity: string): 'ServicePrincipal' | 'Group' => (identity === 'administrators' ? 'Group' : 'ServicePrincipal');
@@ -180,9 +184,9 @@ export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): Permis
   need('administrators', admins, 'Microsoft.KeyVault/vaults/certificates/import/action', true, vault, vaultLabel, 'upload the ingress TLS certificate');
   need('administrators', admins, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'set the OIDC client secret');
 
-  need('kubelet', clusterAttr('kubelet_identity[0].object_id'), 'Microsoft.ContainerRegistry/registries/pull/read', false, registry ? tf.ref(registry, 'id') : 'no registry', `registry ${String(registry?.values.name ?? '(missing)')}`, 'pulls the app image');
-  need(`app (${appIdentityName(env)})`, appIdentity && tf.ref(appIdentity, 'principal_id'), 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads its database settings and session key');
-  if (f.appIngress) need('app routing add-on', clusterAttr('web_app_routing[0].web_app_routing_identity[0].object_id'), 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads the ingress TLS certificate');
+  need('kubelet', kubelet, 'Microsoft.ContainerRegistry/registries/pull/read', false, registryScope, registryLabel, 'pulls the app image');
+  need(app, appPrincipal, 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads its database settings and session key');
+  if (f.appIngress) need('app routing add-on', tf.ref(f.cluster, 'web_app_routing[0].web_app_routing_identity[0].object_id'), 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads the ingress TLS certificate');
   need('cluster control plane', controlPlane && tf.ref(controlPlane, 'principal_id'), 'Microsoft.Network/virtualNetworks/subnets/join/action', false, tf.ref(f.nodeSubnet.resource, 'id'), `subnet ${f.nodeSubnet.name}`, 'puts nodes and the internal load balancer in the subnet');
 
   // What must never be held: the deployer outside its namespace or cluster-wide, the app
@@ -190,8 +194,8 @@ export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): Permis
   mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/apps/deployments/write', true, `${cluster}/namespaces/kube-system`, `${clusterLabel}, namespace kube-system`, 'the deployer writes only in its namespace');
   mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/secrets/read', true, `${cluster}/namespaces/kube-system`, `${clusterLabel}, namespace kube-system`, 'system secrets stay out of the pipeline\'s reach');
   mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/clusterrolebindings/write', true, cluster, clusterLabel, 'the deployer is not cluster-admin');
-  mustNot(`app (${appIdentityName(env)})`, appIdentity && tf.ref(appIdentity, 'principal_id'), 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'the app only reads its secrets');
-  mustNot('kubelet', clusterAttr('kubelet_identity[0].object_id'), 'Microsoft.ContainerRegistry/registries/push/write', false, registry ? tf.ref(registry, 'id') : 'no registry', `registry ${String(registry?.values.name ?? '(missing)')}`, 'nodes only pull images');
+  mustNot(app, appPrincipal, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'the app only reads its secrets');
+  mustNot('kubelet', kubelet, 'Microsoft.ContainerRegistry/registries/push/write', false, registryScope, registryLabel, 'nodes only pull images');
 
   const vaultRbac = f.keyVault.values.rbac_authorization_enabled === true;
   const aksRbac = (f.cluster.values.azure_active_directory_role_based_access_control as any)?.azure_rbac_enabled === true;

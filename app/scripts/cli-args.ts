@@ -24,9 +24,20 @@ export function parseArgs(argv: readonly string[], known: Record<string, string>
   return out;
 }
 
+/** One line per flag with its meaning, as --help prints them. */
+export function flagLines(known: Record<string, string>): string {
+  return Object.entries(known).map(([k, v]) => `  --${k}  ${v}`).join('\n');
+}
+
 /** The usage text of a script: its synopsis, then one line per flag with its meaning. */
 export function usage(synopsis: string, known: Record<string, string>): string {
-  return `Usage: ${synopsis}\n${Object.entries(known).map(([k, v]) => `  --${k}  ${v}`).join('\n')}\n`;
+  return `Usage: ${synopsis}\n${flagLines(known)}\n`;
+}
+
+/** A flag whose value must be one of a few names; a `UsageError` naming them otherwise. */
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T {
+  if (value === undefined || !(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
+  return value as T;
 }
 
 export function wholeNumber(name: string, value: string | undefined, min: number, max: number, fallback: number): number {

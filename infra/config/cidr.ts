@@ -38,9 +38,9 @@ export function addressAt(block: Cidr, n: number): string {
 }
 export const overlaps = (a: Cidr, b: Cidr): boolean => a.start <= b.end && b.start <= a.end;
 
-/** True for addresses on the public Internet (not RFC 1918, loopback, link-local or CGNAT). */
+/** True for blocks off the public Internet: inside RFC 1918, loopback, link-local or CGNAT. */
 export function isPrivate(c: Cidr): boolean {
-  return PRIVATE_RANGES.some((r) => contains(r, c));
+  return NON_INTERNET_RANGES.some((r) => contains(r, c));
 }
 
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10'].map((r) => parseCidr(r)!);
+const NON_INTERNET_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10'].map((r) => parseCidr(r)!);

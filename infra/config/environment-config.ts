@@ -1,6 +1,6 @@
 import { AppContract } from '../../app/src/app-contract';
 import { DEFAULT_ALERT_THRESHOLDS, MonitoringConfigError, validateAlertEmails, validateAlertThresholds, type AlertThresholds } from '../../monitoring/alert-settings';
-import { addressAt, contains, isPrivate, overlaps, parseCidr } from './cidr';
+import { addressAt, contains, isPrivate, overlaps, parseCidr, type Cidr } from './cidr';
 
 /** Settings of one environment's networking (the seed's networking module). */
 export interface NetworkingConfig {
@@ -218,7 +218,15 @@ export class InfraConfigError extends Error {
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The overlay range a block overlaps, as "podCidr 192.168.0.0/16"; undefined when none. */
+function overlayOverlap(block: Cidr): string | undefined {
+  const ranges = { podCidr: OVERLAY_NETWORK.podCidr, serviceCidr: OVERLAY_NETWORK.serviceCidr };
+  const hit = Object.entries(ranges).find(([, range]) => overlaps(block, parseCidr(range)!));
+  return hit ? `${hit[0]} ${hit[1]}` : undefined;
+}
+
+/** An Entra object or client id. */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks an environment's configuration; throws `InfraConfigError` on the first broken rule,
@@ -237,9 +245,8 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   const vnetVariable = `VNET_ADDRESS_SPACE_${config.name.toUpperCase()}`;
   space.forEach((s, i) => {
     if (!isPrivate(s)) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, `must be a private range (RFC 1918) (${vnetVariable})`);
-    for (const [name, range] of Object.entries({ podCidr: OVERLAY_NETWORK.podCidr, serviceCidr: OVERLAY_NETWORK.serviceCidr })) {
-      if (overlaps(s, parseCidr(range)!)) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, `must not overlap the cluster's overlay ${name} ${range} (${vnetVariable})`);
-    }
+    const clash = overlayOverlap(s);
+    if (clash) throw new InfraConfigError(at(`vnetAddressSpace[${i}]`), s.text, `must not overlap the cluster's overlay ${clash} (${vnetVariable})`);
   });
   const subnets = [
     ['controlPlaneSubnetCidr', cidr('controlPlaneSubnetCidr', n.controlPlaneSubnetCidr)],
@@ -345,9 +352,8 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
     const parsed = parseCidr(value);
     if (!parsed) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 10.50.0.0/16 (INTERNAL_CLIENT_CIDRS)');
     if (!isPrivate(parsed)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be a private range: the internal load balancer is reachable only from private networks (INTERNAL_CLIENT_CIDRS)');
-    for (const [name, range] of Object.entries({ podCidr: OVERLAY_NETWORK.podCidr, serviceCidr: OVERLAY_NETWORK.serviceCidr })) {
-      if (overlaps(parsed, parseCidr(range)!)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, `must not overlap the cluster's overlay ${name} ${range}: replies to such clients would be routed into the overlay (INTERNAL_CLIENT_CIDRS)`);
-    }
+    const clash = overlayOverlap(parsed);
+    if (clash) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, `must not overlap the cluster's overlay ${clash}: replies to such clients would be routed into the overlay (INTERNAL_CLIENT_CIDRS)`);
   });
   return config;
 }

@@ -87,14 +87,13 @@ export class Networking extends Construct {
       readonly ports: readonly string[];
       readonly sources: readonly string[] | string;
       /** @default "VirtualNetwork" */
-      readonly destinations?: readonly string[];
+      readonly destinations?: readonly string[] | string;
       readonly description: string;
-      /** @default "VirtualNetwork" */
-      readonly destination?: string;
       /** @default "Inbound" */
       readonly direction?: 'Inbound' | 'Outbound';
     }
     const rule = (id: string, r: RuleProps): void => {
+      const destinations = r.destinations ?? 'VirtualNetwork';
       new NetworkSecurityRule(this, id, {
         name: id,
         description: r.description,
@@ -105,7 +104,7 @@ export class Networking extends Construct {
         sourcePortRange: '*',
         ...(r.ports.length === 1 ? { destinationPortRange: r.ports[0] } : { destinationPortRanges: [...r.ports] }),
         ...(typeof r.sources === 'string' ? { sourceAddressPrefix: r.sources } : { sourceAddressPrefixes: [...r.sources] }),
-        ...(r.destinations ? { destinationAddressPrefixes: [...r.destinations] } : { destinationAddressPrefix: r.destination ?? 'VirtualNetwork' }),
+        ...(typeof destinations === 'string' ? { destinationAddressPrefix: destinations } : { destinationAddressPrefixes: [...destinations] }),
         resourceGroupName: rg,
         networkSecurityGroupName: this.nsg.name,
       });
@@ -124,7 +123,7 @@ export class Networking extends Construct {
         sources: 'Internet',
         // With floating IP (AKS's default for LoadBalancer Services) the destination is the load
         // balancer's frontend address, which AKS assigns at run time: only "*" matches it here.
-        destination: '*',
+        destinations: '*',
         description: 'HTTPS (and HTTP, redirected to HTTPS) from the Internet to the ingress load balancer',
       });
     }
@@ -150,7 +149,7 @@ export class Networking extends Construct {
     // health probes need: restate them, above the deny.
     rule('allow-vnet-inbound', { priority: NSG_PRIORITIES.vnetInbound, access: 'Allow', protocol: '*', ports: ['*'], sources: 'VirtualNetwork', description: 'Traffic inside the VNet (nodes, internal load balancer clients, private endpoints, deploy agents)' });
     rule('allow-azure-load-balancer', { priority: NSG_PRIORITIES.azureLoadBalancer, access: 'Allow', protocol: '*', ports: ['*'], sources: 'AzureLoadBalancer', description: 'Azure load balancer health probes' });
-    rule('deny-all-inbound', { priority: NSG_PRIORITIES.denyAllInbound, access: 'Deny', protocol: '*', ports: ['*'], sources: '*', destination: '*', description: 'Explicit deny of all other inbound traffic' });
+    rule('deny-all-inbound', { priority: NSG_PRIORITIES.denyAllInbound, access: 'Deny', protocol: '*', ports: ['*'], sources: '*', destinations: '*', description: 'Explicit deny of all other inbound traffic' });
 
     const associations = [
       ['control-plane-nsg', this.controlPlaneSubnet],

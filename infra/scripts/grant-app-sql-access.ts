@@ -1,8 +1,8 @@
 /**
  * Deploy step after the platform stack is applied: lets the app's managed identity log in to
  * its database without a password. Terraform's azurerm provider cannot create database users,
- * so this runs T-SQL as a member of the SQL Entra administrators' group (ADMIN_GROUP_*: the
- * pipeline's principal is a member). Idempotent.
+ * so this runs T-SQL as a member of the SQL Entra administrators' group (SQL_ADMIN_GROUP_*:
+ * the pipeline's principal is a member). Idempotent.
  *   npm run tf -- outputs --env dev            # cdktf.out/outputs-dev.json
  *   npm run grant:sql -- --env dev [--infra-outputs cdktf.out/outputs-dev.json]
  * The server has no public network access: run it from inside the VNet (the deploy agents),
@@ -16,8 +16,8 @@
  */
 import { readFileSync } from 'node:fs';
 import sql from 'mssql';
-import { parseArgs, UsageError, usage } from '../../app/scripts/cli-args';
-import { environments } from '../config/environment-config';
+import { oneOf, parseArgs, UsageError, usage } from '../../app/scripts/cli-args';
+import { environments, GUID } from '../config/environment-config';
 
 /** Database roles the app needs: read and write orders, and create its table and indexes (migrations). */
 export const APP_DATABASE_ROLES = ['db_datareader', 'db_datawriter', 'db_ddladmin'] as const;
@@ -34,8 +34,6 @@ export interface AppIdentity {
   /** Object (principal) id of the identity's service principal. */
   readonly principalId: string;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The SID Azure SQL stores for an Entra application or managed identity: its client id in
@@ -109,8 +107,9 @@ async function main(): Promise<void> {
     process.stdout.write(usage('npm run grant:sql -- --env <env> [options]', FLAGS));
     return;
   }
-  const config = environments().find((e) => e.name === args.env);
-  if (!config) throw new UsageError(`--env must be one of ${environments().map((e) => e.name).join(', ')}; got ${JSON.stringify(args.env)}.`);
+  const all = environments();
+  const name = oneOf('env', args.env, all.map((e) => e.name));
+  const config = all.find((e) => e.name === name)!;
   const lookup = (args.lookup ?? 'sid') as PrincipalLookup;
   if (lookup !== 'sid' && lookup !== 'entra') throw new UsageError(`--lookup must be sid or entra; got ${JSON.stringify(args.lookup)}.`);
   const file = args['infra-outputs'] ?? `cdktf.out/outputs-${config.name}.json`;

@@ -6,7 +6,7 @@
  * Exit 0 when everything holds, 1 when something does not, 2 on bad arguments.
  */
 import { spawnSync } from 'node:child_process';
-import { parseArgs, UsageError, usage } from '../../app/scripts/cli-args';
+import { oneOf, parseArgs, UsageError, usage } from '../../app/scripts/cli-args';
 import { environments, unsetDeploySettings, type EnvironmentConfig } from '../config/environment-config';
 
 /** Resource providers the stacks create resources with. */
@@ -179,8 +179,8 @@ function main(): number {
     return 0;
   }
   const all = environments();
-  const config = all.find((e) => e.name === args.env);
-  if (!config) throw new UsageError(`--env must be one of ${all.map((e) => e.name).join(', ')}; got ${JSON.stringify(args.env)}.`);
+  const name = oneOf('env', args.env, all.map((e) => e.name));
+  const config = all.find((e) => e.name === name)!;
   const results = preflight(config, realAz(args.az ?? 'az'));
   for (const r of results) process.stdout.write(`${r.ok ? '✓' : '✗'} ${r.name}: ${r.detail}\n`);
   const failed = results.filter((r) => !r.ok).length;

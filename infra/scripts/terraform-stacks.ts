@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs, UsageError, wholeNumber } from '../../app/scripts/cli-args';
+import { flagLines, oneOf, parseArgs, UsageError, wholeNumber } from '../../app/scripts/cli-args';
 import { ENVIRONMENT_NAMES, unsetSettingsIn } from '../config/environment-config';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { describeSummary, diffSummaries, summarizePlan, type PlanSummary } from './plan-summary';
@@ -119,7 +119,7 @@ const USAGE = `Usage: npm run tf -- <plan|apply|outputs> --env <dev|prod|shared>
   apply    apply the saved plans (or, with --reviewed, plan again and apply only an identical plan)
   outputs  write the non-sensitive outputs of the stacks
 Options:
-${Object.entries(FLAGS).map(([k, v]) => `  --${k}  ${v}`).join('\n')}
+${flagLines(FLAGS)}
 Terraform signs in with az login locally (export ARM_SUBSCRIPTION_ID too), and through the
 service connection in the pipeline.
 `;
@@ -137,8 +137,8 @@ function main(): void {
   if (!['plan', 'apply', 'outputs'].includes(command)) throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply or outputs.`);
   const args: Record<string, string> = { ...parseArgs(rest, FLAGS), command };
   const staleMinutes = wholeNumber('stale-lock-minutes', args['stale-lock-minutes'], 0, 100_000, 60);
-  if (!args.env || !(KNOWN_ENVIRONMENTS as readonly string[]).includes(args.env)) throw new UsageError(`--env must be one of ${KNOWN_ENVIRONMENTS.join(', ')}; got ${JSON.stringify(args.env ?? '')}.`);
-  if (args.stack && !(STACK_KINDS as readonly string[]).includes(args.stack)) throw new UsageError(`--stack must be one of ${STACK_KINDS.join(', ')}; got ${JSON.stringify(args.stack)}.`);
+  oneOf('env', args.env ?? '', KNOWN_ENVIRONMENTS);
+  if (args.stack) oneOf('stack', args.stack, STACK_KINDS);
   if (args.stack && args.env === SHARED) throw new UsageError('--stack does not apply to --env shared (one stack: the registry).');
   // azurerm 4 needs the subscription named; the pipeline's step sets it.
   if (args.command !== 'outputs' && !process.env.ARM_SUBSCRIPTION_ID) {

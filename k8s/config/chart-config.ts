@@ -1,4 +1,5 @@
 import { isPrivate, parseCidr } from '../../infra/config/cidr';
+import { GUID } from '../../infra/config/environment-config';
 
 /**
  * How the Service is reached.
@@ -130,7 +131,6 @@ export function parseImageReference(image: string, setting = 'image'): ImageRefe
   return { registry, repository, tag, ...(digest ? { digest } : {}) };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KEY_VAULT_URL = /^https:\/\/[a-zA-Z0-9-]{3,24}\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net)\/?$/;
 
 function wholeNumber(name: string, value: number, min: number, max: number): void {
