@@ -86,6 +86,30 @@ test('the published plan summary masks every sensitive value, also where a provi
   expect(summary.changes[0]!.after).toEqual({ name: 'session-signing-key', value: MASK });
 });
 
+test('a value the plan marks sensitive is masked whatever its name, also nested and inside lists', () => {
+  const summary = summarizePlan(
+    {
+      terraform_version: '1.11.4',
+      resource_changes: [
+        {
+          address: 'azurerm_kubernetes_cluster.aks',
+          change: {
+            actions: ['update'],
+            before: { name: 'aks-dev', tags: { owner: 'Old-Owner-Value' }, hosts: ['old.example.org'] },
+            after: { name: 'aks-dev', tags: { owner: 'New-Owner-Value' }, hosts: ['new.example.org', 'plain.example.org'] },
+            before_sensitive: { tags: { owner: true }, hosts: [true] },
+            after_sensitive: { tags: { owner: true }, hosts: [true, false] },
+          },
+        },
+      ],
+    },
+    'platform-dev',
+  );
+  const text = JSON.stringify(summary);
+  for (const secret of ['Old-Owner-Value', 'New-Owner-Value', 'old.example.org', 'new.example.org']) expect(text).not.toContain(secret);
+  expect(summary.changes[0]!.after).toEqual({ name: 'aks-dev', tags: { owner: MASK }, hosts: [MASK, 'plain.example.org'] });
+});
+
 describe('npm run tf (against a stand-in terraform)', () => {
   let dir: string;
   let stacks: string;
