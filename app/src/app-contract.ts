@@ -63,7 +63,6 @@ export const AppContract = {
     secretNameDatabase: 'KEY_VAULT_SECRET_DB_NAME',
     secretNameUser: 'KEY_VAULT_SECRET_DB_USER',
     secretNamePassword: 'KEY_VAULT_SECRET_DB_PASSWORD',
-    pageCacheTtlSeconds: 'PAGE_CACHE_TTL_SECONDS',
     shutdownDelaySeconds: 'SHUTDOWN_DELAY_SECONDS',
     seedDemoData: 'SEED_DEMO_DATA',
     exposure: 'EXPOSURE',

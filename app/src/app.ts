@@ -11,7 +11,7 @@ import { orderPages } from './http/order-pages';
 import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import type { Readiness } from './http/readiness';
-import type { OrderService } from './service/order-service';
+import { PageTooDeepError, type OrderService } from './service/order-service';
 import { errorPage } from './views/error-page';
 
 export interface AppDeps {
@@ -47,6 +47,7 @@ function problem(res: express.Response, err: HttpError): void {
 /** Turns any thrown value into an `HttpError` a client may see. */
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  if (err instanceof PageTooDeepError) return new HttpError(400, 'Invalid list request', 'One or more query parameters are invalid.', { page: err.message });
   const e = err as { status?: number; statusCode?: number; type?: string; name?: string; code?: string };
   const status = e.status ?? e.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -82,7 +82,6 @@ export interface AppConfig {
   /** When set, database settings are read from Key Vault at start. */
   readonly keyVault?: KeyVaultConfig;
   /** How long a replica trusts its cached page index without seeing its own writes (SQL Server). */
-  readonly pageCacheTtlSeconds: number;
   /**
    * Seconds the app keeps serving after SIGTERM before it stops accepting connections
    * (readiness is 503 meanwhile). On Kubernetes the preStop pause does this, so 0.
@@ -145,7 +144,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     else trustProxy = integer(env, E.trustProxy, 0, 10, 0) || false;
   }
   const writeRateLimitPerMinute = integer(env, E.writeRateLimitPerMinute, 1, 1_000_000, 30);
-  const pageCacheTtlSeconds = integer(env, E.pageCacheTtlSeconds, 1, 3600, 10);
 
   let keyVault: KeyVaultConfig | undefined;
   const vaultUrl = text(env, E.keyVaultUrl);
@@ -227,7 +225,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`${E.exposure}=public runs behind the HTTPS ingress: set ${E.trustProxy}=1 so client addresses and secure cookies are right.`);
   }
 
-  return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, pageCacheTtlSeconds, shutdownDelaySeconds, seedDemoOrders, exposure, auth, hstsMaxAgeSeconds };
+  return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, shutdownDelaySeconds, seedDemoOrders, exposure, auth, hstsMaxAgeSeconds };
 }
 
 function list(env: Env, name: string, fallback: readonly string[]): readonly string[] {

@@ -34,13 +34,13 @@ export interface TestApp {
 }
 
 /** The real app on an in-memory SQLite store, logs captured. */
-export async function makeTestApp(options: { writeRateLimitPerMinute?: number; anchorEvery?: number; file?: string; busyTimeoutMs?: number; auth?: Auth } = {}): Promise<TestApp> {
-  const store = new SqliteOrderStore({ file: options.file ?? ':memory:', busyTimeoutMs: options.busyTimeoutMs });
+export async function makeTestApp(options: { writeRateLimitPerMinute?: number; bucketRows?: number; maxWalk?: number; file?: string; busyTimeoutMs?: number; auth?: Auth } = {}): Promise<TestApp> {
+  const store = new SqliteOrderStore({ file: options.file ?? ':memory:', busyTimeoutMs: options.busyTimeoutMs, bucketRows: options.bucketRows });
   await store.migrate();
   const logs: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
   const metrics = new AppMetrics({ defaultMetrics: false });
-  const service = new OrderService(store, { anchorEvery: options.anchorEvery, onCreated: orderCreatedHook(metrics, logger) });
+  const service = new OrderService(store, { maxWalk: options.maxWalk, onCreated: orderCreatedHook(metrics, logger) });
   const readiness = new Readiness(() => store.ping());
   readiness.markReady();
   const app = createApp({ service, readiness, metrics, logger, writeRateLimitPerMinute: options.writeRateLimitPerMinute ?? 10_000, now: () => NOW, auth: options.auth });

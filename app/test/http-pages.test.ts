@@ -46,11 +46,45 @@ describe('order list page', () => {
     const res = await request(t.app).get('/?page=2&size=10&sort=storeCode&dir=asc&from=2024-01-01').expect(200);
     expect(res.text).toContain('Page 2 of');
     expect(res.text).toMatch(/rel="first" href="\/\?from=2024-01-01&amp;sort=storeCode&amp;dir=asc&amp;size=10"/);
-    expect(res.text).toMatch(/rel="prev" href="[^"]*from=2024-01-01[^"]*size=10"/);
-    expect(res.text).toMatch(/rel="next" href="[^"]*page=3"/);
+    expect(res.text).toMatch(/rel="prev" href="[^"]*from=2024-01-01[^"]*size=10&amp;before=[A-Za-z0-9_-]+"/);
+    expect(res.text).toMatch(/rel="next" href="[^"]*page=3&amp;after=[A-Za-z0-9_-]+"/);
     expect(res.text).toMatch(/rel="last" href="[^"]*page=\d+"/);
     expect(res.text).toContain('<input type="hidden" name="from" value="2024-01-01">');
     expect(res.text).toContain('aria-sort="ascending"');
+  });
+
+  test('Next and Previous links lead to the neighbouring pages, and Next skips nothing after orders are added', async () => {
+    const t = await makeTestApp({ bucketRows: 3 });
+    await seed(t, 60);
+    const rowsOf = (text: string): string[] => [...text.matchAll(/<tr>\s*<td class="mono">([0-9a-f-]{36})<\/td>/g)].map((m) => m[1]!);
+    const hrefOf = (text: string, rel: string): string => /rel="(?:[^"]*)" href="([^"]*)"/.exec(text.split(`rel="${rel}"`)[1] ? `rel="${rel}"${text.split(`rel="${rel}"`)[1]}` : '')![1]!.replace(/&amp;/g, '&');
+    const page2 = (await request(t.app).get('/?page=2&size=10').expect(200)).text;
+    const page3 = (await request(t.app).get('/?page=3&size=10').expect(200)).text;
+    const page1 = (await request(t.app).get('/?size=10').expect(200)).text;
+    expect(rowsOf((await request(t.app).get(hrefOf(page2, 'next')).expect(200)).text)).toEqual(rowsOf(page3));
+    expect(rowsOf((await request(t.app).get(hrefOf(page2, 'prev')).expect(200)).text)).toEqual(rowsOf(page1));
+    // Newer orders arrive at the top: Next from page 2 still continues right after its last row.
+    for (let i = 0; i < 5; i++) await t.service.create(validOrder({ dateUuid: `ffffffff-0000-4000-8000-00000000000${i}`, orderDate: '2026-06-15', shippingDate: '2026-06-16' }));
+    const next = (await request(t.app).get(hrefOf(page2, 'next')).expect(200)).text;
+    expect(rowsOf(next)).toEqual(rowsOf(page3));
+    expect(next).toContain('Orders 26–35 of 65');
+  });
+
+  test('a cursor that is not one from a link is a 400 naming it', async () => {
+    const t = await makeTestApp();
+    const res = await request(t.app).get('/?after=not-a-cursor').expect(400);
+    expect(res.text).toContain('Query parameter &quot;after&quot; must be a position from this list&#39;s Next or Previous link');
+    const wrongSort = Buffer.from(JSON.stringify(['2026-01-01', 'x', 'y'])).toString('base64url');
+    await request(t.app).get(`/?sort=productQuantity&before=${wrongSort}`).expect(400);
+  });
+
+  test('a page too deep to reach directly is a 400 that says what to do, never a 5xx', async () => {
+    const t = await makeTestApp({ maxWalk: 0 });
+    await seed(t, 1500);
+    const res = await request(t.app).get('/?sort=userId&from=2000-01-01&page=3&size=5').expect(400);
+    expect(res.text).toContain('Use the Next and Previous links');
+    const api = await request(t.app).get('/api/orders?sort=userId&from=2000-01-01&page=3&size=5').expect(400);
+    expect(api.body.errors.page).toMatch(/^Query parameter "page": page 3 /);
   });
 
   test.each([

@@ -1,5 +1,6 @@
 import type { Order } from '../src/domain/order';
 import { SORT_FIELDS, sortKeyOf, type OrderFilter, type OrderSort } from '../src/domain/order-query';
+import { OrderService } from '../src/service/order-service';
 import type { OrderStore } from '../src/store/order-store';
 import { validOrder } from './helpers';
 
@@ -88,10 +89,20 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
       expect(await store.get(signedIn.dateUuid, signedIn.userId)).toEqual(signedIn);
     });
 
-    test('the change token moves after a write', async () => {
-      const before = await store.changeToken();
-      await store.insert(validOrder());
-      expect(await store.changeToken()).not.toBe(before);
+    test('positions follow every write: totals, ranks and the row at each position', async () => {
+      const orders = contractOrders();
+      for (const o of orders.slice(0, 10)) await store.insert(o);
+      expect(await store.total()).toBe(10);
+      for (const o of orders.slice(10)) await store.insert(o);
+      expect(await store.total()).toBe(orders.length);
+      for (const field of SORT_FIELDS) {
+        const asc = expectedOrder(orders, {}, { field, direction: 'asc' });
+        for (let i = 0; i < asc.length; i++) {
+          expect(await store.rowAtRank(field, i)).toEqual(asc[i]);
+          expect(await store.rank(field, sortKeyOf(asc[i]!, { field, direction: 'asc' }))).toBe(i);
+        }
+        expect(await store.rowAtRank(field, asc.length)).toBeUndefined();
+      }
     });
 
     test('pages, sorts, filters and seeks exactly like the reference ordering', async () => {
@@ -111,10 +122,72 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
               expect(await store.page({ filter, sort, from, skip: 1, limit: 2 })).toEqual(expected.slice(4, 6));
               expect(await store.page({ filter, sort, from: { ...from, inclusive: false }, skip: 0, limit: 2 })).toEqual(expected.slice(4, 6));
             }
-            const anchors = await store.anchors(filter, sort, 4);
-            expect(anchors.total).toBe(expected.length);
-            expect(anchors.keys).toEqual(expected.filter((_, i) => i % 4 === 0).map((o) => sortKeyOf(o, sort)));
+            for (const via of SORT_FIELDS) {
+              expect(await store.count(filter, via)).toBe(expected.length);
+              expect(await store.page({ filter, sort, skip: 1, limit: 4, via })).toEqual(expected.slice(1, 5));
+            }
           }
+        }
+      }
+    });
+
+    test('under concurrent writes, paging forward by cursor neither repeats nor skips a row, and counts are exact once writes stop', async () => {
+      const orders = contractOrders();
+      for (const o of orders) await store.insert(o);
+      const service = new OrderService(store);
+      const cases: { filter: OrderFilter; sort: OrderSort }[] = [
+        { filter: {}, sort: { field: 'orderDate', direction: 'desc' } },
+        { filter: { storeCode: 'store-1' }, sort: { field: 'orderDate', direction: 'asc' } },
+        { filter: { orderDateFrom: '2026-05-03' }, sort: { field: 'userId', direction: 'asc' } },
+        { filter: { productCode: 'P-2', userId: 'user-2' }, sort: { field: 'productQuantity', direction: 'desc' } },
+      ];
+      let written = 0;
+      const writeOne = (): Promise<unknown> => {
+        const i = written++;
+        // New rows land before, among and after the rows already paged.
+        return store.insert(
+          validOrder({
+            dateUuid: `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            userId: `user-${i % 4}`,
+            storeCode: `store-${i % 3}`,
+            productCode: `P-${i % 5}`,
+            productQuantity: 1 + (i % 6),
+            orderDate: `2026-05-${String(1 + ((i * 7) % 9)).padStart(2, '0')}`,
+          }),
+        );
+      };
+      for (const { filter, sort } of cases) {
+        const before = expectedOrder(orders, filter, sort).map((o) => o.dateUuid);
+        const seen: string[] = [];
+        let page = await service.list({ page: 1, size: 3, sort, filter });
+        for (;;) {
+          seen.push(...page.items.map((o) => o.dateUuid));
+          // Two writes race every page request.
+          const [next] = await Promise.all([
+            page.hasNext
+              ? service.list({ page: page.page + 1, size: 3, sort, filter, cursor: { direction: 'after', key: sortKeyOf(page.items[page.items.length - 1]!, sort) } })
+              : undefined,
+            writeOne(),
+            writeOne(),
+          ]);
+          if (!next) break;
+          page = next;
+        }
+        expect(new Set(seen).size).toBe(seen.length);
+        // Every row that was there before is seen exactly once; rows written meanwhile may be.
+        expect(seen.filter((u) => before.includes(u))).toEqual(before);
+      }
+      // Writes have stopped: every count and page is exact.
+      expect(await store.total()).toBe(orders.length + written);
+      const all = [...orders];
+      for (let i = 0; i < written; i++) all.push((await store.get(`10000000-0000-4000-8000-${String(i).padStart(12, '0')}`, `user-${i % 4}`))!);
+      for (const { filter, sort } of cases) {
+        const expected = expectedOrder(all, filter, sort);
+        const size = 4;
+        for (let p = 1; p <= Math.ceil(expected.length / size); p++) {
+          const result = await service.list({ page: p, size, sort, filter });
+          expect(result.totalItems).toBe(expected.length);
+          expect(result.items).toEqual(expected.slice((p - 1) * size, p * size));
         }
       }
     });

@@ -6,10 +6,10 @@ import { demoOrders } from '../src/domain/demo-orders';
 import { validateOrder } from '../src/domain/order-validation';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
 import { orderStoreContract } from './order-store.contract';
-import { validOrder } from './helpers';
 
+// Buckets of two rows, so the data set spans many buckets and inserts split them.
 orderStoreContract('SQLite', async () => {
-  const store = new SqliteOrderStore({ file: ':memory:' });
+  const store = new SqliteOrderStore({ file: ':memory:', bucketRows: 2 });
   await store.migrate();
   return store;
 });
@@ -51,16 +51,46 @@ describe('SQLite specifics', () => {
     await store.close();
   });
 
-  test('sees writes made by another connection through the change token', async () => {
+  test("another process's writes show in this one's positions at once, bucket splits included", async () => {
     const file = path.join(dir, 'orders.db');
-    const a = new SqliteOrderStore({ file });
+    const a = new SqliteOrderStore({ file, bucketRows: 3 });
     await a.migrate();
     const b = new SqliteOrderStore({ file });
-    const before = await a.changeToken();
-    await b.insert(validOrder());
-    expect(await a.changeToken()).not.toBe(before);
+    const orders = [...demoOrders(40, { seed: 5 })];
+    for (const o of orders.slice(0, 20)) await a.insert(o);
+    expect(await a.total()).toBe(20);
+    const asc = (n: number) => [...orders.slice(0, n)].sort((x, y) => (x.storeCode < y.storeCode ? -1 : x.storeCode > y.storeCode ? 1 : x.orderDate < y.orderDate ? -1 : x.orderDate > y.orderDate ? 1 : x.dateUuid < y.dateUuid ? -1 : 1));
+    expect(await a.rowAtRank('storeCode', 10)).toEqual(asc(20)[10]);
+    for (const o of orders.slice(20)) await b.insert(o);
+    expect(await a.total()).toBe(40);
+    for (let i = 0; i < 40; i++) expect(await a.rowAtRank('storeCode', i)).toEqual(asc(40)[i]);
     await a.close();
     await b.close();
+  });
+
+  test('an existing database gets its position index when it is migrated, and rows written by hand are counted', async () => {
+    const file = path.join(dir, 'legacy.db');
+    const legacy = new SqliteOrderStore({ file });
+    await legacy.migrate();
+    await legacy.close();
+    const raw = new Database(file);
+    raw.exec("DELETE FROM app_schema_migrations WHERE id = '004_position_buckets'; DROP TRIGGER orders_positions_insert; DROP TRIGGER orders_positions_delete; DROP TRIGGER orders_positions_update;");
+    const rows = [...demoOrders(30, { seed: 9 })];
+    const insert = raw.prepare('INSERT INTO orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const o of rows) insert.run(o.dateUuid, o.userId, o.cardNumber, o.storeCode, o.productCode, o.productQuantity, o.orderDate, o.shippingDate);
+    raw.close();
+    const store = new SqliteOrderStore({ file, bucketRows: 4 });
+    await store.migrate();
+    expect(await store.total()).toBe(30);
+    const byUuid = [...rows].sort((x, y) => (x.dateUuid < y.dateUuid ? -1 : 1));
+    expect(await store.rowAtRank('dateUuid', 29)).toEqual(byUuid[29]);
+    // A row written by another program, straight into the table, is counted by the triggers.
+    const other = new Database(file);
+    other.prepare('DELETE FROM orders WHERE date_uuid = ?').run(byUuid[0]!.dateUuid);
+    other.close();
+    expect(await store.total()).toBe(29);
+    expect(await store.rowAtRank('dateUuid', 0)).toEqual(byUuid[1]);
+    await store.close();
   });
 
   test('bulk load skips duplicates, rebuilds the indexes and reports progress', async () => {
@@ -70,8 +100,8 @@ describe('SQLite specifics', () => {
     const progress: number[] = [];
     expect(await store.bulkLoad([...orders, orders[0]!], (n) => progress.push(n), 100)).toBe(250);
     expect(progress).toEqual([100, 200, 251]);
-    const anchors = await store.anchors({}, { field: 'storeCode', direction: 'asc' }, 100);
-    expect(anchors.total).toBe(250);
+    expect(await store.total()).toBe(250);
+    expect(await store.count({}, 'storeCode')).toBe(250);
     await store.close();
   });
 

@@ -1,4 +1,5 @@
-import { DEFAULT_SORT, SORT_FIELDS, type OrderFilter, type OrderSort, type SortField } from './order-query';
+import type { Order } from './order';
+import { DEFAULT_SORT, SORT_FIELDS, SORT_KEYS, sortKeyOf, type OrderFilter, type OrderSort, type SortField, type SortKey } from './order-query';
 import { isCalendarDate, ORDER_RULES } from './order-validation';
 
 /** Paging limits of the order list. */
@@ -16,6 +17,40 @@ export interface ListParams {
   readonly size: number;
   readonly sort: OrderSort;
   readonly filter: OrderFilter;
+  /**
+   * Rows just after (Next) or just before (Previous) a row of an earlier page: paging by
+   * cursor neither repeats nor skips rows while orders are added. `page` is then the page
+   * number the link expected, shown where the position is not computed.
+   */
+  readonly cursor?: ListCursor;
+}
+
+/** A row's sort key, carried by Next and Previous links as `after` or `before`. */
+export interface ListCursor {
+  readonly direction: 'after' | 'before';
+  readonly key: SortKey;
+}
+
+/** The cursor's query value: the sort key as base64url JSON. */
+export function encodeCursor(key: SortKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** Reads a cursor for `field`'s sort key; undefined when it is not one. */
+export function decodeCursor(value: string, field: SortField): SortKey | undefined {
+  if (value.length > 600 || !/^[A-Za-z0-9_-]+$/.test(value)) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const fields = SORT_KEYS[field];
+  if (!Array.isArray(key) || key.length !== fields.length) return undefined;
+  const ok = fields.every((f, i) =>
+    f === 'productQuantity' ? Number.isInteger(key[i]) && Math.abs(key[i] as number) < 2 ** 31 : typeof key[i] === 'string' && (key[i] as string).length <= ORDER_RULES.textMaxLength * 4,
+  );
+  return ok ? (key as SortKey) : undefined;
 }
 
 export type ListParamsResult =
@@ -23,7 +58,7 @@ export type ListParamsResult =
   | { readonly ok: false; readonly errors: Record<string, string> };
 
 /** The query parameter names, shared by pages, the API and the CSV export. */
-export const LIST_PARAM_NAMES = ['page', 'size', 'sort', 'dir', 'userId', 'storeCode', 'productCode', 'from', 'to'] as const;
+export const LIST_PARAM_NAMES = ['page', 'size', 'sort', 'dir', 'userId', 'storeCode', 'productCode', 'from', 'to', 'after', 'before'] as const;
 
 function single(query: Record<string, unknown>, name: string, errors: Record<string, string>): string | undefined {
   const value = query[name];
@@ -89,13 +124,23 @@ export function parseListParams(query: Record<string, unknown>): ListParamsResul
     errors.to = 'Filter "to" must not be before "from".';
   }
 
+  let cursor: ListCursor | undefined;
+  for (const name of ['after', 'before'] as const) {
+    const value = single(query, name, errors);
+    if (!value) continue;
+    const key = decodeCursor(value, field);
+    if (!key) errors[name] = `Query parameter "${name}" must be a position from this list's Next or Previous link (for the same sort).`;
+    else if (cursor) errors[name] = 'Give "after" or "before", not both.';
+    else cursor = { direction: name, key };
+  }
+
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: { page: page!, size: size!, sort: { field, direction: direction as OrderSort['direction'] }, filter } };
+  return { ok: true, value: { page: page!, size: size!, sort: { field, direction: direction as OrderSort['direction'] }, filter, cursor } };
 }
 
 /** Builds the query string for a list URL, leaving out defaults so URLs stay short. */
-export function listQueryString(params: ListParams, overrides: Partial<Pick<ListParams, 'page' | 'size' | 'sort'>> = {}): string {
-  const p = { ...params, ...overrides };
+export function listQueryString(params: ListParams, overrides: Partial<Pick<ListParams, 'page' | 'size' | 'sort' | 'cursor'>> = {}): string {
+  const p = { ...params, cursor: undefined, ...overrides };
   const q = new URLSearchParams();
   const f = p.filter;
   if (f.userId) q.set('userId', f.userId);
@@ -109,6 +154,29 @@ export function listQueryString(params: ListParams, overrides: Partial<Pick<List
   }
   if (p.size !== PAGING.defaultSize) q.set('size', String(p.size));
   if (p.page !== 1) q.set('page', String(p.page));
+  if (p.cursor) q.set(p.cursor.direction, encodeCursor(p.cursor.key));
   const s = q.toString();
   return s ? `?${s}` : '';
+}
+
+/** What `pageLinks` needs of a listed page. */
+export interface PageShape {
+  readonly items: readonly Order[];
+  readonly page: number;
+  readonly totalPages: number;
+  readonly totalExact: boolean;
+  readonly hasPrevious: boolean;
+  readonly hasNext: boolean;
+}
+
+/** Links to the neighbouring pages: Next and Previous carry the edge row's position, so they neither repeat nor skip rows while orders are added. */
+export function pageLinks(params: ListParams, result: PageShape): { first?: string; previous?: string; next?: string; last?: string } {
+  const { page, totalPages, items } = result;
+  const at = (target: number, cursor?: ListParams['cursor']): string => `/${listQueryString(params, { page: target, cursor })}`;
+  return {
+    first: result.hasPrevious ? at(1) : undefined,
+    previous: result.hasPrevious && items.length > 0 ? at(Math.max(1, page - 1), { direction: 'before', key: sortKeyOf(items[0]!, params.sort) }) : undefined,
+    next: result.hasNext && items.length > 0 ? at(page + 1, { direction: 'after', key: sortKeyOf(items[items.length - 1]!, params.sort) }) : undefined,
+    last: result.hasNext && result.totalExact ? at(totalPages) : undefined,
+  };
 }

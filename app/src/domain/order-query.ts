@@ -61,4 +61,6 @@ export interface PageRequest {
   /** Rows to skip after the start (kept small by the page index). */
   readonly skip: number;
   readonly limit: number;
+  /** Read through this sort field's index (the service knows which range is smallest). */
+  readonly via?: SortField;
 }

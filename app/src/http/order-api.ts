@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { parseListParams } from '../domain/list-params';
+import { pageLinks, parseListParams } from '../domain/list-params';
 import { toPublicOrder } from '../domain/order';
 import { validateOrder } from '../domain/order-validation';
 import { currentUser, type Auth } from '../auth/auth';
@@ -28,12 +28,17 @@ export function orderApi(deps: OrderApiDeps): Router {
     const parsed = parseListParams(req.query as Record<string, unknown>);
     if (!parsed.ok) throw new HttpError(400, 'Invalid list request', 'One or more query parameters are invalid.', parsed.errors);
     const page = await service.list(parsed.value);
+    const links = pageLinks(parsed.value, page);
+    const api = (href: string | undefined): string | null => (href ? `/api/orders${href.slice(1)}` : null);
     res.json({
       items: page.items.map(toPublicOrder),
       page: page.page,
       size: page.size,
+      offset: page.offset,
       totalItems: page.totalItems,
+      totalExact: page.totalExact,
       totalPages: page.totalPages,
+      links: { first: api(links.first), previous: api(links.previous), next: api(links.next), last: api(links.last) },
       sort: parsed.value.sort,
       filter: parsed.value.filter,
     });

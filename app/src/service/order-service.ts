@@ -1,7 +1,7 @@
 import type { Order } from '../domain/order';
-import type { ListParams } from '../domain/list-params';
-import { sortKeyOf, type OrderFilter, type OrderSort } from '../domain/order-query';
-import type { Anchors, OrderStore } from '../store/order-store';
+import { PAGING, type ListParams } from '../domain/list-params';
+import { sortKeyOf, type OrderFilter, type OrderSort, type SortField } from '../domain/order-query';
+import type { OrderStore } from '../store/order-store';
 
 /** A new order has the same Date UUID and User ID as a stored one. Nothing was written. */
 export class DuplicateOrderError extends Error {
@@ -16,43 +16,69 @@ export interface OrderPage {
   /** The page shown: the requested one, or the last one if the request was past the end. */
   readonly page: number;
   readonly size: number;
+  /** 0-based position of the first item in the filtered, sorted list. */
+  readonly offset: number;
   readonly totalItems: number;
+  /** False when `totalItems` is an upper bound (two or more text filters over many orders). */
+  readonly totalExact: boolean;
   readonly totalPages: number;
-}
-
-export interface OrderServiceProps {
-  /**
-   * Distance between anchors of the page index, in rows: the longest scan any page needs.
-   * @default 500
-   */
-  readonly anchorEvery?: number;
-  /** How many (filter, sort) combinations keep a page index. @default 64 */
-  readonly indexCacheSize?: number;
-  /** Called when an order was created. */
-  readonly onCreated?: (order: Order) => void;
-}
-
-interface IndexEntry {
-  readonly token: string;
-  readonly anchors: Promise<Anchors>;
+  readonly hasPrevious: boolean;
+  readonly hasNext: boolean;
 }
 
 /**
- * The order rules and the list's paging. Paging never scans or counts the whole table per
- * request: for each (filter, sort) in use it keeps the sort key of every `anchorEvery`-th
- * row and the row count, rebuilt (once, shared by concurrent requests) when the store's
- * change token moves. Any page is then a keyset seek to the nearest anchor plus a scan of
- * fewer than `anchorEvery` index entries.
+ * A page number whose rows could only be found by walking more of the table than a request
+ * may (a deep page under a sort whose index does not hold the filter's rows together).
+ * The message names the parameter and what to do instead.
+ */
+export class PageTooDeepError extends Error {
+  constructor(public readonly page: number) {
+    super(
+      `Query parameter "page": page ${page} of this filter under this sort cannot be reached directly without scanning most of the orders. ` +
+        'Use the Next and Previous links, sort by Order Date, or narrow the filter.',
+    );
+    this.name = 'PageTooDeepError';
+  }
+}
+
+export interface OrderServiceProps {
+  /** Called when an order was created. */
+  readonly onCreated?: (order: Order) => void;
+  /**
+   * Most index entries a list request may read to find a page of a filter whose rows the
+   * sort's index does not hold together. @default 50000
+   */
+  readonly maxWalk?: number;
+}
+
+/** How a (filter, sort) is read; see `OrderService.list`. */
+type Plan =
+  | { readonly kind: 'range'; readonly via: SortField; readonly firstRank: number; readonly lastRank: number }
+  | { readonly kind: 'small'; readonly via: SortField; readonly total: number }
+  | { readonly kind: 'walk'; readonly total: number; readonly exact: boolean };
+
+const TEXT_FILTERS = ['userId', 'storeCode', 'productCode'] as const;
+
+/**
+ * The order rules and the list's paging. Paging never counts or scans the whole table: the
+ * database keeps exact counts per run of about 500 rows of every sort field's index
+ * (`position-buckets.ts`), so the row at any position of a range of an index is found by
+ * summing counts in memory and a seek. Every filter and sort is read through the index
+ * range that holds its rows most tightly:
+ * - **range**: the filter's rows lie together in the sort's own order (no filter; dates
+ *   under the date sort; one text filter, with or without dates, under the date sort or
+ *   its own column): exact counts and any page in a seek and fewer than 1,000 index steps;
+ * - **small**: otherwise, when some index range holding every match has at most
+ *   √(page size × orders) rows (5,000 for a million orders): that range is read and sorted;
+ * - **walk**: otherwise the sort's index is walked and filtered; its matches are at least
+ *   that dense, so a page near either end costs at most about as much. A deep page that
+ *   would cost more than `maxWalk` index steps is refused with `PageTooDeepError`.
  */
 export class OrderService {
-  private readonly every: number;
-  private readonly cacheSize: number;
-  private readonly index = new Map<string, IndexEntry>();
+  private readonly maxWalk: number;
 
   constructor(private readonly store: OrderStore, private readonly props: OrderServiceProps = {}) {
-    this.every = props.anchorEvery ?? 500;
-    this.cacheSize = props.indexCacheSize ?? 64;
-    if (!Number.isInteger(this.every) || this.every < 1) throw new Error(`anchorEvery must be a positive integer; got ${this.every}`);
+    this.maxWalk = props.maxWalk ?? 50_000;
   }
 
   /**
@@ -77,16 +103,25 @@ export class OrderService {
 
   async list(params: ListParams): Promise<OrderPage> {
     const { filter, sort, size } = params;
-    const anchors = await this.anchorsFor(filter, sort);
-    const totalPages = Math.max(1, Math.ceil(anchors.total / size));
+    const plan = await this.plan(filter, sort);
+    if (params.cursor) return this.fromCursor(params, plan);
+    const total = plan.kind === 'range' ? plan.lastRank - plan.firstRank + 1 : plan.total;
+    const totalPages = Math.max(1, Math.ceil(total / size));
     const page = Math.min(params.page, totalPages);
     const offset = (page - 1) * size;
-    const slot = Math.floor(offset / this.every);
-    const items =
-      slot === 0 || anchors.keys[slot] === undefined
-        ? await this.store.page({ filter, sort, skip: offset, limit: size })
-        : await this.store.page({ filter, sort, from: { key: anchors.keys[slot], inclusive: true }, skip: offset - slot * this.every, limit: size });
-    return { items, page, size, totalItems: anchors.total, totalPages };
+    let items: Order[];
+    if (offset === 0 || total === 0) {
+      items = await this.store.page({ filter, sort, skip: 0, limit: size, via: plan.kind === 'walk' ? sort.field : plan.via });
+    } else if (plan.kind === 'range') {
+      const rank = sort.direction === 'asc' ? plan.firstRank + offset : plan.lastRank - offset;
+      const row = await this.store.rowAtRank(plan.via, rank);
+      items = row ? await this.store.page({ filter, sort, from: { key: sortKeyOf(row, sort), inclusive: true }, skip: 0, limit: size, via: plan.via }) : [];
+    } else if (plan.kind === 'small') {
+      items = await this.store.page({ filter, sort, skip: offset, limit: size, via: plan.via });
+    } else {
+      items = await this.walk(params, plan, offset);
+    }
+    return this.result(params, plan, items, offset, page);
   }
 
   /** Every order of the filtered, sorted list, read in batches by keyset (for CSV export). */
@@ -100,25 +135,86 @@ export class OrderService {
     }
   }
 
-  private async anchorsFor(filter: OrderFilter, sort: OrderSort): Promise<Anchors> {
-    const token = await this.store.changeToken();
-    const cacheKey = JSON.stringify([sort.field, sort.direction, filter.userId, filter.storeCode, filter.productCode, filter.orderDateFrom, filter.orderDateTo]);
-    const cached = this.index.get(cacheKey);
-    if (cached && cached.token === token) {
-      // Refresh LRU position.
-      this.index.delete(cacheKey);
-      this.index.set(cacheKey, cached);
-      return cached.anchors;
+  /** Rows just after (or just before) a cursor: a seek, whatever happened to the rows around it. */
+  private async fromCursor(params: ListParams, plan: Plan): Promise<OrderPage> {
+    const { filter, sort, size } = params;
+    const cursor = params.cursor!;
+    const via = plan.kind === 'walk' ? sort.field : plan.via;
+    const after = cursor.direction === 'after';
+    const readSort: OrderSort = after ? sort : { field: sort.field, direction: sort.direction === 'asc' ? 'desc' : 'asc' };
+    // One row more than a page says whether there is more beyond it.
+    const rows = await this.store.page({ filter, sort: readSort, from: { key: cursor.key, inclusive: false }, skip: 0, limit: size + 1, via });
+    const more = rows.length > size;
+    const items = after ? rows.slice(0, size) : rows.slice(0, size).reverse();
+    let offset: number;
+    if (plan.kind === 'range' && items.length > 0) {
+      const rank = await this.store.rank(plan.via, sortKeyOf(items[0]!, { field: plan.via, direction: 'asc' }));
+      offset = sort.direction === 'asc' ? rank - plan.firstRank : plan.lastRank - rank;
+    } else {
+      // Positions of other plans would cost a count: the page number the link carried is shown.
+      offset = !after && !more ? 0 : (params.page - 1) * size;
     }
-    const anchors = this.store.anchors(filter, sort, this.every);
-    const entry: IndexEntry = { token, anchors };
-    this.index.delete(cacheKey);
-    this.index.set(cacheKey, entry);
-    // A failed build must not be cached.
-    anchors.catch(() => {
-      if (this.index.get(cacheKey) === entry) this.index.delete(cacheKey);
-    });
-    while (this.index.size > this.cacheSize) this.index.delete(this.index.keys().next().value!);
-    return anchors;
+    const page = Math.floor(offset / size) + 1;
+    return { ...this.result(params, plan, items, offset, page), hasPrevious: after ? true : more, hasNext: after ? more : true };
+  }
+
+  private result(params: ListParams, plan: Plan, items: Order[], offset: number, page: number): OrderPage {
+    const { size } = params;
+    const total = plan.kind === 'range' ? plan.lastRank - plan.firstRank + 1 : plan.total;
+    const known = Math.max(total, offset + items.length);
+    return {
+      items,
+      page,
+      size,
+      offset,
+      totalItems: known,
+      totalExact: plan.kind !== 'walk' || plan.exact,
+      totalPages: Math.max(1, Math.ceil(known / size)),
+      hasPrevious: offset > 0,
+      hasNext: offset + items.length < known,
+    };
+  }
+
+  /** A page of a 'walk' plan: from the front or, when nearer, from the back; refused when both are too far. */
+  private async walk(params: ListParams, plan: Extract<Plan, { kind: 'walk' }>, offset: number): Promise<Order[]> {
+    const { filter, sort, size } = params;
+    const all = await this.store.total();
+    const stepsPerMatch = plan.total > 0 ? all / plan.total : all;
+    if ((offset + size) * stepsPerMatch <= this.maxWalk) return this.store.page({ filter, sort, skip: offset, limit: size, via: sort.field });
+    const fromEnd = plan.total - offset - size;
+    if (plan.exact && (plan.total - offset) * stepsPerMatch <= this.maxWalk) {
+      const reversed: OrderSort = { field: sort.field, direction: sort.direction === 'asc' ? 'desc' : 'asc' };
+      const rows = await this.store.page({ filter, sort: reversed, skip: Math.max(0, fromEnd), limit: size + Math.min(0, fromEnd), via: sort.field });
+      return rows.reverse();
+    }
+    throw new PageTooDeepError(params.page);
+  }
+
+  /** Chooses how to read a (filter, sort); see the class comment. Bounded: a few seeks and bucket counts. */
+  private async plan(filter: OrderFilter, sort: OrderSort): Promise<Plan> {
+    const texts = TEXT_FILTERS.filter((f) => filter[f] !== undefined);
+    const dates: OrderFilter = { orderDateFrom: filter.orderDateFrom, orderDateTo: filter.orderDateTo };
+    const hasDates = filter.orderDateFrom !== undefined || filter.orderDateTo !== undefined;
+    // The filter's rows lie together in the sort's order.
+    if (texts.length === 0 && (sort.field === 'orderDate' || !hasDates)) return this.range(filter, sort.field);
+    if (texts.length === 1 && (sort.field === 'orderDate' || sort.field === texts[0])) return this.range(filter, texts[0]!);
+    // Otherwise the tightest range that holds them all.
+    const candidates = [await this.range(dates, 'orderDate'), ...(await Promise.all(texts.map((f) => this.range({ ...dates, [f]: filter[f] }, f))))];
+    const tightest = candidates.reduce((a, b) => (b.lastRank - b.firstRank < a.lastRank - a.firstRank ? b : a));
+    const size = tightest.lastRank - tightest.firstRank + 1;
+    const all = await this.store.total();
+    if (size <= Math.max(1000, Math.sqrt(PAGING.defaultSize * all))) return { kind: 'small', via: tightest.via, total: await this.store.count(filter, tightest.via) };
+    return { kind: 'walk', total: size, exact: texts.length === 0 };
+  }
+
+  /** Ranks of the first and last orders of `filter` in `via`'s order, where they lie together. */
+  private async range(filter: OrderFilter, via: SortField): Promise<Extract<Plan, { kind: 'range' }>> {
+    const noFilter = Object.values(filter).every((v) => v === undefined);
+    if (noFilter) return { kind: 'range', via, firstRank: 0, lastRank: (await this.store.total()) - 1 };
+    const [first] = await this.store.page({ filter, sort: { field: via, direction: 'asc' }, skip: 0, limit: 1, via });
+    if (!first) return { kind: 'range', via, firstRank: 0, lastRank: -1 };
+    const [last] = await this.store.page({ filter, sort: { field: via, direction: 'desc' }, skip: 0, limit: 1, via });
+    const [firstRank, lastRank] = await Promise.all([this.store.rank(via, sortKeyOf(first, { field: via, direction: 'asc' })), this.store.rank(via, sortKeyOf(last!, { field: via, direction: 'asc' }))]);
+    return { kind: 'range', via, firstRank, lastRank };
   }
 }

@@ -32,7 +32,7 @@ export async function createOrderStore(config: AppConfig, options: CreateOrderSt
   const db = config.database;
   if (db.driver === 'sqlite') return new SqliteOrderStore({ file: db.file });
   if (db.connectionString && !config.keyVault) {
-    return new MssqlOrderStore({ connection: db.connectionString, cacheTtlSeconds: config.pageCacheTtlSeconds, retry: options.retry });
+    return new MssqlOrderStore({ connection: db.connectionString, retry: options.retry });
   }
   let settings = db;
   if (config.keyVault) {
@@ -43,7 +43,6 @@ export async function createOrderStore(config: AppConfig, options: CreateOrderSt
   if (!server || !database) throw new Error('The SQL Server name and database name are required (from MSSQL_SERVER / MSSQL_DATABASE or Key Vault).');
   return new MssqlOrderStore({
     connection: mssqlConnectionConfig({ ...settings, server, database }),
-    cacheTtlSeconds: config.pageCacheTtlSeconds,
     retry: options.retry,
   });
 }

@@ -1,8 +1,8 @@
 import sql from 'mssql';
 import type { Order, OrderField } from '../domain/order';
-import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortKey } from '../domain/order-query';
-import type { Anchors, InsertResult, OrderStore } from './order-store';
-import { filterConditions, INDEXES, listQuery as buildListQuery, orderByClause, rowToOrder, SELECT_COLUMNS, SQL_COLUMNS, type SqlFragment } from './sql-columns';
+import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortField, type SortKey } from '../domain/order-query';
+import type { InsertResult, OrderStore } from './order-store';
+import { filterConditions, indexFor, INDEXES, keysetCondition, listQuery as buildListQuery, rowToOrder, SELECT_COLUMNS, SQL_COLUMNS, type SqlFragment } from './sql-columns';
 
 /** SQL Server / Azure SQL error numbers and driver codes worth a retry (transient faults). */
 export const TRANSIENT_ERRORS: ReadonlySet<number | string> = new Set<number | string>([
@@ -43,8 +43,6 @@ export async function withRetry<T>(work: () => Promise<T>, options: RetryOptions
 export interface MssqlOrderStoreProps {
   /** A connection string or an `mssql` config object (see `create-order-store.ts`). */
   readonly connection: string | sql.config;
-  /** Change-token period: how long cached page indexes may miss other replicas' writes. @default 10 */
-  readonly cacheTtlSeconds?: number;
   readonly retry?: RetryOptions;
 }
 
@@ -101,13 +99,10 @@ export class MssqlOrderStore implements OrderStore {
   public readonly kind = 'mssql';
   private readonly pool: sql.ConnectionPool;
   private connecting?: Promise<sql.ConnectionPool>;
-  private localWrites = 0;
-  private readonly ttlMs: number;
 
   constructor(private readonly props: MssqlOrderStoreProps) {
     this.pool = typeof props.connection === 'string' ? new sql.ConnectionPool(props.connection) : new sql.ConnectionPool(props.connection);
     this.pool.on('error', () => undefined);
-    this.ttlMs = (props.cacheTtlSeconds ?? 10) * 1000;
   }
 
   async migrate(): Promise<void> {
@@ -130,7 +125,6 @@ export class MssqlOrderStore implements OrderStore {
         const existing = attempt > 1 ? await this.get(order.dateUuid, order.userId) : undefined;
         if (!existing || JSON.stringify(existing) !== JSON.stringify(order)) return 'duplicate';
       }
-      this.localWrites++;
       return 'inserted';
     });
   }
@@ -160,7 +154,7 @@ export class MssqlOrderStore implements OrderStore {
   }
 
   async page(request: PageRequest): Promise<Order[]> {
-    const q = this.listQuery(request.filter, request.sort, request.from, SELECT_COLUMNS);
+    const q = this.listQuery(request.filter, request.sort, request.from, SELECT_COLUMNS, request.via);
     const result = await this.retry(async () => {
       const r = this.bind((await this.connected()).request(), q, request.sort);
       r.input('skip', sql.Int, request.skip).input('limit', sql.Int, request.limit);
@@ -169,27 +163,29 @@ export class MssqlOrderStore implements OrderStore {
     return (result.recordset as Record<string, unknown>[]).map(rowToOrder);
   }
 
-  async anchors(filter: OrderFilter, sort: OrderSort, every: number): Promise<Anchors> {
-    const keyFields = SORT_KEYS[sort.field];
-    const keyColumns = keyFields.map((f) => SQL_COLUMNS[f]);
+  async count(filter: OrderFilter, via: SortField): Promise<number> {
     const where = filterConditions(filter);
     const q: SqlFragment = {
-      sql: `SELECT ${keyFields.map((f, i) => `${keyColumns[i]} AS ${f}`).join(', ')}, total FROM (
-          SELECT ${keyColumns.join(', ')},
-                 ROW_NUMBER() OVER (ORDER BY ${orderByClause(keyFields, sort.direction)}) - 1 AS rn,
-                 COUNT_BIG(*) OVER () AS total
-          FROM dbo.orders ${where.length ? `WHERE ${where.map((c) => c.sql).join(' AND ')}` : ''}
-        ) t WHERE rn % @every = 0 ORDER BY rn`,
+      sql: `SELECT COUNT_BIG(*) AS n FROM ${this.table(via)}${where.length ? ` WHERE ${where.map((c) => c.sql).join(' AND ')}` : ''}`,
       params: Object.assign({}, ...where.map((c) => c.params)) as Record<string, string | number>,
     };
-    const result = await this.retry(async () => this.bind((await this.connected()).request(), q, sort).input('every', sql.Int, every).query(q.sql));
-    const rows = result.recordset as Record<string, unknown>[];
-    const keys: SortKey[] = rows.map((row) => rowToKey(row, keyFields));
-    return { keys, total: rows.length > 0 ? Number(rows[0]!.total) : 0 };
+    return this.scalar(q, { field: via, direction: 'asc' });
   }
 
-  async changeToken(): Promise<string> {
-    return `${this.localWrites}:${Math.floor(Date.now() / this.ttlMs)}`;
+  // Positions on SQL Server are still counted (one index range scan each); the database-kept
+  // position buckets of the SQLite store are not built for SQL Server yet.
+  async total(): Promise<number> {
+    return this.scalar({ sql: 'SELECT COUNT_BIG(*) AS n FROM dbo.orders', params: {} }, { field: 'orderDate', direction: 'asc' });
+  }
+
+  async rank(field: SortField, key: SortKey): Promise<number> {
+    const before = keysetCondition(SORT_KEYS[field], 'desc', key, false, 'expanded');
+    return this.scalar({ sql: `SELECT COUNT_BIG(*) AS n FROM ${this.table(field)} WHERE ${before.sql}`, params: before.params }, { field, direction: 'asc' });
+  }
+
+  async rowAtRank(field: SortField, rank: number): Promise<Order | undefined> {
+    const [row] = await this.page({ filter: {}, sort: { field, direction: 'asc' }, skip: rank, limit: 1, via: field });
+    return row;
   }
 
   async ping(): Promise<void> {
@@ -210,8 +206,18 @@ export class MssqlOrderStore implements OrderStore {
     return this.connecting;
   }
 
-  private listQuery(filter: OrderFilter, sort: OrderSort, from: PageRequest['from'], columns: string): SqlFragment {
-    return buildListQuery('dbo.orders', columns, filter, sort, from, 'expanded');
+  private listQuery(filter: OrderFilter, sort: OrderSort, from: PageRequest['from'], columns: string, via?: SortField): SqlFragment {
+    return buildListQuery(via ? this.table(via) : 'dbo.orders', columns, filter, sort, from, 'expanded');
+  }
+
+  /** `dbo.orders` read through the index that holds a sort field's order. */
+  private table(via: SortField): string {
+    return `dbo.orders WITH (INDEX(${indexFor(via) ?? 'PK_orders'}))`;
+  }
+
+  private async scalar(q: SqlFragment, sort: OrderSort): Promise<number> {
+    const result = await this.retry(async () => this.bind((await this.connected()).request(), q, sort).query(q.sql));
+    return Number((result.recordset[0] as { n: number | string }).n);
   }
 
   /** Binds a fragment's parameters with the SQL types of the columns they are compared with. */
@@ -226,10 +232,3 @@ export class MssqlOrderStore implements OrderStore {
   }
 }
 
-function rowToKey(row: Record<string, unknown>, fields: readonly OrderField[]): SortKey {
-  return fields.map((f) => {
-    const v = row[f];
-    if (v instanceof Date) return v.toISOString().slice(0, 10);
-    return typeof v === 'number' ? v : String(v);
-  });
-}

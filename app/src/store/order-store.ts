@@ -1,15 +1,8 @@
 import type { Order } from '../domain/order';
-import type { OrderFilter, OrderSort, PageRequest, SortKey } from '../domain/order-query';
+import type { OrderFilter, PageRequest, SortField, SortKey } from '../domain/order-query';
 
 /** Result of inserting an order. A duplicate (same Date UUID and User ID) changes nothing. */
 export type InsertResult = 'inserted' | 'duplicate';
-
-/** Every `every`-th row's sort key of a filtered, sorted list, and how many rows it has. */
-export interface Anchors {
-  /** `keys[i]` is the sort key of the row at position `i * every` (0-based). */
-  readonly keys: readonly SortKey[];
-  readonly total: number;
-}
 
 /**
  * Where orders live. Two implementations (SQLite, SQL Server) pass one contract suite
@@ -26,15 +19,19 @@ export interface OrderStore {
   /** Who created an order: a user, `null` when nobody was signed in, `undefined` when there is no such order. */
   creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined>;
   get(dateUuid: string, userId: string): Promise<Order | undefined>;
-  /** One page of the filtered, sorted list. */
+  /** One page of the filtered, sorted list (read through the index of `request.via` when given). */
   page(request: PageRequest): Promise<Order[]>;
-  /** Builds the sparse position index used to jump to any page without long scans. */
-  anchors(filter: OrderFilter, sort: OrderSort, every: number): Promise<Anchors>;
+  /** How many orders match the filter, read through the index of `via`. Costs one step per row of that index's range. */
+  count(filter: OrderFilter, via: SortField): Promise<number>;
+  /** How many orders there are. */
+  total(): Promise<number>;
   /**
-   * A value that changes whenever the data may have changed (so cached counts and anchors
-   * are rebuilt). Cheap: called on every list request.
-   */
-  changeToken(): Promise<string>;
+   * Positions in the list, for the service's paging. SQLite answers them from its position
+   * index in a seek and at most a bucket of index steps; SQL Server still counts.
+   * How many orders come before `key` in a sort field's ascending order. */
+  rank(field: SortField, key: SortKey): Promise<number>;
+  /** The order at 0-based position `rank` of a sort field's ascending order, or undefined past the end. */
+  rowAtRank(field: SortField, rank: number): Promise<Order | undefined>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

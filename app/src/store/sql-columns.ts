@@ -51,6 +51,11 @@ export const INDEXES: readonly { readonly name: string; readonly columns: readon
   { name: 'ix_orders_product_quantity', columns: ['productQuantity', 'orderDate', 'dateUuid', 'userId'] },
 ];
 
+/** The index that holds a sort field's order: one of `INDEXES`, or `undefined` for the primary key (Date UUID). */
+export function indexFor(field: OrderField): string | undefined {
+  return INDEXES.find((ix) => ix.columns[0] === field)?.name;
+}
+
 /** Plain column list in `SQL_COLUMNS` order, for raw (array) rows: see `arrayToOrder`. */
 export const RAW_COLUMNS = Object.values(SQL_COLUMNS).join(', ');
 

@@ -2,10 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Order } from '../domain/order';
-import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortKey } from '../domain/order-query';
-import type { Anchors, InsertResult, OrderStore } from './order-store';
+import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortField, type SortKey } from '../domain/order-query';
+import type { InsertResult, OrderStore } from './order-store';
+import { PositionIndex, type BucketSource, type PositionBucket } from './position-index';
+import { BUCKET_FIELDS, BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META, sentinelKey } from './position-buckets';
 import {
   arrayToOrder,
+  filterConditions,
+  indexFor,
   INDEXES,
   listQuery as buildListQuery,
   RAW_COLUMNS,
@@ -18,9 +22,71 @@ export interface SqliteOrderStoreProps {
   readonly file: string;
   /** How long a writer waits for a lock, in milliseconds. @default 5000 */
   readonly busyTimeoutMs?: number;
+  /**
+   * Target rows per position bucket. It is written into the database's triggers when the
+   * position index is created, so it applies to a new database only (tests use small ones).
+   * @default BUCKET_ROWS
+   */
+  readonly bucketRows?: number;
 }
 
-const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[] = [
+const keyList = (field: SortField): string => keyColumns(field).join(', ');
+const keyParams = (field: SortField, prefix = 'k'): string => keyColumns(field).map((_, i) => `@${prefix}${i}`).join(', ');
+const keyOrder = (field: SortField, dir: 'ASC' | 'DESC'): string => keyColumns(field).map((c) => `${c} ${dir}`).join(', ');
+const keyBind = (key: SortKey, prefix = 'k'): Record<string, string | number> => Object.fromEntries(key.map((v, i) => [`${prefix}${i}`, v]));
+
+/** The bucket tables, their version index and the version row. */
+function positionTablesSql(bucketRows: number): string {
+  const tables = BUCKET_FIELDS.map((f) => {
+    const cols = SORT_KEYS[f].map((k) => `${SQL_COLUMNS[k]} ${k === 'productQuantity' ? 'INTEGER' : 'TEXT'} NOT NULL`).join(', ');
+    const t = bucketTable(f);
+    // A bucket that an insert took past twice the target is split at the target: one seek
+    // and `bucketRows` index steps. (Inserts add one at a time, so one split is enough.)
+    return `CREATE TABLE IF NOT EXISTS ${t} (${cols}, rows INTEGER NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (${keyList(f)}));
+CREATE INDEX IF NOT EXISTS ${t}_version ON ${t} (version);
+CREATE TRIGGER IF NOT EXISTS ${t}_split AFTER UPDATE OF rows ON ${t} WHEN NEW.rows > ${2 * bucketRows} BEGIN
+  INSERT INTO ${t} (${keyList(f)}, rows, version)
+    SELECT ${keyList(f)}, NEW.rows - ${bucketRows}, NEW.version FROM orders INDEXED BY ${indexFor(f) ?? 'sqlite_autoindex_orders_1'}
+    WHERE (${keyList(f)}) >= (${keyColumns(f).map((c) => `NEW.${c}`).join(', ')}) ORDER BY ${keyOrder(f, 'ASC')} LIMIT 1 OFFSET ${bucketRows};
+  UPDATE ${t} SET rows = ${bucketRows} WHERE (${keyList(f)}) = (${keyColumns(f).map((c) => `NEW.${c}`).join(', ')});
+END;`;
+  });
+  return `CREATE TABLE IF NOT EXISTS ${POSITIONS_META} (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, generation INTEGER NOT NULL);
+INSERT OR IGNORE INTO ${POSITIONS_META} (id, version, generation) VALUES (1, 0, 0);
+${tables.join('\n')}`;
+}
+
+/** `UPDATE` of the bucket that holds the row `ref` (NEW or OLD) by `delta`. */
+function bucketUpdateSql(field: SortField, ref: 'NEW' | 'OLD', delta: '+ 1' | '- 1'): string {
+  const t = bucketTable(field);
+  const refKey = keyColumns(field).map((c) => `${ref}.${c}`).join(', ');
+  return `UPDATE ${t} SET rows = rows ${delta}, version = (SELECT version FROM ${POSITIONS_META})
+    WHERE (${keyList(field)}) = (SELECT ${keyList(field)} FROM ${t} WHERE (${keyList(field)}) <= (${refKey}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1);`;
+}
+
+/** Triggers that keep every bucket's count exact on insert, delete and key updates, from any writer. */
+function positionTriggersSql(): string {
+  const bump = `UPDATE ${POSITIONS_META} SET version = version + 1;`;
+  const keyCols = [...new Set(BUCKET_FIELDS.flatMap((f) => keyColumns(f)))].join(', ');
+  return `CREATE TRIGGER IF NOT EXISTS orders_positions_insert AFTER INSERT ON orders BEGIN
+  ${bump}
+  ${BUCKET_FIELDS.map((f) => bucketUpdateSql(f, 'NEW', '+ 1')).join('\n  ')}
+END;
+CREATE TRIGGER IF NOT EXISTS orders_positions_delete AFTER DELETE ON orders BEGIN
+  ${bump}
+  ${BUCKET_FIELDS.map((f) => bucketUpdateSql(f, 'OLD', '- 1')).join('\n  ')}
+END;
+CREATE TRIGGER IF NOT EXISTS orders_positions_update AFTER UPDATE OF ${keyCols} ON orders BEGIN
+  ${bump}
+  ${BUCKET_FIELDS.map((f) => `${bucketUpdateSql(f, 'OLD', '- 1')}\n  ${bucketUpdateSql(f, 'NEW', '+ 1')}`).join('\n  ')}
+END;`;
+}
+
+const bucketRowsOf = (rows: (string | number)[][]): PositionBucket[] => rows.map((r) => ({ start: r.slice(0, -1), rows: r[r.length - 1] as number }));
+
+const DROP_POSITION_TRIGGERS = ['insert', 'delete', 'update'].map((t) => `DROP TRIGGER IF EXISTS orders_positions_${t};`).join('\n');
+
+const migrations = (bucketRows: number): readonly { readonly id: string; readonly sql: string }[] => [
   {
     id: '001_create_orders',
     sql: `CREATE TABLE IF NOT EXISTS orders (
@@ -44,6 +110,11 @@ const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[] = [
     id: '003_created_by',
     sql: 'ALTER TABLE orders ADD COLUMN created_by TEXT',
   },
+  {
+    // The position index (see position-buckets.ts); filled from the existing rows after the migration.
+    id: '004_position_buckets',
+    sql: `${positionTablesSql(bucketRows)}\n${positionTriggersSql()}`,
+  },
 ];
 
 /** Inserts one order; a duplicate key changes nothing (`changes` is 0). */
@@ -51,20 +122,19 @@ const INSERT_SQL = `INSERT INTO orders (${RAW_COLUMNS}, created_by)
   VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate, @createdBy)
   ON CONFLICT DO NOTHING`;
 
-/** Time a long operation may hold the event loop before yielding, in milliseconds. */
-const YIELD_AFTER_MS = 8;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The embedded default store: one SQLite file in WAL mode. better-sqlite3 is synchronous,
- * which is the fastest way to use SQLite from Node; long work (building anchors) is cut
- * into slices so it never blocks the event loop for long.
+ * which is the fastest way to use SQLite from Node. Every statement a request runs is
+ * bounded: a seek plus at most a page or a bucket of index steps.
  */
 export class SqliteOrderStore implements OrderStore {
   public readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private localWrites = 0;
+  private readonly bucketRows: number;
+  private readonly positions: PositionIndex;
 
   constructor(props: SqliteOrderStoreProps) {
     if (props.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(props.file)), { recursive: true });
@@ -72,25 +142,59 @@ export class SqliteOrderStore implements OrderStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`busy_timeout = ${props.busyTimeoutMs ?? 5000}`);
     this.db.pragma('synchronous = NORMAL');
+    this.bucketRows = props.bucketRows ?? BUCKET_ROWS;
+    if (!Number.isInteger(this.bucketRows) || this.bucketRows < 1) throw new Error(`bucketRows must be a positive integer; got ${this.bucketRows}`);
+    this.positions = new PositionIndex(this.buckets);
   }
 
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS app_schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
     const applied = new Set(this.db.prepare('SELECT id FROM app_schema_migrations').pluck().all() as string[]);
-    for (const m of MIGRATIONS) {
+    for (const m of migrations(this.bucketRows)) {
       if (applied.has(m.id)) continue;
       this.db.transaction(() => {
         this.db.exec(m.sql);
+        if (m.id === '004_position_buckets') this.fillPositions();
         this.db.prepare('INSERT INTO app_schema_migrations (id, applied_at) VALUES (?, ?)').run(m.id, new Date().toISOString());
       }).immediate();
     }
   }
 
   async insert(order: Order, createdBy?: string): Promise<InsertResult> {
+    // The triggers count the row in every position bucket (and split one that grew too large).
     const info = this.stmt(INSERT_SQL).run({ ...order, createdBy: createdBy ?? null });
-    if (info.changes === 0) return 'duplicate';
-    this.localWrites++;
-    return 'inserted';
+    return info.changes === 0 ? 'duplicate' : 'inserted';
+  }
+
+  private bumpVersion(): number {
+    return this.stmt(`UPDATE ${POSITIONS_META} SET version = version + 1 RETURNING version`).pluck().get() as number;
+  }
+
+  /**
+   * Rebuilds every bucket table from the rows (migration, bulk load): one bucket per
+   * `bucketRows` rows of each sort field's index. Runs inside the caller's transaction.
+   */
+  private fillPositions(): void {
+    this.stmt(`UPDATE ${POSITIONS_META} SET generation = generation + 1`).run();
+    const version = this.bumpVersion();
+    for (const field of BUCKET_FIELDS) {
+      const t = bucketTable(field);
+      this.db.prepare(`DELETE FROM ${t}`).run();
+      const add = this.db.prepare(`INSERT INTO ${t} (${keyList(field)}, rows, version) VALUES (${keyParams(field)}, @rows, @version)`);
+      const asc: OrderSort = { field, direction: 'asc' };
+      const step = this.db.prepare(`${this.listQuery({}, asc, { key: sentinelKey(field), inclusive: true }, keyList(field)).sql} LIMIT 1 OFFSET @skip`).raw();
+      const rest = this.db.prepare(`SELECT COUNT(*) FROM (${this.listQuery({}, asc, { key: sentinelKey(field), inclusive: true }, '1').sql} LIMIT @limit)`).pluck();
+      let start: SortKey = sentinelKey(field);
+      for (;;) {
+        const next = step.get({ ...keyBind(start), skip: this.bucketRows }) as SortKey | undefined;
+        if (!next) {
+          add.run({ ...keyBind(start), rows: rest.get({ ...keyBind(start), limit: this.bucketRows }) as number, version });
+          break;
+        }
+        add.run({ ...keyBind(start), rows: this.bucketRows, version });
+        start = next;
+      }
+    }
   }
 
   async creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined> {
@@ -107,6 +211,7 @@ export class SqliteOrderStore implements OrderStore {
     const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
     this.db.pragma('cache_size = -262144');
     for (const ix of INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${ix.name}`);
+    this.db.exec(DROP_POSITION_TRIGGERS);
     const stmt = this.stmt(INSERT_SQL);
     const insertBatch = this.db.transaction((rows: readonly Order[]) => rows.reduce((sum, o) => sum + stmt.run({ ...o, createdBy: null }).changes, 0));
     let inserted = 0;
@@ -126,10 +231,13 @@ export class SqliteOrderStore implements OrderStore {
       inserted += insertBatch(batch);
       onProgress?.(seen + batch.length);
     } finally {
-      this.db.exec(MIGRATIONS.find((m) => m.id === '002_list_indexes')!.sql);
+      this.db.exec(migrations(this.bucketRows).find((m) => m.id === '002_list_indexes')!.sql);
       this.db.exec('ANALYZE');
+      this.db.transaction(() => {
+        this.db.exec(positionTriggersSql());
+        this.fillPositions();
+      }).immediate();
       this.db.pragma(`cache_size = ${cacheSize}`);
-      this.localWrites++;
     }
     return inserted;
   }
@@ -141,38 +249,52 @@ export class SqliteOrderStore implements OrderStore {
 
   async page(request: PageRequest): Promise<Order[]> {
     // Raw rows mapped by position: better-sqlite3's named-column objects cost ~40 µs a page (measured).
-    const { sql, params } = this.listQuery(request.filter, request.sort, request.from, RAW_COLUMNS);
+    const { sql, params } = this.listQuery(request.filter, request.sort, request.from, RAW_COLUMNS, request.via);
     const rows = this.stmt(`${sql} LIMIT @limit OFFSET @skip`).raw().all({ ...params, limit: request.limit, skip: request.skip });
     return (rows as unknown[][]).map(arrayToOrder);
   }
 
-  async anchors(filter: OrderFilter, sort: OrderSort, every: number): Promise<Anchors> {
-    const keyFields = SORT_KEYS[sort.field];
-    const keyColumns = keyFields.map((f) => SQL_COLUMNS[f]).join(', ');
-    const top = this.listQuery(filter, sort, undefined, keyColumns);
-    const first = this.stmt(`${top.sql} LIMIT 1`).raw().get(top.params) as SortKey | undefined;
-    if (!first) return { keys: [], total: 0 };
-    const keys: SortKey[] = [first];
-    let sliceStart = performance.now();
-    for (;;) {
-      const from = { key: keys[keys.length - 1]!, inclusive: true };
-      const q = this.listQuery(filter, sort, from, keyColumns);
-      const next = this.stmt(`${q.sql} LIMIT 1 OFFSET @skip`).raw().get({ ...q.params, skip: every }) as SortKey | undefined;
-      if (!next) {
-        const rest = this.stmt(`SELECT COUNT(*) FROM (${q.sql} LIMIT @limit)`).pluck().get({ ...q.params, limit: every }) as number;
-        return { keys, total: (keys.length - 1) * every + rest };
-      }
-      keys.push(next);
-      if (performance.now() - sliceStart > YIELD_AFTER_MS) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
-      }
-    }
+  async count(filter: OrderFilter, via: SortField): Promise<number> {
+    const where = filterConditions(filter);
+    const sql = `SELECT COUNT(*) FROM ${this.table(via)}${where.length ? ` WHERE ${where.map((c) => c.sql).join(' AND ')}` : ''}`;
+    return this.stmt(sql).pluck().get(Object.assign({}, ...where.map((c) => c.params))) as number;
   }
 
-  async changeToken(): Promise<string> {
-    return `${this.localWrites}:${this.stmt('PRAGMA data_version').pluck().get() as number}`;
+  async total(): Promise<number> {
+    return this.positions.total();
   }
+
+  async rank(field: SortField, key: SortKey): Promise<number> {
+    return this.positions.rank(field, key);
+  }
+
+  async rowAtRank(field: SortField, rank: number): Promise<Order | undefined> {
+    return this.positions.rowAt(field, rank);
+  }
+
+  /** The bucket tables, read by the position index. */
+  private readonly buckets: BucketSource = {
+    positionsVersion: async () => {
+      const [generation, version] = this.stmt(`SELECT generation, version FROM ${POSITIONS_META}`).raw().get() as [number, number];
+      return { generation, version };
+    },
+    positionBuckets: async (field) => bucketRowsOf(this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} ORDER BY ${keyOrder(field, 'ASC')}`).raw().all() as (string | number)[][]),
+    positionBucketsChangedSince: async (field, version) =>
+      bucketRowsOf(this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} WHERE version > ?`).raw().all(version) as (string | number)[][]),
+    bucketStartOf: async (field, key) =>
+      this.stmt(`SELECT ${keyList(field)} FROM ${bucketTable(field)} WHERE (${keyList(field)}) <= (${keyParams(field)}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1`)
+        .raw()
+        .get(keyBind(key)) as SortKey,
+    countBetween: async (field, start, before) =>
+      this.stmt(`SELECT COUNT(*) FROM ${this.table(field)} WHERE (${keyList(field)}) >= (${keyParams(field)}) AND (${keyList(field)}) < (${keyParams(field, 'b')})`)
+        .pluck()
+        .get({ ...keyBind(start), ...keyBind(before, 'b') }) as number,
+    rowAt: async (field, start, offset) => {
+      const q = this.listQuery({}, { field, direction: 'asc' }, { key: start, inclusive: true }, RAW_COLUMNS, field);
+      const row = this.stmt(`${q.sql} LIMIT 1 OFFSET @skip`).raw().get({ ...q.params, skip: offset });
+      return row ? arrayToOrder(row as unknown[]) : undefined;
+    },
+  };
 
   async ping(): Promise<void> {
     this.stmt('SELECT 1').get();
@@ -182,9 +304,15 @@ export class SqliteOrderStore implements OrderStore {
     if (this.db.open) this.db.close();
   }
 
-  private listQuery(filter: OrderFilter, sort: OrderSort, from: PageRequest['from'], columns: string): SqlFragment {
-    return buildListQuery('orders', columns, filter, sort, from, 'row-values');
+  private listQuery(filter: OrderFilter, sort: OrderSort, from: PageRequest['from'], columns: string, via?: SortField): SqlFragment {
+    return buildListQuery(via ? this.table(via) : 'orders', columns, filter, sort, from, 'row-values');
   }
+
+  /** `orders` read through the index that holds a sort field's order. */
+  private table(via: SortField): string {
+    return `orders INDEXED BY ${indexFor(via) ?? 'sqlite_autoindex_orders_1'}`;
+  }
+
 
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);

@@ -1,5 +1,5 @@
 import { FIELD_LABELS, maskCardNumber, ORDER_FIELDS, type Order } from '../domain/order';
-import { listQueryString, PAGING, type ListParams } from '../domain/list-params';
+import { listQueryString, pageLinks, PAGING, type ListParams } from '../domain/list-params';
 import { SORT_FIELDS, type SortField } from '../domain/order-query';
 import type { OrderPage } from '../service/order-service';
 import { html, type SafeHtml } from './html';
@@ -27,18 +27,17 @@ function sortHeader(params: ListParams, field: (typeof ORDER_FIELDS)[number]): S
 
 function pagination(params: ListParams, result: OrderPage): SafeHtml {
   const { page, totalPages } = result;
-  const link = (target: number, label: string, rel: string, disabled: boolean): SafeHtml =>
-    disabled
-      ? html`<span class="page-link disabled" aria-disabled="true">${label}</span>`
-      : html`<a class="page-link" rel="${rel}" href="/${listQueryString(params, { page: target })}">${label}</a>`;
+  const links = pageLinks(params, result);
+  const link = (href: string | undefined, label: string, rel: string): SafeHtml =>
+    href ? html`<a class="page-link" rel="${rel}" href="${href}">${label}</a>` : html`<span class="page-link disabled" aria-disabled="true">${label}</span>`;
   const hidden = (name: string, value: string | undefined): SafeHtml | '' => (value ? html`<input type="hidden" name="${name}" value="${value}">` : '');
   const f = params.filter;
   return html`<nav class="pagination" aria-label="Pagination">
-  ${link(1, 'First', 'first', page === 1)}
-  ${link(page - 1, 'Previous', 'prev', page === 1)}
-  <span class="page-status" aria-live="polite">Page ${page} of ${totalPages}</span>
-  ${link(page + 1, 'Next', 'next', page >= totalPages)}
-  ${link(totalPages, 'Last', 'last', page >= totalPages)}
+  ${link(links.first, 'First', 'first')}
+  ${link(links.previous, 'Previous', 'prev')}
+  <span class="page-status" aria-live="polite">Page ${page} of ${result.totalExact ? '' : 'at most '}${totalPages}</span>
+  ${link(links.next, 'Next', 'next')}
+  ${link(links.last, 'Last', 'last')}
   <form class="jump" method="get" action="/">
     ${hidden('userId', f.userId)}${hidden('storeCode', f.storeCode)}${hidden('productCode', f.productCode)}${hidden('from', f.orderDateFrom)}${hidden('to', f.orderDateTo)}
     ${hidden('sort', params.sort.field)}${hidden('dir', params.sort.direction)}${params.size !== PAGING.defaultSize ? hidden('size', String(params.size)) : ''}
@@ -91,7 +90,7 @@ export function orderListPage({ params, result, created, user }: OrderListPagePr
   ${canAdd ? html`<p><a class="button" href="/orders/new">Add a new order</a></p>` : ''}
 </div>`
       : html`<div class="table-wrap"><table class="orders">
-  <caption>Orders ${(result.page - 1) * result.size + 1}–${(result.page - 1) * result.size + result.items.length} of ${result.totalItems}</caption>
+  <caption>Orders ${result.offset + 1}–${result.offset + result.items.length} of ${result.totalExact ? '' : 'at most '}${result.totalItems}</caption>
   <thead><tr>${ORDER_FIELDS.map((f) => sortHeader(params, f))}</tr></thead>
   <tbody>${result.items.map((o) => row(o, isCreated(o)))}</tbody>
 </table></div>
