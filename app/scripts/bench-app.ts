@@ -4,17 +4,16 @@
  *   npm run bench:app [-- --count 1000000 --duration 10 --connections 10]
  * The seeded database is kept in bench-results/ and reused by later runs of the same count.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { demoOrders } from '../src/domain/demo-orders';
-import { SqliteOrderStore } from '../src/store/sqlite-order-store';
+import crypto from 'node:crypto';
+import { createRandom, demoOrders } from '../src/domain/demo-orders';
+import { compileApp, ensureDatabase, OUT, ROOT, startApp } from './bench-helpers';
 import { parseArgs, wholeNumber } from './cli-args';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const OUT = path.join(ROOT, 'bench-results');
 
 interface Row {
   readonly name: string;
@@ -57,20 +56,6 @@ function startReference(code: string, pageFile: string): Promise<string> {
   });
 }
 
-async function ensureDatabase(file: string, count: number): Promise<void> {
-  const marker = `${file}.count`;
-  if (fs.existsSync(file) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === String(count)) return;
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-  const store = new SqliteOrderStore({ file });
-  await store.migrate();
-  const started = performance.now();
-  process.stderr.write(`seeding ${count.toLocaleString('en-GB')} orders...\n`);
-  await store.bulkLoad(demoOrders(count, { seed: 1 }));
-  await store.close();
-  process.stderr.write(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  fs.writeFileSync(marker, String(count));
-}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), { count: 'orders', duration: 'seconds per scenario', connections: 'concurrent connections' });
   const count = wholeNumber('count', args.count, 100, 10_000_000, 1_000_000);
@@ -81,37 +66,9 @@ async function main(): Promise<void> {
   await ensureDatabase(dbFile, count);
 
   // Run what production runs: the compiled app.
-  const build = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-bench-'));
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(build, 'app')], { cwd: ROOT });
-  fs.cpSync(path.join(ROOT, 'app/public'), path.join(build, 'public'), { recursive: true });
-  const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [path.join(build, 'app/server.js')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_DRIVER: 'sqlite', SQLITE_PATH: dbFile, PORT: '0', LOG_LEVEL: 'info', NODE_PATH: path.join(ROOT, 'node_modules') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const m = /"url":"([^"]+)"[^\n]*"msg":"order app ready"/.exec(buffered);
-      if (m) resolve(m[1]!);
-      if (buffered.length > 100_000) buffered = buffered.slice(-10_000);
-    });
-    child.once('exit', (code) => reject(new Error(`app exited with ${code}`)));
-  });
-  // Request logs are written as in production, then discarded.
-  child.stdout!.removeAllListeners('data');
-  child.stdout!.resume();
-  let readyMs = 0;
-  for (;;) {
-    const res = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (res?.status === 200) {
-      readyMs = performance.now() - spawnedAt;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const build = compileApp();
+  // The write scenarios post 10 orders a second from one address: above the default limit.
+  const { child, url, readyMs } = await startApp(build, dbFile, { WRITE_RATE_LIMIT_PER_MINUTE: '100000' });
 
   const last = Math.ceil(count / 25);
   const anyStore = (await (await fetch(`${url}/api/orders?size=1`)).json()) as { items: { storeCode: string }[] };
@@ -153,16 +110,50 @@ async function main(): Promise<void> {
   rows.push(await load('bare node:http, same bytes as page 1', bareUrl, duration, connections));
   rows.push(await load('bare Express 5 route, same bytes', expressUrl, duration, connections));
   for (const [name, p] of scenarios) rows.push(await load(name, `${url}${p}`, duration, connections));
-  for (const child of references) child.kill('SIGTERM');
+
+  // Reads of a middle page while orders are written through the JSON API at a steady rate.
+  const middle = `/?page=${Math.floor(last / 2)}`;
+  const writeRuns: { rate: number; row: Row; written: number; failed: number }[] = [];
+  for (const rate of [0, 2, 10]) {
+    const writer = steadyWriter(url, rate);
+    const row = await load(`GET / middle page, ${rate} writes/s`, `${url}${middle}`, duration, connections);
+    const { written, failed } = await writer.stop();
+    writeRuns.push({ rate, row, written, failed });
+  }
+
+  // Filters never seen before: date ranges under the default sort and four others, pages 1 and 2.
+  const unseen = await unseenFilters(url);
+  // Memory after one filter, then after 5,000 distinct ones.
+  const rssAfterOne = rssMb(child.pid!);
+  await distinctFilters(url, 5000);
+  const rssAfter5000 = rssMb(child.pid!);
+
+  for (const c of references) c.kill('SIGTERM');
   child.kill('SIGTERM');
   fs.rmSync(build, { recursive: true, force: true });
 
   const bareRps = rows[0]!.reqPerSec;
+  const expressRps = rows[1]!.reqPerSec;
+  const page1Rps = rows[2]!.reqPerSec;
   const table = [
-    '| scenario | path | req/s | p50 ms | p99 ms | vs bare | non-2xx | errors | bytes/resp |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | \`${r.path}\` | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${(r.reqPerSec / bareRps).toFixed(2)} | ${r.non2xx} | ${r.errors} | ${r.bytes} |`),
+    '| scenario | path | req/s | p50 ms | p99 ms | vs bare | vs bare Express | vs page 1 | non-2xx | errors | bytes/resp |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | \`${r.path}\` | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${(r.reqPerSec / bareRps).toFixed(2)} | ${(r.reqPerSec / expressRps).toFixed(2)} | ${(r.reqPerSec / page1Rps).toFixed(2)} | ${r.non2xx} | ${r.errors} | ${r.bytes} |`,
+    ),
   ].join('\n');
+  const readsOnly = writeRuns[0]!.row;
+  const writeTable = [
+    '| load | req/s | p50 ms | p99 ms | req/s vs reads only | p99 vs reads only | orders written | failed writes | non-2xx reads |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...writeRuns.map(
+      (w) =>
+        `| \`GET ${middle}\`, ${w.rate} writes/s | ${w.row.reqPerSec} | ${w.row.p50} | ${w.row.p99} | ${(w.row.reqPerSec / readsOnly.reqPerSec).toFixed(2)} | ${(w.row.p99 / Math.max(readsOnly.p99, 1)).toFixed(2)} | ${w.written} | ${w.failed} | ${w.row.non2xx} |`,
+    ),
+  ].join('\n');
+  const sortedMs = unseen.map((u) => u.ms).sort((a, b) => a - b);
+  const unseenLine = `filters never seen before (${unseen.length}): median ${sortedMs[Math.floor(sortedMs.length / 2)]!.toFixed(1)} ms, worst ${sortedMs[sortedMs.length - 1]!.toFixed(1)} ms`;
   const summary = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -172,11 +163,92 @@ async function main(): Promise<void> {
     readyMs: Math.round(readyMs),
     coldFirstRequestMs: cold,
     rows,
+    writeRuns,
+    unseen,
+    rssMb: { afterOneFilter: rssAfterOne, after5000Filters: rssAfter5000 },
   };
   fs.writeFileSync(path.join(OUT, 'app.json'), JSON.stringify(summary, null, 2));
   process.stdout.write(`\n${summary.machine}; ${count.toLocaleString('en-GB')} orders; ${connections} connections, ${duration} s per scenario\n`);
   process.stdout.write(`ready (spawn to /readyz 200): ${summary.readyMs} ms\n`);
-  process.stdout.write(`cold first request per page index: ${cold.map((c) => `${c.name} ${c.ms} ms`).join('; ')}\n\n${table}\n`);
+  process.stdout.write(`first request per scenario: ${cold.map((c) => `${c.name} ${c.ms} ms`).join('; ')}\n\n${table}\n\n${writeTable}\n\n`);
+  process.stdout.write(`${unseenLine}\n${unseen.map((u) => `  ${u.path}: ${u.ms.toFixed(1)} ms`).join('\n')}\n\n`);
+  process.stdout.write(`RSS after one filter ${rssAfterOne} MB, after 5,000 distinct filters ${rssAfter5000} MB (+${(rssAfter5000 - rssAfterOne).toFixed(1)} MB)\n`);
+}
+
+/** Posts `rate` valid new orders a second to the JSON API until stopped. */
+function steadyWriter(url: string, rate: number): { stop: () => Promise<{ written: number; failed: number }> } {
+  let written = 0;
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  const rand = createRandom(Date.now() % 2 ** 31);
+  const today = new Date().toISOString().slice(0, 10);
+  const post = async (): Promise<void> => {
+    const [order] = [...demoOrders(1, { seed: Math.floor(rand() * 2 ** 31), days: 1 })];
+    const res = await fetch(`${url}/api/orders`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: url },
+      body: JSON.stringify({ ...order!, dateUuid: crypto.randomUUID(), orderDate: today, shippingDate: today }),
+    }).catch(() => undefined);
+    await res?.arrayBuffer();
+    if (res?.status === 201) written++;
+    else failed++;
+  };
+  const timer = rate > 0 ? setInterval(() => pending.push(post()), 1000 / rate) : undefined;
+  return {
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await Promise.all(pending);
+      return { written, failed };
+    },
+  };
+}
+
+const UNSEEN_SORTS = ['', '&sort=dateUuid&dir=asc', '&sort=userId&dir=asc', '&sort=productCode&dir=asc', '&sort=storeCode&dir=asc'];
+
+/** Times the first request of date ranges the app has not served before, under five sorts. */
+async function unseenFilters(url: string): Promise<{ path: string; ms: number }[]> {
+  const out: { path: string; ms: number }[] = [];
+  const day = (offset: number): string => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
+  // Widths from a day to open-ended, each at a start not used before.
+  const ranges = [
+    (i: number) => `from=${day(30 + i)}&to=${day(30 + i)}`,
+    (i: number) => `from=${day(200 + i)}&to=${day(194 + i)}`,
+    (i: number) => `from=${day(400 + i)}&to=${day(371 + i)}`,
+    (i: number) => `from=${day(900 + i)}&to=${day(720 + i)}`,
+    (i: number) => `from=${day(1000 + i)}`,
+  ];
+  let i = 0;
+  for (const sort of UNSEEN_SORTS) {
+    for (const range of ranges) {
+      for (const page of [1, 2]) {
+        const p = `/?${range(i++)}${sort}${page > 1 ? `&page=${page}` : ''}`;
+        const t = performance.now();
+        const res = await fetch(`${url}${p}`);
+        await res.arrayBuffer();
+        const ms = performance.now() - t;
+        if (res.status !== 200) throw new Error(`${p} answered ${res.status}`);
+        out.push({ path: p, ms: Math.round(ms * 10) / 10 });
+      }
+    }
+  }
+  return out;
+}
+
+/** Sends `n` list requests, each with a filter and sort combination not sent before. */
+async function distinctFilters(url: string, n: number): Promise<void> {
+  const rand = createRandom(7);
+  for (let i = 0; i < n; i++) {
+    const from = new Date(Date.now() - Math.floor(rand() * 1100) * 86_400_000).toISOString().slice(0, 10);
+    const res = await fetch(`${url}/?from=${from}&userId=u-${i}${UNSEEN_SORTS[i % UNSEEN_SORTS.length]}`);
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`distinct filter ${i} answered ${res.status}`);
+  }
+}
+
+/** Resident memory of a process, in MB (Linux). */
+function rssMb(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
 }
 
 main().catch((err: Error) => {

@@ -1,6 +1,6 @@
 import type { Order } from '../domain/order';
 import { PAGING, type ListParams } from '../domain/list-params';
-import { sortKeyOf, type OrderFilter, type OrderSort, type SortField } from '../domain/order-query';
+import { SORT_KEYS, sortKeyOf, type OrderFilter, type OrderSort, type SortField } from '../domain/order-query';
 import type { OrderStore } from '../store/order-store';
 
 /** A new order has the same Date UUID and User ID as a stored one. Nothing was written. */
@@ -55,7 +55,7 @@ export interface OrderServiceProps {
 type Plan =
   | { readonly kind: 'range'; readonly via: SortField; readonly firstRank: number; readonly lastRank: number }
   | { readonly kind: 'small'; readonly via: SortField; readonly total: number }
-  | { readonly kind: 'walk'; readonly total: number; readonly exact: boolean };
+  | { readonly kind: 'walk'; readonly total: number; readonly exact: boolean; readonly stepCost: number };
 
 const TEXT_FILTERS = ['userId', 'storeCode', 'productCode'] as const;
 
@@ -69,7 +69,9 @@ const TEXT_FILTERS = ['userId', 'storeCode', 'productCode'] as const;
  *   under the date sort; one text filter, with or without dates, under the date sort or
  *   its own column): exact counts and any page in a seek and fewer than 1,000 index steps;
  * - **small**: otherwise, when some index range holding every match has at most
- *   √(page size × orders) rows (5,000 for a million orders): that range is read and sorted;
+ *   √(page size × orders × step cost) rows (5,000 for a million orders, 15,800 where the
+ *   sort's index lacks a filtered column and each walked entry costs a table lookup): that
+ *   range is read and sorted;
  * - **walk**: otherwise the sort's index is walked and filtered; its matches are at least
  *   that dense, so a page near either end costs at most about as much. A deep page that
  *   would cost more than `maxWalk` index steps is refused with `PageTooDeepError`.
@@ -179,7 +181,7 @@ export class OrderService {
   private async walk(params: ListParams, plan: Extract<Plan, { kind: 'walk' }>, offset: number): Promise<Order[]> {
     const { filter, sort, size } = params;
     const all = await this.store.total();
-    const stepsPerMatch = plan.total > 0 ? all / plan.total : all;
+    const stepsPerMatch = (plan.total > 0 ? all / plan.total : all) * plan.stepCost;
     if ((offset + size) * stepsPerMatch <= this.maxWalk) return this.store.page({ filter, sort, skip: offset, limit: size, via: sort.field });
     const fromEnd = plan.total - offset - size;
     if (plan.exact && (plan.total - offset) * stepsPerMatch <= this.maxWalk) {
@@ -203,8 +205,12 @@ export class OrderService {
     const tightest = candidates.reduce((a, b) => (b.lastRank - b.firstRank < a.lastRank - a.firstRank ? b : a));
     const size = tightest.lastRank - tightest.firstRank + 1;
     const all = await this.store.total();
-    if (size <= Math.max(1000, Math.sqrt(PAGING.defaultSize * all))) return { kind: 'small', via: tightest.via, total: await this.store.count(filter, tightest.via) };
-    return { kind: 'walk', total: size, exact: texts.length === 0 };
+    // Sorting the range costs a step per row; walking the sort's index costs a step per
+    // entry, and about ten when the index lacks a filtered column (a table lookup each).
+    const filtered = [...texts, ...(hasDates ? (['orderDate'] as const) : [])];
+    const stepCost = filtered.every((f) => SORT_KEYS[sort.field].includes(f)) ? 1 : 10;
+    if (size <= Math.max(1000, Math.sqrt(PAGING.defaultSize * all * stepCost))) return { kind: 'small', via: tightest.via, total: await this.store.count(filter, tightest.via) };
+    return { kind: 'walk', total: size, exact: texts.length === 0, stepCost };
   }
 
   /** Ranks of the first and last orders of `filter` in `via`'s order, where they lie together. */

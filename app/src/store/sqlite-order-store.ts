@@ -48,7 +48,7 @@ CREATE TRIGGER IF NOT EXISTS ${t}_split AFTER UPDATE OF rows ON ${t} WHEN NEW.ro
   INSERT INTO ${t} (${keyList(f)}, rows, version)
     SELECT ${keyList(f)}, NEW.rows - ${bucketRows}, NEW.version FROM orders INDEXED BY ${indexFor(f) ?? 'sqlite_autoindex_orders_1'}
     WHERE (${keyList(f)}) >= (${keyColumns(f).map((c) => `NEW.${c}`).join(', ')}) ORDER BY ${keyOrder(f, 'ASC')} LIMIT 1 OFFSET ${bucketRows};
-  UPDATE ${t} SET rows = ${bucketRows} WHERE (${keyList(f)}) = (${keyColumns(f).map((c) => `NEW.${c}`).join(', ')});
+  UPDATE ${t} SET rows = ${bucketRows} WHERE rowid = NEW.rowid;
 END;`;
   });
   return `CREATE TABLE IF NOT EXISTS ${POSITIONS_META} (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, generation INTEGER NOT NULL);
@@ -60,8 +60,9 @@ ${tables.join('\n')}`;
 function bucketUpdateSql(field: SortField, ref: 'NEW' | 'OLD', delta: '+ 1' | '- 1'): string {
   const t = bucketTable(field);
   const refKey = keyColumns(field).map((c) => `${ref}.${c}`).join(', ');
+  // By rowid: SQLite does not use the primary key for a four-column row-value match with a subquery.
   return `UPDATE ${t} SET rows = rows ${delta}, version = (SELECT version FROM ${POSITIONS_META})
-    WHERE (${keyList(field)}) = (SELECT ${keyList(field)} FROM ${t} WHERE (${keyList(field)}) <= (${refKey}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1);`;
+    WHERE rowid = (SELECT rowid FROM ${t} WHERE (${keyList(field)}) <= (${refKey}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1);`;
 }
 
 /** Triggers that keep every bucket's count exact on insert, delete and key updates, from any writer. */
