@@ -53,13 +53,30 @@ export class PositionIndex {
   private readonly fields = new Map<SortField, FieldBuckets>();
   private seen?: PositionsVersion;
   private syncing?: Promise<void>;
+  private checked = false;
 
   constructor(private readonly store: BucketSource) {}
 
-  /** Brings every loaded field up to the database's current version (shared by concurrent callers). */
+  /**
+   * Brings every loaded field up to the database's current version (shared by concurrent
+   * callers). Checked once per turn of the event loop: the calls of one request (and of
+   * requests served in the same turn) share one version read. `invalidate` after a write
+   * by this process makes the next call check again at once.
+   */
   sync(): Promise<void> {
-    this.syncing ??= this.doSync().finally(() => (this.syncing = undefined));
+    if (this.checked) return Promise.resolve();
+    this.syncing ??= this.doSync()
+      .then(() => {
+        this.checked = true;
+        setImmediate(() => (this.checked = false));
+      })
+      .finally(() => (this.syncing = undefined));
     return this.syncing;
+  }
+
+  /** This process wrote: the next `sync` reads the version again. */
+  invalidate(): void {
+    this.checked = false;
   }
 
   /** All orders, from the buckets alone. */

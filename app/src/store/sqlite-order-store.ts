@@ -164,6 +164,7 @@ export class SqliteOrderStore implements OrderStore {
   async insert(order: Order, createdBy?: string): Promise<InsertResult> {
     // The triggers count the row in every position bucket (and split one that grew too large).
     const info = this.stmt(INSERT_SQL).run({ ...order, createdBy: createdBy ?? null });
+    this.positions.invalidate();
     return info.changes === 0 ? 'duplicate' : 'inserted';
   }
 
@@ -176,6 +177,7 @@ export class SqliteOrderStore implements OrderStore {
    * `bucketRows` rows of each sort field's index. Runs inside the caller's transaction.
    */
   private fillPositions(): void {
+    this.positions.invalidate();
     this.stmt(`UPDATE ${POSITIONS_META} SET generation = generation + 1`).run();
     const version = this.bumpVersion();
     for (const field of BUCKET_FIELDS) {
