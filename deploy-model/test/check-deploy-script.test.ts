@@ -41,3 +41,14 @@ test('stacks synthesized with other principals than the shell\'s are refused wit
   expect(r.status).toBe(2);
   expect(r.stderr).toContain('platform-dev was synthesized with other DEPLOYER_OBJECT_ID than this shell\'s');
 });
+
+test.each([
+  ['ADMIN_GROUP_OBJECT_ID', '22222222-3333-4444-5555-666666666666'],
+  ['SQL_ADMIN_GROUP_OBJECT_ID', '33333333-4444-5555-6666-777777777777'],
+  ['ADMIN_CIDRS', '198.51.100.0/28'],
+  ['GLOBAL_NAME_PREFIX', 'otherprefix'],
+])('stacks synthesized with another %s than the shell\'s are refused with exit 2', (variable, value) => {
+  const r = run({ ...DEPLOY_ENV, [variable]: value });
+  expect(r.stderr).toContain(`platform-dev was synthesized with other ${variable} than this shell's`);
+  expect(r.status).toBe(2);
+});

@@ -121,3 +121,9 @@ test('exposure, internal clients and the private-endpoint subnet come from the i
   expect(d).toMatchObject({ exposure: 'clusterip', privateEndpointCidrs: ['10.10.3.0/24'] });
   expect(p).toMatchObject({ exposure: 'internal', internalClientCidrs: ['10.50.0.0/16'], privateEndpointCidrs: ['10.30.3.0/24'] });
 });
+
+test('ALLOW_ANONYMOUS_PUBLIC_ACCESS_<ENV> acknowledges anonymous access only when exactly "true"', () => {
+  for (const value of ['false', '', '0', 'TRUE ']) {
+    expect(() => chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', ALLOW_ANONYMOUS_PUBLIC_ACCESS_PROD: value } })).toThrow('set OIDC_ISSUER_URL and OIDC_CLIENT_ID_PROD');
+  }
+});

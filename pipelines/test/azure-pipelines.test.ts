@@ -260,3 +260,7 @@ test('no secret literal anywhere in the pipeline', () => {
   }
   expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
 });
+
+test.each(['dev', 'prod'])('the smoke test (%s) runs on the environment\'s deploy pool, whose NAT address the API server admits', (env) => {
+  expect(jobsOf(stage(`Verify_${env}`))[0].pool).toEqual({ name: `$(deployPoolPrefix)-${env}` });
+});
