@@ -76,6 +76,11 @@ describe('order list page', () => {
     expect(res.text).toContain('Query parameter &quot;after&quot; must be a position from this list&#39;s Next or Previous link');
     const wrongSort = Buffer.from(JSON.stringify(['2026-01-01', 'x', 'y'])).toString('base64url');
     await request(t.app).get(`/?sort=productQuantity&before=${wrongSort}`).expect(400);
+    // A key of the right types but another length: the date sort's three parts are not the Date UUID sort's two.
+    const cursor = (key: unknown[]): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+    await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a', 'b'])}`).expect(200);
+    await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a', 'b', 'c'])}`).expect(400);
+    await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a'])}`).expect(400);
   });
 
   test('a page too deep to reach directly is a 400 that says what to do, never a 5xx', async () => {

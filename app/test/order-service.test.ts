@@ -64,6 +64,7 @@ test('property: every page, by number or by cursor, equals the same slice of the
           const first = sortKeyOf(result.items[0]!, sort);
           const previous = await service.list({ page: Math.max(1, result.page - 1), size, sort, filter, cursor: { direction: 'before', key: first } });
           expect(previous.items).toEqual(expected.slice(Math.max(0, start - size), start));
+          expect([previous.hasPrevious, next.hasNext]).toEqual([start - size > 0, start + 2 * size < expected.length]);
         }
       },
     ),
