@@ -1,7 +1,7 @@
 import sql from 'mssql';
 import { isTransient, MssqlOrderStore, withRetry } from '../src/store/mssql-order-store';
 import { mssqlConnectionConfig } from '../src/store/create-order-store';
-import { orderStoreContract } from './order-store.contract';
+import { contractOrders, expectPositions, orderStoreContract } from './order-store.contract';
 
 const connectionString = process.env.MSSQL_TEST_CONNECTION_STRING;
 
@@ -29,9 +29,36 @@ if (connectionString) {
     const pool = await connectWhenUp(connectionString);
     await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
     await pool.close();
-    const store = new MssqlOrderStore({ connection: connectionString });
+    // Two rows per bucket: every few writes split one.
+    const store = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
     await store.migrate();
     return store;
+  });
+
+  test('the trigger keeps positions exact under statements that change many rows at once, from outside the app', async () => {
+    const pool = await connectWhenUp(connectionString);
+    await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
+    const store = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
+    await store.migrate();
+    let orders = contractOrders();
+    for (const o of orders.slice(0, 5)) await store.insert(o);
+    // One INSERT of 18 rows into the buckets (splits in a loop), a DELETE and a key UPDATE of several rows each.
+    const rest = orders.slice(5);
+    const insert = pool.request();
+    const values = rest.map((o, i) => {
+      for (const [k, v] of Object.entries(o)) insert.input(`${k}${i}`, v);
+      return `(@dateUuid${i}, @userId${i}, @cardNumber${i}, @storeCode${i}, @productCode${i}, @productQuantity${i}, @orderDate${i}, @shippingDate${i})`;
+    });
+    await insert.query(`INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES ${values.join(', ')}`);
+    await pool.request().query("DELETE FROM dbo.orders WHERE [Store Code] = N'store-1'");
+    await pool.request().query("UPDATE dbo.orders SET [Order Date] = DATEADD(day, 20, [Order Date]), [Product Quantity] = [Product Quantity] + 10 WHERE [User ID] = N'user-2'");
+    await pool.close();
+    orders = orders
+      .filter((o) => o.storeCode !== 'store-1')
+      .map((o) => (o.userId === 'user-2' ? { ...o, orderDate: `2026-05-${String(Number(o.orderDate.slice(8)) + 20).padStart(2, '0')}`, productQuantity: o.productQuantity + 10 } : o));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expectPositions(store, orders);
+    await store.close();
   });
 } else {
   test.todo('SQL Server contract suite: set MSSQL_TEST_CONNECTION_STRING to run it');

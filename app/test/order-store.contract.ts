@@ -43,6 +43,19 @@ export function expectedOrder(orders: readonly Order[], filter: OrderFilter, sor
   return keep.sort(cmp);
 }
 
+/** Every position of every sort field, both ways (rank of a row, row at a rank), is the reference ordering's. */
+export async function expectPositions(store: OrderStore, orders: readonly Order[]): Promise<void> {
+  expect(await store.total()).toBe(orders.length);
+  for (const field of SORT_FIELDS) {
+    const asc = expectedOrder(orders, {}, { field, direction: 'asc' });
+    for (let i = 0; i < asc.length; i++) {
+      expect(await store.rowAtRank(field, i)).toEqual(asc[i]);
+      expect(await store.rank(field, sortKeyOf(asc[i]!, { field, direction: 'asc' }))).toBe(i);
+    }
+    expect(await store.rowAtRank(field, asc.length)).toBeUndefined();
+  }
+}
+
 /**
  * The behaviour every `OrderStore` must have. Each store's test file calls this with a
  * factory for a fresh, empty, migrated store.
@@ -95,14 +108,7 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
       expect(await store.total()).toBe(10);
       for (const o of orders.slice(10)) await store.insert(o);
       expect(await store.total()).toBe(orders.length);
-      for (const field of SORT_FIELDS) {
-        const asc = expectedOrder(orders, {}, { field, direction: 'asc' });
-        for (let i = 0; i < asc.length; i++) {
-          expect(await store.rowAtRank(field, i)).toEqual(asc[i]);
-          expect(await store.rank(field, sortKeyOf(asc[i]!, { field, direction: 'asc' }))).toBe(i);
-        }
-        expect(await store.rowAtRank(field, asc.length)).toBeUndefined();
-      }
+      await expectPositions(store, orders);
     });
 
     test('pages, sorts, filters and seeks exactly like the reference ordering', async () => {

@@ -1,12 +1,18 @@
 import sql from 'mssql';
 import type { Order, OrderField } from '../domain/order';
 import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortField, type SortKey } from '../domain/order-query';
+import { LOCK_POSITIONS_SQL, mssqlPositionsMigrationSql } from './mssql-positions';
 import type { InsertResult, OrderStore } from './order-store';
-import { filterConditions, indexFor, INDEXES, keysetCondition, listQuery as buildListQuery, rowToOrder, SELECT_COLUMNS, SQL_COLUMNS, type SqlFragment } from './sql-columns';
+import { PositionIndex, type BucketSource, type PositionBucket } from './position-index';
+import { BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META } from './position-buckets';
+import { compareKeys, filterConditions, indexFor, INDEXES, listQuery as buildListQuery, rowToOrder, SELECT_COLUMNS, SQL_COLUMNS, type SqlFragment } from './sql-columns';
 
-/** SQL Server / Azure SQL error numbers and driver codes worth a retry (transient faults). */
+/**
+ * SQL Server / Azure SQL error numbers and driver codes worth a retry (transient faults;
+ * 1205: chosen as a deadlock victim, the statement was rolled back).
+ */
 export const TRANSIENT_ERRORS: ReadonlySet<number | string> = new Set<number | string>([
-  40613, 40197, 40501, 49918, 10928, 10929, 'ETIMEOUT', 'ESOCKET', 'ECONNRESET',
+  40613, 40197, 40501, 49918, 10928, 10929, 1205, 'ETIMEOUT', 'ESOCKET', 'ECONNRESET',
 ]);
 
 /** True when `err` is a transient SQL Server / network fault. */
@@ -44,6 +50,12 @@ export interface MssqlOrderStoreProps {
   /** A connection string or an `mssql` config object (see `create-order-store.ts`). */
   readonly connection: string | sql.config;
   readonly retry?: RetryOptions;
+  /**
+   * Target rows per position bucket, written into the trigger when it is created (so it
+   * applies when the position index is created; tests use small ones).
+   * @default BUCKET_ROWS
+   */
+  readonly bucketRows?: number;
 }
 
 const DATE_FIELDS: ReadonlySet<OrderField> = new Set(['orderDate', 'shippingDate']);
@@ -91,6 +103,8 @@ IF COL_LENGTH(N'dbo.orders', N'created_by') IS NULL
   ALTER TABLE dbo.orders ADD created_by NVARCHAR(256) NULL;
 COMMIT TRANSACTION;`;
 
+const migrationBatch = (bucketRows: number): string => MIGRATION_BATCH.replace('COMMIT TRANSACTION;', `${mssqlPositionsMigrationSql(bucketRows)}\nCOMMIT TRANSACTION;`);
+
 /**
  * Azure SQL / SQL Server store: one connection pool per process, encrypted connections,
  * parameterised queries only, transient faults retried with backoff for idempotent work.
@@ -99,14 +113,16 @@ export class MssqlOrderStore implements OrderStore {
   public readonly kind = 'mssql';
   private readonly pool: sql.ConnectionPool;
   private connecting?: Promise<sql.ConnectionPool>;
+  private readonly positions: PositionIndex;
 
   constructor(private readonly props: MssqlOrderStoreProps) {
     this.pool = typeof props.connection === 'string' ? new sql.ConnectionPool(props.connection) : new sql.ConnectionPool(props.connection);
     this.pool.on('error', () => undefined);
+    this.positions = new PositionIndex(this.buckets);
   }
 
   async migrate(): Promise<void> {
-    await this.retry(async () => (await this.connected()).request().batch(MIGRATION_BATCH));
+    await this.retry(async () => (await this.connected()).request().batch(migrationBatch(this.props.bucketRows ?? BUCKET_ROWS)));
   }
 
   async insert(order: Order, createdBy?: string): Promise<InsertResult> {
@@ -118,7 +134,10 @@ export class MssqlOrderStore implements OrderStore {
       for (const f of columns) request.input(f, sqlType(f), sqlValue(f, order[f]));
       request.input('createdBy', sql.NVarChar(256), createdBy ?? null);
       try {
-        await request.query(`INSERT INTO dbo.orders (${columns.map((f) => SQL_COLUMNS[f]).join(', ')}, created_by) VALUES (${columns.map((f) => `@${f}`).join(', ')}, @createdBy)`);
+        // The position index's version row first (see mssql-positions.ts), then the row; the trigger counts it.
+        await request.query(`SET XACT_ABORT ON; BEGIN TRANSACTION; ${LOCK_POSITIONS_SQL}
+INSERT INTO dbo.orders (${columns.map((f) => SQL_COLUMNS[f]).join(', ')}, created_by) VALUES (${columns.map((f) => `@${f}`).join(', ')}, @createdBy);
+COMMIT TRANSACTION;`);
       } catch (err) {
         if (![2627, 2601].includes((err as { number?: number }).number ?? 0)) throw err;
         // A retry after a first attempt that did commit finds our own row: that is success.
@@ -126,7 +145,7 @@ export class MssqlOrderStore implements OrderStore {
         if (!existing || JSON.stringify(existing) !== JSON.stringify(order)) return 'duplicate';
       }
       return 'inserted';
-    });
+    }).finally(() => this.positions.invalidate());
   }
 
   async creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined> {
@@ -172,20 +191,62 @@ export class MssqlOrderStore implements OrderStore {
     return this.scalar(q, { field: via, direction: 'asc' });
   }
 
-  // Positions on SQL Server are still counted (one index range scan each); the database-kept
-  // position buckets of the SQLite store are not built for SQL Server yet.
   async total(): Promise<number> {
-    return this.scalar({ sql: 'SELECT COUNT_BIG(*) AS n FROM dbo.orders', params: {} }, { field: 'orderDate', direction: 'asc' });
+    return this.positions.total();
   }
 
   async rank(field: SortField, key: SortKey): Promise<number> {
-    const before = keysetCondition(SORT_KEYS[field], 'desc', key, false, 'expanded');
-    return this.scalar({ sql: `SELECT COUNT_BIG(*) AS n FROM ${this.table(field)} WHERE ${before.sql}`, params: before.params }, { field, direction: 'asc' });
+    return this.positions.rank(field, key);
   }
 
   async rowAtRank(field: SortField, rank: number): Promise<Order | undefined> {
-    const [row] = await this.page({ filter: {}, sort: { field, direction: 'asc' }, skip: rank, limit: 1, via: field });
-    return row;
+    return this.positions.rowAt(field, rank);
+  }
+
+  /** The bucket tables (see mssql-positions.ts), read by the position index. */
+  private readonly buckets: BucketSource = {
+    positionsVersion: async () => {
+      const result = await this.retry(async () => (await this.connected()).request().query(`SELECT generation, version FROM dbo.${POSITIONS_META} WHERE id = 1`));
+      const row = result.recordset[0] as { generation: string | number; version: string | number };
+      return { generation: Number(row.generation), version: Number(row.version) };
+    },
+    positionBuckets: async (field) => this.bucketRows(field, `SELECT ${bucketColumns(field)}, rows FROM dbo.${bucketTable(field)} ORDER BY ${keyColumns(field).join(', ')}`),
+    positionBucketsChangedSince: async (field, version) =>
+      this.bucketRows(field, `SELECT ${bucketColumns(field)}, rows FROM dbo.${bucketTable(field)} WHERE version > @version`, (r) => r.input('version', sql.BigInt, version)),
+    bucketStartOf: async (field, key) => {
+      const cols = keyColumns(field);
+      const q: SqlFragment = {
+        sql: `SELECT TOP (1) ${bucketColumns(field)}, 0 AS rows FROM dbo.${bucketTable(field)} WHERE ${compareKeys(cols, '<', true, cols.map((_, i) => `@k${i}`))} ORDER BY ${cols.map((c) => `${c} DESC`).join(', ')}`,
+        params: Object.fromEntries(key.map((v, i) => [`k${i}`, v])),
+      };
+      const [bucket] = await this.bucketRows(field, q.sql, (r) => this.bind(r, q, { field, direction: 'asc' }));
+      return bucket!.start;
+    },
+    countBetween: async (field, start, before) => {
+      const cols = keyColumns(field);
+      const params = (prefix: string, key: SortKey): string[] => key.map((_, i) => `@${prefix}${i}`);
+      const q: SqlFragment = {
+        sql: `SELECT COUNT_BIG(*) AS n FROM ${this.table(field)} WHERE ${compareKeys(cols, '>', true, params('k', start))} AND ${compareKeys(cols, '<', false, params('b', before))}`,
+        params: { ...Object.fromEntries(start.map((v, i) => [`k${i}`, v])), ...Object.fromEntries(before.map((v, i) => [`b${i}`, v])) },
+      };
+      return this.scalar(q, { field, direction: 'asc' });
+    },
+    rowAt: async (field, start, offset) => {
+      const [row] = await this.page({ filter: {}, sort: { field, direction: 'asc' }, from: { key: start, inclusive: true }, skip: offset, limit: 1, via: field });
+      return row;
+    },
+  };
+
+  /** Bucket rows as keys in the app's form (dates as YYYY-MM-DD). */
+  private async bucketRows(field: SortField, query: string, bindTo: (r: sql.Request) => sql.Request = (r) => r): Promise<PositionBucket[]> {
+    const result = await this.retry(async () => bindTo((await this.connected()).request()).query(query));
+    return (result.recordset as Record<string, unknown>[]).map((row) => ({
+      start: SORT_KEYS[field].map((f, i) => {
+        const v = row[`k${i}`];
+        return v instanceof Date ? v.toISOString().slice(0, 10) : f === 'productQuantity' ? Number(v) : String(v);
+      }),
+      rows: Number(row.rows),
+    }));
   }
 
   async ping(): Promise<void> {
@@ -232,3 +293,5 @@ export class MssqlOrderStore implements OrderStore {
   }
 }
 
+/** A bucket table's key columns aliased k0..kN. */
+const bucketColumns = (field: SortField): string => keyColumns(field).map((c, i) => `${c} AS k${i}`).join(', ');

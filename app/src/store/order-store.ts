@@ -26,9 +26,10 @@ export interface OrderStore {
   /** How many orders there are. */
   total(): Promise<number>;
   /**
-   * Positions in the list, for the service's paging. SQLite answers them from its position
-   * index in a seek and at most a bucket of index steps; SQL Server still counts.
-   * How many orders come before `key` in a sort field's ascending order. */
+   * How many orders come before `key` in a sort field's ascending order. Both stores answer
+   * positions from their position index (`position-buckets.ts`): a seek and at most a
+   * bucket of index steps.
+   */
   rank(field: SortField, key: SortKey): Promise<number>;
   /** The order at 0-based position `rank` of a sort field's ascending order, or undefined past the end. */
   rowAtRank(field: SortField, rank: number): Promise<Order | undefined>;

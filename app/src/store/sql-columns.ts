@@ -114,11 +114,18 @@ export function keysetCondition(
   if (style === 'row-values') {
     return { sql: `(${cols.join(', ')}) ${op}${inclusive ? '=' : ''} (${cols.map((_, i) => `@k${i}`).join(', ')})`, params };
   }
-  let sql = `${cols[cols.length - 1]} ${op}${inclusive ? '=' : ''} @k${cols.length - 1}`;
-  for (let i = cols.length - 2; i >= 0; i--) {
-    sql = `${cols[i]} ${op} @k${i} OR (${cols[i]} = @k${i} AND (${sql}))`;
-  }
-  return { sql: `(${sql})`, params };
+  return { sql: compareKeys(cols, op, inclusive, cols.map((_, i) => `@k${i}`)), params };
+}
+
+/**
+ * `left op right` for two whole keys (lists of SQL expressions) without row values: nested
+ * ORs, led by the first column's bound on its own so that SQL Server can seek on it.
+ */
+export function compareKeys(left: readonly string[], op: '<' | '>', inclusive: boolean, right: readonly string[]): string {
+  const last = left.length - 1;
+  let sql = `${left[last]} ${op}${inclusive ? '=' : ''} ${right[last]}`;
+  for (let i = last - 1; i >= 0; i--) sql = `${left[i]} ${op} ${right[i]} OR (${left[i]} = ${right[i]} AND (${sql}))`;
+  return last === 0 ? `(${sql})` : `(${left[0]} ${op}= ${right[0]} AND (${sql}))`;
 }
 
 /** `SELECT columns FROM table WHERE filter [AND at-or-after cursor] ORDER BY sort key`, parameterised. */
