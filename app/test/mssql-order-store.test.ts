@@ -60,9 +60,68 @@ if (connectionString) {
     await expectPositions(store, orders);
     await store.close();
   });
+
+  test('a MERGE that inserts, updates and deletes in one statement moves each row once', async () => {
+    const pool = await connectWhenUp(connectionString);
+    await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
+    const store = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
+    await store.migrate();
+    const all = contractOrders();
+    const [kept, updated, removed, ...rest] = all;
+    for (const o of [kept!, updated!, removed!]) await store.insert(o);
+    const added = rest.slice(0, 6);
+    const merge = pool.request();
+    const source = [updated!, ...added].map((o, i) => {
+      for (const [k, v] of Object.entries(o)) merge.input(`${k}${i}`, v);
+      return `(@dateUuid${i}, @userId${i}, @cardNumber${i}, @storeCode${i}, @productCode${i}, @productQuantity${i}, @orderDate${i}, @shippingDate${i})`;
+    });
+    await merge.query(`MERGE dbo.orders AS t
+USING (VALUES ${source.join(', ')}) AS s (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date])
+  ON t.date_uuid = s.date_uuid AND t.[User ID] = s.[User ID]
+WHEN MATCHED THEN UPDATE SET [Product Quantity] = s.[Product Quantity] + 100
+WHEN NOT MATCHED BY TARGET THEN INSERT (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date])
+  VALUES (s.date_uuid, s.[User ID], s.[Card Number], s.[Store Code], s.product_code, s.[Product Quantity], s.[Order Date], s.[Shipping Date])
+WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE;`);
+    await pool.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    await expectPositions(store, [kept!, { ...updated!, productQuantity: updated!.productQuantity + 100 }, ...added]);
+    await store.close();
+  });
+
+  test('an update of no key column leaves the buckets as they were, and a disabled trigger is replaced by the next migration', async () => {
+    const pool = await connectWhenUp(connectionString);
+    await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
+    const store = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
+    await store.migrate();
+    const orders = contractOrders();
+    for (const o of orders.slice(0, 6)) await store.insert(o);
+    const version = async (): Promise<string> => String((await pool.request().query('SELECT version FROM dbo.order_positions_meta')).recordset[0].version);
+    const before = await version();
+    await pool.request().query("UPDATE dbo.orders SET created_by = N'someone'");
+    expect(await version()).toBe(before);
+    await pool.request().batch('DISABLE TRIGGER dbo.orders_positions ON dbo.orders');
+    const late = orders.slice(6, 9);
+    for (const o of late) {
+      const r = pool.request();
+      for (const [k, v] of Object.entries(o)) r.input(k, v);
+      await r.query('INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate)');
+    }
+    await store.close();
+    const restarted = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
+    await restarted.migrate();
+    const enabled = await pool.request().query("SELECT is_disabled FROM sys.triggers WHERE name = N'orders_positions'");
+    expect(enabled.recordset).toEqual([{ is_disabled: false }]);
+    await pool.close();
+    await expectPositions(restarted, orders.slice(0, 9));
+    await restarted.close();
+  });
 } else {
   test.todo('SQL Server contract suite: set MSSQL_TEST_CONNECTION_STRING to run it');
 }
+
+test.each([0, -1, 2.5, Number.NaN])('refuses %p rows per position bucket', (bucketRows) => {
+  expect(() => new MssqlOrderStore({ connection: 'Server=localhost;Database=x;User Id=u;Password=p', bucketRows })).toThrow(`bucketRows must be a positive integer; got ${bucketRows}`);
+});
 
 describe('SQL Server transient-fault handling', () => {
   test.each([40613, 40197, 40501, 49918, 10928, 10929])('error %i is transient', (number) => {

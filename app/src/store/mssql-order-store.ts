@@ -81,7 +81,9 @@ const FILTER_PARAM_FIELDS: Readonly<Record<string, OrderField>> = {
 const MIGRATION_BATCH = `
 SET XACT_ABORT ON;
 BEGIN TRANSACTION;
-EXEC sp_getapplock @Resource = N'order-app-migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000;
+DECLARE @lock INT;
+EXEC @lock = sp_getapplock @Resource = N'order-app-migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000;
+IF @lock < 0 THROW 50001, N'The migration lock (order-app-migrate) was not granted within 60 s: another replica is migrating. Restart this one when it is done.', 1;
 IF OBJECT_ID(N'dbo.orders', N'U') IS NULL
   CREATE TABLE dbo.orders (
     date_uuid NVARCHAR(36) NOT NULL,
@@ -103,6 +105,16 @@ IF COL_LENGTH(N'dbo.orders', N'created_by') IS NULL
   ALTER TABLE dbo.orders ADD created_by NVARCHAR(256) NULL;
 COMMIT TRANSACTION;`;
 
+/**
+ * How long the migration may run: longer than the pool's request timeout, because filling
+ * the position tables of an existing table reads it once per sort field.
+ */
+const MIGRATION_TIMEOUT_MS = 10 * 60_000;
+
+/** `pool.request()` with a per-request timeout (an `mssql` option its types do not declare). */
+const requestWithTimeout = (pool: sql.ConnectionPool, requestTimeout: number): sql.Request =>
+  (pool.request as (this: sql.ConnectionPool, overrides: { requestTimeout: number }) => sql.Request).call(pool, { requestTimeout });
+
 const migrationBatch = (bucketRows: number): string => MIGRATION_BATCH.replace('COMMIT TRANSACTION;', `${mssqlPositionsMigrationSql(bucketRows)}\nCOMMIT TRANSACTION;`);
 
 /**
@@ -118,11 +130,14 @@ export class MssqlOrderStore implements OrderStore {
   constructor(private readonly props: MssqlOrderStoreProps) {
     this.pool = typeof props.connection === 'string' ? new sql.ConnectionPool(props.connection) : new sql.ConnectionPool(props.connection);
     this.pool.on('error', () => undefined);
+    const bucketRows = props.bucketRows ?? BUCKET_ROWS;
+    // It is written into the trigger's SQL: anything but a positive integer breaks it there.
+    if (!Number.isInteger(bucketRows) || bucketRows < 1) throw new Error(`bucketRows must be a positive integer; got ${bucketRows}`);
     this.positions = new PositionIndex(this.buckets);
   }
 
   async migrate(): Promise<void> {
-    await this.retry(async () => (await this.connected()).request().batch(migrationBatch(this.props.bucketRows ?? BUCKET_ROWS)));
+    await this.retry(async () => requestWithTimeout(await this.connected(), MIGRATION_TIMEOUT_MS).batch(migrationBatch(this.props.bucketRows ?? BUCKET_ROWS)));
   }
 
   async insert(order: Order, createdBy?: string): Promise<InsertResult> {

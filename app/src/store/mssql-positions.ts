@@ -13,7 +13,10 @@ import { compareKeys, indexFor } from './sql-columns';
  * row's lock before it touches `dbo.orders` (see `LOCK_POSITIONS_SQL`): a split reads
  * `dbo.orders`, and a writer holding a new row's lock while waiting for the version row
  * would otherwise deadlock with it. Writers outside the app may still meet a deadlock
- * (error 1205), which rolls back one statement and which the app retries.
+ * (error 1205): SQL Server rolls back the victim's whole transaction; the app retries its
+ * own, other sessions must retry theirs.
+ *
+ * An UPDATE that changes no key column (e.g. `created_by`) leaves the buckets alone.
  */
 
 /** SQL Server type of a bucket column: the same as the `dbo.orders` column. */
@@ -32,6 +35,8 @@ const literal = (v: string | number): string => (typeof v === 'number' ? String(
 const keyList = (field: SortField, alias = ''): string => keyColumns(field).map((c) => `${alias}${c}`).join(', ');
 const keyOrder = (field: SortField, dir: 'ASC' | 'DESC', alias = ''): string => keyColumns(field).map((c) => `${alias}${c} ${dir}`).join(', ');
 const keysEqual = (field: SortField, a: string, b: string): string => keyColumns(field).map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
+/** Every column some sort key uses: an UPDATE that changes none of them moves no row. */
+const KEY_COLUMNS: readonly string[] = [...new Set(BUCKET_FIELDS.flatMap((f) => keyColumns(f)))];
 const orders = (field: SortField): string => `dbo.orders WITH (INDEX(${indexFor(field) ?? 'PK_orders'}))`;
 
 /** Takes the version row's lock (without changing it) for the rest of the transaction. */
@@ -43,7 +48,7 @@ export function mssqlPositionTablesSql(): string {
     const t = `dbo.${bucketTable(f)}`;
     const cols = SORT_KEYS[f].map((k, i) => `${keyColumns(f)[i]} ${columnType(k)} NOT NULL`).join(', ');
     return `CREATE TABLE ${t} (${cols}, rows INT NOT NULL, version BIGINT NOT NULL, CONSTRAINT PK_${bucketTable(f)} PRIMARY KEY (${keyList(f)}));
-CREATE INDEX ${bucketTable(f)}_version ON ${t} (version);
+CREATE INDEX ${bucketTable(f)}_version ON ${t} (version) INCLUDE (rows);
 CREATE INDEX ${bucketTable(f)}_rows ON ${t} (rows);`;
   });
   return `CREATE TABLE dbo.${POSITIONS_META} (id INT NOT NULL CONSTRAINT PK_${POSITIONS_META} PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL, generation BIGINT NOT NULL);
@@ -63,12 +68,16 @@ export function mssqlFillPositionsSql(bucketRows: number): string {
     const starts = keyColumns(f).map((c, i) => `CASE WHEN rn = 1 THEN ${literal(sentinel[i]!)} ELSE ${c} END`).join(', ');
     return `DELETE FROM ${t};
 INSERT INTO ${t} (${keyList(f)}, rows, version)
-  SELECT ${starts}, CASE WHEN total - rn + 1 < ${bucketRows} THEN total - rn + 1 ELSE ${bucketRows} END, @version
-  FROM (SELECT ${keyList(f)}, ROW_NUMBER() OVER (ORDER BY ${keyOrder(f, 'ASC')}) AS rn, COUNT(*) OVER () AS total FROM ${orders(f)}) AS o
+  SELECT ${starts}, CASE WHEN @total - rn + 1 < ${bucketRows} THEN @total - rn + 1 ELSE ${bucketRows} END, @version
+  FROM (SELECT ${keyList(f)}, ROW_NUMBER() OVER (ORDER BY ${keyOrder(f, 'ASC')}) AS rn FROM ${orders(f)}) AS o
   WHERE (rn - 1) % ${bucketRows} = 0;
 IF NOT EXISTS (SELECT 1 FROM ${t}) INSERT INTO ${t} (${keyList(f)}, rows, version) VALUES (${sentinel.map(literal).join(', ')}, 0, @version);`;
   });
-  return `DECLARE @version BIGINT;
+  // The shared table lock, held to the end of the migration's transaction, keeps writers
+  // that do not take the version row first (older replicas, other sessions) from adding
+  // rows between one field's pass and the trigger's creation; readers carry on.
+  return `DECLARE @version BIGINT, @total BIGINT;
+SELECT @total = COUNT_BIG(*) FROM dbo.orders WITH (TABLOCK, HOLDLOCK);
 UPDATE dbo.${POSITIONS_META} SET @version = version = version + 1, generation = generation + 1 WHERE id = 1;
 ${fill.join('\n')}`;
 }
@@ -100,13 +109,15 @@ BEGIN
   INSERT INTO ${t} (${keyList(f)}, rows, version)
     SELECT ${keyList(f)}, @rows${n} - ${bucketRows}, @version FROM ${orders(f)}
     WHERE ${compareKeys(cols, '>', true, vars)} ORDER BY ${keyOrder(f, 'ASC')} OFFSET ${bucketRows} ROWS FETCH NEXT 1 ROWS ONLY;
-  UPDATE ${t} SET rows = ${bucketRows} WHERE ${cols.map((c, i) => `${c} = ${vars[i]}`).join(' AND ')};
+  UPDATE ${t} SET rows = ${bucketRows}, version = @version WHERE ${cols.map((c, i) => `${c} = ${vars[i]}`).join(' AND ')};
 END;`;
   });
   return `CREATE TRIGGER dbo.orders_positions ON dbo.orders AFTER INSERT, UPDATE, DELETE AS
 BEGIN
   SET NOCOUNT ON;
   IF NOT EXISTS (SELECT 1 FROM inserted) AND NOT EXISTS (SELECT 1 FROM deleted) RETURN;
+  IF EXISTS (SELECT 1 FROM inserted) AND EXISTS (SELECT 1 FROM deleted)
+    AND NOT (${KEY_COLUMNS.map((c) => `UPDATE(${c})`).join(' OR ')}) RETURN;
   DECLARE @version BIGINT;
   UPDATE dbo.${POSITIONS_META} SET @version = version = version + 1 WHERE id = 1;
 ${blocks.join('\n')}
@@ -120,8 +131,11 @@ END;`;
  */
 export function mssqlPositionsMigrationSql(bucketRows: number): string {
   const quoted = (sql: string): string => `N'${sql.replace(/'/g, "''")}'`;
+  // A disabled trigger counted nothing while it was off: drop it, refill, create it again.
   return `IF OBJECT_ID(N'dbo.${POSITIONS_META}', N'U') IS NULL
   EXEC (${quoted(mssqlPositionTablesSql())});
+IF EXISTS (SELECT 1 FROM sys.triggers WHERE object_id = OBJECT_ID(N'dbo.orders_positions', N'TR') AND is_disabled = 1)
+  DROP TRIGGER dbo.orders_positions;
 IF OBJECT_ID(N'dbo.orders_positions', N'TR') IS NULL
 BEGIN
   EXEC (${quoted(mssqlFillPositionsSql(bucketRows))});
