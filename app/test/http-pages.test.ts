@@ -81,6 +81,12 @@ describe('order list page', () => {
     await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a', 'b'])}`).expect(200);
     await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a', 'b', 'c'])}`).expect(400);
     await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a'])}`).expect(400);
+    // Dates a column would shift or refuse, and text longer than the column.
+    await request(t.app).get(`/?after=${cursor(['2026-05-01', 'a', 'b'])}`).expect(200);
+    await request(t.app).get(`/?after=${cursor(['2026-02-30', 'a', 'b'])}`).expect(400);
+    await request(t.app).get(`/?after=${cursor(['abc', 'a', 'b'])}`).expect(400);
+    await request(t.app).get(`/?sort=userId&after=${cursor(['😀'.repeat(33), '2026-05-01', 'a'])}`).expect(400);
+    await request(t.app).get(`/?sort=userId&after=${cursor(['😀'.repeat(32), '2026-05-01', 'a'])}`).expect(200);
   });
 
   test('a page too deep to reach directly is a 400 that says what to do, never a 5xx', async () => {

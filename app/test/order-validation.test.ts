@@ -83,7 +83,10 @@ test('rejects impossible dates and shipping before ordering', () => {
 
 test('rejects text over 64 characters or with control characters', () => {
   expect(validateOrder({ ...validOrder(), storeCode: 'x'.repeat(65) }, 'json', NOW).ok).toBe(false);
-  expect(validateOrder({ ...validOrder(), storeCode: '😀'.repeat(64) }, 'json', NOW).ok).toBe(true);
+  // SQL Server's NVARCHAR(64) holds 64 UTF-16 units: 32 emoji, not 64.
+  expect(validateOrder({ ...validOrder(), storeCode: '😀'.repeat(32) }, 'json', NOW).ok).toBe(true);
+  const emoji = validateOrder({ ...validOrder(), storeCode: `${'😀'.repeat(32)}x` }, 'json', NOW);
+  expect(emoji.ok || emoji.errors.storeCode).toBe('Store Code must be at most 64 characters (an emoji counts as two).');
   expect(validateOrder({ ...validOrder(), productCode: 'a\u0000b' }, 'json', NOW).ok).toBe(false);
   expect(validateOrder({ ...validOrder(), userId: 'a\ud800' }, 'json', NOW).ok).toBe(false);
 });

@@ -47,9 +47,14 @@ export function decodeCursor(value: string, field: SortField): SortKey | undefin
   }
   const fields = SORT_KEYS[field];
   if (!Array.isArray(key) || key.length !== fields.length) return undefined;
-  const ok = fields.every((f, i) =>
-    f === 'productQuantity' ? Number.isInteger(key[i]) && Math.abs(key[i] as number) < 2 ** 31 : typeof key[i] === 'string' && (key[i] as string).length <= ORDER_RULES.textMaxLength * 4,
-  );
+  // Checked as the column would: an invalid or impossible date (2026-02-30) would be shifted
+  // or refused by the database, and SQL Server's NVARCHAR(64) counts UTF-16 units.
+  const ok = fields.every((f, i) => {
+    const v = key[i];
+    if (f === 'productQuantity') return Number.isInteger(v) && Math.abs(v as number) < 2 ** 31;
+    if (typeof v !== 'string') return false;
+    return f === 'orderDate' || f === 'shippingDate' ? isCalendarDate(v) : v.length <= ORDER_RULES.textMaxLength;
+  });
   return ok ? (key as SortKey) : undefined;
 }
 
@@ -108,7 +113,7 @@ export function parseListParams(query: Record<string, unknown>): ListParamsResul
     const value = single(query, name, errors);
     if (!value) continue;
     // eslint-disable-next-line no-control-regex
-    if ([...value].length > ORDER_RULES.textMaxLength || /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+    if (value.length > ORDER_RULES.textMaxLength || /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
       errors[name] = `Filter "${name}" must be at most ${ORDER_RULES.textMaxLength} characters without control characters.`;
     } else {
       filter[name] = value;

@@ -75,8 +75,9 @@ function validateText(label: string, value: string): string | undefined {
   if (LONE_SURROGATE_RE.test(value) || FORBIDDEN_CHARS_RE.test(value)) {
     return `${label} must not contain control characters or invalid characters.`;
   }
-  if ([...value].length > ORDER_RULES.textMaxLength) {
-    return `${label} must be at most ${ORDER_RULES.textMaxLength} characters.`;
+  // UTF-16 units, as SQL Server's NVARCHAR(64) counts: an emoji counts as two.
+  if (value.length > ORDER_RULES.textMaxLength) {
+    return `${label} must be at most ${ORDER_RULES.textMaxLength} characters (an emoji counts as two).`;
   }
   return undefined;
 }
