@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -26,7 +27,10 @@ const SETTINGS: OidcAuthConfig = {
 };
 const codec = new SignedCookieCodec(SECRET);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const sessionCookie = (user: SessionUser, exp = nowSeconds() + 600) => `${SESSION_COOKIE}=${encodeURIComponent(codec.encode(user, exp))}`;
+const newSessionId = () => crypto.randomBytes(16).toString('base64url');
+/** A session cookie as the app issues it; `sid: null` makes one from before sessions had ids. */
+const sessionCookie = (user: SessionUser, exp = nowSeconds() + 600, sid: string | null = newSessionId()) =>
+  `${SESSION_COOKIE}=${encodeURIComponent(codec.encode(sid === null ? user : { ...user, sid }, exp))}`;
 const VIEWER: SessionUser = { id: 'viewer@shop.example', name: 'Vera Viewer', role: 'viewer' };
 const EDITOR: SessionUser = { id: 'editor@shop.example', name: 'Eddie Editor', role: 'editor' };
 
@@ -42,7 +46,7 @@ async function appWithSignIn(options: { hstsMaxAgeSeconds?: number; trustProxy?:
     metrics: new AppMetrics({ defaultMetrics: false }),
     logger,
     now: () => NOW,
-    auth: oidcAuth(SETTINGS, { logger, sessionSecret: SECRET }),
+    auth: oidcAuth(SETTINGS, { logger, sessionSecret: SECRET, revocations: store.sessionRevocations }),
     ...options,
   });
   return { app, store };
@@ -163,6 +167,51 @@ describe('access with sign-in on', () => {
     await request(app).post(AppContract.auth.signOut).set('Cookie', cookie).type('form').send({}).expect(403);
     const res = await request(app).post(AppContract.auth.signOut).set('Cookie', cookie).type('form').send({ _csrf: token }).expect(303);
     expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith(`${SESSION_COOKIE}=;`))).toBe(true);
+  });
+
+  test('sign-out revokes the session: its cookie replayed is refused for pages, the API and writes', async () => {
+    const { app, store } = await appWithSignIn();
+    const session = sessionCookie(EDITOR);
+    const { token, cookie } = await csrf(app, session);
+    await request(app).post(AppContract.auth.signOut).set('Cookie', cookie).type('form').send({ _csrf: token }).expect(303);
+    expect((await request(app).get('/').set('Cookie', session).expect(302)).headers.location).toMatch(/^\/auth\/sign-in/);
+    const api = await request(app).get('/api/orders').set('Cookie', session).expect(401);
+    expect(api.body.detail).toBe('This session was signed out. Sign in again to continue.');
+    const order = validOrder();
+    await request(app).post('/api/orders').set('Cookie', session).send(order).expect(401);
+    expect(await store.get(order.dateUuid, order.userId)).toBeUndefined();
+    await request(app).get('/api/orders').set('Cookie', sessionCookie(EDITOR)).expect(200);
+  });
+
+  test('a session issued before sessions had ids is refused and told to sign in again', async () => {
+    const { app } = await appWithSignIn();
+    const legacy = sessionCookie(EDITOR, nowSeconds() + 600, null);
+    const page = await request(app).get('/').set('Cookie', legacy).expect(302);
+    expect(page.headers.location).toMatch(/^\/auth\/sign-in/);
+    expect(page.headers['set-cookie']![0]).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
+    const api = await request(app).post('/api/orders').set('Cookie', legacy).send(validOrder()).expect(401);
+    expect(api.body.detail).toBe('Your session was started before an update of the app. Sign in again to continue.');
+  });
+
+  test('when the database cannot say whether a session was signed out, the request gets 503 with Retry-After', async () => {
+    const { app, store } = await appWithSignIn();
+    await store.close();
+    for (const path of ['/', '/api/orders']) {
+      const res = await request(app).get(path).set('Cookie', sessionCookie(EDITOR)).expect(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.text).toContain('Your session cannot be checked because the order database is not reachable right now.');
+    }
+    await request(app).post('/api/orders').set('Cookie', sessionCookie(EDITOR)).send(validOrder()).expect(503);
+  });
+
+  test('sign-out while the database is down keeps the session and says it is still signed in', async () => {
+    const { app, store } = await appWithSignIn();
+    const { token, cookie } = await csrf(app, sessionCookie(EDITOR));
+    await store.close();
+    const res = await request(app).post(AppContract.auth.signOut).set('Cookie', cookie).type('form').send({ _csrf: token }).expect(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.text).toContain('You are still signed in');
+    expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
   });
 
   test('session cookies are HttpOnly, Secure and SameSite=Lax', async () => {

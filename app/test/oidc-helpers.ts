@@ -45,6 +45,8 @@ export interface SignInStack {
   readonly issuer: string;
   readonly sqlitePath: string;
   readonly sessionSecret: string;
+  /** Another app process on the same SQLite file and session key (another replica). */
+  startReplica(): Promise<{ readonly url: string; stop(): void }>;
   stop(): void;
 }
 
@@ -56,19 +58,20 @@ export async function startSignInStack(): Promise<SignInStack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'oidc-'));
   const sessionSecret = crypto.randomBytes(32).toString('base64url');
   const sqlitePath = path.join(dir, 'orders.db');
+  const env = {
+    HOST: '127.0.0.1',
+    SQLITE_PATH: sqlitePath,
+    SEED_DEMO_DATA: '20',
+    [E.authMode]: 'oidc',
+    [E.oidcIssuerUrl]: idp.issuer,
+    [E.oidcClientId]: 'order-app',
+    [E.oidcRedirectUri]: `${appUrl}${AppContract.auth.callback}`,
+    [E.sessionSecret]: sessionSecret,
+  };
+  const replicas: ChildProcess[] = [];
   let app: { child: ChildProcess };
   try {
-    app = await startServer({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SQLITE_PATH: sqlitePath,
-      SEED_DEMO_DATA: '20',
-      [E.authMode]: 'oidc',
-      [E.oidcIssuerUrl]: idp.issuer,
-      [E.oidcClientId]: 'order-app',
-      [E.oidcRedirectUri]: `${appUrl}${AppContract.auth.callback}`,
-      [E.sessionSecret]: sessionSecret,
-    });
+    app = await startServer({ ...env, PORT: String(port) });
   } catch (err) {
     idp.child.kill();
     throw err;
@@ -78,7 +81,13 @@ export async function startSignInStack(): Promise<SignInStack> {
     issuer: idp.issuer,
     sqlitePath,
     sessionSecret,
+    startReplica: async () => {
+      const replica = await startServer({ ...env, PORT: '0' });
+      replicas.push(replica.child);
+      return { url: replica.url, stop: () => replica.child.kill('SIGTERM') };
+    },
     stop: () => {
+      for (const r of replicas) r.kill('SIGTERM');
       app.child.kill('SIGTERM');
       idp.child.kill();
       rmSync(dir, { recursive: true, force: true });

@@ -111,6 +111,45 @@ test('sign-out ends the app session and goes to the provider\'s end-session endp
   expect((await agent.fetch(`${stack.appUrl}/`)).status).toBe(302);
 });
 
+const csrfToken = (body: string): string => /name="_csrf" value="([^"]+)"/.exec(body)![1]!;
+const signOut = (agent: Agent, token: string) =>
+  agent.fetch(`${stack.appUrl}${AppContract.auth.signOut}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${token}` });
+const withSession = (base: string, session: string, path: string, init: RequestInit = {}) =>
+  fetch(`${base}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: `${SESSION_COOKIE}=${session}` } });
+const postOrder = (base: string, session: string, userId: string) =>
+  withSession(base, session, '/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validOrder({ userId })) });
+
+test('after sign-out the old session cookie is refused by every replica and creates nothing; other sessions keep working', async () => {
+  const agent = new Agent();
+  const page = await agent.signIn(stack.appUrl, 'editor');
+  const old = agent.cookies(stack.appUrl).get(SESSION_COOKIE)!;
+  const other = new Agent();
+  await other.signIn(stack.appUrl, 'editor');
+  const otherSession = other.cookies(stack.appUrl).get(SESSION_COOKIE)!;
+  expect((await signOut(agent, csrfToken(page.body))).status).toBe(303);
+
+  const replica = await stack.startReplica();
+  try {
+    for (const [i, base] of [stack.appUrl, replica.url].entries()) {
+      const home = await withSession(base, old, '/');
+      expect(home.status).toBe(302);
+      expect(home.headers.get('location')).toMatch(/^\/auth\/sign-in/);
+      const api = await withSession(base, old, '/api/orders');
+      expect(api.status).toBe(401);
+      expect(((await api.json()) as { detail: string }).detail).toBe('This session was signed out. Sign in again to continue.');
+      const post = await postOrder(base, old, `after-sign-out-${i}`);
+      expect(post.status).toBe(401);
+      expect(ordersBy(`after-sign-out-${i}`)).toEqual([]);
+
+      expect((await withSession(base, otherSession, '/')).status).toBe(200);
+      expect((await postOrder(base, otherSession, `other-session-${i}`)).status).toBe(201);
+      expect(ordersBy(`other-session-${i}`)).toEqual([{ dateUuid: expect.any(String), createdBy: 'editor@shop.example' }]);
+    }
+  } finally {
+    replica.stop();
+  }
+}, 60_000);
+
 test('probes and metrics stay reachable without sign-in', async () => {
   for (const path of Object.values(AppContract.paths)) expect((await fetch(`${stack.appUrl}${path}`)).status).toBe(200);
 });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Order } from '../src/domain/order';
 import { SORT_FIELDS, sortKeyOf, type OrderFilter, type OrderSort } from '../src/domain/order-query';
 import { OrderService } from '../src/service/order-service';
@@ -196,6 +197,40 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
           expect(result.items).toEqual(expected.slice((p - 1) * size, p * size));
         }
       }
+    });
+
+    test('a revoked session stays revoked, across migrations, and no other session is', async () => {
+      const revocations = store.sessionRevocations;
+      const sessionId = crypto.randomBytes(16).toString('base64url');
+      const other = crypto.randomBytes(16).toString('base64url');
+      const inAnHour = new Date(Date.now() + 3_600_000);
+      expect(await revocations.isRevoked(sessionId)).toBe(false);
+      await revocations.revoke(sessionId, inAnHour);
+      await revocations.revoke(sessionId, inAnHour);
+      expect(await revocations.isRevoked(sessionId)).toBe(true);
+      expect(await revocations.isRevoked(other)).toBe(false);
+      await store.migrate();
+      expect(await revocations.isRevoked(sessionId)).toBe(true);
+    });
+
+    test('session ids are parameters, never SQL; ids a store cannot hold are refused', async () => {
+      const revocations = store.sessionRevocations;
+      const hostile = `'; DROP TABLE revoked_sessions;-- ${crypto.randomBytes(8).toString('hex')}`;
+      await revocations.revoke(hostile, new Date(Date.now() + 60_000));
+      expect(await revocations.isRevoked(hostile)).toBe(true);
+      expect(await revocations.isRevoked(hostile.toUpperCase())).toBe(false);
+      await expect(revocations.revoke('x'.repeat(65), new Date(Date.now() + 60_000))).rejects.toThrow('a session id must be 1 to 64 characters; got 65');
+      await expect(revocations.isRevoked('')).rejects.toThrow('a session id must be 1 to 64 characters; got 0');
+    });
+
+    test('revocations past their expiry are purged by later sign-outs', async () => {
+      const revocations = store.sessionRevocations;
+      const expired = crypto.randomBytes(16).toString('base64url');
+      const current = crypto.randomBytes(16).toString('base64url');
+      await revocations.revoke(expired, new Date(Date.now() - 60_000));
+      await revocations.revoke(current, new Date(Date.now() + 60_000));
+      expect(await revocations.isRevoked(expired)).toBe(false);
+      expect(await revocations.isRevoked(current)).toBe(true);
     });
 
     test('ping answers', async () => {

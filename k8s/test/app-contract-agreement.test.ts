@@ -82,7 +82,7 @@ test('the public ingress routes every page, API, static and sign-in path the app
   const logger = pino({ level: 'silent' });
   const auth = oidcAuth(
     { mode: 'oidc', issuerUrl: 'https://login.example/', clientId: 'c', redirectUri: 'https://orders.example/auth/callback', roleClaim: 'roles', viewerValues: ['v'], editorValues: ['e'], sessionTtlMinutes: 5 },
-    { logger, sessionSecret: 'x'.repeat(32) },
+    { logger, sessionSecret: 'x'.repeat(32), revocations: { migrate: async () => undefined, revoke: async () => undefined, isRevoked: async () => false } },
   );
   const { app } = await makeTestApp({ auth });
   const routes = appRoutes(app as never);

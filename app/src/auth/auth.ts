@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { AppContract } from '../app-contract';
@@ -5,6 +6,7 @@ import type { OidcAuthConfig } from '../config';
 import { formBody } from '../http/body';
 import { issueCsrfToken, readCookie, sameOriginOnly, verifyCsrfToken } from '../http/csrf';
 import { HttpError } from '../http/http-error';
+import type { SessionRevocations } from '../store/session-revocations';
 import { signedOutPage } from '../views/signed-out-page';
 import { allows, roleFromClaims, type Role } from './roles';
 import { SignedCookieCodec } from './signed-cookie';
@@ -51,6 +53,14 @@ export function safeReturnPath(value: unknown): string {
   return value.slice(0, 2000);
 }
 
+/** What the session cookie carries: the user and a random id that sign-out revokes. */
+interface SessionPayload extends SessionUser {
+  /** Absent from cookies issued before sign-out revoked sessions: those are refused. */
+  readonly sid?: unknown;
+}
+
+const SESSION_ID_RE = /^[A-Za-z0-9_-]{22}$/;
+
 interface Pending {
   readonly state: string;
   readonly nonce: string;
@@ -66,13 +76,16 @@ export interface OidcAuthOptions {
   readonly sessionSecret: string;
   /** The client secret, when the app registration is a confidential client. */
   readonly clientSecret?: string;
+  /** Where sign-out records sessions as ended, shared by every replica (the order store's database). */
+  readonly revocations: SessionRevocations;
 }
 
 /**
  * OpenID Connect sign-in (authorization code flow with PKCE, state and nonce) through
  * `openid-client`, which validates the ID token. The provider is discovered on first use,
  * so the app starts even while the provider is unreachable. Sessions are signed, HttpOnly,
- * Secure, SameSite=Lax cookies that expire after `sessionTtlMinutes`.
+ * Secure, SameSite=Lax cookies that expire after `sessionTtlMinutes`; each has a random id
+ * that sign-out records in `revocations`, which every request with a session checks.
  */
 export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Auth {
   const codec = new SignedCookieCodec(options.sessionSecret);
@@ -155,13 +168,28 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
       options.logger.info({ user: id }, 'signed in without a role');
       return next(new HttpError(403, 'No access', `Your account (${id}) has no role in this app. Ask an administrator for ${settings.viewerValues[0]} or ${settings.editorValues[0]}.`));
     }
-    const user: SessionUser = { id, name: String(claims.name ?? id), role };
-    res.cookie(SESSION_COOKIE, codec.encode(user, nowSeconds() + ttlSeconds), { ...cookie, maxAge: ttlSeconds * 1000 });
+    const session: SessionPayload = { sid: crypto.randomBytes(16).toString('base64url'), id, name: String(claims.name ?? id), role };
+    res.cookie(SESSION_COOKIE, codec.encode(session, nowSeconds() + ttlSeconds), { ...cookie, maxAge: ttlSeconds * 1000 });
     options.logger.info({ user: id, role }, 'signed in');
     res.redirect(303, pending.returnTo);
   });
 
-  router.post(AppContract.auth.signOut, sameOriginOnly, ...formBody, verifyCsrfToken, async (_req, res) => {
+  router.post(AppContract.auth.signOut, sameOriginOnly, ...formBody, verifyCsrfToken, async (req, res, next) => {
+    const session = codec.decode<SessionPayload>(readCookie(req, SESSION_COOKIE), nowSeconds());
+    if (session && typeof session.sid === 'string' && SESSION_ID_RE.test(session.sid)) {
+      try {
+        await options.revocations.revoke(session.sid, new Date(session.exp * 1000));
+      } catch (err) {
+        // The cookie stays: clearing it here would look like a sign-out while the session still works elsewhere.
+        options.logger.error({ err, user: session.id }, 'sign-out could not record the session as ended');
+        return next(
+          new HttpError(503, 'Sign-out unavailable', 'You are still signed in: the order database is not reachable, so your session could not be ended. Please try signing out again in a moment.', undefined, {
+            'Retry-After': '5',
+          }),
+        );
+      }
+      options.logger.info({ user: session.id }, 'signed out');
+    }
     res.clearCookie(SESSION_COOKIE, cookie);
     const back = new URL(AppContract.auth.signedOut, settings.redirectUri).href;
     try {
@@ -179,11 +207,42 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
     res.type('html').send(signedOutPage().value);
   });
 
-  const attachUser: RequestHandler = (req, res, next) => {
+  /** Ends this request's session: the cookie is cleared and a 401 says why (`ended`). */
+  const endSession = (res: Response, ended?: string): void => {
+    res.clearCookie(SESSION_COOKIE, cookie);
+    if (ended) res.locals.sessionEnded = ended;
+  };
+
+  const attachUser: RequestHandler = async (req, res, next) => {
     const raw = readCookie(req, SESSION_COOKIE);
-    const user = codec.decode<SessionUser>(raw, nowSeconds());
-    if (user && (user.role === 'viewer' || user.role === 'editor')) res.locals.user = { id: user.id, name: user.name, role: user.role } satisfies SessionUser;
-    else if (raw) res.clearCookie(SESSION_COOKIE, cookie);
+    if (!raw) return next();
+    const session = codec.decode<SessionPayload>(raw, nowSeconds());
+    if (!session || (session.role !== 'viewer' && session.role !== 'editor')) {
+      endSession(res);
+      return next();
+    }
+    if (typeof session.sid !== 'string' || !SESSION_ID_RE.test(session.sid)) {
+      // Issued before sessions had ids: sign-out could not end it, so it is not trusted.
+      options.logger.info({ user: session.id }, 'refused a session issued before sign-out could end sessions');
+      endSession(res, 'Your session was started before an update of the app. Sign in again to continue.');
+      return next();
+    }
+    let revoked: boolean;
+    try {
+      revoked = await options.revocations.isRevoked(session.sid);
+    } catch (err) {
+      options.logger.error({ err, user: session.id }, 'could not check whether the session was signed out');
+      return next(
+        new HttpError(503, 'Service unavailable', 'Your session cannot be checked because the order database is not reachable right now. Please try again in a moment.', undefined, {
+          'Retry-After': '5',
+        }),
+      );
+    }
+    if (revoked) {
+      endSession(res, 'This session was signed out. Sign in again to continue.');
+      return next();
+    }
+    res.locals.user = { id: session.id, name: session.name, role: session.role } satisfies SessionUser;
     next();
   };
 
@@ -195,7 +254,8 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
         if (req.method === 'GET' && !req.originalUrl.startsWith('/api/')) {
           return res.redirect(302, `${AppContract.auth.signIn}?returnTo=${encodeURIComponent(req.originalUrl)}`);
         }
-        return next(new HttpError(401, 'Sign-in required', 'Sign in to use the order app.', undefined, { 'WWW-Authenticate': 'OpenIDConnect' }));
+        const ended = res.locals.sessionEnded as string | undefined;
+        return next(new HttpError(401, 'Sign-in required', ended ?? 'Sign in to use the order app.', undefined, { 'WWW-Authenticate': 'OpenIDConnect' }));
       }
       if (!allows(user.role, needed)) {
         return next(new HttpError(403, 'Forbidden', needed === 'editor' ? 'Your role lets you view orders but not add them.' : 'Your role does not allow this.'));

@@ -2,6 +2,7 @@ import sql from 'mssql';
 import type { Order, OrderField } from '../domain/order';
 import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortField, type SortKey } from '../domain/order-query';
 import { LOCK_POSITIONS_SQL, mssqlPositionsMigrationSql } from './mssql-positions';
+import { MssqlSessionRevocations } from './mssql-session-revocations';
 import type { InsertResult, OrderStore } from './order-store';
 import { PositionIndex, type BucketSource, type PositionBucket } from './position-index';
 import { BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META } from './position-buckets';
@@ -126,6 +127,7 @@ export class MssqlOrderStore implements OrderStore {
   private readonly pool: sql.ConnectionPool;
   private connecting?: Promise<sql.ConnectionPool>;
   private readonly positions: PositionIndex;
+  public readonly sessionRevocations = new MssqlSessionRevocations(() => this.connected(), (work) => this.retry(work));
 
   constructor(private readonly props: MssqlOrderStoreProps) {
     this.pool = typeof props.connection === 'string' ? new sql.ConnectionPool(props.connection) : new sql.ConnectionPool(props.connection);
@@ -138,6 +140,7 @@ export class MssqlOrderStore implements OrderStore {
 
   async migrate(): Promise<void> {
     await this.retry(async () => requestWithTimeout(await this.connected(), MIGRATION_TIMEOUT_MS).batch(migrationBatch(this.props.bucketRows ?? BUCKET_ROWS)));
+    await this.sessionRevocations.migrate();
   }
 
   async insert(order: Order, createdBy?: string): Promise<InsertResult> {

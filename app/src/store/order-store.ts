@@ -1,5 +1,6 @@
 import type { Order } from '../domain/order';
 import type { OrderFilter, PageRequest, SortField, SortKey } from '../domain/order-query';
+import type { SessionRevocations } from './session-revocations';
 
 /** Result of inserting an order. A duplicate (same Date UUID and User ID) changes nothing. */
 export type InsertResult = 'inserted' | 'duplicate';
@@ -12,6 +13,8 @@ export type InsertResult = 'inserted' | 'duplicate';
 export interface OrderStore {
   /** Short name for logs and metrics: `sqlite` or `mssql`. */
   readonly kind: string;
+  /** Signed-out sessions, in the same database (created by `migrate()`). */
+  readonly sessionRevocations: SessionRevocations;
   /** Creates the table and indexes when missing. Safe to run on every start. */
   migrate(): Promise<void>;
   /** Stores an order; `createdBy` (the signed-in user, when sign-in is on) goes to the `created_by` column. */

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Order } from '../domain/order';
 import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortField, type SortKey } from '../domain/order-query';
 import type { InsertResult, OrderStore } from './order-store';
+import { SqliteSessionRevocations } from './sqlite-session-revocations';
 import { PositionIndex, type BucketSource, type PositionBucket } from './position-index';
 import { BUCKET_FIELDS, BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META, sentinelKey } from './position-buckets';
 import {
@@ -136,6 +137,7 @@ export class SqliteOrderStore implements OrderStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly bucketRows: number;
   private readonly positions: PositionIndex;
+  public readonly sessionRevocations: SqliteSessionRevocations;
 
   constructor(props: SqliteOrderStoreProps) {
     if (props.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(props.file)), { recursive: true });
@@ -146,9 +148,11 @@ export class SqliteOrderStore implements OrderStore {
     this.bucketRows = props.bucketRows ?? BUCKET_ROWS;
     if (!Number.isInteger(this.bucketRows) || this.bucketRows < 1) throw new Error(`bucketRows must be a positive integer; got ${this.bucketRows}`);
     this.positions = new PositionIndex(this.buckets);
+    this.sessionRevocations = new SqliteSessionRevocations(this.db);
   }
 
   async migrate(): Promise<void> {
+    await this.sessionRevocations.migrate();
     this.db.exec('CREATE TABLE IF NOT EXISTS app_schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
     const applied = new Set(this.db.prepare('SELECT id FROM app_schema_migrations').pluck().all() as string[]);
     for (const m of migrations(this.bucketRows)) {
