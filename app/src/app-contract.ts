@@ -78,6 +78,7 @@ export const AppContract = {
     oidcEditorRoles: 'OIDC_EDITOR_ROLES',
     sessionSecret: 'SESSION_SECRET',
     sessionTtlMinutes: 'SESSION_TTL_MINUTES',
+    oidcTimeoutSeconds: 'OIDC_TIMEOUT_SECONDS',
     secretNameSessionKey: 'KEY_VAULT_SECRET_SESSION_KEY',
     secretNameOidcClientSecret: 'KEY_VAULT_SECRET_OIDC_CLIENT_SECRET',
   },

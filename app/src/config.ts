@@ -65,6 +65,11 @@ export interface OidcAuthConfig {
   readonly sessionSecret?: string;
   /** @default 480 (8 hours) */
   readonly sessionTtlMinutes: number;
+  /**
+   * Seconds the app waits for each request to the provider (discovery, token endpoint)
+   * before it answers 503; from `OIDC_TIMEOUT_SECONDS`, 1 to 60. @default 10
+   */
+  readonly providerTimeoutSeconds?: number;
 }
 
 export type AuthConfig = { readonly mode: 'none' } | OidcAuthConfig;
@@ -280,5 +285,6 @@ function loadAuthConfig(env: Env, mode: AppConfig['env'], hasKeyVault: boolean):
     editorValues: list(env, E.oidcEditorRoles, [AppContract.auth.editorRole]),
     sessionSecret,
     sessionTtlMinutes: integer(env, E.sessionTtlMinutes, 5, 1440, 480),
+    providerTimeoutSeconds: integer(env, E.oidcTimeoutSeconds, 1, 60, 10),
   };
 }

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp } from '../src/app';
 import { AppContract } from '../src/app-contract';
 import { oidcAuth, safeReturnPath, SESSION_COOKIE, type SessionUser } from '../src/auth/auth';
+import { isProviderOutage } from '../src/auth/provider-outage';
 import { roleFromClaims } from '../src/auth/roles';
 import { SignedCookieCodec } from '../src/auth/signed-cookie';
 import { ConfigError, loadConfig, type OidcAuthConfig } from '../src/config';
@@ -12,6 +13,7 @@ import { Readiness } from '../src/http/readiness';
 import { OrderService } from '../src/service/order-service';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
 import { NOW, validOrder } from './helpers';
+import { freePort } from './oidc-helpers';
 
 const E = AppContract.env;
 const SECRET = 'a-test-session-signing-secret-of-48-characters!!';
@@ -87,6 +89,20 @@ describe('signed cookies', () => {
   test('refuse a secret shorter than 32 characters', () => {
     expect(() => new SignedCookieCodec('short')).toThrow('at least 32 characters');
   });
+});
+
+test('a provider outage is told apart from an answer that is wrong', async () => {
+  const closed = `http://127.0.0.1:${await freePort()}/`;
+  const refused = await fetch(closed).catch((err: unknown) => err);
+  const timedOut = await fetch(closed, { signal: AbortSignal.timeout(0) }).catch((err: unknown) => err);
+  expect(isProviderOutage(refused)).toBe(true);
+  expect(isProviderOutage(timedOut)).toBe(true);
+  expect(isProviderOutage(new Error('unexpected HTTP response status code', { cause: new Response('down', { status: 502 }) }))).toBe(true);
+  expect(isProviderOutage(Object.assign(new Error('server responded with an error'), { status: 503, error: 'temporarily_unavailable' }))).toBe(true);
+  expect(isProviderOutage(Object.assign(new Error('server responded with an error'), { status: 400, error: 'invalid_grant' }))).toBe(false);
+  expect(isProviderOutage(new Error('unexpected JWT claim value encountered'))).toBe(false);
+  expect(isProviderOutage(new TypeError('"response" body "state" does not match'))).toBe(false);
+  expect(isProviderOutage(undefined)).toBe(false);
 });
 
 test('returnTo accepts only same-site paths', () => {
@@ -270,6 +286,12 @@ describe('sign-in configuration', () => {
     expect(loadConfig({ ...prod, [E.allowAnonymousPublicAccess]: 'true' }).auth.mode).toBe('none');
     expect(loadConfig({ ...prod, ...oidcEnv }).auth.mode).toBe('oidc');
     expect(loadConfig({ ...prod, [E.exposure]: 'internal', [E.trustProxy]: '' }).auth.mode).toBe('none');
+  });
+
+  test('waits 10 s for the provider by default; OIDC_TIMEOUT_SECONDS sets 1 to 60', () => {
+    expect(loadConfig(oidcEnv).auth).toMatchObject({ providerTimeoutSeconds: 10 });
+    expect(loadConfig({ ...oidcEnv, [E.oidcTimeoutSeconds]: '3' }).auth).toMatchObject({ providerTimeoutSeconds: 3 });
+    expect(() => loadConfig({ ...oidcEnv, [E.oidcTimeoutSeconds]: '0' })).toThrow('OIDC_TIMEOUT_SECONDS must be a whole number from 1 to 60; got "0".');
   });
 
   test('public exposure needs trust proxy (the ingress terminates TLS)', () => {

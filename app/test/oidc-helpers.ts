@@ -47,6 +47,8 @@ export interface SignInStack {
   readonly sessionSecret: string;
   /** Another app process on the same SQLite file and session key (another replica). */
   startReplica(): Promise<{ readonly url: string; stop(): void }>;
+  /** Makes the provider fail every request ('close': drop the connection, '503', 'hang': never answer) or recover ('none'). */
+  providerOutage(mode: 'none' | 'close' | '503' | 'hang'): Promise<void>;
   stop(): void;
 }
 
@@ -67,6 +69,7 @@ export async function startSignInStack(): Promise<SignInStack> {
     [E.oidcClientId]: 'order-app',
     [E.oidcRedirectUri]: `${appUrl}${AppContract.auth.callback}`,
     [E.sessionSecret]: sessionSecret,
+    [E.oidcTimeoutSeconds]: '2',
   };
   const replicas: ChildProcess[] = [];
   let app: { child: ChildProcess };
@@ -85,6 +88,10 @@ export async function startSignInStack(): Promise<SignInStack> {
       const replica = await startServer({ ...env, PORT: '0' });
       replicas.push(replica.child);
       return { url: replica.url, stop: () => replica.child.kill('SIGTERM') };
+    },
+    providerOutage: async (mode) => {
+      const res = await fetch(`${idp.issuer}/__test/outage?mode=${mode}`);
+      if (!res.ok) throw new Error(`the test provider refused outage mode ${mode}: ${res.status}`);
     },
     stop: () => {
       for (const r of replicas) r.kill('SIGTERM');
@@ -130,6 +137,23 @@ export class Agent {
       res = await this.fetch(current);
     }
     return { res, url: current, body: await res.text() };
+  }
+
+  /** Signs in at the test provider as `account` but stops before the app's callback; returns the callback URL. */
+  async callbackUrl(appUrl: string, account: 'editor' | 'viewer' | 'nobody'): Promise<string> {
+    const page = await this.follow(`${appUrl}/`);
+    const link = new RegExp(`href="(/interaction/[^"]+/login\\?account=${account})"`).exec(page.body);
+    if (!link) throw new Error(`no login link for ${account} at ${page.url}: ${page.body.slice(0, 300)}`);
+    let current = new URL(link[1]!, page.url).href;
+    for (let hops = 0; hops < 15; hops++) {
+      const res = await this.fetch(current);
+      await res.arrayBuffer();
+      const location = res.headers.get('location');
+      if (!location) throw new Error(`the provider stopped at ${current} with ${res.status}`);
+      current = new URL(location, current).href;
+      if (current.startsWith(`${appUrl}${AppContract.auth.callback}`)) return current;
+    }
+    throw new Error('too many redirects before the callback');
   }
 
   /** Opens `path` on the app and signs in at the test provider as `account` when asked to. */

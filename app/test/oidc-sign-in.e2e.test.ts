@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { AppContract } from '../src/app-contract';
-import { SESSION_COOKIE } from '../src/auth/auth';
+import { PENDING_COOKIE, SESSION_COOKIE } from '../src/auth/auth';
 import { SignedCookieCodec } from '../src/auth/signed-cookie';
 import { validOrder } from './helpers';
 import { Agent, startSignInStack, type SignInStack } from './oidc-helpers';
@@ -149,6 +149,59 @@ test('after sign-out the old session cookie is refused by every replica and crea
     replica.stop();
   }
 }, 60_000);
+
+describe('the provider fails between login and callback', () => {
+  afterEach(() => stack.providerOutage('none'));
+
+  test.each(['close', '503'] as const)('an outage (%s) is a 503 with Retry-After that keeps the pending sign-in; replaying the callback once it is back signs in', async (mode) => {
+    const agent = new Agent();
+    const callback = await agent.callbackUrl(stack.appUrl, 'editor');
+    await stack.providerOutage(mode);
+    const down = await agent.fetch(callback);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('10');
+    expect(await down.text()).toContain('The sign-in service cannot be reached right now, so your sign-in could not be finished. Reload this page in a moment to finish signing in.');
+    expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(true);
+    expect(agent.cookies(stack.appUrl).has(SESSION_COOKIE)).toBe(false);
+
+    await stack.providerOutage('none');
+    const back = await agent.follow(callback);
+    expect(back.res.status).toBe(200);
+    expect(back.body).toContain('Eddie Editor');
+    expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(false);
+  });
+
+  test('a provider that does not answer is a 503 within the configured timeout, not a hung request', async () => {
+    const agent = new Agent();
+    const callback = await agent.callbackUrl(stack.appUrl, 'viewer');
+    await stack.providerOutage('hang');
+    const started = Date.now();
+    const down = await agent.fetch(callback, { signal: AbortSignal.timeout(15_000) });
+    expect(down.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(down.headers.get('retry-after')).toBe('10');
+    expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(true);
+  }, 20_000);
+
+  test('a response that fails verification stays a 401 and discards the pending sign-in', async () => {
+    const agent = new Agent();
+    const callback = new URL(await agent.callbackUrl(stack.appUrl, 'editor'));
+    callback.searchParams.set('state', 'forged-state-value');
+    const forged = await agent.fetch(callback.href);
+    expect(forged.status).toBe(401);
+    expect(await forged.text()).toContain('The sign-in response could not be verified. Please sign in again.');
+    expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(false);
+  });
+
+  test('a refusal by the provider (access_denied) stays a 401 and discards the pending sign-in', async () => {
+    const agent = new Agent();
+    const callback = new URL(await agent.callbackUrl(stack.appUrl, 'editor'));
+    const denied = await agent.fetch(`${stack.appUrl}${AppContract.auth.callback}?error=access_denied&state=${callback.searchParams.get('state')}`);
+    expect(denied.status).toBe(401);
+    expect(await denied.text()).toContain('The sign-in service said: access_denied.');
+    expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(false);
+  });
+});
 
 test('probes and metrics stay reachable without sign-in', async () => {
   for (const path of Object.values(AppContract.paths)) expect((await fetch(`${stack.appUrl}${path}`)).status).toBe(200);

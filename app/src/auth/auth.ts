@@ -8,6 +8,7 @@ import { issueCsrfToken, readCookie, sameOriginOnly, verifyCsrfToken } from '../
 import { HttpError } from '../http/http-error';
 import type { SessionRevocations } from '../store/session-revocations';
 import { signedOutPage } from '../views/signed-out-page';
+import { isProviderOutage } from './provider-outage';
 import { allows, roleFromClaims, type Role } from './roles';
 import { SignedCookieCodec } from './signed-cookie';
 
@@ -105,7 +106,8 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
         settings.clientId,
         clientSecret,
         clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None(),
-        issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : undefined,
+        // The timeout also bounds every later request of this configuration (the token endpoint).
+        { timeout: settings.providerTimeoutSeconds ?? 10, ...(issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}) },
       );
       return { oidc, config };
     })().catch((err: unknown) => {
@@ -115,9 +117,9 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
     return discovered;
   };
 
-  const unavailable = (err: unknown): HttpError => {
+  const unavailable = (err: unknown, detail = 'The sign-in service cannot be reached right now. Please try again in a moment.'): HttpError => {
     options.logger.error({ err }, 'sign-in provider unavailable');
-    return new HttpError(503, 'Sign-in unavailable', 'The sign-in service cannot be reached right now. Please try again in a moment.', undefined, { 'Retry-After': '10' });
+    return new HttpError(503, 'Sign-in unavailable', detail, undefined, { 'Retry-After': '10' });
   };
 
   const router = express.Router();
@@ -143,9 +145,14 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
 
   router.get(AppContract.auth.callback, async (req, res, next) => {
     const pending = codec.decode<Pending>(readCookie(req, PENDING_COOKIE), nowSeconds());
-    res.clearCookie(PENDING_COOKIE, cookie);
-    if (!pending) return next(new HttpError(400, 'Sign-in expired', 'The sign-in took too long or was started elsewhere. Please sign in again.'));
+    // Kept only while the provider is down, so reloading this URL finishes the sign-in later.
+    const discardPending = () => res.clearCookie(PENDING_COOKIE, cookie);
+    if (!pending) {
+      discardPending();
+      return next(new HttpError(400, 'Sign-in expired', 'The sign-in took too long or was started elsewhere. Please sign in again.'));
+    }
     if (typeof req.query.error === 'string') {
+      discardPending();
       return next(new HttpError(401, 'Sign-in failed', `The sign-in service said: ${req.query.error.slice(0, 100)}.`));
     }
     let claims: Record<string, unknown>;
@@ -159,9 +166,14 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
       });
       claims = (tokens.claims() ?? {}) as Record<string, unknown>;
     } catch (err) {
+      if (isProviderOutage(err)) {
+        return next(unavailable(err, 'The sign-in service cannot be reached right now, so your sign-in could not be finished. Reload this page in a moment to finish signing in.'));
+      }
+      discardPending();
       options.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'sign-in callback rejected');
       return next(new HttpError(401, 'Sign-in failed', 'The sign-in response could not be verified. Please sign in again.'));
     }
+    discardPending();
     const role = roleFromClaims(claims, mapping);
     const id = String(claims.preferred_username ?? claims.email ?? claims.sub);
     if (!role) {
