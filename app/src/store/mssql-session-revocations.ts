@@ -3,7 +3,8 @@ import { checkSessionId, MAX_SESSION_ID_LENGTH, type SessionRevocations } from '
 
 /**
  * Creates the table when missing, under the same application lock as the order store's
- * migration, so replicas starting together do not race to create it.
+ * migration, so replicas starting together do not race to create it. Session ids are
+ * case-sensitive tokens: a binary collation, not the database's (usually case-insensitive) one.
  */
 export const MSSQL_REVOCATIONS_MIGRATION = `
 SET XACT_ABORT ON;
@@ -11,7 +12,7 @@ BEGIN TRANSACTION;
 EXEC sp_getapplock @Resource = N'order-app-migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000;
 IF OBJECT_ID(N'dbo.revoked_sessions', N'U') IS NULL
   CREATE TABLE dbo.revoked_sessions (
-    session_id VARCHAR(${MAX_SESSION_ID_LENGTH}) NOT NULL CONSTRAINT PK_revoked_sessions PRIMARY KEY,
+    session_id VARCHAR(${MAX_SESSION_ID_LENGTH}) COLLATE Latin1_General_BIN2 NOT NULL CONSTRAINT PK_revoked_sessions PRIMARY KEY,
     expires_at DATETIME2(0) NOT NULL
   );
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_revoked_sessions_expires_at' AND object_id = OBJECT_ID(N'dbo.revoked_sessions'))
