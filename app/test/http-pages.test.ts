@@ -281,9 +281,9 @@ describe('CSV export', () => {
     await t.store.insert(validOrder({ dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId: 'other', storeCode: 'S2' }));
     const res = await request(t.app).get('/orders.csv?storeCode=S%2C1').expect(200).expect('Content-Type', /text\/csv/);
     const lines = res.text.trim().split('\r\n');
-    expect(lines[0]).toBe('Date UUID,User ID,Card Number,Store Code,Product Code,Product Quantity,Order Date,Shipping Date');
+    expect(lines[0]).toBe('"Date UUID","User ID","Card Number","Store Code","Product Code","Product Quantity","Order Date","Shipping Date"');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toBe(`1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed,"'=HYPERLINK(""http://x"")",**** **** **** 1111,"S,1",R7-3126933h,2,2026-06-01,2026-06-03`);
+    expect(lines[1]).toBe(`"1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed","'=HYPERLINK(""http://x"")","**** **** **** 1111","S,1","R7-3126933h","2","2026-06-01","2026-06-03"`);
     expect(res.text).not.toContain('4111111111111111');
   });
 

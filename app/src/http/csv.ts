@@ -1,14 +1,27 @@
 import type { Response } from 'express';
 import { FIELD_LABELS, maskCardNumber, ORDER_FIELDS, type Order } from '../domain/order';
 
+/** Characters a spreadsheet runs as the start of a formula (OWASP "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
 /**
- * One CSV field: quoted when needed, and text that a spreadsheet would run as a formula
- * (starting with = + - @ or a tab/CR) prefixed with a single quote.
+ * A character a spreadsheet may split cells or rows on (`,`, `;` in European locales, tab,
+ * line breaks; not every tool honours quotes) followed by a formula start or a quote.
+ */
+const FORMULA_AFTER_DELIMITER = /([,;\t\r\n])(?=[=+\-@\t\r"])/g;
+
+/**
+ * One CSV field, always quoted. Text that a spreadsheet would run as a formula gets a
+ * single quote in front: at the start of the field, and after any `,` `;` tab or line break
+ * inside it, so that no cell starts a formula whatever the reader splits on. The quote
+ * is visible in the cell; it is the usual way to mark text as text and changes nothing else.
  */
 export function csvField(value: string | number): string {
   let s = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof value === 'string') {
+    s = s.replace(FORMULA_AFTER_DELIMITER, "$1'");
+    if (FORMULA_START.test(s)) s = `'${s}`;
+  }
+  return `"${s.replace(/"/g, '""')}"`;
 }
 
 export function csvHeader(): string {

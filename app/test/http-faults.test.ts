@@ -1,0 +1,80 @@
+import request from 'supertest';
+import { makeTestApp, validOrder } from './helpers';
+
+/** Splits CSV text into rows of cells as a quote-aware spreadsheet would (RFC 4180, lenient), with any delimiter. */
+function parseCsv(text: string, delimiter: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let i = 0;
+  let atCellStart = true;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (atCellStart && c === '"') {
+      i++;
+      for (;;) {
+        if (i >= text.length) break;
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            cell += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        cell += text[i];
+        i++;
+      }
+      atCellStart = false;
+      continue;
+    }
+    atCellStart = false;
+    if (c === delimiter) {
+      row.push(cell);
+      cell = '';
+      atCellStart = true;
+    } else if (c === '\r' || c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      atCellStart = true;
+      if (c === '\r' && text[i + 1] === '\n') i++;
+    } else {
+      cell += c;
+    }
+    i++;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+/** Splits as a tool that knows nothing of quotes: on line breaks, then on the delimiter. */
+const naiveSplit = (text: string, delimiter: string): string[][] => text.split(/\r\n|\r|\n/).map((line) => line.split(delimiter));
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+test('the CSV export has no cell that starts a formula, whether split on comma, semicolon or tab', async () => {
+  const t = await makeTestApp();
+  await t.store.insert(validOrder({ userId: 'a\t=2+2', storeCode: 'x;=1+1', productCode: 'p,@SUM(A1)' }));
+  await t.store.insert(validOrder({ dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId: '-1+1', storeCode: 'y;"=cmd', productCode: 'q;+3;-4;@5' }));
+  const text = (await request(t.app).get('/orders.csv').expect(200)).text;
+  for (const delimiter of [',', ';', '\t']) {
+    for (const cells of [...parseCsv(text, delimiter), ...naiveSplit(text, delimiter)]) {
+      for (const cell of cells) expect(cell).not.toMatch(FORMULA_START);
+    }
+  }
+});
+
+test('the CSV export quotes every field and keeps the text readable, card numbers masked', async () => {
+  const t = await makeTestApp();
+  await t.store.insert(validOrder({ storeCode: 'x;=1+1', userId: '=HYPERLINK("http://x")' }));
+  const res = await request(t.app).get('/orders.csv').expect(200);
+  const lines = res.text.split('\r\n');
+  expect(lines[0]).toBe('"Date UUID","User ID","Card Number","Store Code","Product Code","Product Quantity","Order Date","Shipping Date"');
+  expect(lines[1]).toBe(`"1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed","'=HYPERLINK(""http://x"")","**** **** **** 1111","x;'=1+1","R7-3126933h","2","2026-06-01","2026-06-03"`);
+  expect(lines.slice(2)).toEqual(['']);
+  expect(parseCsv(res.text, ',')[1]).toEqual(['1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', `'=HYPERLINK("http://x")`, '**** **** **** 1111', "x;'=1+1", 'R7-3126933h', '2', '2026-06-01', '2026-06-03']);
+  expect(res.text).not.toContain('4111111111111111');
+});
