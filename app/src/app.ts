@@ -131,6 +131,12 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  // Everything below shows orders, carries a CSRF token or is an error about them: never
+  // kept by a browser or a shared cache (static assets above keep their caching).
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
 
   const writeLimiter = rateLimit({
     windowMs: 60_000,

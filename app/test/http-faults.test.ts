@@ -78,3 +78,33 @@ test('the CSV export quotes every field and keeps the text readable, card number
   expect(parseCsv(res.text, ',')[1]).toEqual(['1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', `'=HYPERLINK("http://x")`, '**** **** **** 1111', "x;'=1+1", 'R7-3126933h', '2', '2026-06-01', '2026-06-03']);
   expect(res.text).not.toContain('4111111111111111');
 });
+
+test.each([
+  ['the order list', '/', 200],
+  ['the order list with a bad parameter', '/?size=0', 400],
+  ['the new-order form (it carries a CSRF token)', '/orders/new', 200],
+  ['the API list', '/api/orders', 200],
+  ['the API list with a bad parameter', '/api/orders?size=0', 400],
+  ['an API order', '/api/orders/1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed/user-1', 200],
+  ['an unknown API order', '/api/orders/1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed/nobody', 404],
+  ['the CSV export', '/orders.csv', 200],
+  ['the CSV export with a bad parameter', '/orders.csv?size=0', 400],
+  ['an unknown page', '/nothing', 404],
+])('%s is sent with Cache-Control: no-store', async (_name, path, status) => {
+  const t = await makeTestApp();
+  await t.store.insert(validOrder());
+  const res = await request(t.app).get(path).expect(status);
+  expect(res.headers['cache-control']).toBe('no-store');
+});
+
+test('a refused order submission is sent with Cache-Control: no-store', async () => {
+  const t = await makeTestApp();
+  const res = await request(t.app).post('/api/orders').send({ ...validOrder(), cardNumber: '1234' }).expect(422);
+  expect(res.headers['cache-control']).toBe('no-store');
+});
+
+test('static assets keep their one-hour caching', async () => {
+  const t = await makeTestApp();
+  const res = await request(t.app).get('/static/app.css').expect(200);
+  expect(res.headers['cache-control']).toBe('public, max-age=3600');
+});
