@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { makeTestApp, validOrder } from './helpers';
+import { makeTestApp, validOrder, type TestApp } from './helpers';
 
 /** Splits CSV text into rows of cells as a quote-aware spreadsheet would (RFC 4180, lenient), with any delimiter. */
 function parseCsv(text: string, delimiter: string): string[][] {
@@ -107,4 +107,30 @@ test('static assets keep their one-hour caching', async () => {
   const t = await makeTestApp();
   const res = await request(t.app).get('/static/app.css').expect(200);
   expect(res.headers['cache-control']).toBe('public, max-age=3600');
+});
+
+const jsonOrder = (): Record<string, unknown> => ({ ...validOrder(), cardNumber: '4111 1111 1111 1111' });
+const postRawJson = (t: TestApp, text: string): request.Test =>
+  request(t.app).post('/api/orders').set('Content-Type', 'application/json').send(text);
+
+test('a JSON body with a key twice is a 400 problem naming the key; nothing is stored', async () => {
+  const t = await makeTestApp();
+  const text = JSON.stringify(jsonOrder()).replace(/^\{/, '{"userId":"mallory",');
+  const res = await postRawJson(t, text).expect(400).expect('Content-Type', /problem\+json/);
+  expect(res.body.detail).toBe('The JSON body has the key "userId" more than once in the same object (at $.userId).');
+  expect((await request(t.app).get('/api/orders').expect(200)).body.totalItems).toBe(0);
+});
+
+test('a duplicate key is refused at any depth, also when spelled with escapes', async () => {
+  const t = await makeTestApp();
+  const nested = JSON.stringify({ ...jsonOrder(), extra: [1, { a: { b: 1 } }] }).replace('{"b":1}', '{"b":1,"\\u0062":2}');
+  const res = await postRawJson(t, nested).expect(400);
+  expect(res.body.detail).toBe('The JSON body has the key "b" more than once in the same object (at $.extra[1].a.b).');
+});
+
+test('the same key in sibling objects is not a duplicate', async () => {
+  const t = await makeTestApp();
+  const res = await postRawJson(t, JSON.stringify({ ...jsonOrder(), extra: [{ a: 1 }, { a: 2 }] })).expect(422);
+  expect(res.body.errors).toEqual({ body: 'Unknown field: "extra".' });
+  await postRawJson(t, JSON.stringify(jsonOrder())).expect(201);
 });

@@ -49,6 +49,45 @@ export function parseUrlEncoded(body: string): Record<string, string> {
   return out;
 }
 
+type Container = { kind: 'object'; keys: Set<string>; key?: string; expectKey: boolean } | { kind: 'array'; index: number };
+
+/**
+ * The first key that appears twice in one object of a JSON text, with its path
+ * (`$.a[1].b`); undefined when there is none. `JSON.parse` keeps the last value silently.
+ * `text` must be valid JSON (parse it first): only strings and brackets are looked at.
+ */
+export function findDuplicateJsonKey(text: string): { key: string; path: string } | undefined {
+  const stack: Container[] = [];
+  const path = (): string =>
+    stack.map((c) => (c.kind === 'array' ? `[${c.index}]` : /^[A-Za-z_$][\w$]*$/.test(c.key ?? '') ? `.${c.key}` : `[${JSON.stringify(c.key)}]`)).join('');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (top?.kind === 'object' && top.expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        top.key = key;
+        top.expectKey = false;
+        if (top.keys.has(key)) return { key, path: `$${path()}` };
+        top.keys.add(key);
+      }
+      i = end;
+    } else if (c === '{') {
+      stack.push({ kind: 'object', keys: new Set(), expectKey: true });
+    } else if (c === '[') {
+      stack.push({ kind: 'array', index: 0 });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',' && top) {
+      if (top.kind === 'object') top.expectKey = true;
+      else top.index++;
+    }
+  }
+  return undefined;
+}
+
 const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
 
 function requireType(type: string): RequestHandler {
@@ -85,6 +124,11 @@ export const jsonBody: RequestHandler[] = [
       req.body = JSON.parse(text) as unknown;
     } catch {
       throw new HttpError(400, 'Bad request', 'The request body is not valid JSON.');
+    }
+    // Form fields sent twice are refused too (parseUrlEncoded): the last one must not win silently.
+    const duplicate = findDuplicateJsonKey(text);
+    if (duplicate) {
+      throw new HttpError(400, 'Bad request', `The JSON body has the key ${JSON.stringify(duplicate.key.slice(0, 40))} more than once in the same object (at ${duplicate.path.slice(0, 200)}).`);
     }
     next();
   },
