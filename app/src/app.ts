@@ -13,6 +13,7 @@ import { securityHeaders } from './http/security-headers';
 import type { Readiness } from './http/readiness';
 import { PageTooDeepError, type OrderService } from './service/order-service';
 import { errorPage } from './views/error-page';
+import { redactError } from './logger';
 
 export interface AppDeps {
   readonly service: OrderService;
@@ -159,10 +160,10 @@ export function createApp(deps: AppDeps): Express {
     if (!httpError) {
       if (isDatabaseError(err)) {
         metrics.dbErrors.inc({ operation: `${req.method} ${req.route ? String((req.route as { path: string }).path) : 'unmatched'}` });
-        logger.error({ err, reqId: res.locals.requestId }, 'database error');
+        logger.error({ err: redactError(err), reqId: res.locals.requestId }, 'database error');
         httpError = new HttpError(503, 'Service unavailable', 'The order database is not available right now. Please try again in a moment.', undefined, { 'Retry-After': '5' });
       } else {
-        logger.error({ err, reqId: res.locals.requestId }, 'unhandled error');
+        logger.error({ err: redactError(err), reqId: res.locals.requestId }, 'unhandled error');
         httpError = new HttpError(500, 'Internal error', 'Something went wrong on our side. The error was logged.');
       }
     }

@@ -7,6 +7,7 @@ import { formBody } from '../http/body';
 import { issueCsrfToken, readCookie, sameOriginOnly, verifyCsrfToken } from '../http/csrf';
 import { HttpError } from '../http/http-error';
 import type { SessionRevocations } from '../store/session-revocations';
+import { redactLogText } from '../logger';
 import { signedOutPage } from '../views/signed-out-page';
 import { isProviderOutage } from './provider-outage';
 import { allows, roleFromClaims, type Role } from './roles';
@@ -170,7 +171,7 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
         return next(unavailable(err, 'The sign-in service cannot be reached right now, so your sign-in could not be finished. Reload this page in a moment to finish signing in.'));
       }
       discardPending();
-      options.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'sign-in callback rejected');
+      options.logger.warn({ err: { name: (err as Error).name, message: redactLogText((err as Error).message) } }, 'sign-in callback rejected');
       return next(new HttpError(401, 'Sign-in failed', 'The sign-in response could not be verified. Please sign in again.'));
     }
     discardPending();

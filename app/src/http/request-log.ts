@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppContract } from '../app-contract';
-import { redactCardNumbers } from '../logger';
+import { redactUrl } from '../logger';
 
 const ID_RE = /^[\w-]{1,64}$/;
 /** Probe and scrape paths are not logged (they arrive every few seconds). */
@@ -10,7 +10,7 @@ const QUIET = new Set<string>([AppContract.paths.liveness, AppContract.paths.rea
 
 /**
  * Gives every request an id (the caller's `X-Request-Id` when well-formed), returns it in
- * the response, and logs one JSON line when the response is sent: method, URL (card-like
+ * the response, and logs one JSON line when the response is sent: method, URL (OAuth codes and card-like
  * digit runs redacted), status and duration. Headers, cookies and bodies are never logged.
  * Leaner than pino-http, which builds a child logger per request.
  */
@@ -28,7 +28,7 @@ export function requestLog(logger: Logger): RequestHandler {
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
-          req: { id, method: req.method, url: redactCardNumbers(req.originalUrl), remoteAddress: req.ip },
+          req: { id, method: req.method, url: redactUrl(req.originalUrl), remoteAddress: req.ip },
           res: { statusCode: status },
           responseTime: Math.round((performance.now() - start) * 10) / 10,
         },
