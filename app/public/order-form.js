@@ -8,6 +8,7 @@
   var RULES = { textMaxLength: 64, cardMinDigits: 13, cardMaxDigits: 19, quantityMin: 1, quantityMax: 10000, latestTimeZoneOffsetHours: 14 };
   var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
   var FORBIDDEN_RE = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
+  var FORMAT_CHARS_RE = /\p{Cf}/u;
   var LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
   var LABELS = { dateUuid: 'Date UUID', userId: 'User ID', cardNumber: 'Card Number', storeCode: 'Store Code', productCode: 'Product Code', productQuantity: 'Product Quantity', orderDate: 'Order Date', shippingDate: 'Shipping Date' };
 
@@ -34,14 +35,15 @@
   function text(label, value) {
     if (value.length === 0) return label + ' is required.';
     if (LONE_SURROGATE_RE.test(value) || FORBIDDEN_RE.test(value)) return label + ' must not contain control characters or invalid characters.';
-    if (Array.from(value).length > RULES.textMaxLength) return label + ' must be at most ' + RULES.textMaxLength + ' characters.';
+    if (FORMAT_CHARS_RE.test(value)) return label + ' must not contain invisible formatting characters (such as zero-width spaces, joiners, byte order marks or text direction marks).';
+    if (value.length > RULES.textMaxLength) return label + ' must be at most ' + RULES.textMaxLength + ' characters (an emoji counts as two).';
     return undefined;
   }
 
   /** Validates form values (all strings, by field name); returns { field: message }. */
   function validate(values, now) {
     var v = {}, errors = {};
-    Object.keys(LABELS).forEach(function (f) { v[f] = String(values[f] == null ? '' : values[f]).trim(); });
+    Object.keys(LABELS).forEach(function (f) { v[f] = String(values[f] == null ? '' : values[f]).normalize('NFC').trim(); });
     if (v.dateUuid === '') errors.dateUuid = 'Date UUID is required.';
     else if (!UUID_RE.test(v.dateUuid)) errors.dateUuid = 'Date UUID must be a UUID such as 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed.';
     ['userId', 'storeCode', 'productCode'].forEach(function (f) { var e = text(LABELS[f], v[f]); if (e) errors[f] = e; });

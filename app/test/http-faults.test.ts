@@ -191,3 +191,49 @@ test('dates, UUIDs and product codes in URLs are still logged as they were sent'
   await request(t.app).get('/api/orders/12345678-1234-4234-8234-1234567890ab/user-1').expect(404);
   expect(loggedUrls(t)).toEqual([url, '/api/orders/12345678-1234-4234-8234-1234567890ab/user-1']);
 });
+
+const NFC_USER = 'Jos\u00e9';
+const NFD_USER = 'Jose\u0301';
+
+test('the same order with its user in NFD and then NFC is a duplicate, and the user is stored in NFC', async () => {
+  const t = await makeTestApp();
+  await request(t.app).post('/api/orders').send({ ...jsonOrder(), userId: NFD_USER }).expect(201);
+  const res = await request(t.app).post('/api/orders').send({ ...jsonOrder(), userId: NFC_USER, productQuantity: 9 }).expect(409);
+  expect(res.body.title).toBe('Duplicate order');
+  const list = (await request(t.app).get('/api/orders').expect(200)).body as { totalItems: number; items: { userId: string; productQuantity: number }[] };
+  expect(list.totalItems).toBe(1);
+  expect(list.items[0]!.userId).toBe(NFC_USER);
+  expect(list.items[0]!.productQuantity).toBe(2);
+  expect((await t.store.get(validOrder().dateUuid, NFC_USER))!.userId).toBe(NFC_USER);
+  expect(await t.store.get(validOrder().dateUuid, NFD_USER)).toBeUndefined();
+});
+
+test('store and product codes sent in NFD are stored in NFC', async () => {
+  const t = await makeTestApp();
+  await request(t.app).post('/api/orders').send({ ...jsonOrder(), storeCode: 'Cafe\u0301', productCode: 'A\u030a-1' }).expect(201);
+  const stored = (await t.store.get(validOrder().dateUuid, 'user-1'))!;
+  expect([stored.storeCode, stored.productCode]).toEqual(['Caf\u00e9', '\u00c5-1']);
+});
+
+test('a filter or a lookup in NFD finds the order stored in NFC', async () => {
+  const t = await makeTestApp();
+  await request(t.app).post('/api/orders').send({ ...jsonOrder(), userId: NFC_USER, storeCode: 'Caf\u00e9' }).expect(201);
+  expect((await request(t.app).get(`/api/orders?userId=${encodeURIComponent(NFD_USER)}`).expect(200)).body.totalItems).toBe(1);
+  expect((await request(t.app).get(`/api/orders?storeCode=${encodeURIComponent('Cafe\u0301')}`).expect(200)).body.totalItems).toBe(1);
+  const page = await request(t.app).get(`/?userId=${encodeURIComponent(NFD_USER)}`).expect(200);
+  expect(page.text).toContain('1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed');
+  await request(t.app).get(`/api/orders/${validOrder().dateUuid}/${encodeURIComponent(NFD_USER)}`).expect(200);
+});
+
+test.each([
+  ['userId', 'User ID', 'Jo\u200bse'],
+  ['userId', 'User ID', 'user\ufeff-1'],
+  ['storeCode', 'Store Code', 'WEB\u200d1'],
+  ['productCode', 'Product Code', 'R7\u202e-1'],
+  ['productCode', 'Product Code', 'R7\u2066-1'],
+])('an invisible formatting character in %s is a 422 naming the field', async (field, label, value) => {
+  const t = await makeTestApp();
+  const res = await request(t.app).post('/api/orders').send({ ...jsonOrder(), [field]: value }).expect(422);
+  expect(res.body.errors).toEqual({ [field]: `${label} must not contain invisible formatting characters (such as zero-width spaces, joiners, byte order marks or text direction marks).` });
+  expect((await request(t.app).get('/api/orders').expect(200)).body.totalItems).toBe(0);
+});

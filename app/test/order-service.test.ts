@@ -160,3 +160,12 @@ test('streams every order of a filtered list in order, across batches', async ()
   for await (const o of service.stream({ orderDateFrom: '2026-05-02' }, sort, 4)) seen.push(o);
   expect(seen).toEqual(expectedOrder(contractOrders(), { orderDateFrom: '2026-05-02' }, sort));
 });
+
+test('create stores text in Unicode NFC even when the caller did not validate, so NFD and NFC are one key', async () => {
+  const store = await seeded(2, []);
+  const service = new OrderService(store);
+  await service.create(validOrder({ userId: 'Jose\u0301', storeCode: 'Cafe\u0301' }));
+  expect((await store.get(validOrder().dateUuid, 'Jos\u00e9'))!.storeCode).toBe('Caf\u00e9');
+  await expect(service.create(validOrder({ userId: 'Jos\u00e9' }))).rejects.toBeInstanceOf(DuplicateOrderError);
+  expect((await service.get(validOrder().dateUuid, 'Jose\u0301'))!.userId).toBe('Jos\u00e9');
+});

@@ -142,3 +142,8 @@ test('property: the browser script reports the same fields with the same message
     { numRuns: 2000 },
   );
 });
+
+test('puts text fields in Unicode NFC', () => {
+  const result = validateOrder({ ...validOrder(), userId: 'Jose\u0301', storeCode: 'Cafe\u0301', productCode: 'A\u030a-1' }, 'json', NOW);
+  expect(result).toEqual({ ok: true, value: validOrder({ userId: 'Jos\u00e9', storeCode: 'Caf\u00e9', productCode: '\u00c5-1' }) });
+});

@@ -1,6 +1,6 @@
 import type { Order } from './order';
 import { DEFAULT_SORT, SORT_FIELDS, SORT_KEYS, sortKeyOf, type OrderFilter, type OrderSort, type SortField, type SortKey } from './order-query';
-import { isCalendarDate, ORDER_RULES } from './order-validation';
+import { isCalendarDate, normalizeText, ORDER_RULES } from './order-validation';
 
 /** Paging limits of the order list. */
 export const PAGING = {
@@ -110,8 +110,10 @@ export function parseListParams(query: Record<string, unknown>): ListParamsResul
 
   const filter: { -readonly [K in keyof OrderFilter]: OrderFilter[K] } = {};
   for (const name of ['userId', 'storeCode', 'productCode'] as const) {
-    const value = single(query, name, errors);
-    if (!value) continue;
+    const given = single(query, name, errors);
+    if (!given) continue;
+    // Stored text is NFC: a filter typed with separate accents finds it too.
+    const value = normalizeText(given);
     // eslint-disable-next-line no-control-regex
     if (value.length > ORDER_RULES.textMaxLength || /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
       errors[name] = `Filter "${name}" must be at most ${ORDER_RULES.textMaxLength} characters without control characters.`;

@@ -31,6 +31,9 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // C0 and C1 control characters, DEL, and U+FFFD (what a broken encoding decodes to).
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHARS_RE = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
+// Unicode format characters (category Cf): zero-width space and joiners, byte order mark,
+// soft hyphen, bidi controls. Invisible, they make two different keys look the same.
+const FORMAT_CHARS_RE = /\p{Cf}/u;
 const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** True for an RFC 4122 UUID (versions 1-8, RFC 4122 variant). */
@@ -64,6 +67,14 @@ export function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * Text as the app compares and stores it: Unicode NFC, so `José` typed with a combined
+ * or a separate accent is one user. Used for order fields, filters and look-ups.
+ */
+export function normalizeText(value: string): string {
+  return value.normalize('NFC');
+}
+
 /** The latest calendar date that is "today" somewhere on Earth at `now`. */
 export function latestToday(now: Date): string {
   const shifted = new Date(now.getTime() + ORDER_RULES.latestTimeZoneOffsetHours * 3_600_000);
@@ -74,6 +85,9 @@ function validateText(label: string, value: string): string | undefined {
   if (value.length === 0) return `${label} is required.`;
   if (LONE_SURROGATE_RE.test(value) || FORBIDDEN_CHARS_RE.test(value)) {
     return `${label} must not contain control characters or invalid characters.`;
+  }
+  if (FORMAT_CHARS_RE.test(value)) {
+    return `${label} must not contain invisible formatting characters (such as zero-width spaces, joiners, byte order marks or text direction marks).`;
   }
   // UTF-16 units, as SQL Server's NVARCHAR(64) counts: an emoji counts as two.
   if (value.length > ORDER_RULES.textMaxLength) {
@@ -116,7 +130,8 @@ function validateQuantity(raw: unknown, source: InputSource): { value?: number; 
 
 /**
  * Validates and normalises a new order. `input` holds the fields by their API names
- * (`dateUuid`, ...); anything else in it is reported as an unknown field. Text is trimmed;
+ * (`dateUuid`, ...); anything else in it is reported as an unknown field. Text is put in
+ * Unicode NFC and trimmed, and refused with invisible format characters (category Cf);
  * the UUID is lower-cased; the card number keeps only its digits.
  */
 export function validateOrder(input: unknown, source: InputSource, now: Date = new Date()): ValidationResult {
@@ -139,7 +154,7 @@ export function validateOrder(input: unknown, source: InputSource, now: Date = n
     } else if (typeof value !== 'string') {
       errors[field] = `${FIELD_LABELS[field]} must be a string.`;
     } else {
-      text[field] = value.trim();
+      text[field] = normalizeText(value).trim();
     }
   }
 

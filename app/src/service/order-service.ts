@@ -1,4 +1,5 @@
 import type { Order } from '../domain/order';
+import { normalizeText } from '../domain/order-validation';
 import { PAGING, type ListParams } from '../domain/list-params';
 import { SORT_KEYS, sortKeyOf, type OrderFilter, type OrderSort, type SortField } from '../domain/order-query';
 import type { OrderStore } from '../store/order-store';
@@ -87,7 +88,9 @@ export class OrderService {
    * Stores a valid order, recording who created it when someone is signed in. Throws
    * `DuplicateOrderError` if its key is taken; nothing is overwritten.
    */
-  async create(order: Order, createdBy?: string): Promise<Order> {
+  async create(given: Order, createdBy?: string): Promise<Order> {
+    // Validation normalises already; callers that build orders themselves get NFC too, so both stores hold one form.
+    const order: Order = { ...given, userId: normalizeText(given.userId), storeCode: normalizeText(given.storeCode), productCode: normalizeText(given.productCode) };
     const result = await this.store.insert(order, createdBy);
     if (result === 'duplicate') throw new DuplicateOrderError(order.dateUuid, order.userId);
     this.props.onCreated?.(order);
@@ -95,12 +98,12 @@ export class OrderService {
   }
 
   async get(dateUuid: string, userId: string): Promise<Order | undefined> {
-    return this.store.get(dateUuid.toLowerCase(), userId);
+    return this.store.get(dateUuid.toLowerCase(), normalizeText(userId));
   }
 
   /** Who created an order (see `OrderStore.creatorOf`). */
   async creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined> {
-    return this.store.creatorOf(dateUuid.toLowerCase(), userId);
+    return this.store.creatorOf(dateUuid.toLowerCase(), normalizeText(userId));
   }
 
   async list(params: ListParams): Promise<OrderPage> {
