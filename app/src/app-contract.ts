@@ -68,6 +68,8 @@ export const AppContract = {
     exposure: 'EXPOSURE',
     allowAnonymousPublicAccess: 'ALLOW_ANONYMOUS_PUBLIC_ACCESS',
     hstsMaxAgeSeconds: 'HSTS_MAX_AGE_SECONDS',
+    requestTimeoutSeconds: 'REQUEST_TIMEOUT_SECONDS',
+    maxConcurrentRequestBodies: 'MAX_CONCURRENT_REQUEST_BODIES',
     authMode: 'AUTH_MODE',
     oidcIssuerUrl: 'OIDC_ISSUER_URL',
     oidcClientId: 'OIDC_CLIENT_ID',

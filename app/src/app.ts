@@ -8,6 +8,7 @@ import { HttpError } from './http/http-error';
 import type { AppMetrics } from './http/metrics';
 import { orderApi } from './http/order-api';
 import { orderPages } from './http/order-pages';
+import { requestBodyLimit } from './http/request-body-limit';
 import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import type { Readiness } from './http/readiness';
@@ -30,6 +31,8 @@ export interface AppDeps {
   readonly auth?: Auth;
   /** `Strict-Transport-Security` max-age for HTTPS requests; 0 sends none. @default 0 */
   readonly hstsMaxAgeSeconds?: number;
+  /** Requests whose body is still arriving, at most; more get 503 (see `requestBodyLimit`). @default 64 */
+  readonly maxConcurrentRequestBodies?: number;
 }
 
 /** Where static assets live: `app/public` next to `src` in development, `dist/public` in the image. */
@@ -119,6 +122,8 @@ export function createApp(deps: AppDeps): Express {
       next();
     });
   }
+
+  app.use(requestBodyLimit(deps.maxConcurrentRequestBodies ?? 64));
 
   app.get(AppContract.paths.liveness, (_req, res) => {
     res.json({ status: 'ok' });

@@ -100,6 +100,18 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   /** `Strict-Transport-Security` max-age on HTTPS responses; 0 sends none. @default 0 */
   readonly hstsMaxAgeSeconds: number;
+  /**
+   * Seconds a client has to send a whole request (headers and body), 1 to 30; then it gets
+   * 408 and the connection is closed (checked every second). Node's own default is 300.
+   * @default 30
+   */
+  readonly requestTimeoutSeconds: number;
+  /**
+   * Requests whose body is still arriving, at most; more are refused at once with 503 and
+   * `Retry-After`. Requests without a body (probes, pages) are never counted or refused.
+   * @default 64
+   */
+  readonly maxConcurrentRequestBodies: number;
 }
 
 /** A setting has a value the app cannot use. The message names it, the value and the rule. */
@@ -219,6 +231,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const exposure = oneOf(env, E.exposure, ['local', 'clusterip', 'internal', 'public'] as const, 'local');
   const hstsMaxAgeSeconds = integer(env, E.hstsMaxAgeSeconds, 0, 63_072_000, 0);
+  const requestTimeoutSeconds = integer(env, E.requestTimeoutSeconds, 1, 30, 30);
+  const maxConcurrentRequestBodies = integer(env, E.maxConcurrentRequestBodies, 1, 10_000, 64);
   const auth = loadAuthConfig(env, mode, keyVault !== undefined);
   if (mode === 'production' && exposure === 'public' && auth.mode === 'none' && text(env, E.allowAnonymousPublicAccess) !== 'true') {
     throw new ConfigError(
@@ -230,7 +244,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError(`${E.exposure}=public runs behind the HTTPS ingress: set ${E.trustProxy}=1 so client addresses and secure cookies are right.`);
   }
 
-  return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, shutdownDelaySeconds, seedDemoOrders, exposure, auth, hstsMaxAgeSeconds };
+  return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, shutdownDelaySeconds, seedDemoOrders, exposure, auth, hstsMaxAgeSeconds, requestTimeoutSeconds, maxConcurrentRequestBodies };
 }
 
 function list(env: Env, name: string, fallback: readonly string[]): readonly string[] {

@@ -64,11 +64,14 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
     logger,
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
     trustProxy: config.trustProxy,
+    maxConcurrentRequestBodies: config.maxConcurrentRequestBodies,
   });
 
-  const server = http.createServer(app);
+  // A request (headers and body) must arrive within requestTimeoutSeconds, or the client
+  // gets 408 and the connection is closed; Node checks every second (its default: 30 s).
+  const requestTimeout = config.requestTimeoutSeconds * 1000;
+  const server = http.createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) }, app);
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -38,3 +38,11 @@ test('a user name selects password login', () => {
   const c = loadConfig({ [E.mssqlServer]: 's', [E.mssqlUser]: 'u', [E.mssqlPassword]: 'p' });
   expect(c.database).toMatchObject({ driver: 'mssql', auth: 'password', user: 'u', password: 'p', port: 1433 });
 });
+
+test('requests must arrive within 30 s and at most 64 bodies arrive at once, by default; both are bounded settings', () => {
+  expect(loadConfig({})).toMatchObject({ requestTimeoutSeconds: 30, maxConcurrentRequestBodies: 64 });
+  expect(loadConfig({ [E.requestTimeoutSeconds]: '5', [E.maxConcurrentRequestBodies]: '2' })).toMatchObject({ requestTimeoutSeconds: 5, maxConcurrentRequestBodies: 2 });
+  expect(() => loadConfig({ [E.requestTimeoutSeconds]: '300' })).toThrow('REQUEST_TIMEOUT_SECONDS must be a whole number from 1 to 30; got "300".');
+  expect(() => loadConfig({ [E.requestTimeoutSeconds]: '0' })).toThrow('REQUEST_TIMEOUT_SECONDS must be a whole number from 1 to 30; got "0".');
+  expect(() => loadConfig({ [E.maxConcurrentRequestBodies]: 'many' })).toThrow('MAX_CONCURRENT_REQUEST_BODIES must be a whole number from 1 to 10000; got "many".');
+});
