@@ -4,7 +4,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { AppContract } from './app-contract';
 import { noAuth, type Auth } from './auth/auth';
-import { HttpError } from './http/http-error';
+import { HttpError, ServiceUnavailableError } from './http/http-error';
 import type { AppMetrics } from './http/metrics';
 import { orderApi } from './http/order-api';
 import { orderPages } from './http/order-pages';
@@ -13,6 +13,7 @@ import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import type { Readiness } from './http/readiness';
 import { PageTooDeepError, type OrderService } from './service/order-service';
+import { StoreUnavailableError } from './store/store-errors';
 import { errorPage } from './views/error-page';
 import { redactError } from './logger';
 
@@ -163,7 +164,12 @@ export function createApp(deps: AppDeps): Express {
   const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     let httpError = toHttpError(err);
     if (!httpError) {
-      if (isDatabaseError(err)) {
+      if (err instanceof StoreUnavailableError) {
+        // A fault the store could describe (locked, file removed): its reason is logged, its message shown.
+        metrics.dbErrors.inc({ operation: `${req.method} ${req.route ? String((req.route as { path: string }).path) : 'unmatched'}` });
+        logger.warn({ reason: err.reason, reqId: res.locals.requestId }, 'database unavailable');
+        httpError = new ServiceUnavailableError(err.message, err.retryAfterSeconds);
+      } else if (isDatabaseError(err)) {
         metrics.dbErrors.inc({ operation: `${req.method} ${req.route ? String((req.route as { path: string }).path) : 'unmatched'}` });
         logger.error({ err: redactError(err), reqId: res.locals.requestId }, 'database error');
         httpError = new HttpError(503, 'Service unavailable', 'The order database is not available right now. Please try again in a moment.', undefined, { 'Retry-After': '5' });

@@ -36,6 +36,7 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
   const store = await createOrderStore(config, {
     ...options,
     retry: { ...options.retry, onRetry: (err, attempt) => logger.warn({ err, attempt }, 'transient database error; retrying') },
+    onFault: (message) => logger.error(message),
   });
   const metrics = new AppMetrics();
   const readiness = new Readiness(() => store.ping());

@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startRuntime } from './runtime';
+import { StoreSetupError } from './store/store-errors';
 
 async function main(): Promise<void> {
   let config;
@@ -22,6 +23,12 @@ async function main(): Promise<void> {
   try {
     runtime = await startRuntime(config, logger);
   } catch (err) {
+    if (err instanceof StoreSetupError) {
+      // The message says what to fix; a stack trace would only hide it.
+      logger.fatal(`could not start: ${err.message}`);
+      process.stderr.write(`Database error: ${err.message}\n`);
+      process.exit(1);
+    }
     logger.fatal({ err }, 'could not start');
     process.exit(1);
   }

@@ -13,9 +13,9 @@ export class HttpError extends Error {
   }
 }
 
-/** The database did not answer; the client may retry. */
+/** The database did not answer; the client may retry (after `retryAfterSeconds`). */
 export class ServiceUnavailableError extends HttpError {
-  constructor(detail = 'The order database is not reachable right now. Please try again in a moment.') {
-    super(503, 'Service unavailable', detail, undefined, { 'Retry-After': '5' });
+  constructor(detail = 'The order database is not reachable right now. Please try again in a moment.', retryAfterSeconds = 5) {
+    super(503, 'Service unavailable', detail, undefined, { 'Retry-After': String(retryAfterSeconds) });
   }
 }

@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from '../store/store-errors';
+
 /** Lifecycle state behind `/readyz`. */
 export type Phase = 'starting' | 'ready' | 'draining';
 
@@ -34,8 +36,8 @@ export class Readiness {
         }),
       ]);
       return undefined;
-    } catch {
-      return 'database unreachable';
+    } catch (err) {
+      return err instanceof StoreUnavailableError ? err.reason : 'database unreachable';
     } finally {
       clearTimeout(timer);
     }

@@ -25,12 +25,14 @@ export function mssqlConnectionConfig(db: MssqlDatabaseConfig & { server: string
 export interface CreateOrderStoreOptions {
   readonly secrets?: ReadSecretsOptions;
   readonly retry?: RetryOptions;
+  /** Told once when the SQLite file is found removed or replaced under the running app (see `SqliteOrderStoreProps.onFault`). */
+  readonly onFault?: (message: string) => void;
 }
 
 /** Opens the configured store (reading database settings from Key Vault first when configured). */
 export async function createOrderStore(config: AppConfig, options: CreateOrderStoreOptions = {}): Promise<OrderStore> {
   const db = config.database;
-  if (db.driver === 'sqlite') return new SqliteOrderStore({ file: db.file });
+  if (db.driver === 'sqlite') return new SqliteOrderStore({ file: db.file, onFault: options.onFault });
   if (db.connectionString && !config.keyVault) {
     return new MssqlOrderStore({ connection: db.connectionString, retry: options.retry });
   }

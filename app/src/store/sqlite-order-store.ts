@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { AppContract } from '../app-contract';
 import type { Order } from '../domain/order';
 import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortField, type SortKey } from '../domain/order-query';
 import type { InsertResult, OrderStore } from './order-store';
 import { SqliteSessionRevocations } from './sqlite-session-revocations';
 import { PositionIndex, type BucketSource, type PositionBucket } from './position-index';
 import { BUCKET_FIELDS, BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META, sentinelKey } from './position-buckets';
+import { StoreSetupError, StoreUnavailableError } from './store-errors';
 import {
   arrayToOrder,
   filterConditions,
@@ -21,8 +23,15 @@ import {
 export interface SqliteOrderStoreProps {
   /** Database file, or `:memory:`. Parent folders are created. */
   readonly file: string;
-  /** How long a writer waits for a lock, in milliseconds. @default 5000 */
+  /**
+   * How long a write keeps trying while another process holds the write lock, in
+   * milliseconds; then it fails as unavailable (503), and readiness fails while the lock
+   * stays held longer than this. The waiting is asynchronous (short backoffs on timers), so
+   * reads and liveness are never held up by it. @default 5000
+   */
   readonly busyTimeoutMs?: number;
+  /** Told once, with a message naming SQLITE_PATH, when the database file is found removed or replaced (for the error log). */
+  readonly onFault?: (message: string) => void;
   /**
    * Target rows per position bucket. It is written into the database's triggers when the
    * position index is created, so it applies to a new database only (tests use small ones).
@@ -125,6 +134,44 @@ const INSERT_SQL = `INSERT INTO orders (${RAW_COLUMNS}, created_by)
   ON CONFLICT DO NOTHING`;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const codeOf = (err: unknown): string => String((err as { code?: unknown }).code ?? '');
+/** Another connection holds a lock this statement needs; nothing was changed. */
+const isBusy = (err: unknown): boolean => codeOf(err).startsWith('SQLITE_BUSY');
+
+const SQLITE_PATH = AppContract.env.sqlitePath;
+
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/** The file's identity, or undefined when nothing is at `file`. */
+function identityOf(file: string): FileIdentity | undefined {
+  try {
+    const st = fs.statSync(file);
+    return { dev: st.dev, ino: st.ino };
+  } catch (err) {
+    if (['ENOENT', 'ENOTDIR'].includes(codeOf(err))) return undefined;
+    throw err;
+  }
+}
+
+const NEEDS_ACCESS = 'The app needs read and write access to the database file and to its folder (SQLite writes the -wal and -shm files beside it)';
+
+/** Refuses, with a message naming SQLITE_PATH, a file or folder this process cannot write. */
+function assertWritable(given: string, file: string): void {
+  const dir = path.dirname(file);
+  for (const [target, what] of [[file, 'the file'], [dir, 'its folder']] as const) {
+    if (target === file && !fs.existsSync(file)) continue;
+    try {
+      fs.accessSync(target, fs.constants.R_OK | fs.constants.W_OK);
+    } catch (err) {
+      throw new StoreSetupError(`${SQLITE_PATH}=${given}: ${what} (${target}) cannot be written (${codeOf(err) || String(err)}). ${NEEDS_ACCESS}; fix its permissions or mount, or point ${SQLITE_PATH} at a writable place.`, { cause: err });
+    }
+  }
+}
 
 /**
  * The embedded default store: one SQLite file in WAL mode. better-sqlite3 is synchronous,
@@ -138,36 +185,66 @@ export class SqliteOrderStore implements OrderStore {
   private readonly bucketRows: number;
   private readonly positions: PositionIndex;
   public readonly sessionRevocations: SqliteSessionRevocations;
+  private readonly busyTimeoutMs: number;
+  /** The database file's absolute path (undefined for `:memory:`). */
+  private readonly file?: string;
+  private readonly identity?: FileIdentity;
+  /** The -wal file's identity, once seen: deleting it under a running app loses committed writes too. */
+  private walIdentity?: FileIdentity;
+  /** Set for good once the file is found removed or replaced. */
+  private fileGone?: StoreUnavailableError;
+  /** When a write (or readiness probe) first found the write lock held, since the last success. */
+  private lockedSince?: number;
+  /** A write gave up on the lock, and none has succeeded since. */
+  private lockTimedOut = false;
 
-  constructor(props: SqliteOrderStoreProps) {
-    if (props.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(props.file)), { recursive: true });
-    this.db = new Database(props.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`busy_timeout = ${props.busyTimeoutMs ?? 5000}`);
-    this.db.pragma('synchronous = NORMAL');
+  constructor(private readonly props: SqliteOrderStoreProps) {
+    this.busyTimeoutMs = props.busyTimeoutMs ?? 5000;
     this.bucketRows = props.bucketRows ?? BUCKET_ROWS;
     if (!Number.isInteger(this.bucketRows) || this.bucketRows < 1) throw new Error(`bucketRows must be a positive integer; got ${this.bucketRows}`);
+    if (props.file !== ':memory:') {
+      this.file = path.resolve(props.file);
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      assertWritable(props.file, this.file);
+    }
+    try {
+      this.db = new Database(props.file);
+      // Waits here are synchronous (start-up only); every later write retries on timers instead.
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 0');
+    } catch (err) {
+      if (!this.file) throw err;
+      throw new StoreSetupError(`${SQLITE_PATH}=${props.file} cannot be opened as a SQLite database: ${(err as Error).message} (${codeOf(err)}). ${NEEDS_ACCESS}.`, { cause: err });
+    }
+    if (this.file) this.identity = identityOf(this.file);
     this.positions = new PositionIndex(this.buckets);
-    this.sessionRevocations = new SqliteSessionRevocations(this.db);
+    this.sessionRevocations = new SqliteSessionRevocations(this.db, (work) => this.write(work), (work) => this.read(work));
   }
 
   async migrate(): Promise<void> {
     await this.sessionRevocations.migrate();
-    this.db.exec('CREATE TABLE IF NOT EXISTS app_schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const applied = new Set(this.db.prepare('SELECT id FROM app_schema_migrations').pluck().all() as string[]);
+    await this.write(() => this.db.exec('CREATE TABLE IF NOT EXISTS app_schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)'));
+    const applied = new Set(await this.read(() => this.db.prepare('SELECT id FROM app_schema_migrations').pluck().all() as string[]));
     for (const m of migrations(this.bucketRows)) {
       if (applied.has(m.id)) continue;
-      this.db.transaction(() => {
+      const migrate = this.db.transaction(() => {
+        // Another replica may have applied it while this one waited for the lock.
+        if (this.db.prepare('SELECT 1 FROM app_schema_migrations WHERE id = ?').get(m.id)) return;
         this.db.exec(m.sql);
         if (m.id === '004_position_buckets') this.fillPositions();
         this.db.prepare('INSERT INTO app_schema_migrations (id, applied_at) VALUES (?, ?)').run(m.id, new Date().toISOString());
-      }).immediate();
+      });
+      await this.write(() => migrate.immediate());
     }
   }
 
   async insert(order: Order, createdBy?: string): Promise<InsertResult> {
-    // The triggers count the row in every position bucket (and split one that grew too large).
-    const info = this.stmt(INSERT_SQL).run({ ...order, createdBy: createdBy ?? null });
+    // The triggers count the row in every position bucket (and split one that grew too large),
+    // all in this one statement: an attempt that meets the lock changed nothing, so a retry
+    // cannot write the row twice (and ON CONFLICT DO NOTHING would keep it once anyway).
+    const info = await this.write(() => this.stmt(INSERT_SQL).run({ ...order, createdBy: createdBy ?? null }));
     this.positions.invalidate();
     return info.changes === 0 ? 'duplicate' : 'inserted';
   }
@@ -205,7 +282,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined> {
-    const row = this.stmt(`SELECT created_by AS createdBy FROM orders WHERE ${SQL_COLUMNS.dateUuid} = ? AND ${SQL_COLUMNS.userId} = ?`).get(dateUuid, userId) as { createdBy: string | null } | undefined;
+    const row = await this.read(() => this.stmt(`SELECT created_by AS createdBy FROM orders WHERE ${SQL_COLUMNS.dateUuid} = ? AND ${SQL_COLUMNS.userId} = ?`).get(dateUuid, userId) as { createdBy: string | null } | undefined);
     return row ? row.createdBy : undefined;
   }
 
@@ -215,8 +292,11 @@ export class SqliteOrderStore implements OrderStore {
    * many orders were new.
    */
   async bulkLoad(orders: Iterable<Order>, onProgress?: (loaded: number) => void, batchSize = 20_000): Promise<number> {
+    this.checkFile();
     const cacheSize = this.db.pragma('cache_size', { simple: true }) as number;
     this.db.pragma('cache_size = -262144');
+    // A bulk load (start-up seed, seed script) may wait for the lock synchronously, as before.
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     for (const ix of INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${ix.name}`);
     this.db.exec(DROP_POSITION_TRIGGERS);
     const stmt = this.stmt(INSERT_SQL);
@@ -245,26 +325,27 @@ export class SqliteOrderStore implements OrderStore {
         this.fillPositions();
       }).immediate();
       this.db.pragma(`cache_size = ${cacheSize}`);
+      this.db.pragma('busy_timeout = 0');
     }
     return inserted;
   }
 
   async get(dateUuid: string, userId: string): Promise<Order | undefined> {
-    const row = this.stmt(`SELECT ${RAW_COLUMNS} FROM orders WHERE date_uuid = @dateUuid AND [User ID] = @userId`).raw().get({ dateUuid, userId });
+    const row = await this.read(() => this.stmt(`SELECT ${RAW_COLUMNS} FROM orders WHERE date_uuid = @dateUuid AND [User ID] = @userId`).raw().get({ dateUuid, userId }));
     return row ? arrayToOrder(row as unknown[]) : undefined;
   }
 
   async page(request: PageRequest): Promise<Order[]> {
     // Raw rows mapped by position: better-sqlite3's named-column objects cost ~40 µs a page (measured).
     const { sql, params } = this.listQuery(request.filter, request.sort, request.from, RAW_COLUMNS, request.via);
-    const rows = this.stmt(`${sql} LIMIT @limit OFFSET @skip`).raw().all({ ...params, limit: request.limit, skip: request.skip });
+    const rows = await this.read(() => this.stmt(`${sql} LIMIT @limit OFFSET @skip`).raw().all({ ...params, limit: request.limit, skip: request.skip }));
     return (rows as unknown[][]).map(arrayToOrder);
   }
 
   async count(filter: OrderFilter, via: SortField): Promise<number> {
     const where = filterConditions(filter);
     const sql = `SELECT COUNT(*) FROM ${this.table(via)}${where.length ? ` WHERE ${where.map((c) => c.sql).join(' AND ')}` : ''}`;
-    return this.stmt(sql).pluck().get(Object.assign({}, ...where.map((c) => c.params))) as number;
+    return this.read(() => this.stmt(sql).pluck().get(Object.assign({}, ...where.map((c) => c.params))) as number);
   }
 
   async total(): Promise<number> {
@@ -282,29 +363,57 @@ export class SqliteOrderStore implements OrderStore {
   /** The bucket tables, read by the position index. */
   private readonly buckets: BucketSource = {
     positionsVersion: async () => {
-      const [generation, version] = this.stmt(`SELECT generation, version FROM ${POSITIONS_META}`).raw().get() as [number, number];
+      const [generation, version] = await this.read(() => this.stmt(`SELECT generation, version FROM ${POSITIONS_META}`).raw().get() as [number, number]);
       return { generation, version };
     },
-    positionBuckets: async (field) => bucketRowsOf(this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} ORDER BY ${keyOrder(field, 'ASC')}`).raw().all() as (string | number)[][]),
+    positionBuckets: async (field) => bucketRowsOf(await this.read(() => this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} ORDER BY ${keyOrder(field, 'ASC')}`).raw().all() as (string | number)[][])),
     positionBucketsChangedSince: async (field, version) =>
-      bucketRowsOf(this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} WHERE version > ?`).raw().all(version) as (string | number)[][]),
+      bucketRowsOf(await this.read(() => this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} WHERE version > ?`).raw().all(version) as (string | number)[][])),
     bucketStartOf: async (field, key) =>
-      this.stmt(`SELECT ${keyList(field)} FROM ${bucketTable(field)} WHERE (${keyList(field)}) <= (${keyParams(field)}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1`)
-        .raw()
-        .get(keyBind(key)) as SortKey,
+      this.read(() =>
+        this.stmt(`SELECT ${keyList(field)} FROM ${bucketTable(field)} WHERE (${keyList(field)}) <= (${keyParams(field)}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1`)
+          .raw()
+          .get(keyBind(key)) as SortKey),
     countBetween: async (field, start, before) =>
-      this.stmt(`SELECT COUNT(*) FROM ${this.table(field)} WHERE (${keyList(field)}) >= (${keyParams(field)}) AND (${keyList(field)}) < (${keyParams(field, 'b')})`)
-        .pluck()
-        .get({ ...keyBind(start), ...keyBind(before, 'b') }) as number,
+      this.read(() =>
+        this.stmt(`SELECT COUNT(*) FROM ${this.table(field)} WHERE (${keyList(field)}) >= (${keyParams(field)}) AND (${keyList(field)}) < (${keyParams(field, 'b')})`)
+          .pluck()
+          .get({ ...keyBind(start), ...keyBind(before, 'b') }) as number),
     rowAt: async (field, start, offset) => {
       const q = this.listQuery({}, { field, direction: 'asc' }, { key: start, inclusive: true }, RAW_COLUMNS, field);
-      const row = this.stmt(`${q.sql} LIMIT 1 OFFSET @skip`).raw().get({ ...q.params, skip: offset });
+      const row = await this.read(() => this.stmt(`${q.sql} LIMIT 1 OFFSET @skip`).raw().get({ ...q.params, skip: offset }));
       return row ? arrayToOrder(row as unknown[]) : undefined;
     },
   };
 
+  /**
+   * Readiness: the file is still the one opened, and a write could start now. The probe takes
+   * the write lock without waiting and changes one row inside a transaction it rolls back, so
+   * a database this process cannot write fails here too, not only at the first order. A lock
+   * held by another process fails it only once held for longer than `busyTimeoutMs`.
+   */
   async ping(): Promise<void> {
-    this.stmt('SELECT 1').get();
+    this.checkFile();
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.stmt(`UPDATE ${POSITIONS_META} SET id = id`).run();
+      } finally {
+        this.db.exec('ROLLBACK');
+      }
+      this.lockedSince = undefined;
+      this.lockTimedOut = false;
+    } catch (err) {
+      if (isBusy(err)) {
+        this.lockedSince ??= Date.now();
+        if (this.lockTimedOut || Date.now() - this.lockedSince > this.busyTimeoutMs) throw this.lockedError(err);
+        return;
+      }
+      if (codeOf(err).startsWith('SQLITE_READONLY')) {
+        throw new StoreUnavailableError('The order database cannot be written right now.', `${SQLITE_PATH}=${this.props.file} cannot be written (${codeOf(err)}). ${NEEDS_ACCESS}.`, 5, { cause: err });
+      }
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -320,6 +429,71 @@ export class SqliteOrderStore implements OrderStore {
     return `orders INDEXED BY ${indexFor(via) ?? 'sqlite_autoindex_orders_1'}`;
   }
 
+
+  /**
+   * Runs one synchronous write (a statement or a transaction: either it commits whole or it
+   * fails on the lock before changing anything). While another connection holds the write
+   * lock it tries again after 5, 10, 20 ... 100 ms, on timers, so the event loop keeps
+   * serving; past `busyTimeoutMs` it fails as unavailable.
+   */
+  private async write<T>(work: () => T): Promise<T> {
+    this.checkFile();
+    const result = await this.retryBusy(work, true);
+    this.lockedSince = undefined;
+    this.lockTimedOut = false;
+    return result;
+  }
+
+  /** A read, retried like a write in the rare case it meets a lock (WAL readers normally never do). */
+  private read<T>(work: () => T): Promise<T> {
+    return this.retryBusy(work, false);
+  }
+
+  private async retryBusy<T>(work: () => T, isWrite: boolean): Promise<T> {
+    const started = Date.now();
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      try {
+        return work();
+      } catch (err) {
+        if (!isBusy(err)) throw err;
+        if (isWrite) this.lockedSince ??= started;
+        if (Date.now() + delay - started > this.busyTimeoutMs) {
+          if (isWrite) this.lockTimedOut = true;
+          throw this.lockedError(err);
+        }
+        await sleep(delay);
+        if (isWrite) this.checkFile();
+      }
+    }
+  }
+
+  private lockedError(cause: unknown): StoreUnavailableError {
+    return new StoreUnavailableError(
+      'The order database is busy: another process has held its write lock for too long. Please try again in a moment.',
+      `the database write lock has been held by another process for more than ${this.busyTimeoutMs} ms (${SQLITE_PATH}=${this.props.file})`,
+      5,
+      { cause },
+    );
+  }
+
+  /**
+   * Refuses writes for good once the path no longer names the file that was opened (or its
+   * -wal file was deleted): what this process wrote would be gone at the next start.
+   */
+  private checkFile(): void {
+    if (!this.file || !this.identity) return;
+    if (this.fileGone) throw this.fileGone;
+    const now = identityOf(this.file);
+    const wal = identityOf(`${this.file}-wal`);
+    this.walIdentity ??= wal;
+    const same = (a?: FileIdentity, b?: FileIdentity): boolean => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
+    if (same(now, this.identity) && (!this.walIdentity || same(wal, this.walIdentity))) return;
+    const what = !now ? 'no file is there now' : !same(now, this.identity) ? 'another file is there now' : 'its -wal file was deleted or replaced';
+    const reason = `${SQLITE_PATH}=${this.props.file}: the database file was removed or replaced while the app was running (${what}); writes are refused until the app is restarted`;
+    this.fileGone = new StoreUnavailableError('The order database file was removed or replaced on the server, so new orders cannot be saved. An operator must restart the app.', reason);
+    this.props.onFault?.(reason);
+    throw this.fileGone;
+  }
 
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
