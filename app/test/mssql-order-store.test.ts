@@ -124,13 +124,23 @@ test.each([0, -1, 2.5, Number.NaN])('refuses %p rows per position bucket', (buck
 });
 
 describe('SQL Server transient-fault handling', () => {
-  test.each([40613, 40197, 40501, 49918, 10928, 10929])('error %i is transient', (number) => {
+  test.each([40613, 40197, 40501, 49918, 49919, 49920, 10928, 10929, 4060, 4221, 40143, 233, 64, 10053, 10054, 10060])('error %i is transient', (number) => {
     expect(isTransient({ number })).toBe(true);
     expect(isTransient({ originalError: { info: { number } } })).toBe(true);
   });
 
-  test.each(['ETIMEOUT', 'ESOCKET', 'ECONNRESET'])('driver code %s is transient', (code) => {
+  test.each(['ETIMEOUT', 'ESOCKET', 'ECONNRESET', 'ECLOSE', 'ECONNCLOSED'])('driver code %s is transient', (code) => {
     expect(isTransient({ code })).toBe(true);
+  });
+
+  test('a connection closed in the middle of a request (failover) is transient, as mssql wraps it', () => {
+    const tedious = Object.assign(new Error('Connection closed before request completed.'), { code: 'ECLOSE' });
+    expect(isTransient(new sql.RequestError(tedious as unknown as string))).toBe(true);
+    expect(isTransient(new sql.ConnectionError('Connection is closed.', 'ECONNCLOSED'))).toBe(true);
+  });
+
+  test('a failed login (wrong password; tedious has already retried the transient ones) is not retried again', () => {
+    expect(isTransient(new sql.ConnectionError("Login failed for user 'sa'.", 'ELOGIN'))).toBe(false);
   });
 
   test('constraint violations and syntax errors are not transient', () => {

@@ -10,10 +10,17 @@ import { compareKeys, filterConditions, indexFor, INDEXES, listQuery as buildLis
 
 /**
  * SQL Server / Azure SQL error numbers and driver codes worth a retry (transient faults;
- * 1205: chosen as a deadlock victim, the statement was rolled back).
+ * 1205: chosen as a deadlock victim, the statement was rolled back). Numbers: Azure SQL's
+ * transient list (4060, 4221, 40143, 40197, 40501, 40613, 49918-49920, 10928, 10929) and
+ * transport errors (64, 233, 10053, 10054, 10060). Codes, as tedious and mssql set them:
+ * ESOCKET (connect failed or connection lost), ETIMEOUT (connect or request timeout),
+ * ECONNRESET, ECLOSE (the connection closed in the middle of a request: a failover),
+ * ECONNCLOSED (the pool was not connected). ELOGIN is not here: tedious itself retries the
+ * transient login errors (4060, 40613 ...) and what is left is a wrong login.
  */
 export const TRANSIENT_ERRORS: ReadonlySet<number | string> = new Set<number | string>([
-  40613, 40197, 40501, 49918, 10928, 10929, 1205, 'ETIMEOUT', 'ESOCKET', 'ECONNRESET',
+  40613, 40197, 40501, 49918, 49919, 49920, 10928, 10929, 4060, 4221, 40143, 64, 233, 10053, 10054, 10060, 1205,
+  'ETIMEOUT', 'ESOCKET', 'ECONNRESET', 'ECLOSE', 'ECONNCLOSED',
 ]);
 
 /** True when `err` is a transient SQL Server / network fault. */
