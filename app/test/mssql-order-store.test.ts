@@ -2,6 +2,7 @@ import sql from 'mssql';
 import { isTransient, MssqlOrderStore, withRetry } from '../src/store/mssql-order-store';
 import { mssqlConnectionConfig } from '../src/store/create-order-store';
 import { contractOrders, expectPositions, orderStoreContract } from './order-store.contract';
+import { TcpFaultServer } from './tcp-fault-server';
 
 const connectionString = process.env.MSSQL_TEST_CONNECTION_STRING;
 
@@ -33,6 +34,17 @@ if (connectionString) {
     const store = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
     await store.migrate();
     return store;
+  }, async () => {
+    // The fault: the server's address stops answering and open connections are cut (a failover).
+    const pool = await connectWhenUp(connectionString);
+    await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
+    await pool.close();
+    const [, host = 'localhost', port = '1433'] = /Server=(?:tcp:)?([^;,]+)(?:,(\d+))?/i.exec(connectionString) ?? [];
+    const fault = await TcpFaultServer.start('forward', { host, port: Number(port) });
+    const viaFault = connectionString.replace(/Server=[^;]+/i, `Server=127.0.0.1,${fault.port}`);
+    const store = new MssqlOrderStore({ connection: viaFault, bucketRows: 2, retry: { attempts: 2, baseDelayMs: 50 } });
+    await store.migrate();
+    return { store, begin: async () => fault.setMode('reset'), end: async () => fault.setMode('forward'), close: () => fault.close() };
   });
 
   test('the trigger keeps positions exact under statements that change many rows at once, from outside the app', async () => {

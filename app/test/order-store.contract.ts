@@ -1,9 +1,14 @@
 import crypto from 'node:crypto';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/app';
 import type { Order } from '../src/domain/order';
 import { SORT_FIELDS, sortKeyOf, type OrderFilter, type OrderSort } from '../src/domain/order-query';
+import { AppMetrics } from '../src/http/metrics';
+import { Readiness } from '../src/http/readiness';
 import { OrderService } from '../src/service/order-service';
 import type { OrderStore } from '../src/store/order-store';
-import { validOrder } from './helpers';
+import { NOW, validOrder } from './helpers';
 
 const uuid = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
@@ -58,10 +63,39 @@ export async function expectPositions(store: OrderStore, orders: readonly Order[
 }
 
 /**
- * The behaviour every `OrderStore` must have. Each store's test file calls this with a
- * factory for a fresh, empty, migrated store.
+ * A fresh, empty, migrated store whose database can be made unavailable from outside the
+ * store (a lock held by another connection, connections cut by a proxy), and available again.
  */
-export function orderStoreContract(name: string, open: () => Promise<OrderStore>): void {
+export interface StoreWithFault {
+  readonly store: OrderStore;
+  begin(): Promise<void>;
+  end(): Promise<void>;
+  /** Releases what the fault needs (after the store is closed). */
+  close(): Promise<void>;
+}
+
+/** The real app over a store, as `runtime.ts` builds it. */
+function appOn(store: OrderStore) {
+  const readiness = new Readiness(() => store.ping());
+  readiness.markReady();
+  return createApp({ service: new OrderService(store), readiness, metrics: new AppMetrics({ defaultMetrics: false }), logger: pino({ level: 'silent' }), writeRateLimitPerMinute: 10_000, now: () => NOW });
+}
+
+async function statusTurns(app: ReturnType<typeof appOn>, path: string, status: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await request(app).get(path)).status === status) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The behaviour every `OrderStore` must have. Each store's test file calls this with a
+ * factory for a fresh, empty, migrated store, and one for a store whose database can be
+ * made unavailable (for the fault behaviour).
+ */
+export function orderStoreContract(name: string, open: () => Promise<OrderStore>, openWithFault?: () => Promise<StoreWithFault>): void {
   describe(`${name} order store contract`, () => {
     let store: OrderStore;
     beforeEach(async () => {
@@ -236,5 +270,29 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
     test('ping answers', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
+
+    (openWithFault ? test : test.skip)('while the database is unavailable, writes are 503 with Retry-After and nothing is half-written; readiness fails, and all recover by themselves when it is back', async () => {
+      const f = await openWithFault!();
+      const app = appOn(f.store);
+      const body = (userId: string): Record<string, unknown> => ({ ...validOrder({ userId }), cardNumber: '4111-1111-1111-1111' });
+      try {
+        await request(app).post('/api/orders').send(body('before')).expect(201);
+        await f.begin();
+        const refused = await request(app).post('/api/orders').send(body('during'));
+        expect(refused.status).toBe(503);
+        expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+        expect(refused.body.detail).toMatch(/database/);
+        expect(refused.text).not.toMatch(/at \w+ \(/);
+        expect(await statusTurns(app, '/readyz', 503, 10_000)).toBe(true);
+        await f.end();
+        expect(await statusTurns(app, '/readyz', 200, 20_000)).toBe(true);
+        await request(app).post('/api/orders').send(body('during')).expect(201);
+        expect(await f.store.get(validOrder().dateUuid, 'during')).toEqual(validOrder({ userId: 'during' }));
+        expect(await f.store.total()).toBe(2);
+      } finally {
+        await f.store.close();
+        await f.close();
+      }
+    }, 60_000);
   });
 }

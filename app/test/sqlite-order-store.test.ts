@@ -7,12 +7,32 @@ import { validateOrder } from '../src/domain/order-validation';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
 import { orderStoreContract } from './order-store.contract';
 
-// Buckets of two rows, so the data set spans many buckets and inserts split them.
-orderStoreContract('SQLite', async () => {
-  const store = new SqliteOrderStore({ file: ':memory:', bucketRows: 2 });
-  await store.migrate();
-  return store;
-});
+// Buckets of two rows, so the data set spans many buckets and inserts split them. The fault:
+// another connection holds the write lock (a file store, with a short write deadline).
+orderStoreContract(
+  'SQLite',
+  async () => {
+    const store = new SqliteOrderStore({ file: ':memory:', bucketRows: 2 });
+    await store.migrate();
+    return store;
+  },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-fault-'));
+    const file = path.join(dir, 'orders.db');
+    const store = new SqliteOrderStore({ file, bucketRows: 2, busyTimeoutMs: 300 });
+    await store.migrate();
+    const other = new Database(file);
+    return {
+      store,
+      begin: async () => void other.exec('BEGIN EXCLUSIVE'),
+      end: async () => void other.exec('ROLLBACK'),
+      close: async () => {
+        other.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+);
 
 describe('SQLite specifics', () => {
   let dir: string;
