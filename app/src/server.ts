@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startRuntime } from './runtime';
-import { StoreSetupError } from './store/store-errors';
+import { StoreSetupError, StoreUnavailableError } from './store/store-errors';
 
 async function main(): Promise<void> {
   let config;
@@ -23,10 +23,11 @@ async function main(): Promise<void> {
   try {
     runtime = await startRuntime(config, logger);
   } catch (err) {
-    if (err instanceof StoreSetupError) {
+    if (err instanceof StoreSetupError || err instanceof StoreUnavailableError) {
       // The message says what to fix; a stack trace would only hide it.
-      logger.fatal(`could not start: ${err.message}`);
-      process.stderr.write(`Database error: ${err.message}\n`);
+      const message = err instanceof StoreUnavailableError ? err.reason : err.message;
+      logger.fatal(`could not start: ${message}`);
+      process.stderr.write(`Database error: ${message}\n`);
       process.exit(1);
     }
     logger.fatal({ err }, 'could not start');
