@@ -93,7 +93,8 @@ async function start(env: Record<string, string> = {}): Promise<{ url: string; o
 test('while another process holds the write lock, liveness and reads answer at once, the write waits without blocking them and gets 503 with Retry-After past the deadline, and readiness follows the lock', async () => {
   const { url } = await start();
   const lock = await holdWriteLock(path.join(dir, 'orders.db'));
-  const first = timed(() => post(url));
+  const refusedOrder = order();
+  const first = timed(() => post(url, refusedOrder));
   await new Promise((r) => setTimeout(r, 200));
   const [health, page] = await Promise.all([timed(() => fetch(`${url}/healthz`)), timed(() => fetch(`${url}/?page=3`))]);
   const pending = await Promise.race([first.then(() => 'done'), Promise.resolve('pending')]);
@@ -118,6 +119,7 @@ test('while another process holds the write lock, liveness and reads answer at o
   await lock.release();
   expect((await second).status).toBe(201);
   expect(await eventually(async () => (await readyStatus(url)).status === 200, 3000)).toBe(true);
+  expect((await fetch(`${url}/api/orders/${String(refusedOrder.dateUuid)}/fault-user`)).status).toBe(404);
 }, 30_000);
 
 test('a database file removed under the running app: writes are refused with 503 saying so, readiness fails, one error log names SQLITE_PATH, nothing is acknowledged and lost', async () => {
