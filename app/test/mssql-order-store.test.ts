@@ -185,6 +185,19 @@ describe('SQL Server transient-fault handling', () => {
     expect(calls).toBe(1);
   });
 
+  test('no retry starts after the deadline, so slow failures (connect timeouts) do not add up to minutes', async () => {
+    let calls = 0;
+    const started = Date.now();
+    const slowFailure = async (): Promise<never> => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 200));
+      throw Object.assign(new Error('Failed to connect in 15000ms'), { code: 'ETIMEOUT' });
+    };
+    await expect(withRetry(slowFailure, { attempts: 10, baseDelayMs: 1, deadlineMs: 300 })).rejects.toThrow('Failed to connect');
+    expect(calls).toBe(2);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   test('connections are always encrypted; Entra login needs no password', () => {
     const entra = mssqlConnectionConfig({ driver: 'mssql', server: 's.database.windows.net', database: 'orders', port: 1433, auth: 'entra', clientId: 'cid' });
     expect(entra.options?.encrypt).toBe(true);

@@ -35,6 +35,12 @@ export interface RetryOptions {
   readonly attempts?: number;
   /** First backoff, doubled each retry, with jitter. @default 200 */
   readonly baseDelayMs?: number;
+  /**
+   * No retry starts later than this many milliseconds after the first attempt, so attempts
+   * that fail slowly (a server that accepts and never answers: each connect waits its full
+   * timeout) do not add up to minutes while the client waits. @default 15000
+   */
+  readonly deadlineMs?: number;
   readonly onRetry?: (err: unknown, attempt: number) => void;
 }
 
@@ -42,13 +48,14 @@ export interface RetryOptions {
 export async function withRetry<T>(work: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 4;
   const base = options.baseDelayMs ?? 200;
+  const deadline = Date.now() + (options.deadlineMs ?? 15_000);
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (err) {
-      if (attempt >= attempts || !isTransient(err)) throw err;
-      options.onRetry?.(err, attempt);
       const delay = base * 2 ** (attempt - 1) * (0.5 + Math.random());
+      if (attempt >= attempts || !isTransient(err) || Date.now() + delay > deadline) throw err;
+      options.onRetry?.(err, attempt);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
