@@ -176,7 +176,10 @@ function assertWritable(given: string, file: string): void {
 /**
  * The embedded default store: one SQLite file in WAL mode. better-sqlite3 is synchronous,
  * which is the fastest way to use SQLite from Node. Every statement a request runs is
- * bounded: a seek plus at most a page or a bucket of index steps.
+ * bounded: a seek plus at most a page or a bucket of index steps. The connection never waits
+ * for a lock (busy_timeout 0): every write goes through `write()`, which retries on timers,
+ * so a lock held by another process cannot stall the event loop (see
+ * docs/failure-modes-database.md).
  */
 export class SqliteOrderStore implements OrderStore {
   public readonly kind = 'sqlite';
