@@ -179,7 +179,7 @@ function assertWritable(given: string, file: string): void {
  * bounded: a seek plus at most a page or a bucket of index steps. The connection never waits
  * for a lock (busy_timeout 0): every write goes through `write()`, which retries on timers,
  * so a lock held by another process cannot stall the event loop (see
- * docs/failure-modes-database.md).
+ * docs/failure-modes.md, "The database").
  */
 export class SqliteOrderStore implements OrderStore {
   public readonly kind = 'sqlite';
