@@ -3,7 +3,7 @@ import { all, only, synthEnvironment, type Resources } from './synth-helpers';
 
 // One test per Checkov check that applies to these resources, named by its id, evaluated on
 // the synthesized Terraform JSON of both stacks. Where the repo deliberately does not meet a
-// check, the test asserts the documented exception instead (see README "Policy exceptions").
+// check, the test asserts the documented exception instead (see docs/policy-exceptions.md).
 
 const INTERNET = ['*', '0.0.0.0/0', '0.0.0.0', 'Internet', 'any', '<nw>/0', '/0'];
 

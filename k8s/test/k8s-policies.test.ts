@@ -5,7 +5,7 @@ import { only, podOf, PUBLIC_OVERRIDES, synthObjects, testConfigs } from './char
 // named by its id and evaluated on the synthesized manifests of every environment. Neither
 // tool can be installed here (Checkov is Python, kube-score a Go binary), so each check's
 // rule is restated in code. A deliberate exception asserts what is done instead and why
-// (README "Policy exceptions").
+// (docs/policy-exceptions.md).
 
 const STABLE_API_VERSIONS: Record<string, string> = {
   Namespace: 'v1',
