@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { AppContract } from './app-contract';
 
 const E = AppContract.env;
@@ -86,7 +87,6 @@ export interface AppConfig {
   readonly database: SqliteDatabaseConfig | MssqlDatabaseConfig;
   /** When set, database settings are read from Key Vault at start. */
   readonly keyVault?: KeyVaultConfig;
-  /** How long a replica trusts its cached page index without seeing its own writes (SQL Server). */
   /**
    * Seconds the app keeps serving after SIGTERM before it stops accepting connections
    * (readiness is 503 meanwhile). On Kubernetes the preStop pause does this, so 0.
@@ -122,27 +122,223 @@ export class ConfigError extends Error {
   }
 }
 
+
 type Env = Readonly<Record<string, string | undefined>>;
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(raw)}.`);
+/**
+ * One environment variable the app reads: declared once, with everything the validator and
+ * the generated docs (`docs/configuration.md`) need.
+ */
+export interface Setting<T, D extends T | undefined = T | undefined> {
+  /** The variable's name, from `AppContract.env`. */
+  readonly env: string;
+  /** Checks and converts the (trimmed, non-empty) text; each issue's message is a rule, e.g. "must be one of a, b". */
+  readonly schema: z.ZodType<T, string>;
+  /** What the value may be, in words (the docs' "allowed" column). */
+  readonly allowed: string;
+  /** Used when the variable is unset or blank; `undefined` when there is none or it depends on other settings. */
+  readonly default: D;
+  /** The default in words, when it depends on other settings (then `default` is `undefined`). */
+  readonly defaultText?: string;
+  /** One line: what the setting does. Lower case, no final full stop. */
+  readonly description: string;
+  /** A secret: its value never appears in an error message. */
+  readonly secret?: boolean;
+  /** Read as given, spaces included (passwords and keys may start or end with one). */
+  readonly verbatim?: boolean;
 }
 
-function integer(env: Env, name: string, min: number, max: number, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
+/** The checks and the words for one kind of value. */
+interface Kind<T> {
+  readonly schema: z.ZodType<T, string>;
+  readonly allowed: string;
+}
+
+function wholeNumber(min: number, max: number): Kind<number> {
+  const rule = `must be a whole number from ${min} to ${max}`;
+  return {
+    schema: z.string().regex(/^\d+$/, rule).transform(Number).pipe(z.number().min(min, rule).max(max, rule)),
+    allowed: `whole number, ${min} to ${max}`,
+  };
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T): Kind<T[number]> {
+  return { schema: z.enum(values, `must be one of ${values.join(', ')}`), allowed: values.map((v) => `\`${v}\``).join(', ') };
+}
+
+const anyText: Kind<string> = { schema: z.string(), allowed: 'text' };
+
+function minLength(min: number): Kind<string> {
+  return { schema: z.string().min(min, `must be at least ${min} characters`), allowed: `text, ${min}+ characters` };
+}
+
+const keyVaultSecretName: Kind<string> = {
+  schema: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'must be 1-127 letters, digits and dashes'),
+  allowed: 'Key Vault secret name: 1-127 letters, digits and dashes',
+};
+
+function isHttpUrl(value: string): boolean {
+  return URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
+}
+
+/** An https URL; `http` passes here when `httpAllowed` is set, and that rule is checked by `loadConfig` (it depends on `NODE_ENV`). */
+function url(example: string, options: { httpAllowed?: string; pathname?: string } = {}): Kind<string> {
+  const allowed = options.httpAllowed ? `https URL (${options.httpAllowed})` : 'https URL';
+  let schema = z
+    .string()
+    .refine(isHttpUrl, `must be an ${allowed} such as ${example}`)
+    .refine((v) => !isHttpUrl(v) || options.httpAllowed !== undefined || new URL(v).protocol === 'https:', 'must use https');
+  if (options.pathname !== undefined) {
+    const pathname = options.pathname;
+    schema = schema.refine((v) => !isHttpUrl(v) || new URL(v).pathname === pathname, `must end in ${pathname}`);
   }
-  return Number(raw);
+  return { schema, allowed: options.pathname ? `${allowed} ending in \`${options.pathname}\`` : allowed };
 }
 
-function text(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
+const commaList: Kind<readonly string[]> = {
+  schema: z
+    .string()
+    .transform((raw) => raw.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.string()).min(1, 'must list at least one value (comma-separated)')),
+  allowed: 'comma-separated list',
+};
+
+const trustProxyHops: Kind<false | number> = (() => {
+  const rule = 'must be true, false or a whole number of proxy hops from 0 to 10';
+  return {
+    schema: z.union([z.literal('false').transform(() => false as const), z.literal('true').transform(() => 1), z.string().regex(/^\d+$/).transform(Number).pipe(z.number().max(10)).transform((n) => n || false)], rule),
+    allowed: '`true` (1), `false`, or a whole number of hops, 0 to 10',
+  };
+})();
+
+function setting<T, const D extends T | undefined = undefined>(
+  kind: Kind<T>,
+  spec: { env: string; description: string; default?: D; defaultText?: string; secret?: boolean; verbatim?: boolean },
+): Setting<T, D> {
+  return { ...kind, ...spec, default: spec.default as D };
+}
+
+/**
+ * Every setting the app reads, in the order the docs list them. Rules that relate two
+ * settings (e.g. `EXPOSURE=public` needs `TRUST_PROXY`) are in `loadConfig`.
+ */
+export const settings = {
+  nodeEnv: setting(oneOf(['development', 'production', 'test']), {
+    env: E.nodeEnv,
+    default: 'development',
+    description: '`production` refuses to start with no database configured, and never seeds demo data',
+  }),
+  port: setting(wholeNumber(0, 65535), { env: E.port, default: AppContract.port, description: 'TCP port the server listens on (0: any free port)' }),
+  host: setting(anyText, { env: E.host, default: '127.0.0.1', description: 'address the server listens on (the image sets `0.0.0.0`)' }),
+  logLevel: setting(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), { env: E.logLevel, default: 'info', description: 'pino log level' }),
+  trustProxy: setting(trustProxyHops, {
+    env: E.trustProxy,
+    default: false,
+    description: 'Express `trust proxy`: hops of trusted proxies in front, for client addresses and secure cookies behind an ingress',
+  }),
+  writeRateLimitPerMinute: setting(wholeNumber(1, 1_000_000), { env: E.writeRateLimitPerMinute, default: 30, description: 'order submissions allowed per client IP and minute' }),
+  databaseDriver: setting(oneOf(['sqlite', 'mssql']), {
+    env: E.databaseDriver,
+    defaultText: `\`sqlite\`, or \`mssql\` when \`${E.mssqlConnectionString}\`, \`${E.mssqlServer}\` or \`${E.keyVaultUrl}\` is set`,
+    description: 'where orders are stored; in production one of them must be chosen',
+  }),
+  sqlitePath: setting(anyText, { env: E.sqlitePath, default: './data/orders.db', description: 'SQLite database file (WAL mode, 5 s busy timeout)' }),
+  seedDemoData: setting(wholeNumber(0, 10_000_000), {
+    env: E.seedDemoData,
+    defaultText: '`2000` in development on SQLite, else `0`',
+    description: 'demo orders put into an empty SQLite database at start (0: none)',
+  }),
+  mssqlConnectionString: setting(anyText, { env: E.mssqlConnectionString, secret: true, description: 'a full SQL Server connection string; wins over the separate settings below' }),
+  mssqlServer: setting(anyText, { env: E.mssqlServer, description: 'SQL Server / Azure SQL host, e.g. `myserver.database.windows.net` (or from Key Vault)' }),
+  mssqlDatabase: setting(anyText, { env: E.mssqlDatabase, description: 'database name (or from Key Vault)' }),
+  mssqlPort: setting(wholeNumber(1, 65535), { env: E.mssqlPort, default: 1433, description: 'SQL Server port' }),
+  mssqlAuth: setting(oneOf(['password', 'entra']), {
+    env: E.mssqlAuth,
+    defaultText: `\`entra\`, or \`password\` when \`${E.mssqlUser}\` is set`,
+    description: "`entra`: passwordless (`azure-active-directory-default`, the pod's workload identity); `password`: SQL login",
+  }),
+  mssqlUser: setting(anyText, { env: E.mssqlUser, description: 'SQL login, password login only (or from Key Vault)' }),
+  mssqlPassword: setting(anyText, { env: E.mssqlPassword, secret: true, verbatim: true, description: "SQL login's password, password login only (or from Key Vault)" }),
+  azureClientId: setting(anyText, { env: E.azureClientId, description: 'client id of the user-assigned identity (set by AKS workload identity)' }),
+  keyVaultUrl: setting(url('https://my-vault.vault.azure.net/'), { env: E.keyVaultUrl, description: 'read the database and sign-in secrets from this vault at start' }),
+  secretNameServer: setting(keyVaultSecretName, { env: E.secretNameServer, default: AppContract.secretNames.server, description: "Key Vault secret holding the SQL Server's host name" }),
+  secretNameDatabase: setting(keyVaultSecretName, { env: E.secretNameDatabase, default: AppContract.secretNames.database, description: 'Key Vault secret holding the database name' }),
+  secretNameUser: setting(keyVaultSecretName, { env: E.secretNameUser, default: AppContract.secretNames.user, description: 'Key Vault secret holding the SQL login (password login only)' }),
+  secretNamePassword: setting(keyVaultSecretName, { env: E.secretNamePassword, default: AppContract.secretNames.password, description: "Key Vault secret holding the SQL login's password (password login only)" }),
+  secretNameSessionKey: setting(keyVaultSecretName, {
+    env: E.secretNameSessionKey,
+    default: AppContract.secretNames.sessionKey,
+    description: `Key Vault secret holding the session signing key (sign-in without \`${E.sessionSecret}\`; the infra generates it)`,
+  }),
+  secretNameOidcClientSecret: setting(keyVaultSecretName, {
+    env: E.secretNameOidcClientSecret,
+    default: AppContract.secretNames.oidcClientSecret,
+    description: `Key Vault secret holding the OIDC client secret, if any (sign-in without \`${E.oidcClientSecret}\`)`,
+  }),
+  shutdownDelaySeconds: setting(wholeNumber(0, 60), {
+    env: E.shutdownDelaySeconds,
+    default: 0,
+    description: "seconds to keep serving after SIGTERM, readiness 503 meanwhile (Kubernetes' preStop pause does it there)",
+  }),
+  exposure: setting(oneOf(['local', 'clusterip', 'internal', 'public']), {
+    env: E.exposure,
+    default: 'local',
+    description: `who can reach the app (set by the manifests); \`public\` needs \`${E.trustProxy}\` and, in production, sign-in`,
+  }),
+  allowAnonymousPublicAccess: setting(oneOf(['true', 'false']), {
+    env: E.allowAnonymousPublicAccess,
+    default: 'false',
+    description: `\`true\` acknowledges running in production with \`${E.exposure}=public\` and no sign-in; otherwise the app refuses to start`,
+  }),
+  hstsMaxAgeSeconds: setting(wholeNumber(0, 63_072_000), {
+    env: E.hstsMaxAgeSeconds,
+    default: 0,
+    description: '`Strict-Transport-Security` max-age on HTTPS responses, 0: none (the manifests set a year for `public`)',
+  }),
+  requestTimeoutSeconds: setting(wholeNumber(1, 30), {
+    env: E.requestTimeoutSeconds,
+    default: 30,
+    description: 'seconds a client has to send a whole request (headers and body), then 408 and the connection is closed',
+  }),
+  maxConcurrentRequestBodies: setting(wholeNumber(1, 10_000), {
+    env: E.maxConcurrentRequestBodies,
+    default: 64,
+    description: 'requests whose body is still arriving, at most; one more gets 503 with `Retry-After` (probes and pages are never counted)',
+  }),
+  authMode: setting(oneOf(['none', 'oidc']), { env: E.authMode, default: 'none', description: '`oidc` turns sign-in on (OpenID Connect, e.g. Microsoft Entra ID)' }),
+  oidcIssuerUrl: setting(url('https://login.microsoftonline.com/<tenant id>/v2.0', { httpAllowed: 'http only for localhost outside production' }), {
+    env: E.oidcIssuerUrl,
+    description: 'the provider, e.g. https://login.microsoftonline.com/<tenant id>/v2.0; needed for sign-in',
+  }),
+  oidcClientId: setting(anyText, { env: E.oidcClientId, description: "the app registration's client id; needed for sign-in" }),
+  oidcClientSecret: setting(anyText, { env: E.oidcClientSecret, secret: true, verbatim: true, description: 'confidential clients only; or from Key Vault' }),
+  oidcRedirectUri: setting(url(`https://orders.example.com${AppContract.auth.callback}`, { httpAllowed: 'http only for localhost outside production', pathname: AppContract.auth.callback }), {
+    env: E.oidcRedirectUri,
+    description: `this app's ${AppContract.auth.callback} URL as registered with the provider; needed for sign-in`,
+  }),
+  oidcRoleClaim: setting(anyText, { env: E.oidcRoleClaim, default: 'roles', description: 'token claim holding app roles (`roles`) or group ids (`groups`)' }),
+  oidcViewerRoles: setting(commaList, { env: E.oidcViewerRoles, default: [AppContract.auth.viewerRole], description: 'claim values that make a user a viewer (list, read, export)' }),
+  oidcEditorRoles: setting(commaList, { env: E.oidcEditorRoles, default: [AppContract.auth.editorRole], description: 'claim values that make a user an editor (a viewer who may also add orders)' }),
+  sessionSecret: setting(minLength(32), { env: E.sessionSecret, secret: true, verbatim: true, description: 'signs the session cookies; or from Key Vault' }),
+  sessionTtlMinutes: setting(wholeNumber(5, 1440), { env: E.sessionTtlMinutes, default: 480, description: 'session lifetime in minutes (480: 8 hours)' }),
+  oidcTimeoutSeconds: setting(wholeNumber(1, 60), {
+    env: E.oidcTimeoutSeconds,
+    default: 10,
+    description: 'seconds to wait for each request to the provider (discovery, token endpoint) before answering 503',
+  }),
+} as const;
+
+export type SettingKey = keyof typeof settings;
+
+/** The value of one setting: its default when unset or blank; `ConfigError` naming the variable, the value and the rule when wrong. */
+function read<T, D extends T | undefined>(env: Env, s: Setting<T, D>): T | D {
+  const given = env[s.env];
+  const raw = s.verbatim ? given : given?.trim();
+  if (raw === undefined || raw === '') return s.default;
+  const result = s.schema.safeParse(raw);
+  if (result.success) return result.data;
+  const rule = result.error.issues[0]?.message ?? `must be ${s.allowed}`;
+  throw new ConfigError(s.secret ? `${s.env} ${rule} (value not shown: it is a secret).` : `${s.env} ${rule}; got ${JSON.stringify(raw)}.`);
 }
 
 /**
@@ -150,72 +346,56 @@ function text(env: Env, name: string): string | undefined {
  * first wrong setting. With no settings at all, the app runs on `./data/orders.db`.
  */
 export function loadConfig(env: Env = process.env): AppConfig {
-  const mode = oneOf(env, E.nodeEnv, ['development', 'production', 'test'] as const, 'development');
-  const port = integer(env, E.port, 0, 65535, AppContract.port);
-  const host = text(env, E.host) ?? '127.0.0.1';
-  const logLevel = oneOf(env, E.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info');
-  const trustProxyRaw = text(env, E.trustProxy);
-  let trustProxy: false | number = false;
-  if (trustProxyRaw !== undefined && trustProxyRaw !== 'false') {
-    if (trustProxyRaw === 'true') trustProxy = 1;
-    else trustProxy = integer(env, E.trustProxy, 0, 10, 0) || false;
-  }
-  const writeRateLimitPerMinute = integer(env, E.writeRateLimitPerMinute, 1, 1_000_000, 30);
+  const S = settings;
+  const mode = read(env, S.nodeEnv);
+  const port = read(env, S.port);
+  const host = read(env, S.host);
+  const logLevel = read(env, S.logLevel);
+  const trustProxy = read(env, S.trustProxy);
+  const writeRateLimitPerMinute = read(env, S.writeRateLimitPerMinute);
 
   let keyVault: KeyVaultConfig | undefined;
-  const vaultUrl = text(env, E.keyVaultUrl);
+  const vaultUrl = read(env, S.keyVaultUrl);
   if (vaultUrl !== undefined) {
-    let parsed: URL;
-    try {
-      parsed = new URL(vaultUrl);
-    } catch {
-      throw new ConfigError(`${E.keyVaultUrl} must be an https URL such as https://my-vault.vault.azure.net/; got ${JSON.stringify(vaultUrl)}.`);
-    }
-    if (parsed.protocol !== 'https:') throw new ConfigError(`${E.keyVaultUrl} must use https; got ${JSON.stringify(vaultUrl)}.`);
     keyVault = {
       url: vaultUrl,
       secretNames: {
-        server: text(env, E.secretNameServer) ?? AppContract.secretNames.server,
-        database: text(env, E.secretNameDatabase) ?? AppContract.secretNames.database,
-        user: text(env, E.secretNameUser) ?? AppContract.secretNames.user,
-        password: text(env, E.secretNamePassword) ?? AppContract.secretNames.password,
-        sessionKey: text(env, E.secretNameSessionKey) ?? AppContract.secretNames.sessionKey,
-        oidcClientSecret: text(env, E.secretNameOidcClientSecret) ?? AppContract.secretNames.oidcClientSecret,
+        server: read(env, S.secretNameServer),
+        database: read(env, S.secretNameDatabase),
+        user: read(env, S.secretNameUser),
+        password: read(env, S.secretNamePassword),
+        sessionKey: read(env, S.secretNameSessionKey),
+        oidcClientSecret: read(env, S.secretNameOidcClientSecret),
       },
     };
-    for (const [key, name] of Object.entries(keyVault.secretNames)) {
-      if (!/^[0-9a-zA-Z-]{1,127}$/.test(name)) {
-        throw new ConfigError(`Key Vault secret name for ${key} must be 1-127 letters, digits and dashes; got ${JSON.stringify(name)}.`);
-      }
-    }
   }
 
-  const mssqlSettingGiven = [E.mssqlConnectionString, E.mssqlServer].some((n) => text(env, n) !== undefined);
-  const driverRaw = text(env, E.databaseDriver);
-  if (mode === 'production' && driverRaw === undefined && !mssqlSettingGiven && keyVault === undefined) {
+  const mssqlSettingGiven = read(env, S.mssqlConnectionString) !== undefined || read(env, S.mssqlServer) !== undefined;
+  const driverGiven = read(env, S.databaseDriver);
+  if (mode === 'production' && driverGiven === undefined && !mssqlSettingGiven && keyVault === undefined) {
     throw new ConfigError(
       `No database is configured and NODE_ENV is production. Set ${E.databaseDriver}=mssql with ${E.keyVaultUrl} or ${E.mssqlServer}, ` +
         `or ${E.databaseDriver}=sqlite to use a local file knowingly (each replica would get its own data).`,
     );
   }
-  const driver = oneOf(env, E.databaseDriver, ['sqlite', 'mssql'] as const, mssqlSettingGiven || keyVault ? 'mssql' : 'sqlite');
+  const driver = driverGiven ?? (mssqlSettingGiven || keyVault ? 'mssql' : 'sqlite');
 
   let database: AppConfig['database'];
   if (driver === 'sqlite') {
-    database = { driver, file: text(env, E.sqlitePath) ?? './data/orders.db' };
+    database = { driver, file: read(env, S.sqlitePath) };
   } else {
-    const user = text(env, E.mssqlUser);
-    const auth = oneOf(env, E.mssqlAuth, ['password', 'entra'] as const, user ? 'password' : 'entra');
+    const user = read(env, S.mssqlUser);
+    const auth = read(env, S.mssqlAuth) ?? (user ? 'password' : 'entra');
     database = {
       driver,
-      connectionString: text(env, E.mssqlConnectionString),
-      server: text(env, E.mssqlServer),
-      database: text(env, E.mssqlDatabase),
-      port: integer(env, E.mssqlPort, 1, 65535, 1433),
+      connectionString: read(env, S.mssqlConnectionString),
+      server: read(env, S.mssqlServer),
+      database: read(env, S.mssqlDatabase),
+      port: read(env, S.mssqlPort),
       auth,
       user,
-      password: env[E.mssqlPassword] || undefined,
-      clientId: text(env, E.azureClientId),
+      password: read(env, S.mssqlPassword),
+      clientId: read(env, S.azureClientId),
     };
     if (!database.connectionString && !database.server && !keyVault) {
       throw new ConfigError(`${E.databaseDriver}=mssql needs ${E.mssqlConnectionString}, ${E.mssqlServer} or ${E.keyVaultUrl}.`);
@@ -225,16 +405,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
-  const shutdownDelaySeconds = integer(env, E.shutdownDelaySeconds, 0, 60, 0);
-  const seedDemoOrders = integer(env, E.seedDemoData, 0, 10_000_000, mode === 'development' && driver === 'sqlite' ? 2000 : 0);
+  const shutdownDelaySeconds = read(env, S.shutdownDelaySeconds);
+  const seedDemoOrders = read(env, S.seedDemoData) ?? (mode === 'development' && driver === 'sqlite' ? 2000 : 0);
   if (seedDemoOrders > 0 && driver !== 'sqlite') throw new ConfigError(`${E.seedDemoData} works only with ${E.databaseDriver}=sqlite.`);
 
-  const exposure = oneOf(env, E.exposure, ['local', 'clusterip', 'internal', 'public'] as const, 'local');
-  const hstsMaxAgeSeconds = integer(env, E.hstsMaxAgeSeconds, 0, 63_072_000, 0);
-  const requestTimeoutSeconds = integer(env, E.requestTimeoutSeconds, 1, 30, 30);
-  const maxConcurrentRequestBodies = integer(env, E.maxConcurrentRequestBodies, 1, 10_000, 64);
+  const exposure = read(env, S.exposure);
+  const hstsMaxAgeSeconds = read(env, S.hstsMaxAgeSeconds);
+  const requestTimeoutSeconds = read(env, S.requestTimeoutSeconds);
+  const maxConcurrentRequestBodies = read(env, S.maxConcurrentRequestBodies);
   const auth = loadAuthConfig(env, mode, keyVault !== undefined);
-  if (mode === 'production' && exposure === 'public' && auth.mode === 'none' && text(env, E.allowAnonymousPublicAccess) !== 'true') {
+  if (mode === 'production' && exposure === 'public' && auth.mode === 'none' && read(env, S.allowAnonymousPublicAccess) !== 'true') {
     throw new ConfigError(
       `${E.exposure}=public with ${E.authMode}=none would let anyone on the Internet read and add orders. ` +
         `Set ${E.authMode}=oidc (with ${E.oidcIssuerUrl}, ${E.oidcClientId}, ${E.oidcRedirectUri}), or acknowledge it with ${E.allowAnonymousPublicAccess}=true.`,
@@ -247,44 +427,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, shutdownDelaySeconds, seedDemoOrders, exposure, auth, hstsMaxAgeSeconds, requestTimeoutSeconds, maxConcurrentRequestBodies };
 }
 
-function list(env: Env, name: string, fallback: readonly string[]): readonly string[] {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  const values = raw.split(',').map((v) => v.trim()).filter(Boolean);
-  if (values.length === 0) throw new ConfigError(`${name} must list at least one value (comma-separated); got ${JSON.stringify(raw)}.`);
-  return values;
-}
-
 function loadAuthConfig(env: Env, mode: AppConfig['env'], hasKeyVault: boolean): AuthConfig {
-  const authMode = oneOf(env, E.authMode, ['none', 'oidc'] as const, 'none');
-  if (authMode === 'none') return { mode: 'none' };
-  const required = (name: string, what: string): string => {
-    const value = text(env, name);
-    if (value === undefined) throw new ConfigError(`${E.authMode}=oidc needs ${name} (${what}).`);
+  const S = settings;
+  if (read(env, S.authMode) === 'none') return { mode: 'none' };
+  const required = (s: Setting<string>): string => {
+    const value = read(env, s);
+    if (value === undefined) throw new ConfigError(`${E.authMode}=oidc needs ${s.env} (${s.description.replace(/; needed for sign-in$/, '')}).`);
     return value;
   };
-  const url = (name: string, what: string): string => {
-    const value = required(name, what);
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      throw new ConfigError(`${name} must be a URL (${what}); got ${JSON.stringify(value)}.`);
-    }
+  // The schema lets http through; whether it is allowed depends on NODE_ENV.
+  const httpsUnlessLocal = (s: Setting<string>): string => {
+    const value = required(s);
+    const parsed = new URL(value);
     const local = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
-    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && local && mode !== 'production')) {
-      throw new ConfigError(`${name} must use https (http is allowed only for localhost outside production); got ${JSON.stringify(value)}.`);
+    if (parsed.protocol !== 'https:' && !(local && mode !== 'production')) {
+      throw new ConfigError(`${s.env} must use https (http is allowed only for localhost outside production); got ${JSON.stringify(value)}.`);
     }
     return value;
   };
-  const issuerUrl = url(E.oidcIssuerUrl, 'the provider, e.g. https://login.microsoftonline.com/<tenant id>/v2.0');
-  const clientId = required(E.oidcClientId, "the app registration's client id");
-  const redirectUri = url(E.oidcRedirectUri, `this app's ${AppContract.auth.callback} URL as registered with the provider`);
-  if (new URL(redirectUri).pathname !== AppContract.auth.callback) {
-    throw new ConfigError(`${E.oidcRedirectUri} must end in ${AppContract.auth.callback}; got ${JSON.stringify(redirectUri)}.`);
-  }
-  const sessionSecret = env[E.sessionSecret] || undefined;
-  if (sessionSecret !== undefined && sessionSecret.length < 32) throw new ConfigError(`${E.sessionSecret} must be at least 32 characters.`);
+  const issuerUrl = httpsUnlessLocal(S.oidcIssuerUrl);
+  const clientId = required(S.oidcClientId);
+  const redirectUri = httpsUnlessLocal(S.oidcRedirectUri);
+  const sessionSecret = read(env, S.sessionSecret);
   if (sessionSecret === undefined && !hasKeyVault) {
     throw new ConfigError(`${E.authMode}=oidc needs ${E.sessionSecret} (32+ random characters) or ${E.keyVaultUrl} holding "${AppContract.secretNames.sessionKey}".`);
   }
@@ -292,13 +456,13 @@ function loadAuthConfig(env: Env, mode: AppConfig['env'], hasKeyVault: boolean):
     mode: 'oidc',
     issuerUrl,
     clientId,
-    clientSecret: env[E.oidcClientSecret] || undefined,
+    clientSecret: read(env, S.oidcClientSecret),
     redirectUri,
-    roleClaim: text(env, E.oidcRoleClaim) ?? 'roles',
-    viewerValues: list(env, E.oidcViewerRoles, [AppContract.auth.viewerRole]),
-    editorValues: list(env, E.oidcEditorRoles, [AppContract.auth.editorRole]),
+    roleClaim: read(env, S.oidcRoleClaim),
+    viewerValues: read(env, S.oidcViewerRoles),
+    editorValues: read(env, S.oidcEditorRoles),
     sessionSecret,
-    sessionTtlMinutes: integer(env, E.sessionTtlMinutes, 5, 1440, 480),
-    providerTimeoutSeconds: integer(env, E.oidcTimeoutSeconds, 1, 60, 10),
+    sessionTtlMinutes: read(env, S.sessionTtlMinutes),
+    providerTimeoutSeconds: read(env, S.oidcTimeoutSeconds),
   };
 }
