@@ -248,7 +248,7 @@ export const settings = {
     defaultText: '`2000` in development on SQLite, else `0`',
     description: 'demo orders put into an empty SQLite database at start (0: none)',
   }),
-  mssqlConnectionString: setting(anyText, { env: E.mssqlConnectionString, secret: true, description: 'a full SQL Server connection string; wins over the separate settings below' }),
+  mssqlConnectionString: setting(anyText, { env: E.mssqlConnectionString, secret: true, description: `a full SQL Server connection string; wins over \`${E.mssqlServer}\` and the other separate settings` }),
   mssqlServer: setting(anyText, { env: E.mssqlServer, description: 'SQL Server / Azure SQL host, e.g. `myserver.database.windows.net` (or from Key Vault)' }),
   mssqlDatabase: setting(anyText, { env: E.mssqlDatabase, description: 'database name (or from Key Vault)' }),
   mssqlPort: setting(wholeNumber(1, 65535), { env: E.mssqlPort, default: 1433, description: 'SQL Server port' }),
@@ -308,18 +308,18 @@ export const settings = {
   authMode: setting(oneOf(['none', 'oidc']), { env: E.authMode, default: 'none', description: '`oidc` turns sign-in on (OpenID Connect, e.g. Microsoft Entra ID)' }),
   oidcIssuerUrl: setting(url('https://login.microsoftonline.com/<tenant id>/v2.0', { httpAllowed: 'http only for localhost outside production' }), {
     env: E.oidcIssuerUrl,
-    description: 'the provider, e.g. https://login.microsoftonline.com/<tenant id>/v2.0; needed for sign-in',
+    description: 'the provider, e.g. `https://login.microsoftonline.com/<tenant id>/v2.0`; needed for sign-in',
   }),
   oidcClientId: setting(anyText, { env: E.oidcClientId, description: "the app registration's client id; needed for sign-in" }),
-  oidcClientSecret: setting(anyText, { env: E.oidcClientSecret, secret: true, verbatim: true, description: 'confidential clients only; or from Key Vault' }),
+  oidcClientSecret: setting(anyText, { env: E.oidcClientSecret, secret: true, verbatim: true, description: 'the app registration\'s client secret, confidential clients only; without it, read from Key Vault if there' }),
   oidcRedirectUri: setting(url(`https://orders.example.com${AppContract.auth.callback}`, { httpAllowed: 'http only for localhost outside production', pathname: AppContract.auth.callback }), {
     env: E.oidcRedirectUri,
-    description: `this app's ${AppContract.auth.callback} URL as registered with the provider; needed for sign-in`,
+    description: `this app's \`${AppContract.auth.callback}\` URL as registered with the provider; needed for sign-in`,
   }),
   oidcRoleClaim: setting(anyText, { env: E.oidcRoleClaim, default: 'roles', description: 'token claim holding app roles (`roles`) or group ids (`groups`)' }),
   oidcViewerRoles: setting(commaList, { env: E.oidcViewerRoles, default: [AppContract.auth.viewerRole], description: 'claim values that make a user a viewer (list, read, export)' }),
   oidcEditorRoles: setting(commaList, { env: E.oidcEditorRoles, default: [AppContract.auth.editorRole], description: 'claim values that make a user an editor (a viewer who may also add orders)' }),
-  sessionSecret: setting(minLength(32), { env: E.sessionSecret, secret: true, verbatim: true, description: 'signs the session cookies; or from Key Vault' }),
+  sessionSecret: setting(minLength(32), { env: E.sessionSecret, secret: true, verbatim: true, description: 'signs the session cookies (32+ random characters); without it, read from Key Vault' }),
   sessionTtlMinutes: setting(wholeNumber(5, 1440), { env: E.sessionTtlMinutes, default: 480, description: 'session lifetime in minutes (480: 8 hours)' }),
   oidcTimeoutSeconds: setting(wholeNumber(1, 60), {
     env: E.oidcTimeoutSeconds,
@@ -432,7 +432,7 @@ function loadAuthConfig(env: Env, mode: AppConfig['env'], hasKeyVault: boolean):
   if (read(env, S.authMode) === 'none') return { mode: 'none' };
   const required = (s: Setting<string>): string => {
     const value = read(env, s);
-    if (value === undefined) throw new ConfigError(`${E.authMode}=oidc needs ${s.env} (${s.description.replace(/; needed for sign-in$/, '')}).`);
+    if (value === undefined) throw new ConfigError(`${E.authMode}=oidc needs ${s.env} (${s.description.replace(/; needed for sign-in$/, '').replace(/`/g, '')}).`);
     return value;
   };
   // The schema lets http through; whether it is allowed depends on NODE_ENV.
