@@ -4,7 +4,7 @@
  * The file defaults to the app's own (SQLITE_PATH, else ./data/orders.db). Existing orders
  * are kept; generated ones that collide with them are skipped.
  */
-import { loadConfig } from '../src/config';
+import { loadConfig, settings } from '../src/config';
 import { demoOrders } from '../src/domain/demo-orders';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
 import { parseArgs, wholeNumber } from './cli-args';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const seed = wholeNumber('seed', args.seed, 0, 2 ** 31, Date.now() % 2 ** 31);
   const config = loadConfig();
   if (!args.file && config.database.driver !== 'sqlite') throw new Error('The seed script fills SQLite only; DATABASE_DRIVER is mssql. Pass --file to seed a SQLite file.');
-  const file = args.file ?? (config.database.driver === 'sqlite' ? config.database.file : './data/orders.db');
+  const file = args.file ?? (config.database.driver === 'sqlite' ? config.database.file : settings.sqlitePath.default);
 
   const store = new SqliteOrderStore({ file });
   await store.migrate();

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { AppContract } from './app-contract';
+import { settings } from './config';
 import { noAuth, type Auth } from './auth/auth';
 import { HttpError, ServiceUnavailableError } from './http/http-error';
 import type { AppMetrics } from './http/metrics';
@@ -22,17 +23,17 @@ export interface AppDeps {
   readonly readiness: Readiness;
   readonly metrics: AppMetrics;
   readonly logger: Logger;
-  /** Order submissions per client IP per minute. @default 30 */
+  /** Order submissions per client IP per minute. @default the `WRITE_RATE_LIMIT_PER_MINUTE` default in `settings` (30) */
   readonly writeRateLimitPerMinute?: number;
-  /** Express `trust proxy`. @default false */
+  /** Express `trust proxy`. @default the `TRUST_PROXY` default in `settings` (false) */
   readonly trustProxy?: false | number;
   /** Clock, for validation of "not in the future". @default () => new Date() */
   readonly now?: () => Date;
   /** Sign-in. @default noAuth() (everyone may do everything: local use) */
   readonly auth?: Auth;
-  /** `Strict-Transport-Security` max-age for HTTPS requests; 0 sends none. @default 0 */
+  /** `Strict-Transport-Security` max-age for HTTPS requests; 0 sends none. @default the `HSTS_MAX_AGE_SECONDS` default in `settings` (0) */
   readonly hstsMaxAgeSeconds?: number;
-  /** Requests whose body is still arriving, at most; more get 503 (see `requestBodyLimit`). @default 64 */
+  /** Requests whose body is still arriving, at most; more get 503 (see `requestBodyLimit`). @default the `MAX_CONCURRENT_REQUEST_BODIES` default in `settings` (64) */
   readonly maxConcurrentRequestBodies?: number;
 }
 
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? ((): Date => new Date());
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('trust proxy', deps.trustProxy ?? settings.trustProxy.default);
   app.set('query parser', 'simple');
   // Pages are dynamic and cheap to send; hashing every body for an ETag is not worth it.
   app.set('etag', false);
@@ -115,7 +116,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  const hsts = deps.hstsMaxAgeSeconds ?? 0;
+  const hsts = deps.hstsMaxAgeSeconds ?? settings.hstsMaxAgeSeconds.default;
   if (hsts > 0) {
     // Only over HTTPS (behind the ingress, `trust proxy` makes req.secure follow X-Forwarded-Proto).
     app.use((req, res, next) => {
@@ -124,7 +125,7 @@ export function createApp(deps: AppDeps): Express {
     });
   }
 
-  app.use(requestBodyLimit(deps.maxConcurrentRequestBodies ?? 64));
+  app.use(requestBodyLimit(deps.maxConcurrentRequestBodies ?? settings.maxConcurrentRequestBodies.default));
 
   app.get(AppContract.paths.liveness, (_req, res) => {
     res.json({ status: 'ok' });
@@ -147,7 +148,7 @@ export function createApp(deps: AppDeps): Express {
 
   const writeLimiter = rateLimit({
     windowMs: 60_000,
-    limit: deps.writeRateLimitPerMinute ?? 30,
+    limit: deps.writeRateLimitPerMinute ?? settings.writeRateLimitPerMinute.default,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new HttpError(429, 'Too many requests', 'Too many orders were submitted from your address. Please wait a minute and try again.', undefined, { 'Retry-After': '60' })),

@@ -8,7 +8,7 @@ export type MssqlAuth = 'password' | 'entra';
 
 export interface SqliteDatabaseConfig {
   readonly driver: 'sqlite';
-  /** Database file. @default ./data/orders.db */
+  /** Database file (`SQLITE_PATH`). */
   readonly file: string;
 }
 
@@ -56,25 +56,30 @@ export interface OidcAuthConfig {
   readonly clientSecret?: string;
   /** e.g. https://orders.example.com/auth/callback; registered with the provider. */
   readonly redirectUri: string;
-  /** Token claim holding app roles or group ids. @default "roles" */
+  /** Token claim holding app roles or group ids. */
   readonly roleClaim: string;
-  /** Claim values that make a user a viewer (list, export). @default ["Orders.Viewer"] */
+  /** Claim values that make a user a viewer (list, export). */
   readonly viewerValues: readonly string[];
-  /** Claim values that make a user an editor (viewer plus adding orders). @default ["Orders.Editor"] */
+  /** Claim values that make a user an editor (viewer plus adding orders). */
   readonly editorValues: readonly string[];
   /** Signs session cookies; at least 32 characters. From `SESSION_SECRET` or Key Vault (`session-signing-key`). */
   readonly sessionSecret?: string;
-  /** @default 480 (8 hours) */
+  /** Session lifetime in minutes. */
   readonly sessionTtlMinutes: number;
   /**
    * Seconds the app waits for each request to the provider (discovery, token endpoint)
-   * before it answers 503; from `OIDC_TIMEOUT_SECONDS`, 1 to 60. @default 10
+   * before it answers 503; from `OIDC_TIMEOUT_SECONDS`.
    */
   readonly providerTimeoutSeconds?: number;
 }
 
 export type AuthConfig = { readonly mode: 'none' } | OidcAuthConfig;
 
+/**
+ * The validated configuration, as the rest of the app sees it. Each field's variable,
+ * default and allowed values are declared once, in `settings` below (rendered into
+ * docs/configuration.md).
+ */
 export interface AppConfig {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;
@@ -94,22 +99,20 @@ export interface AppConfig {
   readonly shutdownDelaySeconds: number;
   /** Fill an empty SQLite database with this many demo orders at start (0: never). */
   readonly seedDemoOrders: number;
-  /** Who can reach the app. @default "local" */
+  /** Who can reach the app. */
   readonly exposure: Exposure;
-  /** Sign-in. @default none (local use) */
+  /** Sign-in; off (`none`) unless `AUTH_MODE=oidc`. */
   readonly auth: AuthConfig;
-  /** `Strict-Transport-Security` max-age on HTTPS responses; 0 sends none. @default 0 */
+  /** `Strict-Transport-Security` max-age on HTTPS responses; 0 sends none. */
   readonly hstsMaxAgeSeconds: number;
   /**
-   * Seconds a client has to send a whole request (headers and body), 1 to 30; then it gets
-   * 408 and the connection is closed (checked every second). Node's own default is 300.
-   * @default 30
+   * Seconds a client has to send a whole request (headers and body); then it gets 408 and
+   * the connection is closed (checked every second). Node's own default is 300.
    */
   readonly requestTimeoutSeconds: number;
   /**
    * Requests whose body is still arriving, at most; more are refused at once with 503 and
    * `Retry-After`. Requests without a body (probes, pages) are never counted or refused.
-   * @default 64
    */
   readonly maxConcurrentRequestBodies: number;
 }

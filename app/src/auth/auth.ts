@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { AppContract } from '../app-contract';
-import type { OidcAuthConfig } from '../config';
+import { settings as configSettings, type OidcAuthConfig } from '../config';
 import { formBody } from '../http/body';
 import { issueCsrfToken, readCookie, sameOriginOnly, verifyCsrfToken } from '../http/csrf';
 import { HttpError } from '../http/http-error';
@@ -108,7 +108,7 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
         clientSecret,
         clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None(),
         // The timeout also bounds every later request of this configuration (the token endpoint).
-        { timeout: settings.providerTimeoutSeconds ?? 10, ...(issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}) },
+        { timeout: settings.providerTimeoutSeconds ?? configSettings.oidcTimeoutSeconds.default, ...(issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}) },
       );
       return { oidc, config };
     })().catch((err: unknown) => {
