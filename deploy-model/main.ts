@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { oneOf, parseArgs, UsageError, usage } from '../app/scripts/cli-args';
+import { oneOf, parseArgs, UsageError, usage } from '../lib/cli-args';
 import { environments, unsetDeploySettings } from '../infra/config/environment-config';
 import { MANIFEST_FILE_NAME } from '../k8s/synth-manifests';
 import { checkDeployment } from './check-deployment';

@@ -5,7 +5,7 @@
  *   npx cdk8s synth                                     (same, through cdk8s.yaml)
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs, usage } from '../app/scripts/cli-args';
+import { parseArgs, usage } from '../lib/cli-args';
 import { K8sConfigError } from './config/chart-config';
 import { chartEnvironments, PLACEHOLDER_CLIENT_ID } from './config/chart-environments';
 import { writeManifests } from './synth-manifests';

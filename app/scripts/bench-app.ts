@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import crypto from 'node:crypto';
 import { createRandom, demoOrders } from '../src/domain/demo-orders';
 import { compileApp, ensureDatabase, OUT, ROOT, startApp } from './bench-helpers';
-import { parseArgs, wholeNumber } from './cli-args';
+import { parseArgs, wholeNumber } from '../../lib/cli-args';
 
 
 interface Row {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { parseArgs, wholeNumber } from './cli-args';
+import { parseArgs, wholeNumber } from '../../lib/cli-args';
 import { compileApp, ensureDatabase, OUT, startApp } from './bench-helpers';
 
 interface ProfileNode {

@@ -7,7 +7,7 @@
 import { loadConfig, settings } from '../src/config';
 import { demoOrders } from '../src/domain/demo-orders';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
-import { parseArgs, wholeNumber } from './cli-args';
+import { parseArgs, wholeNumber } from '../../lib/cli-args';
 
 const FLAGS = { count: 'how many orders, 1 to 10000000', file: 'SQLite file', seed: 'random seed, a whole number' };
 

@@ -8,7 +8,7 @@
  * Prints one line per check; exits 0 when all pass, 1 when one fails, 2 on bad arguments.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { parseArgs, usage, UsageError, wholeNumber } from './cli-args';
+import { parseArgs, usage, UsageError, wholeNumber } from '../../lib/cli-args';
 import { runSmoke, type CheckResult } from './smoke-checks';
 
 const FLAGS = {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, wholeNumber } from '../../app/scripts/cli-args';
+import { parseArgs, wholeNumber } from '../../lib/cli-args';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

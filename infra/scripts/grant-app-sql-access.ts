@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import sql from 'mssql';
-import { oneOf, parseArgs, UsageError, usage } from '../../app/scripts/cli-args';
+import { oneOf, parseArgs, UsageError, usage } from '../../lib/cli-args';
 import { environments, GUID } from '../config/environment-config';
 
 /** Database roles the app needs: read and write orders, and create its table and indexes (migrations). */

@@ -6,7 +6,7 @@
  * Exit 0 when everything holds, 1 when something does not, 2 on bad arguments.
  */
 import { spawnSync } from 'node:child_process';
-import { oneOf, parseArgs, UsageError, usage } from '../../app/scripts/cli-args';
+import { oneOf, parseArgs, UsageError, usage } from '../../lib/cli-args';
 import { environments, unsetDeploySettings, type EnvironmentConfig } from '../config/environment-config';
 
 /** Resource providers the stacks create resources with. */

@@ -1,3 +1,5 @@
+import { parseArgs as parseNodeArgs } from 'node:util';
+
 /** Bad command-line input: scripts exit 2 with its message. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -6,20 +8,28 @@ export class UsageError extends Error {
   }
 }
 
-/** Parses `--name value` pairs; unknown names and missing values are `UsageError`s naming the flag. */
+/**
+ * Parses `--name value` and `--name=value` pairs with `node:util`'s `parseArgs`; `--help` and
+ * `-h` set `help`. Unknown names, positional arguments and missing values are `UsageError`s
+ * naming the argument.
+ */
 export function parseArgs(argv: readonly string[], known: Record<string, string>): Record<string, string> {
+  const args = [...argv];
+  const options = Object.fromEntries(Object.keys(known).map((name) => [name, { type: 'string' as const }]));
+  // Not strict: the tokens are checked here, so every refusal carries this module's message.
+  const { tokens } = parseNodeArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  const unknown = (arg: string): UsageError => new UsageError(`Unknown argument ${JSON.stringify(arg)}. Known: ${Object.keys(known).map((k) => `--${k}`).join(', ')}.`);
   const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
+  for (const token of tokens) {
+    const raw = args[token.index]!;
+    if (token.kind !== 'option') throw unknown(raw);
+    if (raw === '--help' || raw === '-h') {
       out.help = 'true';
       continue;
     }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m || !(m[1]! in known)) throw new UsageError(`Unknown argument ${JSON.stringify(arg)}. Known: ${Object.keys(known).map((k) => `--${k}`).join(', ')}.`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${m[1]} needs a value (${known[m[1]!]}).`);
-    out[m[1]!] = value;
+    if (!token.rawName.startsWith('--') || !Object.hasOwn(known, token.name)) throw unknown(raw);
+    if (token.value === undefined) throw new UsageError(`--${token.name} needs a value (${known[token.name]}).`);
+    out[token.name] = token.value;
   }
   return out;
 }
@@ -40,6 +50,7 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
   return value as T;
 }
 
+/** A flag holding a whole number from `min` to `max`; `fallback` when absent, a `UsageError` otherwise. */
 export function wholeNumber(name: string, value: string | undefined, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
