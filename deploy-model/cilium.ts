@@ -1,4 +1,4 @@
-import { containsAddress } from '../infra/config/cidr';
+import { containsAddress } from '../platform/cidr';
 
 /** A Kubernetes object as the manifests hold it. */
 export interface K8sObject {

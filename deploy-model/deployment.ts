@@ -1,6 +1,6 @@
 import { AppContract } from '../app/src/app-contract';
-import { addressAt, containsAddress, parseCidr } from '../infra/config/cidr';
-import type { EnvironmentConfig } from '../infra/config/environment-config';
+import { addressAt, containsAddress, parseCidr } from '../platform/cidr';
+import type { EnvironmentConfig } from '../platform/environment-config';
 import { appIdentityName } from '../infra/constructs/app-data';
 import { APP_ROUTING_NAMESPACE } from '../k8s/charts/order-app-chart';
 import type { Identity, K8sObject } from './cilium';

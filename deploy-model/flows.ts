@@ -1,5 +1,5 @@
 import { AppContract } from '../app/src/app-contract';
-import { containsAddress } from '../infra/config/cidr';
+import { containsAddress } from '../platform/cidr';
 import { APP_ROUTING_INGRESS_CLASS, AZURE_INTERNAL_LB_ANNOTATION, routedByIngress, WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION, WORKLOAD_IDENTITY_LABEL } from '../k8s/charts/order-app-chart';
 import { evaluateNetworkPolicy, type Identity, type K8sObject } from './cilium';
 import type { DeploymentFacts, PrivateEndpointFacts, SubnetFacts } from './deployment';

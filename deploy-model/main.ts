@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oneOf, parseArgs, UsageError, usage } from '../lib/cli-args';
-import { environments, unsetDeploySettings } from '../infra/config/environment-config';
+import { environments, unsetDeploySettings } from '../platform/environment-config';
 import { MANIFEST_FILE_NAME } from '../k8s/synth-manifests';
 import { checkDeployment } from './check-deployment';
 import { formatReport } from './report';

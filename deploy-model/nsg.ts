@@ -1,4 +1,4 @@
-import { contains, isPrivate, parseCidr, type Cidr } from '../infra/config/cidr';
+import { contains, isPrivate, parseCidr, type Cidr } from '../platform/cidr';
 
 /** An endpoint of a flow: an address, and for addresses Azure assigns at deploy time the reference that names it. */
 export interface Endpoint {

@@ -4,8 +4,8 @@
  *   npx cdktf deploy registry network-dev platform-dev
  */
 import { App } from 'cdktf';
-import { environments, InfraConfigError, unsetDeploySettings } from './config/environment-config';
-import { registryConfig } from './config/registry-config';
+import { environments, InfraConfigError, unsetDeploySettings } from '../platform/environment-config';
+import { registryConfig } from '../platform/registry-config';
 import { stateBackendFromEnv } from './stacks/base-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { PlatformStack } from './stacks/platform-stack';

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group';
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
-import { validateAlertEmails, validateAlertThresholds, type AlertThresholds } from './alert-settings';
+import { validateAlertEmails, validateAlertThresholds, type AlertThresholds } from '../platform/alert-settings';
 import { loadQuery } from './kql-queries';
 
 /** The platform metrics namespace of AKS clusters (Azure Monitor's name for it). */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from './alert-settings';
+import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from '../platform/alert-settings';
 import { ClusterAlerts } from './cluster-alerts';
 import { ClusterWorkbook } from './cluster-workbook';
 import { ContainerInsights } from './container-insights';

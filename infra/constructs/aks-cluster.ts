@@ -3,7 +3,7 @@ import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { OVERLAY_NETWORK, type ClusterConfig } from '../config/environment-config';
+import { OVERLAY_NETWORK, type ClusterConfig } from '../../platform/environment-config';
 
 export interface AksClusterProps {
   /** Name, version, zones and node pools. */

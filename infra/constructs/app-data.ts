@@ -14,7 +14,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { AppContract } from '../../app/src/app-contract';
-import type { AccessConfig, DataConfig } from '../config/environment-config';
+import type { AccessConfig, DataConfig } from '../../platform/environment-config';
 
 export interface AppDataProps {
   /** Names, SKU, login mode and retention of the vault and the database. */

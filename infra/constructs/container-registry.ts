@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ContainerRegistry as AzureContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
-import type { RegistryConfig } from '../config/registry-config';
+import type { RegistryConfig } from '../../platform/registry-config';
 
 export interface ContainerRegistryProps {
   readonly config: RegistryConfig;

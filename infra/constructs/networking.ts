@@ -9,7 +9,7 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
-import { OVERLAY_NETWORK, type ExposureConfig, type NetworkingConfig } from '../config/environment-config';
+import { OVERLAY_NETWORK, type ExposureConfig, type NetworkingConfig } from '../../platform/environment-config';
 
 export interface NetworkingProps {
   /** The environment's address plan, NSG name and admin ranges. */

@@ -17,7 +17,8 @@
 import { readFileSync } from 'node:fs';
 import sql from 'mssql';
 import { oneOf, parseArgs, UsageError, usage } from '../../lib/cli-args';
-import { environments, GUID } from '../config/environment-config';
+import { environments } from '../../platform/environment-config';
+import { GUID } from '../../platform/guid';
 
 /** Database roles the app needs: read and write orders, and create its table and indexes (migrations). */
 export const APP_DATABASE_ROLES = ['db_datareader', 'db_datawriter', 'db_ddladmin'] as const;

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { oneOf, parseArgs, UsageError, usage } from '../../lib/cli-args';
-import { environments, unsetDeploySettings, type EnvironmentConfig } from '../config/environment-config';
+import { environments, unsetDeploySettings, type EnvironmentConfig } from '../../platform/environment-config';
 
 /** Resource providers the stacks create resources with. */
 export const RESOURCE_PROVIDERS = [

@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { flagLines, oneOf, parseArgs, UsageError, wholeNumber } from '../../lib/cli-args';
-import { ENVIRONMENT_NAMES, unsetSettingsIn } from '../config/environment-config';
+import { ENVIRONMENT_NAMES, unsetSettingsIn } from '../../platform/environment-config';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { describeSummary, diffSummaries, summarizePlan, type PlanSummary } from './plan-summary';
 

@@ -1,7 +1,7 @@
 import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import type { EnvironmentConfig } from '../config/environment-config';
+import type { EnvironmentConfig } from '../../platform/environment-config';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 
 /** Whether this synth writes HCL (`cdktf synth --hcl` sets SYNTH_HCL_OUTPUT). */

@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { RegistryConfig } from '../config/registry-config';
+import type { RegistryConfig } from '../../platform/registry-config';
 import { ContainerRegistry } from '../constructs/container-registry';
 import { BaseStack, type StateProps } from './base-stack';
 

@@ -1,4 +1,4 @@
-import { environments } from '../config/environment-config';
+import { environments } from '../../platform/environment-config';
 import { all, only, synthEnvironment, type Resources } from './synth-helpers';
 
 // One test per Checkov check that applies to these resources, named by its id, evaluated on

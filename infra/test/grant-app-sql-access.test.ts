@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appIdentityName } from '../constructs/app-data';
-import { environments } from '../config/environment-config';
+import { environments } from '../../platform/environment-config';
 import { APP_DATABASE_ROLES, appIdentityFromOutputs, entraSid, grantAppAccessBatch } from '../scripts/grant-app-sql-access';
 import { AppContract } from '../../app/src/app-contract';
 

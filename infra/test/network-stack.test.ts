@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Testing } from 'cdktf';
-import { environments, InfraConfigError, OVERLAY_NETWORK, validateAddressPlan, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
+import { environments, InfraConfigError, OVERLAY_NETWORK, validateAddressPlan, validateEnvironment, type EnvironmentConfig } from '../../platform/environment-config';
 import { MANAGED_DEVOPS_POOL_DELEGATION, NSG_PRIORITIES } from '../constructs/networking';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { stateBackendFromEnv } from '../stacks/base-stack';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { AppContract } from '../../app/src/app-contract';
-import { environments, InfraConfigError, OVERLAY_NETWORK, validateEnvironment, type EnvironmentConfig } from '../config/environment-config';
+import { environments, InfraConfigError, OVERLAY_NETWORK, validateEnvironment, type EnvironmentConfig } from '../../platform/environment-config';
 import { KEY_VAULT_ROLES, RBAC_PROPAGATION_WAIT, secretExpiry } from '../constructs/app-data';
 import { SYSTEM_POOL_ROTATION_NAME } from '../constructs/aks-cluster';
 import { AKS_ROLES, NAMESPACE_WRITER_DATA_ACTIONS } from '../constructs/cluster-access';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environments } from '../config/environment-config';
+import { environments } from '../../platform/environment-config';
 import { preflight, RESOURCE_PROVIDERS, type Az } from '../scripts/preflight';
 
 const ADMINS = '5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f';

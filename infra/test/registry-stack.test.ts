@@ -1,5 +1,5 @@
-import { environments, InfraConfigError } from '../config/environment-config';
-import { loginServer, registryConfig, validateRegistry } from '../config/registry-config';
+import { environments, InfraConfigError } from '../../platform/environment-config';
+import { loginServer, registryConfig, validateRegistry } from '../../platform/registry-config';
 import { only, synthEnvironment } from './synth-helpers';
 
 const [dev, prod] = environments({});

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Testing } from 'cdktf';
-import type { EnvironmentConfig } from '../config/environment-config';
+import type { EnvironmentConfig } from '../../platform/environment-config';
 import { NetworkStack } from '../stacks/network-stack';
-import { registryConfig } from '../config/registry-config';
+import { registryConfig } from '../../platform/registry-config';
 import { PlatformStack } from '../stacks/platform-stack';
 import { RegistryStack } from '../stacks/registry-stack';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PLACEHOLDER_PRINCIPAL_IDS } from '../config/environment-config';
+import { PLACEHOLDER_PRINCIPAL_IDS } from '../../platform/environment-config';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { MASK, summarizePlan } from '../scripts/plan-summary';
 import { armEnvFromPipeline, isStale, parseLockError } from '../scripts/terraform-stacks';

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IntOrString, KubeIngress, KubePodDisruptionBudget, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Construct } from 'constructs';
 import { AppContract } from '../../app/src/app-contract';
-import { PRIVATE_RANGES } from '../../infra/config/environment-config';
+import { PRIVATE_RANGES } from '../../platform/cidr';
 import { validateChartConfig, type OrderAppChartConfig } from '../config/chart-config';
 
 /** Labels every object of the app carries (Kubernetes recommended labels). */

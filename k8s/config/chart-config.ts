@@ -1,5 +1,5 @@
-import { isPrivate, parseCidr } from '../../infra/config/cidr';
-import { GUID } from '../../infra/config/environment-config';
+import { isPrivate, parseCidr } from '../../platform/cidr';
+import { GUID } from '../../platform/guid';
 
 /**
  * How the Service is reached.

@@ -1,5 +1,5 @@
-import { environments as infraEnvironments } from '../../infra/config/environment-config';
-import { loginServer, registryConfig } from '../../infra/config/registry-config';
+import { environments as infraEnvironments } from '../../platform/environment-config';
+import { loginServer, registryConfig } from '../../platform/registry-config';
 import { AppContract } from '../../app/src/app-contract';
 import { K8sConfigError, validateChartConfig, type OrderAppChartConfig, type ResourcesConfig } from './chart-config';
 

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { AppContract } from '../../app/src/app-contract';
 import { loadConfig } from '../../app/src/config';
 import { makeTestApp } from '../../app/test/helpers';
-import { environments } from '../../infra/config/environment-config';
+import { environments } from '../../platform/environment-config';
 import { all, synthEnvironment } from '../../infra/test/synth-helpers';
 import pino from 'pino';
 import { oidcAuth } from '../../app/src/auth/auth';

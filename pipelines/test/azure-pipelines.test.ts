@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { AppContract } from '../../app/src/app-contract';
-import { environments } from '../../infra/config/environment-config';
-import { loginServer, registryConfig } from '../../infra/config/registry-config';
+import { environments } from '../../platform/environment-config';
+import { loginServer, registryConfig } from '../../platform/registry-config';
 import { MANIFEST_FILE_NAME } from '../../k8s/synth-manifests';
 import { allSteps, jobsOf, loadPipeline, PIPELINES_DIR, shellText, stepsOf } from './pipeline-model';
 

@@ -1,6 +1,7 @@
-import { AppContract } from '../../app/src/app-contract';
-import { DEFAULT_ALERT_THRESHOLDS, MonitoringConfigError, validateAlertEmails, validateAlertThresholds, type AlertThresholds } from '../../monitoring/alert-settings';
+import { AppContract } from '../app/src/app-contract';
+import { DEFAULT_ALERT_THRESHOLDS, MonitoringConfigError, validateAlertEmails, validateAlertThresholds, type AlertThresholds } from './alert-settings';
 import { addressAt, contains, isPrivate, overlaps, parseCidr, type Cidr } from './cidr';
+import { GUID } from './guid';
 
 /** Settings of one environment's networking (the seed's networking module). */
 export interface NetworkingConfig {
@@ -200,9 +201,6 @@ export const PLACEHOLDER_ADMIN_CIDR = '203.0.113.0/28';
 /** The pod and service ranges of the overlay network (outside every VNet, never routed). */
 export const OVERLAY_NETWORK = { podCidr: '192.168.0.0/16', serviceCidr: '172.16.0.0/16', dnsServiceIp: '172.16.0.10' } as const;
 
-/** Private ranges (RFC 1918): what the app's Internet egress excludes. */
-export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
-
 /**
  * The default internal clients: 10.0.0.0/8, the private range that does not hold the
  * cluster's overlay (pod and service) ranges; a client network over those would be routed
@@ -224,9 +222,6 @@ function overlayOverlap(block: Cidr): string | undefined {
   const hit = Object.entries(ranges).find(([, range]) => overlaps(block, parseCidr(range)!));
   return hit ? `${hit[0]} ${hit[1]}` : undefined;
 }
-
-/** An Entra object or client id. */
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks an environment's configuration; throws `InfraConfigError` on the first broken rule,

@@ -44,3 +44,6 @@ export function isPrivate(c: Cidr): boolean {
 }
 
 const NON_INTERNET_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10'].map((r) => parseCidr(r)!);
+
+/** Private ranges (RFC 1918): what the app's Internet egress excludes. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
