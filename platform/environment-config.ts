@@ -2,17 +2,22 @@ import { AppContract } from '../app/src/app-contract';
 import { DEFAULT_ALERT_THRESHOLDS, MonitoringConfigError, validateAlertEmails, validateAlertThresholds, type AlertThresholds } from './alert-settings';
 import { addressAt, contains, isPrivate, overlaps, parseCidr, type Cidr } from './cidr';
 import { GUID } from './guid';
+import { InfraConfigError } from './infra-config-error';
+import { PLATFORM_MODEL, validatePlatformModel, type PlatformModel } from './platform-model';
+import type { EnvironmentSpec } from './environment-spec';
+
+export { InfraConfigError } from './infra-config-error';
 
 /** Settings of one environment's networking (the seed's networking module). */
 export interface NetworkingConfig {
-  /** Resource group for the network. @default "networking-rg" (the seed's) */
+  /** Resource group for the network. From the platform model (platform/<env>.ts; prod keeps the seed's "networking-rg"). */
   readonly resourceGroupName: string;
   /** @default "aks-vnet" */
   readonly vnetName: string;
   /**
    * The VNet's address space. Environments must not overlap each other (a corporate network
    * or deploy network peered with several of them routes by address) nor the overlay ranges.
-   * @default ["10.10.0.0/16"] (dev), ["10.20.0.0/16"] (prod); `VNET_ADDRESS_SPACE_<ENV>`
+   * @default the platform model's (platform/<env>.ts); `VNET_ADDRESS_SPACE_<ENV>`
    */
   readonly vnetAddressSpace: readonly string[];
   /** @default the VNet's 2nd /24, e.g. "10.10.1.0/24" */
@@ -56,9 +61,9 @@ export interface NodePoolConfig {
 
 /** The AKS cluster (the seed's cluster module). */
 export interface ClusterConfig {
-  /** @default "terraform-aks-cluster" */
+  /** From the platform model (platform/<env>.ts; prod keeps the seed's "terraform-aks-cluster"). */
   readonly name: string;
-  /** @default "myaks-project" */
+  /** From the platform model (platform/<env>.ts; prod keeps the seed's "myaks-project"). */
   readonly dnsPrefix: string;
   /** Kubernetes minor version, e.g. "1.33"; must be one AKS still supports. */
   readonly kubernetesVersion: string;
@@ -74,7 +79,7 @@ export interface ClusterConfig {
 export interface MonitoringConfig {
   /** @default 90 (SQL audit records are kept here) */
   readonly retentionDays: number;
-  /** Daily ingestion cap in GB; -1 for none. @default 1 (dev), -1 (prod) */
+  /** Daily ingestion cap in GB; -1 for none. @default the platform model's (platform/<env>.ts) */
   readonly dailyQuotaGb: number;
   /** Who the alerts e-mail (the action group); from `ALERT_EMAILS`. */
   readonly alertEmails: readonly string[];
@@ -128,7 +133,7 @@ export interface ExposureConfig {
    * `clusterip`: inside the cluster only (`kubectl port-forward`); `internal`: an internal
    * load balancer in worker-node-subnet for networks peered or connected to the VNet;
    * `public`: HTTPS from the Internet through the application routing ingress.
-   * @default "clusterip" (dev), "internal" (prod); "public" when `PUBLIC_HOST_<ENV>` is set
+   * @default the platform model's (platform/<env>.ts); "public" when `PUBLIC_HOST_<ENV>` is set
    */
   readonly mode: ExposureMode;
   /** The public host name (exposure `public`), e.g. orders.example.com; from `PUBLIC_HOST_<ENV>`. */
@@ -150,7 +155,7 @@ export interface DataConfig {
   readonly sqlServerName: string;
   /** @default "orders" */
   readonly databaseName: string;
-  /** @default "S0" (dev: "Basic") */
+  /** @default the platform model's (platform/<env>.ts) */
   readonly databaseSku: string;
   /** `entra`: the app's identity logs in without a password (default). `password`: a generated SQL login. */
   readonly sqlAuth: 'entra' | 'password';
@@ -160,9 +165,27 @@ export interface DataConfig {
   readonly secretExpiryDays: number;
 }
 
-/** One deployment environment. */
+/** The app's pods in one environment (the manifests follow it). */
+export interface WorkloadConfig {
+  /** Replicas when idle: the HPA's minimum. */
+  readonly replicas: number;
+  /** The HPA's maximum. */
+  readonly maxReplicas: number;
+  /** Container requests and limits. */
+  readonly resources: {
+    readonly cpuRequestMillis: number;
+    readonly cpuLimitMillis: number;
+    readonly memoryRequestMiB: number;
+    readonly memoryLimitMiB: number;
+    readonly ephemeralStorageRequestMiB: number;
+    readonly ephemeralStorageLimitMiB: number;
+  };
+}
+
+/** One deployment environment: its entry in the platform model, resolved with the deploy's variables. */
 export interface EnvironmentConfig {
-  readonly name: 'dev' | 'prod';
+  /** The environment's name in the platform model (platform/<name>.ts). */
+  readonly name: string;
   /** Azure region. @default "uksouth" (the seed's UK South) */
   readonly location: string;
   /** Tags put on every resource. */
@@ -173,6 +196,7 @@ export interface EnvironmentConfig {
   readonly data: DataConfig;
   readonly access: AccessConfig;
   readonly exposure: ExposureConfig;
+  readonly workload: WorkloadConfig;
 }
 
 /**
@@ -207,14 +231,6 @@ export const OVERLAY_NETWORK = { podCidr: '192.168.0.0/16', serviceCidr: '172.16
  * into the overlay.
  */
 export const DEFAULT_INTERNAL_CLIENT_CIDRS = ['10.0.0.0/8'] as const;
-
-/** A configuration value breaks a rule; the message names the setting, the value and the rule. */
-export class InfraConfigError extends Error {
-  constructor(setting: string, value: unknown, rule: string) {
-    super(`${setting} = ${JSON.stringify(value)}: ${rule}`);
-    this.name = 'InfraConfigError';
-  }
-}
 
 /** The overlay range a block overlaps, as "podCidr 192.168.0.0/16"; undefined when none. */
 function overlayOverlap(block: Cidr): string | undefined {
@@ -384,45 +400,43 @@ export function addressPlan(vnetCidr: string): Pick<NetworkingConfig, 'controlPl
   return { controlPlaneSubnetCidr: block(1), workerNodeSubnetCidr: block(2), privateEndpointSubnetCidr: block(3), deployAgentSubnetCidr: block(4) };
 }
 
-/** The environments, in deploy order. */
-export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
-
-/** Each environment's default VNet: one /16 each, apart, so they can all be peered with one network. */
-const DEFAULT_VNET: Record<EnvironmentName, string> = { dev: '10.10.0.0/16', prod: '10.20.0.0/16' };
-const DEFAULT_EXPOSURE: Record<EnvironmentName, ExposureMode> = { dev: 'clusterip', prod: 'internal' };
+/** The environments' names, in deploy order (the platform model's). */
+export const ENVIRONMENT_NAMES: readonly string[] = PLATFORM_MODEL.environments.map((e) => e.name);
+export type EnvironmentName = string;
 
 const list = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
 
 /**
- * The environments, with the seed's names and region as defaults, read from the environment:
- * `ADMIN_CIDRS`, `ADMIN_GROUP_OBJECT_ID`, `ADMIN_GROUP_NAME`, `SQL_ADMIN_GROUP_OBJECT_ID`,
+ * The environments of the platform model (platform/dev.ts, platform/prod.ts, ...), in deploy
+ * order, with these variables read from the environment: `ADMIN_CIDRS`,
+ * `ADMIN_GROUP_OBJECT_ID`, `ADMIN_GROUP_NAME`, `SQL_ADMIN_GROUP_OBJECT_ID`,
  * `SQL_ADMIN_GROUP_NAME`, `DEPLOYER_OBJECT_ID`,
  * `GLOBAL_NAME_PREFIX`, `ALERT_EMAILS`, `INTERNAL_CLIENT_CIDRS`, and per environment
  * `VNET_ADDRESS_SPACE_<ENV>` and `PUBLIC_HOST_<ENV>`. Unset principals are placeholders:
  * synth works anywhere, and `npm run tf` and the preflight refuse to deploy them.
  */
-export function environments(env: Readonly<Record<string, string | undefined>> = process.env): EnvironmentConfig[] {
+export function environments(env: Readonly<Record<string, string | undefined>> = process.env, model: PlatformModel = PLATFORM_MODEL): EnvironmentConfig[] {
+  validatePlatformModel(model);
   const admin = list(env.ADMIN_CIDRS);
   // Key Vault and SQL server names are global across Azure: a prefix of the deployer's own.
-  const prefix = env.GLOBAL_NAME_PREFIX ?? 'orderplat';
+  const prefix = env.GLOBAL_NAME_PREFIX ?? model.shared.defaultGlobalNamePrefix;
   const emails = list(env.ALERT_EMAILS);
   const access: AccessConfig = {
     adminGroup: { objectId: env.ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.adminGroup, displayName: env.ADMIN_GROUP_NAME?.trim() || 'order-platform-admins' },
     sqlAdminGroup: { objectId: env.SQL_ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.sqlAdminGroup, displayName: env.SQL_ADMIN_GROUP_NAME?.trim() || 'order-platform-sql-admins' },
     deployerObjectId: env.DEPLOYER_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.deployer,
   };
-  const base = (name: EnvironmentName): EnvironmentConfig => {
+  const resolve = (spec: EnvironmentSpec): EnvironmentConfig => {
+    const name = spec.name;
     const suffix = name.toUpperCase();
-    const vnet = list(env[`VNET_ADDRESS_SPACE_${suffix}`]) ?? [DEFAULT_VNET[name]];
+    const vnet = list(env[`VNET_ADDRESS_SPACE_${suffix}`]) ?? [...spec.networking.vnetAddressSpace];
     const publicHost = env[`PUBLIC_HOST_${suffix}`]?.trim() || undefined;
-    const prod = name === 'prod';
     return {
       name,
-      location: 'uksouth',
+      location: spec.location,
       tags: { project: 'order-platform', environment: name, 'managed-by': 'cdktf' },
       networking: {
-        resourceGroupName: prod ? 'networking-rg' : `networking-rg-${name}`,
+        resourceGroupName: spec.networking.resourceGroupName,
         vnetName: 'aks-vnet',
         vnetAddressSpace: vnet,
         ...addressPlan(vnet[0]!),
@@ -431,33 +445,34 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
         sshSourceCidrs: [],
       },
       cluster: {
-        name: prod ? 'terraform-aks-cluster' : `terraform-aks-cluster-${name}`,
-        dnsPrefix: prod ? 'myaks-project' : `myaks-project-${name}`,
+        name: spec.cluster.name,
+        dnsPrefix: spec.cluster.dnsPrefix,
         kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
         zones: ['1', '2', '3'],
-        systemPool: { vmSize: 'Standard_D4ds_v5', minCount: prod ? 3 : 1, maxCount: 3, maxPods: 50 },
-        userPool: { vmSize: 'Standard_D4ds_v5', minCount: prod ? 2 : 1, maxCount: prod ? 10 : 3, maxPods: 50 },
+        systemPool: { vmSize: 'Standard_D4ds_v5', minCount: spec.cluster.systemPool.minCount, maxCount: spec.cluster.systemPool.maxCount, maxPods: 50 },
+        userPool: { vmSize: 'Standard_D4ds_v5', minCount: spec.cluster.userPool.minCount, maxCount: spec.cluster.userPool.maxCount, maxPods: 50 },
       },
       // 90 days everywhere: SQL audit records live in the workspace and must be kept that long.
-      monitoring: { retentionDays: 90, dailyQuotaGb: prod ? -1 : 1, alertEmails: emails ?? ['devops@example.com'], alerts: DEFAULT_ALERT_THRESHOLDS },
+      monitoring: { retentionDays: 90, dailyQuotaGb: spec.monitoring.dailyQuotaGb, alertEmails: emails ?? [...spec.monitoring.alertEmails], alerts: DEFAULT_ALERT_THRESHOLDS },
       data: {
         keyVaultName: `${prefix}-${name}-kv`,
         sqlServerName: `${prefix}-${name}-sql`,
         databaseName: AppContract.database.defaultDatabaseName,
-        databaseSku: prod ? 'S0' : 'Basic',
+        databaseSku: spec.data.databaseSku,
         sqlAuth: 'entra',
         auditRetentionDays: 90,
         secretExpiryDays: 365,
       },
       access,
       exposure: {
-        mode: publicHost ? 'public' : DEFAULT_EXPOSURE[name],
+        mode: publicHost ? 'public' : spec.exposure.mode,
         ...(publicHost ? { publicHost } : {}),
         internalClientCidrs: list(env.INTERNAL_CLIENT_CIDRS) ?? [...DEFAULT_INTERNAL_CLIENT_CIDRS],
       },
+      workload: { replicas: spec.workload.replicas, maxReplicas: spec.workload.maxReplicas, resources: { ...spec.workload.resources } },
     };
   };
-  return [...validateAddressPlan(ENVIRONMENT_NAMES.map((name) => validateEnvironment(base(name))))];
+  return [...validateAddressPlan(model.environments.map((spec) => validateEnvironment(resolve(spec))))];
 }
 
 /**

@@ -1,4 +1,5 @@
-import { InfraConfigError } from './environment-config';
+import { InfraConfigError } from './infra-config-error';
+import { PLATFORM_MODEL, validatePlatformModel, type PlatformModel } from './platform-model';
 
 /**
  * The container registry every environment pulls the app image from. There is one, shared:
@@ -29,14 +30,18 @@ export function validateRegistry(config: RegistryConfig): RegistryConfig {
   return config;
 }
 
-/** The shared registry's settings; its name follows `GLOBAL_NAME_PREFIX` as the vaults and SQL servers do. */
-export function registryConfig(env: Readonly<Record<string, string | undefined>> = process.env): RegistryConfig {
-  const prefix = (env.GLOBAL_NAME_PREFIX ?? 'orderplat').toLowerCase().replace(/[^a-z0-9]/g, '');
+/**
+ * The shared registry's settings, from the platform model (platform/shared.ts); its name
+ * follows `GLOBAL_NAME_PREFIX` as the vaults and SQL servers do.
+ */
+export function registryConfig(env: Readonly<Record<string, string | undefined>> = process.env, model: PlatformModel = PLATFORM_MODEL): RegistryConfig {
+  const { shared } = validatePlatformModel(model);
+  const prefix = (env.GLOBAL_NAME_PREFIX ?? shared.defaultGlobalNamePrefix).toLowerCase().replace(/[^a-z0-9]/g, '');
   return validateRegistry({
     name: `${prefix}acr`,
-    resourceGroupName: 'order-platform-shared-rg',
-    location: 'uksouth',
-    untaggedRetentionDays: 7,
+    resourceGroupName: shared.registry.resourceGroupName,
+    location: shared.registry.location,
+    untaggedRetentionDays: shared.registry.untaggedRetentionDays,
     tags: { project: 'order-platform', environment: 'shared', 'managed-by': 'cdktf' },
   });
 }

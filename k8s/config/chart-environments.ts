@@ -1,7 +1,8 @@
-import { environments as infraEnvironments } from '../../platform/environment-config';
+import { environments as platformEnvironments } from '../../platform/environment-config';
+import type { PlatformModel } from '../../platform/platform-model';
 import { loginServer, registryConfig } from '../../platform/registry-config';
 import { AppContract } from '../../app/src/app-contract';
-import { K8sConfigError, validateChartConfig, type OrderAppChartConfig, type ResourcesConfig } from './chart-config';
+import { K8sConfigError, validateChartConfig, type OrderAppChartConfig } from './chart-config';
 
 /** The client id used when no infra outputs are given: the manifest synthesizes but cannot sign in to Azure. */
 export const PLACEHOLDER_CLIENT_ID = '00000000-0000-0000-0000-000000000000';
@@ -35,20 +36,6 @@ export function platformOutputsFrom(json: unknown, environment: string, source =
   return { keyVaultUrl: read('key_vault_url'), appIdentityClientId: read('app_identity_client_id') };
 }
 
-/** Per-environment sizing; everything else (exposure, addresses) is derived from the infra config. */
-const PROFILES: Record<'dev' | 'prod', { replicas: number; maxReplicas: number; resources: ResourcesConfig }> = {
-  dev: {
-    replicas: 2,
-    maxReplicas: 4,
-    resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 160, memoryLimitMiB: 256, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
-  },
-  prod: {
-    replicas: 3,
-    maxReplicas: 10,
-    resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 384, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
-  },
-};
-
 /** Inputs that come from outside the repo: the environment and, for a deploy, the infra outputs. */
 export interface ChartEnvironmentInputs {
   /**
@@ -66,25 +53,28 @@ export interface ChartEnvironmentInputs {
   readonly only?: string;
   /** Overrides applied to every environment after the defaults (tests, one-off synths). */
   readonly overrides?: Partial<OrderAppChartConfig>;
+  /** The platform model to follow. @default PLATFORM_MODEL (platform/<env>.ts) */
+  readonly model?: PlatformModel;
 }
 
 /** The app's repository in the shared registry the `registry` stack creates (or `IMAGE_REPOSITORY`). */
-export function defaultImageRepository(env: Readonly<Record<string, string | undefined>>): string {
-  return env.IMAGE_REPOSITORY ?? `${loginServer(registryConfig(env))}/${AppContract.appName}`;
+export function defaultImageRepository(env: Readonly<Record<string, string | undefined>>, model?: PlatformModel): string {
+  return env.IMAGE_REPOSITORY ?? `${loginServer(registryConfig(env, model))}/${AppContract.appName}`;
 }
 
-/** The chart config of each environment `infra/` defines (dev, prod), validated. */
+/**
+ * The chart config of each environment of the platform model, validated: sizes from its
+ * `workload`, exposure and addresses as `infra/` resolves them.
+ */
 export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderAppChartConfig[] {
   const env = inputs.env ?? process.env;
-  let selected = infraEnvironments(env);
+  let selected = platformEnvironments(env, inputs.model);
   if (inputs.only !== undefined) {
     const names = selected.map((e) => e.name);
     selected = selected.filter((e) => e.name === inputs.only);
     if (selected.length === 0) throw new K8sConfigError(`--env must be one of ${names.join(', ')}; got ${JSON.stringify(inputs.only)}.`);
   }
   return selected.map((infra) => {
-    const profile = PROFILES[infra.name as 'dev' | 'prod'];
-    if (!profile) throw new K8sConfigError(`No manifest profile for environment "${infra.name}"; add one to k8s/config/chart-environments.ts.`);
     const outputs: PlatformOutputs =
       inputs.infraOutputs === undefined
         ? { keyVaultUrl: `https://${infra.data.keyVaultName}.vault.azure.net/`, appIdentityClientId: PLACEHOLDER_CLIENT_ID }
@@ -94,9 +84,9 @@ export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderApp
     const oidcClientId = env[`OIDC_CLIENT_ID_${suffix}`];
     const config: OrderAppChartConfig = {
       environment: infra.name,
-      image: env.APP_IMAGE ?? `${defaultImageRepository(env)}:${DEFAULT_IMAGE_TAG}`,
-      replicas: profile.replicas,
-      maxReplicas: profile.maxReplicas,
+      image: env.APP_IMAGE ?? `${defaultImageRepository(env, inputs.model)}:${DEFAULT_IMAGE_TAG}`,
+      replicas: infra.workload.replicas,
+      maxReplicas: infra.workload.maxReplicas,
       targetCpuUtilizationPercent: 70,
       exposure: infra.exposure.mode,
       ...(publicHost ? { ingress: { host: publicHost, certificateName: env.TLS_CERTIFICATE_NAME ?? 'orders-tls' } } : {}),
@@ -104,7 +94,7 @@ export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderApp
         ? { mode: 'oidc', issuerUrl: env.OIDC_ISSUER_URL ?? '', clientId: oidcClientId }
         : { mode: 'none', allowAnonymousPublicAccess: env[`ALLOW_ANONYMOUS_PUBLIC_ACCESS_${suffix}`] === 'true' },
       internalClientCidrs: infra.exposure.internalClientCidrs,
-      resources: profile.resources,
+      resources: infra.workload.resources,
       keyVaultUrl: outputs.keyVaultUrl,
       appIdentityClientId: outputs.appIdentityClientId,
       privateEndpointCidrs: [infra.networking.privateEndpointSubnetCidr],

@@ -1,0 +1,23 @@
+import type { EnvironmentSpec } from './environment-spec';
+
+/** Development: small, cheap, reached only inside the cluster (`kubectl port-forward`). */
+export const dev: EnvironmentSpec = {
+  name: 'dev',
+  location: 'uksouth',
+  networking: { resourceGroupName: 'networking-rg-dev', vnetAddressSpace: ['10.10.0.0/16'] },
+  cluster: {
+    name: 'terraform-aks-cluster-dev',
+    dnsPrefix: 'myaks-project-dev',
+    systemPool: { minCount: 1, maxCount: 3 },
+    userPool: { minCount: 1, maxCount: 3 },
+  },
+  // A daily cap keeps a noisy test from running up the bill.
+  monitoring: { dailyQuotaGb: 1, alertEmails: ['devops@example.com'] },
+  data: { databaseSku: 'Basic' },
+  exposure: { mode: 'clusterip' },
+  workload: {
+    replicas: 2,
+    maxReplicas: 4,
+    resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 160, memoryLimitMiB: 256, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
+  },
+};
