@@ -1,5 +1,5 @@
 import { environments } from '../../platform/environment-config';
-import { all, only, synthEnvironment, type Resources } from './synth-helpers';
+import { all, only, synthEnvironment, type Resources } from '../../test-helpers/synth-helpers';
 
 // One test per Checkov check that applies to these resources, named by its id, evaluated on
 // the synthesized Terraform JSON of both stacks. Where the repo deliberately does not meet a

@@ -4,7 +4,7 @@ import { environments, InfraConfigError, OVERLAY_NETWORK, validateEnvironment, t
 import { KEY_VAULT_ROLES, RBAC_PROPAGATION_WAIT, secretExpiry } from '../constructs/app-data';
 import { SYSTEM_POOL_ROTATION_NAME } from '../constructs/aks-cluster';
 import { AKS_ROLES, NAMESPACE_WRITER_DATA_ACTIONS } from '../constructs/cluster-access';
-import { all, only, synthEnvironment } from './synth-helpers';
+import { all, only, synthEnvironment } from '../../test-helpers/synth-helpers';
 
 const ADMINS = '5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f';
 const SQL_ADMINS = '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f';

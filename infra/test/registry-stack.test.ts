@@ -1,6 +1,6 @@
 import { environments, InfraConfigError } from '../../platform/environment-config';
 import { loginServer, registryConfig, validateRegistry } from '../../platform/registry-config';
-import { only, synthEnvironment } from './synth-helpers';
+import { only, synthEnvironment } from '../../test-helpers/synth-helpers';
 
 const [dev, prod] = environments({});
 const { registry, platform } = synthEnvironment(prod!);

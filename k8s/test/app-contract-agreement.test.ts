@@ -5,7 +5,7 @@ import { AppContract } from '../../app/src/app-contract';
 import { loadConfig } from '../../app/src/config';
 import { makeTestApp } from '../../app/test/helpers';
 import { environments } from '../../platform/environment-config';
-import { all, synthEnvironment } from '../../infra/test/synth-helpers';
+import { all, synthEnvironment } from '../../test-helpers/synth-helpers';
 import pino from 'pino';
 import { oidcAuth } from '../../app/src/auth/auth';
 import { APP_GID, APP_UID, PUBLIC_PATHS } from '../charts/order-app-chart';

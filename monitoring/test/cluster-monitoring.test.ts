@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { environments, InfraConfigError, validateEnvironment } from '../../platform/environment-config';
-import { all, only, synthEnvironment, type Resources } from '../../infra/test/synth-helpers';
+import { all, only, synthEnvironment, type Resources } from '../../test-helpers/synth-helpers';
 import { DEFAULT_ALERT_THRESHOLDS, MonitoringConfigError } from '../../platform/alert-settings';
 import { AKS_METRIC_NAMESPACE, alertSpecs, LOG_ALERT_FREQUENCY, LOG_ALERT_WINDOW } from '../cluster-alerts';
 import { ClusterMonitoring } from '../cluster-monitoring';

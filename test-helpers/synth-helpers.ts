@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Testing } from 'cdktf';
-import type { EnvironmentConfig } from '../../platform/environment-config';
-import { NetworkStack } from '../stacks/network-stack';
-import { registryConfig } from '../../platform/registry-config';
-import { PlatformStack } from '../stacks/platform-stack';
-import { RegistryStack } from '../stacks/registry-stack';
+import type { EnvironmentConfig } from '../platform/environment-config';
+import { NetworkStack } from '../infra/stacks/network-stack';
+import { registryConfig } from '../platform/registry-config';
+import { PlatformStack } from '../infra/stacks/platform-stack';
+import { RegistryStack } from '../infra/stacks/registry-stack';
 
 export type Resources = Record<string, Record<string, Record<string, unknown>>>;
 export interface Synthesized {
