@@ -57,7 +57,7 @@ interface Need {
 const SUBSCRIPTION = 'subscription';
 
 /**
- * Role assignments made outside the stacks, as the README's one-time setup asks: the
+ * Role assignments made outside the stacks, as the one-time setup in docs/deploy.md asks: the
  * pipeline's principal owns the subscription (it creates resources and role assignments).
  * `npm run preflight` checks them on Azure.
  */
