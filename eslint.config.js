@@ -48,6 +48,19 @@ module.exports = tseslint.config(
   },
   ...boundaryRules,
   {
+    // Type-aware rules that catch real mistakes: a promise nobody awaits (an unhandled
+    // rejection, or work that silently never finishes before a response), a promise passed
+    // where a callback's result is ignored, `await` on something that is not a promise.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unnecessary-condition': 'error',
+    },
+  },
+  {
     // Tests and the deploy model read synthesized Terraform JSON and manifests, which have no types.
     files: ['**/test/**/*.ts', 'deploy-model/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

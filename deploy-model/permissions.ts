@@ -76,7 +76,7 @@ function assignments(a: DeployArtifacts): Assignment[] {
       const definition = tf.resourceOf(tf.canon(r.stack, v.role_definition_id));
       if (definition) {
         roleName = `${definition.values.name as string} (custom)`;
-        const p = ((definition.values.permissions as any[]) ?? [])[0] ?? {};
+        const p = ((definition.values.permissions as any[] | undefined) ?? [])[0] ?? {};
         role = { actions: p.actions ?? [], notActions: p.not_actions ?? [], dataActions: p.data_actions ?? [], notDataActions: p.not_data_actions ?? [] };
       }
     }

@@ -15,8 +15,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  stack?.stop();
+  // Unset when beforeAll failed part-way.
+  await (browser as Browser | undefined)?.close();
+  (stack as SignInStack | undefined)?.stop();
 });
 
 test('an editor signs in through the provider, adds an order, then signs out', async () => {

@@ -16,9 +16,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  server?.child.kill('SIGTERM');
-  if (server) await new Promise((r) => server.child.once('exit', r));
+  // Unset when beforeAll failed part-way.
+  await (browser as Browser | undefined)?.close();
+  const child = (server as typeof server | undefined)?.child;
+  child?.kill('SIGTERM');
+  if (child) await new Promise((r) => child.once('exit', r));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -13,7 +13,7 @@ let stack: SignInStack;
 beforeAll(async () => {
   stack = await startSignInStack();
 }, 60_000);
-afterAll(() => stack?.stop());
+afterAll(() => (stack as SignInStack | undefined)?.stop());
 
 const ordersBy = (userId: string) => {
   const db = new Database(stack.sqlitePath, { readonly: true });

@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const all = environments();
   const name = oneOf('env', args.env, all.map((e) => e.name));
   const config = all.find((e) => e.name === name)!;
-  const lookup = (args.lookup ?? 'sid') as PrincipalLookup;
+  const lookup: string = args.lookup ?? 'sid';
   if (lookup !== 'sid' && lookup !== 'entra') throw new UsageError(`--lookup must be sid or entra; got ${JSON.stringify(args.lookup)}.`);
   const file = args['infra-outputs'] ?? `cdktf.out/outputs-${config.name}.json`;
   let json: unknown;

@@ -38,7 +38,7 @@ export function realAz(binary: string): Az {
   return (args) => {
     const r = spawnSync(binary, [...args], { encoding: 'utf8' });
     if (r.error) return { ok: false, stdout: '', stderr: r.error.message };
-    return { ok: r.status === 0, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    return { ok: r.status === 0, stdout: (r.stdout as string | null) ?? '', stderr: (r.stderr as string | null) ?? '' };
   };
 }
 

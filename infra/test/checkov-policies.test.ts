@@ -17,11 +17,11 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
   const inboundAllows = (port: string) =>
     all(resource, 'azurerm_network_security_rule').filter((r) => {
       if (r.direction !== 'Inbound' || r.access !== 'Allow') return false;
-      const ports = [r.destination_port_range, ...((r.destination_port_ranges as string[]) ?? [])].filter(Boolean) as string[];
+      const ports = [r.destination_port_range, ...((r.destination_port_ranges as string[] | undefined) ?? [])].filter(Boolean) as string[];
       return ports.some((p) => p === '*' || p === port || (p.includes('-') && Number(p.split('-')[0]) <= Number(port) && Number(port) <= Number(p.split('-')[1])));
     });
   const fromInternet = (r: Record<string, unknown>) =>
-    [r.source_address_prefix, ...((r.source_address_prefixes as string[]) ?? [])].some((s) => typeof s === 'string' && INTERNET.includes(s));
+    [r.source_address_prefix, ...((r.source_address_prefixes as string[] | undefined) ?? [])].some((s) => typeof s === 'string' && INTERNET.includes(s));
 
   test('CKV_AZURE_4: AKS logging to Azure Monitor is configured', () => {
     expect(aks.oms_agent?.log_analytics_workspace_id).toBeTruthy();

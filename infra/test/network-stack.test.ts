@@ -57,7 +57,7 @@ test('the deploy agents get a subnet delegated to Managed DevOps Pools and a fix
   const nat = Object.values(resource.azurerm_subnet_nat_gateway_association!);
   expect(nat).toEqual([expect.objectContaining({ subnet_id: `\${azurerm_subnet.${agents[0]}.id}` })]);
   expect(Object.values(resource.azurerm_public_ip!)).toEqual([expect.objectContaining({ allocation_method: 'Static', sku: 'Standard' })]);
-  expect(output.deploy_agent_egress_ip.value).toMatch(/azurerm_public_ip\..*\.ip_address/);
+  expect(output.deploy_agent_egress_ip?.value).toMatch(/azurerm_public_ip\..*\.ip_address/);
 });
 
 test('nodes and pods reach pods on other nodes both ways: Azure CNI Overlay does not encapsulate pod traffic, so the subnet NSG sees pod addresses', () => {

@@ -14,7 +14,8 @@ export function securityHeaders(options: HelmetOptions): RequestHandler {
     setHeader: (name: string, value: string) => void headers.push([name, String(value)]),
     removeHeader: (name: string) => void removed.push(name),
   };
-  let called = false;
+  // Set inside helmet's callback: TypeScript cannot see that, hence the widened type.
+  let called = false as boolean;
   helmet(options)({} as never, recorder as never, () => {
     called = true;
   });

@@ -25,7 +25,7 @@ export const TRANSIENT_ERRORS: ReadonlySet<number | string> = new Set<number | s
 
 /** True when `err` is a transient SQL Server / network fault. */
 export function isTransient(err: unknown): boolean {
-  const e = err as { number?: number; code?: string; originalError?: { number?: number; code?: string; info?: { number?: number } } };
+  const e = err as { number?: number; code?: string; originalError?: { number?: number; code?: string; info?: { number?: number } } } | null | undefined;
   const candidates = [e?.number, e?.code, e?.originalError?.number, e?.originalError?.code, e?.originalError?.info?.number];
   return candidates.some((c) => c !== undefined && TRANSIENT_ERRORS.has(c));
 }
