@@ -3,13 +3,19 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
 
-const AZURERM_ROOT = { name: '@cdktf/provider-azurerm', message: 'Import each resource by deep path (@cdktf/provider-azurerm/lib/<resource>): the package root costs ~7 s and ~420 MB.' };
+const AZURERM_ROOT = {
+  name: '@cdktf/provider-azurerm',
+  message: 'Import each resource by deep path (@cdktf/provider-azurerm/lib/<resource>): the package root costs ~7 s and ~420 MB.',
+};
 
 /** A relative import of another top-level area (folder), at any depth: `../infra/x`, `../../infra`. */
 const area = (names) => `^(\\.\\./)+(${names.join('|')})(/|$)`;
 
 /** Every area's scripts are its own entry points: nobody else imports them (shared tooling lives in lib/). */
-const OTHER_AREAS_SCRIPTS = { regex: '^(\\.\\./)+[a-z-]+/scripts(/|$)', message: "Another area's scripts/ are its entry points, not a library: move what you need to lib/." };
+const OTHER_AREAS_SCRIPTS = {
+  regex: '^(\\.\\./)+[a-z-]+/scripts(/|$)',
+  message: "Another area's scripts/ are its entry points, not a library: move what you need to lib/.",
+};
 
 /**
  * The layers point one way (CONVENTIONS.md, habit 11): the app knows no IaC; infra/ and k8s/
@@ -19,12 +25,38 @@ const OTHER_AREAS_SCRIPTS = { regex: '^(\\.\\./)+[a-z-]+/scripts(/|$)', message:
  * platform/test) and shared test helpers (test-helpers/) may read every layer.
  */
 const BOUNDARIES = [
-  { files: ['app/**/*.ts'], forbidden: ['infra', 'k8s', 'monitoring', 'platform', 'deploy-model', 'pipelines', 'test-helpers'], why: 'The app knows no infrastructure: k8s/ and infra/ read its contract (app/src/app-contract.ts), not the other way round.' },
-  { files: ['k8s/**/*.ts'], forbidden: ['infra', 'deploy-model', 'pipelines'], why: 'k8s/ never imports infra/: both read the platform model (platform/) and the app contract; shared test helpers live in test-helpers/.' },
-  { files: ['infra/**/*.ts'], forbidden: ['k8s', 'deploy-model', 'pipelines'], why: 'infra/ never imports k8s/: both read the platform model (platform/) and the app contract; shared test helpers live in test-helpers/.' },
-  { files: ['monitoring/**/*.ts'], forbidden: ['infra', 'k8s', 'deploy-model', 'pipelines'], why: 'monitoring/ constructs are used by infra/ and read the platform model; they import neither infra/ nor k8s/ (tests use test-helpers/).' },
-  { files: ['platform/**/*.ts'], ignores: ['platform/test/**'], forbidden: ['infra', 'k8s', 'monitoring', 'deploy-model', 'pipelines', 'test-helpers'], why: 'The platform model is what every layer reads; it reads only the app contract.' },
-  { files: ['lib/**/*.ts'], ignores: ['lib/test/**'], forbidden: ['app', 'infra', 'k8s', 'monitoring', 'platform', 'deploy-model', 'pipelines', 'test-helpers'], why: 'lib/ is shared tooling: it knows no area.' },
+  {
+    files: ['app/**/*.ts'],
+    forbidden: ['infra', 'k8s', 'monitoring', 'platform', 'deploy-model', 'pipelines', 'test-helpers'],
+    why: 'The app knows no infrastructure: k8s/ and infra/ read its contract (app/src/app-contract.ts), not the other way round.',
+  },
+  {
+    files: ['k8s/**/*.ts'],
+    forbidden: ['infra', 'deploy-model', 'pipelines'],
+    why: 'k8s/ never imports infra/: both read the platform model (platform/) and the app contract; shared test helpers live in test-helpers/.',
+  },
+  {
+    files: ['infra/**/*.ts'],
+    forbidden: ['k8s', 'deploy-model', 'pipelines'],
+    why: 'infra/ never imports k8s/: both read the platform model (platform/) and the app contract; shared test helpers live in test-helpers/.',
+  },
+  {
+    files: ['monitoring/**/*.ts'],
+    forbidden: ['infra', 'k8s', 'deploy-model', 'pipelines'],
+    why: 'monitoring/ constructs are used by infra/ and read the platform model; they import neither infra/ nor k8s/ (tests use test-helpers/).',
+  },
+  {
+    files: ['platform/**/*.ts'],
+    ignores: ['platform/test/**'],
+    forbidden: ['infra', 'k8s', 'monitoring', 'deploy-model', 'pipelines', 'test-helpers'],
+    why: 'The platform model is what every layer reads; it reads only the app contract.',
+  },
+  {
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/test/**'],
+    forbidden: ['app', 'infra', 'k8s', 'monitoring', 'platform', 'deploy-model', 'pipelines', 'test-helpers'],
+    why: 'lib/ is shared tooling: it knows no area.',
+  },
 ];
 
 const boundaryRules = BOUNDARIES.map(({ files, ignores, forbidden, why }) => ({

@@ -4,7 +4,12 @@ import { containsAddress } from '../platform/cidr';
 export interface K8sObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly spec?: any;
 }
 
@@ -14,7 +19,14 @@ export interface K8sObject {
  * (`world`: the only identity an `ipBlock` selects).
  */
 export type Identity =
-  | { readonly kind: 'pod'; readonly label: string; readonly namespace: string; readonly labels: Record<string, string>; readonly ip: string; readonly namedPorts?: Readonly<Record<string, number>> }
+  | {
+      readonly kind: 'pod';
+      readonly label: string;
+      readonly namespace: string;
+      readonly labels: Record<string, string>;
+      readonly ip: string;
+      readonly namedPorts?: Readonly<Record<string, number>>;
+    }
   | { readonly kind: 'host'; readonly label: string; readonly ip: string }
   | { readonly kind: 'remote-node'; readonly label: string; readonly ip: string }
   | { readonly kind: 'world'; readonly label: string; readonly ip: string };
@@ -94,10 +106,15 @@ export function evaluateNetworkPolicy(
   protocol: 'TCP' | 'UDP',
   port: number,
 ): PolicyDecision {
-  if (direction === 'ingress' && peer.kind === 'host') return { allowed: true, reason: 'Cilium admits the pod\'s own node (kubelet probes) whatever the policies say' };
+  if (direction === 'ingress' && peer.kind === 'host')
+    return { allowed: true, reason: "Cilium admits the pod's own node (kubelet probes) whatever the policies say" };
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
   const policies = objects.filter(
-    (o) => o.kind === 'NetworkPolicy' && (o.metadata.namespace ?? 'default') === pod.namespace && selects(o.spec.podSelector, pod.labels) && policyTypes(o.spec).includes(type),
+    (o) =>
+      o.kind === 'NetworkPolicy' &&
+      (o.metadata.namespace ?? 'default') === pod.namespace &&
+      selects(o.spec.podSelector, pod.labels) &&
+      policyTypes(o.spec).includes(type),
   );
   if (policies.length === 0) return { allowed: true, reason: `no NetworkPolicy in ${pod.namespace} isolates ${pod.label} for ${direction}` };
   let addressOnly: string | undefined;
@@ -113,18 +130,34 @@ export function evaluateNetworkPolicy(
       for (const p of peers) {
         const m = peerMatches(p, pod.namespace, peer);
         if (m.matches) return { allowed: true, reason: `${where} (${describePeer(p)})` };
-        if (m.byAddressOnly) addressOnly = `${where} (${describePeer(p)}) covers ${peer.ip} by address, but Cilium never applies ipBlock to ${peer.kind === 'pod' ? 'pods' : 'nodes'}`;
+        if (m.byAddressOnly)
+          addressOnly = `${where} (${describePeer(p)}) covers ${peer.ip} by address, but Cilium never applies ipBlock to ${peer.kind === 'pod' ? 'pods' : 'nodes'}`;
       }
     }
   }
   const names = policies.map((p) => `${pod.namespace}/${p.metadata.name}`).join(', ');
-  return { allowed: false, reason: addressOnly ?? `NetworkPolicy ${names} isolates ${pod.label} and no ${direction} rule admits ${peer.label} on ${protocol}/${port}` };
+  return {
+    allowed: false,
+    reason: addressOnly ?? `NetworkPolicy ${names} isolates ${pod.label} and no ${direction} rule admits ${peer.label} on ${protocol}/${port}`,
+  };
 }
 
 function describePeer(peer: any): string {
   if (peer.ipBlock) return `ipBlock ${peer.ipBlock.cidr}${peer.ipBlock.except ? ` except ${peer.ipBlock.except.join(', ')}` : ''}`;
   const parts: string[] = [];
-  if (peer.namespaceSelector) parts.push(`namespace ${Object.entries(peer.namespaceSelector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '*'}`);
-  if (peer.podSelector && Object.keys(peer.podSelector.matchLabels ?? {}).length > 0) parts.push(`pods ${Object.entries(peer.podSelector.matchLabels).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  if (peer.namespaceSelector)
+    parts.push(
+      `namespace ${
+        Object.entries(peer.namespaceSelector.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || '*'
+      }`,
+    );
+  if (peer.podSelector && Object.keys(peer.podSelector.matchLabels ?? {}).length > 0)
+    parts.push(
+      `pods ${Object.entries(peer.podSelector.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`,
+    );
   return parts.join(', ') || 'pods of this namespace';
 }

@@ -89,7 +89,10 @@ export function hostIn(cidr: string, n: number): string {
 }
 
 /** The application routing add-on's NGINX pods (namespace and labels as AKS deploys them). */
-export const INGRESS_CONTROLLER_POD = { namespace: APP_ROUTING_NAMESPACE, labels: { app: 'nginx', 'app.kubernetes.io/component': 'ingress-controller' } } as const;
+export const INGRESS_CONTROLLER_POD = {
+  namespace: APP_ROUTING_NAMESPACE,
+  labels: { app: 'nginx', 'app.kubernetes.io/component': 'ingress-controller' },
+} as const;
 
 const ZONE_OF: Record<string, string> = { vault: 'privatelink.vaultcore.azure.net', sqlServer: 'privatelink.database.windows.net' };
 
@@ -99,7 +102,8 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
   const env = a.config.name;
   const net = `network-${env}`;
   const platform = `platform-${env}`;
-  if (!tf.stacks[net] || !tf.stacks[platform]) throw new Error(`the synthesized stacks ${net} and ${platform} are both needed; found ${Object.keys(tf.stacks).join(', ') || 'none'}`);
+  if (!tf.stacks[net] || !tf.stacks[platform])
+    throw new Error(`the synthesized stacks ${net} and ${platform} are both needed; found ${Object.keys(tf.stacks).join(', ') || 'none'}`);
   const vnet = tf.only('azurerm_virtual_network', [net]);
   const vnetSpace = vnet.values.address_space as string[];
 
@@ -124,7 +128,11 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
   const nsgs = tf.resources('azurerm_network_security_group', [net]);
   const nsgAssociations = tf.resources('azurerm_subnet_network_security_group_association', [net]);
   const natAssociations = tf.resources('azurerm_subnet_nat_gateway_association', [net]);
-  const natByGateway = new Map(tf.resources('azurerm_nat_gateway_public_ip_association', [net]).map((r) => [tf.canon(net, r.values.nat_gateway_id), tf.canon(net, r.values.public_ip_address_id)]));
+  const natByGateway = new Map(
+    tf
+      .resources('azurerm_nat_gateway_public_ip_association', [net])
+      .map((r) => [tf.canon(net, r.values.nat_gateway_id), tf.canon(net, r.values.public_ip_address_id)]),
+  );
   const subnets: Record<string, SubnetFacts> = {};
   for (const s of tf.resources('azurerm_subnet', [net])) {
     const id = tf.ref(s, 'id');
@@ -141,21 +149,26 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
       ...(natIp ? { natEgressRef: tf.withAttribute(natIp, 'ip_address') } : {}),
     };
   }
-  const bySubnetId = (value: unknown): SubnetFacts | undefined => Object.values(subnets).find((s) => tf.ref(s.resource, 'id') === tf.canon(platform, value));
+  const bySubnetId = (value: unknown): SubnetFacts | undefined =>
+    Object.values(subnets).find((s) => tf.ref(s.resource, 'id') === tf.canon(platform, value));
 
   const cluster = tf.only('azurerm_kubernetes_cluster', [platform]);
   const c = cluster.values as Record<string, any>;
   const nodeSubnet = bySubnetId(c.default_node_pool.vnet_subnet_id);
-  if (!nodeSubnet) throw new Error('the cluster\'s node pool is not in a subnet of the network stack');
+  if (!nodeSubnet) throw new Error("the cluster's node pool is not in a subnet of the network stack");
   const keyVault = tf.only('azurerm_key_vault', [platform]);
   const sqlServer = tf.only('azurerm_mssql_server', [platform]);
 
   const vnetId = tf.ref(vnet, 'id');
-  const links = tf.resources('azurerm_private_dns_zone_virtual_network_link', [platform]).filter((l) => tf.canon(platform, l.values.virtual_network_id) === vnetId);
+  const links = tf
+    .resources('azurerm_private_dns_zone_virtual_network_link', [platform])
+    .filter((l) => tf.canon(platform, l.values.virtual_network_id) === vnetId);
   const zoneNameOf = (zoneIdRef: string): string | undefined => tf.resourceOf(zoneIdRef)?.values.name as string | undefined;
   const linkOfZone = new Map(links.map((l) => [tf.withAttribute(tf.canon(platform, l.values.private_dns_zone_name), 'id'), l.address]));
   const endpointFor = (target: TfResource, n: number): PrivateEndpointFacts | undefined => {
-    const pe = tf.resources('azurerm_private_endpoint', [platform]).find((p) => tf.canon(platform, (p.values.private_service_connection as any).private_connection_resource_id) === tf.ref(target, 'id'));
+    const pe = tf
+      .resources('azurerm_private_endpoint', [platform])
+      .find((p) => tf.canon(platform, (p.values.private_service_connection as any).private_connection_resource_id) === tf.ref(target, 'id'));
     if (!pe) return undefined;
     const subresource = (pe.values.private_service_connection as any).subresource_names[0] as string;
     const zones = ((pe.values.private_dns_zone_group as any)?.private_dns_zone_ids ?? []).map((z: string) => tf.canon(platform, z)) as string[];
@@ -174,7 +187,9 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
   const internalCidrs = a.config.exposure.internalClientCidrs;
   const authorizedRanges = ((c.api_server_access_profile?.authorized_ip_ranges ?? []) as string[]).map((r) => tf.canon(platform, r));
   const admin = parseCidr(a.config.networking.adminCidrs[0]!)!;
-  const internet = ['198.51.100.77', '192.0.2.77', '203.0.113.250'].find((ip) => !a.config.networking.adminCidrs.some((r) => containsAddress(r, ip)))!;
+  const internet = ['198.51.100.77', '192.0.2.77', '203.0.113.250'].find(
+    (ip) => !a.config.networking.adminCidrs.some((r) => containsAddress(r, ip)),
+  )!;
   const agentSubnet = subnets['deploy-agent-subnet'];
   const deployment = a.manifests.find((o) => o.kind === 'Deployment' && o.metadata.name === AppContract.appName);
   const podLabels = (deployment?.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
@@ -182,7 +197,11 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
   const ingress = a.manifests.find((o) => o.kind === 'Ingress');
   const keyVaultEndpoint = endpointFor(keyVault, 4);
   const sqlEndpoint = endpointFor(sqlServer, 5);
-  const namedPorts = Object.fromEntries(((deployment?.spec?.template?.spec?.containers ?? []) as any[]).flatMap((c) => (c.ports ?? []).filter((p: any) => p.name).map((p: any) => [p.name, p.containerPort])));
+  const namedPorts = Object.fromEntries(
+    ((deployment?.spec?.template?.spec?.containers ?? []) as any[]).flatMap((c) =>
+      (c.ports ?? []).filter((p: any) => p.name).map((p: any) => [p.name, p.containerPort]),
+    ),
+  );
 
   return {
     env,
@@ -210,8 +229,21 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
       azureLoadBalancer: { label: 'Azure load balancer probes', ip: '168.63.129.16' },
     },
     pods: {
-      app: { kind: 'pod', label: `pod ${AppContract.kubernetes.namespace}/${AppContract.appName}`, namespace: AppContract.kubernetes.namespace, labels: podLabels, ip: '192.168.1.10', namedPorts },
-      ingressController: { kind: 'pod', label: `pod ${INGRESS_CONTROLLER_POD.namespace}/nginx`, namespace: INGRESS_CONTROLLER_POD.namespace, labels: { ...INGRESS_CONTROLLER_POD.labels }, ip: '192.168.2.10' },
+      app: {
+        kind: 'pod',
+        label: `pod ${AppContract.kubernetes.namespace}/${AppContract.appName}`,
+        namespace: AppContract.kubernetes.namespace,
+        labels: podLabels,
+        ip: '192.168.1.10',
+        namedPorts,
+      },
+      ingressController: {
+        kind: 'pod',
+        label: `pod ${INGRESS_CONTROLLER_POD.namespace}/nginx`,
+        namespace: INGRESS_CONTROLLER_POD.namespace,
+        labels: { ...INGRESS_CONTROLLER_POD.labels },
+        ip: '192.168.2.10',
+      },
       otherNamespace: { kind: 'pod', label: 'a pod in namespace default', namespace: 'default', labels: { app: 'other' }, ip: '192.168.3.10' },
       kubeDns: { kind: 'pod', label: 'pod kube-system/coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: '192.168.4.10' },
     },
@@ -220,7 +252,11 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
     ...(deployment ? { appDeployment: deployment } : {}),
     federatedSubjects: tf
       .resources('azurerm_federated_identity_credential', [platform])
-      .filter((fc) => tf.canon(platform, fc.values.issuer) === tf.ref(cluster, 'oidc_issuer_url') && tf.resourceOf(tf.canon(platform, fc.values.parent_id))?.values.name === appIdentityName(env))
+      .filter(
+        (fc) =>
+          tf.canon(platform, fc.values.issuer) === tf.ref(cluster, 'oidc_issuer_url') &&
+          tf.resourceOf(tf.canon(platform, fc.values.parent_id))?.values.name === appIdentityName(env),
+      )
       .map((fc) => String(fc.values.subject)),
     ...(c.network_profile?.network_policy ? { networkPolicyEngine: String(c.network_profile.network_policy) } : {}),
   };

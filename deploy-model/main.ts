@@ -28,7 +28,19 @@ function main(): number {
     return 0;
   }
   const all = environments();
-  const selected = args.env ? [all.find((e) => e.name === oneOf('env', args.env, all.map((c) => c.name)))!] : all;
+  const selected = args.env
+    ? [
+        all.find(
+          (e) =>
+            e.name ===
+            oneOf(
+              'env',
+              args.env,
+              all.map((c) => c.name),
+            ),
+        )!,
+      ]
+    : all;
   const terraform = TerraformModel.fromDirectory(args['stacks-dir'] ?? 'cdktf.out/stacks');
   let failed = 0;
   for (const config of selected) {
@@ -42,7 +54,10 @@ function main(): number {
       ...config.networking.adminCidrs.map((c): [string, string] => ['ADMIN_CIDRS', `"${c}"`]),
     ];
     const stale = [...new Set(expected.filter(([, value]) => !platform.includes(value)).map(([k]) => k))];
-    if (stale.length > 0) throw new UsageError(`platform-${config.name} was synthesized with other ${stale.join(' and ')} than this shell's: run \`npm run synth\` again with the same settings.`);
+    if (stale.length > 0)
+      throw new UsageError(
+        `platform-${config.name} was synthesized with other ${stale.join(' and ')} than this shell's: run \`npm run synth\` again with the same settings.`,
+      );
     const unset = unsetDeploySettings(config);
     if (unset.length > 0) process.stderr.write(`warning: ${unset.join(', ')} not set: the checks run on placeholders, which a deploy refuses.\n`);
     const file = join(args.manifests ?? 'dist/k8s', config.name, MANIFEST_FILE_NAME);

@@ -60,12 +60,66 @@ export const AZURE_PLATFORM_IP = '168.63.129.16';
 
 /** The rules every NSG has below the custom ones (priorities 65000-65500). */
 export const DEFAULT_RULES: readonly NsgRule[] = [
-  { name: 'AllowVnetInBound', priority: 65000, direction: 'Inbound', access: 'Allow', protocol: '*', sourcePrefixes: ['VirtualNetwork'], destinationPrefixes: ['VirtualNetwork'], destinationPorts: ['*'] },
-  { name: 'AllowAzureLoadBalancerInBound', priority: 65001, direction: 'Inbound', access: 'Allow', protocol: '*', sourcePrefixes: ['AzureLoadBalancer'], destinationPrefixes: ['*'], destinationPorts: ['*'] },
-  { name: 'DenyAllInBound', priority: 65500, direction: 'Inbound', access: 'Deny', protocol: '*', sourcePrefixes: ['*'], destinationPrefixes: ['*'], destinationPorts: ['*'] },
-  { name: 'AllowVnetOutBound', priority: 65000, direction: 'Outbound', access: 'Allow', protocol: '*', sourcePrefixes: ['VirtualNetwork'], destinationPrefixes: ['VirtualNetwork'], destinationPorts: ['*'] },
-  { name: 'AllowInternetOutBound', priority: 65001, direction: 'Outbound', access: 'Allow', protocol: '*', sourcePrefixes: ['*'], destinationPrefixes: ['Internet'], destinationPorts: ['*'] },
-  { name: 'DenyAllOutBound', priority: 65500, direction: 'Outbound', access: 'Deny', protocol: '*', sourcePrefixes: ['*'], destinationPrefixes: ['*'], destinationPorts: ['*'] },
+  {
+    name: 'AllowVnetInBound',
+    priority: 65000,
+    direction: 'Inbound',
+    access: 'Allow',
+    protocol: '*',
+    sourcePrefixes: ['VirtualNetwork'],
+    destinationPrefixes: ['VirtualNetwork'],
+    destinationPorts: ['*'],
+  },
+  {
+    name: 'AllowAzureLoadBalancerInBound',
+    priority: 65001,
+    direction: 'Inbound',
+    access: 'Allow',
+    protocol: '*',
+    sourcePrefixes: ['AzureLoadBalancer'],
+    destinationPrefixes: ['*'],
+    destinationPorts: ['*'],
+  },
+  {
+    name: 'DenyAllInBound',
+    priority: 65500,
+    direction: 'Inbound',
+    access: 'Deny',
+    protocol: '*',
+    sourcePrefixes: ['*'],
+    destinationPrefixes: ['*'],
+    destinationPorts: ['*'],
+  },
+  {
+    name: 'AllowVnetOutBound',
+    priority: 65000,
+    direction: 'Outbound',
+    access: 'Allow',
+    protocol: '*',
+    sourcePrefixes: ['VirtualNetwork'],
+    destinationPrefixes: ['VirtualNetwork'],
+    destinationPorts: ['*'],
+  },
+  {
+    name: 'AllowInternetOutBound',
+    priority: 65001,
+    direction: 'Outbound',
+    access: 'Allow',
+    protocol: '*',
+    sourcePrefixes: ['*'],
+    destinationPrefixes: ['Internet'],
+    destinationPorts: ['*'],
+  },
+  {
+    name: 'DenyAllOutBound',
+    priority: 65500,
+    direction: 'Outbound',
+    access: 'Deny',
+    protocol: '*',
+    sourcePrefixes: ['*'],
+    destinationPrefixes: ['*'],
+    destinationPorts: ['*'],
+  },
 ];
 
 const host = (ip: string): Cidr => parseCidr(`${ip}/32`)!;
@@ -112,7 +166,10 @@ function portMatches(range: string, port: number): boolean {
  */
 export function evaluateNsg(rules: readonly NsgRule[], direction: 'Inbound' | 'Outbound', packet: Packet, context: NetworkContext): NsgDecision {
   const ordered = [...rules.filter((r) => r.direction === direction)].sort((a, b) => a.priority - b.priority);
-  const all = [...ordered.map((rule) => ({ rule, isDefault: false })), ...DEFAULT_RULES.filter((r) => r.direction === direction).map((rule) => ({ rule, isDefault: true }))];
+  const all = [
+    ...ordered.map((rule) => ({ rule, isDefault: false })),
+    ...DEFAULT_RULES.filter((r) => r.direction === direction).map((rule) => ({ rule, isDefault: true })),
+  ];
   const sourcePort = packet.sourcePort ?? 50000;
   for (const { rule, isDefault } of all) {
     if (rule.protocol !== '*' && rule.protocol.toLowerCase() !== packet.protocol.toLowerCase()) continue;

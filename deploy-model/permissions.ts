@@ -62,7 +62,16 @@ const SUBSCRIPTION = 'subscription';
  * `npm run preflight` checks them on Azure.
  */
 function prerequisiteAssignments(deployerObjectId: string): Assignment[] {
-  return [{ principal: deployerObjectId, scope: SUBSCRIPTION, roleName: 'Owner', role: BUILT_IN_ROLES.Owner!, source: 'one-time setup (checked by npm run preflight)', principalType: 'ServicePrincipal' }];
+  return [
+    {
+      principal: deployerObjectId,
+      scope: SUBSCRIPTION,
+      roleName: 'Owner',
+      role: BUILT_IN_ROLES.Owner!,
+      source: 'one-time setup (checked by npm run preflight)',
+      principalType: 'ServicePrincipal',
+    },
+  ];
 }
 
 function assignments(a: DeployArtifacts): Assignment[] {
@@ -77,7 +86,12 @@ function assignments(a: DeployArtifacts): Assignment[] {
       if (definition) {
         roleName = `${definition.values.name as string} (custom)`;
         const p = ((definition.values.permissions as any[] | undefined) ?? [])[0] ?? {};
-        role = { actions: p.actions ?? [], notActions: p.not_actions ?? [], dataActions: p.data_actions ?? [], notDataActions: p.not_data_actions ?? [] };
+        role = {
+          actions: p.actions ?? [],
+          notActions: p.not_actions ?? [],
+          dataActions: p.data_actions ?? [],
+          notDataActions: p.not_data_actions ?? [],
+        };
       }
     }
     out.push({
@@ -94,7 +108,14 @@ function assignments(a: DeployArtifacts): Assignment[] {
   for (const cluster of tf.resources('azurerm_kubernetes_cluster')) {
     const groups = ((cluster.values.azure_active_directory_role_based_access_control as any)?.admin_group_object_ids ?? []) as string[];
     for (const g of groups) {
-      out.push({ principal: tf.canon(cluster.stack, g), scope: tf.ref(cluster, 'id'), roleName: 'cluster-admin (admin_group_object_ids)', role: { actions: [], dataActions: ['Microsoft.ContainerService/managedClusters/*'] }, source: cluster.address, principalType: 'Group' });
+      out.push({
+        principal: tf.canon(cluster.stack, g),
+        scope: tf.ref(cluster, 'id'),
+        roleName: 'cluster-admin (admin_group_object_ids)',
+        role: { actions: [], dataActions: ['Microsoft.ContainerService/managedClusters/*'] },
+        source: cluster.address,
+        principalType: 'Group',
+      });
     }
   }
   return [...out, ...prerequisiteAssignments(a.config.access.deployerObjectId)];
@@ -114,7 +135,8 @@ function ancestors(a: DeployArtifacts, scope: string): string[] {
       if (!resource) parent = SUBSCRIPTION;
       else if (resource.type === 'azurerm_resource_group') parent = SUBSCRIPTION;
       else if (resource.type === 'azurerm_subnet') parent = tf.withAttribute(tf.canon(resource.stack, resource.values.virtual_network_name), 'id');
-      else if (typeof resource.values.resource_group_name === 'string') parent = tf.withAttribute(tf.canon(resource.stack, resource.values.resource_group_name), 'id');
+      else if (typeof resource.values.resource_group_name === 'string')
+        parent = tf.withAttribute(tf.canon(resource.stack, resource.values.resource_group_name), 'id');
       else parent = SUBSCRIPTION;
       // A literal resource group name: the group is not in the stacks, so go straight to the subscription.
       if (parent && !parent.startsWith('{')) parent = SUBSCRIPTION;
@@ -126,7 +148,11 @@ function ancestors(a: DeployArtifacts, scope: string): string[] {
 }
 
 /** Where each object of the manifests is written: its namespace, or the cluster for cluster-scoped kinds. */
-function manifestWrites(f: DeploymentFacts, manifests: readonly K8sObject[], cluster: string): { action: string; scope: string; label: string; what: string }[] {
+function manifestWrites(
+  f: DeploymentFacts,
+  manifests: readonly K8sObject[],
+  cluster: string,
+): { action: string; scope: string; label: string; what: string }[] {
   return manifests.map((o) => {
     const namespaced = o.kind !== 'Namespace';
     const ns = o.metadata.namespace ?? AppContract.kubernetes.namespace;
@@ -165,35 +191,147 @@ export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): Permis
 
   const needs: Need[] = [];
   const typeOf = (identity: string): 'ServicePrincipal' | 'Group' => (identity === 'administrators' ? 'Group' : 'ServicePrincipal');
-  const need = (identity: string, principal: string | undefined, action: string, data: boolean, scope: string, scopeLabel: string, neededFor: string) =>
-    needs.push({ expected: 'granted', identity, principalType: typeOf(identity), principal, action, data, scope, scopeLabel, neededFor });
+  const need = (
+    identity: string,
+    principal: string | undefined,
+    action: string,
+    data: boolean,
+    scope: string,
+    scopeLabel: string,
+    neededFor: string,
+  ) => needs.push({ expected: 'granted', identity, principalType: typeOf(identity), principal, action, data, scope, scopeLabel, neededFor });
   const mustNot = (identity: string, principal: string | undefined, action: string, data: boolean, scope: string, scopeLabel: string, why: string) =>
     needs.push({ expected: 'denied', identity, principalType: typeOf(identity), principal, action, data, scope, scopeLabel, neededFor: why });
 
-  need('deployer', deployer, 'Microsoft.Authorization/roleAssignments/write', false, SUBSCRIPTION, 'subscription', 'creates the role assignments of the stacks');
-  need('deployer', deployer, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'writes db-server, db-name and the session key (platform apply)');
-  need('deployer', deployer, 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action', false, cluster, clusterLabel, 'fetches the user kubeconfig (KubernetesManifest@1, az aks get-credentials)');
+  need(
+    'deployer',
+    deployer,
+    'Microsoft.Authorization/roleAssignments/write',
+    false,
+    SUBSCRIPTION,
+    'subscription',
+    'creates the role assignments of the stacks',
+  );
+  need(
+    'deployer',
+    deployer,
+    'Microsoft.KeyVault/vaults/secrets/setSecret/action',
+    true,
+    vault,
+    vaultLabel,
+    'writes db-server, db-name and the session key (platform apply)',
+  );
+  need(
+    'deployer',
+    deployer,
+    'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
+    false,
+    cluster,
+    clusterLabel,
+    'fetches the user kubeconfig (KubernetesManifest@1, az aks get-credentials)',
+  );
   for (const w of manifestWrites(f, a.manifests, cluster)) need('deployer', deployer, w.action, true, w.scope, w.label, w.what);
   const ns = `${cluster}/namespaces/${AppContract.kubernetes.namespace}`;
   const nsLabel = `${clusterLabel}, namespace ${AppContract.kubernetes.namespace}`;
   need('deployer', deployer, 'Microsoft.ContainerService/managedClusters/apps/deployments/read', true, ns, nsLabel, 'waits for the rollout');
-  need('deployer', deployer, 'Microsoft.ContainerService/managedClusters/pods/portforward/action', true, ns, nsLabel, 'smoke test through kubectl port-forward');
+  need(
+    'deployer',
+    deployer,
+    'Microsoft.ContainerService/managedClusters/pods/portforward/action',
+    true,
+    ns,
+    nsLabel,
+    'smoke test through kubectl port-forward',
+  );
 
-  need('administrators', admins, 'Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/clusterrolebindings/write', true, cluster, clusterLabel, 'administer the cluster (cluster-admin)');
-  need('administrators', admins, 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action', false, cluster, clusterLabel, 'az aks get-credentials');
-  need('administrators', admins, 'Microsoft.KeyVault/vaults/certificates/import/action', true, vault, vaultLabel, 'upload the ingress TLS certificate');
+  need(
+    'administrators',
+    admins,
+    'Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/clusterrolebindings/write',
+    true,
+    cluster,
+    clusterLabel,
+    'administer the cluster (cluster-admin)',
+  );
+  need(
+    'administrators',
+    admins,
+    'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
+    false,
+    cluster,
+    clusterLabel,
+    'az aks get-credentials',
+  );
+  need(
+    'administrators',
+    admins,
+    'Microsoft.KeyVault/vaults/certificates/import/action',
+    true,
+    vault,
+    vaultLabel,
+    'upload the ingress TLS certificate',
+  );
   need('administrators', admins, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'set the OIDC client secret');
 
   need('kubelet', kubelet, 'Microsoft.ContainerRegistry/registries/pull/read', false, registryScope, registryLabel, 'pulls the app image');
-  need(app, appPrincipal, 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads its database settings and session key');
-  if (f.appIngress) need('app routing add-on', tf.ref(f.cluster, 'web_app_routing[0].web_app_routing_identity[0].object_id'), 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true, vault, vaultLabel, 'reads the ingress TLS certificate');
-  need('cluster control plane', controlPlane && tf.ref(controlPlane, 'principal_id'), 'Microsoft.Network/virtualNetworks/subnets/join/action', false, tf.ref(f.nodeSubnet.resource, 'id'), `subnet ${f.nodeSubnet.name}`, 'puts nodes and the internal load balancer in the subnet');
+  need(
+    app,
+    appPrincipal,
+    'Microsoft.KeyVault/vaults/secrets/getSecret/action',
+    true,
+    vault,
+    vaultLabel,
+    'reads its database settings and session key',
+  );
+  if (f.appIngress)
+    need(
+      'app routing add-on',
+      tf.ref(f.cluster, 'web_app_routing[0].web_app_routing_identity[0].object_id'),
+      'Microsoft.KeyVault/vaults/secrets/getSecret/action',
+      true,
+      vault,
+      vaultLabel,
+      'reads the ingress TLS certificate',
+    );
+  need(
+    'cluster control plane',
+    controlPlane && tf.ref(controlPlane, 'principal_id'),
+    'Microsoft.Network/virtualNetworks/subnets/join/action',
+    false,
+    tf.ref(f.nodeSubnet.resource, 'id'),
+    `subnet ${f.nodeSubnet.name}`,
+    'puts nodes and the internal load balancer in the subnet',
+  );
 
   // What must never be held: the deployer outside its namespace or cluster-wide, the app
   // writing its own secrets, the kubelet pushing images.
-  mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/apps/deployments/write', true, `${cluster}/namespaces/kube-system`, `${clusterLabel}, namespace kube-system`, 'the deployer writes only in its namespace');
-  mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/secrets/read', true, `${cluster}/namespaces/kube-system`, `${clusterLabel}, namespace kube-system`, 'system secrets stay out of the pipeline\'s reach');
-  mustNot('deployer', deployer, 'Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/clusterrolebindings/write', true, cluster, clusterLabel, 'the deployer is not cluster-admin');
+  mustNot(
+    'deployer',
+    deployer,
+    'Microsoft.ContainerService/managedClusters/apps/deployments/write',
+    true,
+    `${cluster}/namespaces/kube-system`,
+    `${clusterLabel}, namespace kube-system`,
+    'the deployer writes only in its namespace',
+  );
+  mustNot(
+    'deployer',
+    deployer,
+    'Microsoft.ContainerService/managedClusters/secrets/read',
+    true,
+    `${cluster}/namespaces/kube-system`,
+    `${clusterLabel}, namespace kube-system`,
+    "system secrets stay out of the pipeline's reach",
+  );
+  mustNot(
+    'deployer',
+    deployer,
+    'Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/clusterrolebindings/write',
+    true,
+    cluster,
+    clusterLabel,
+    'the deployer is not cluster-admin',
+  );
   mustNot(app, appPrincipal, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'the app only reads its secrets');
   mustNot('kubelet', kubelet, 'Microsoft.ContainerRegistry/registries/push/write', false, registryScope, registryLabel, 'nodes only pull images');
 
@@ -203,15 +341,23 @@ export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): Permis
   return needs.map((n) => {
     const scopes = [n.scope, ...ancestors(a, n.scope)];
     const inert = (g: Assignment): string | undefined => {
-      if (g.principalType && g.principalType !== n.principalType) return `${g.source} declares principal_type ${g.principalType} for a ${n.principalType}: Azure rejects it (UnmatchedPrincipalType)`;
+      if (g.principalType && g.principalType !== n.principalType)
+        return `${g.source} declares principal_type ${g.principalType} for a ${n.principalType}: Azure rejects it (UnmatchedPrincipalType)`;
       if (g.condition) return `${g.source} carries an ABAC condition the model cannot evaluate`;
-      if (n.action.startsWith('Microsoft.KeyVault/') && n.data && !vaultRbac) return `the vault uses access policies (rbac_authorization_enabled is not true): ${g.source} does not apply`;
-      if (n.action.startsWith('Microsoft.ContainerService/') && n.data && !aksRbac && !g.roleName.includes('admin_group_object_ids')) return `Azure RBAC for Kubernetes is off (azure_rbac_enabled is not true): ${g.source} does not apply`;
+      if (n.action.startsWith('Microsoft.KeyVault/') && n.data && !vaultRbac)
+        return `the vault uses access policies (rbac_authorization_enabled is not true): ${g.source} does not apply`;
+      if (n.action.startsWith('Microsoft.ContainerService/') && n.data && !aksRbac && !g.roleName.includes('admin_group_object_ids'))
+        return `Azure RBAC for Kubernetes is off (azure_rbac_enabled is not true): ${g.source} does not apply`;
       return undefined;
     };
-    const candidates = n.principal === undefined ? [] : all.filter((g) => g.principal === n.principal && scopes.includes(g.scope) && g.role !== undefined && permits(g.role, n.action, n.data));
+    const candidates =
+      n.principal === undefined
+        ? []
+        : all.filter((g) => g.principal === n.principal && scopes.includes(g.scope) && g.role !== undefined && permits(g.role, n.action, n.data));
     const grant = candidates.find((g) => inert(g) === undefined);
-    const shortAction = n.action.replace(/^Microsoft\.ContainerService\/managedClusters\//, 'aks: ').replace(/^Microsoft\.KeyVault\/vaults\//, 'keyvault: ');
+    const shortAction = n.action
+      .replace(/^Microsoft\.ContainerService\/managedClusters\//, 'aks: ')
+      .replace(/^Microsoft\.KeyVault\/vaults\//, 'keyvault: ');
     const why = grant
       ? `${grant.roleName} at ${grant.scope === n.scope ? 'this scope' : describeScope(grant.scope)} (${grant.source})`
       : n.principal === undefined
@@ -290,7 +436,11 @@ export function checkOrdering(a: DeployArtifacts, f: DeploymentFacts): OrderingR
     r.type === 'azurerm_role_assignment' &&
     tf.canon(r.stack, r.values.principal_id) === deployer &&
     tf.canon(r.stack, r.values.scope) === vault &&
-    permits(BUILT_IN_ROLES[String(r.values.role_definition_name)] ?? { actions: [], dataActions: [] }, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true);
+    permits(
+      BUILT_IN_ROLES[String(r.values.role_definition_name)] ?? { actions: [], dataActions: [] },
+      'Microsoft.KeyVault/vaults/secrets/setSecret/action',
+      true,
+    );
   const isEndpoint = (r: TfResource): boolean => r.type === 'azurerm_private_endpoint' && r.address === f.keyVaultEndpoint?.resource.address;
   const isZoneLink = (r: TfResource): boolean => (f.keyVaultEndpoint?.zoneLinks ?? []).includes(r.address);
   return tf.resources('azurerm_key_vault_secret', [f.platformStack]).flatMap((secret) => {
@@ -316,9 +466,9 @@ export function checkOrdering(a: DeployArtifacts, f: DeploymentFacts): OrderingR
       };
     };
     return [
-      check('the deployer\'s Key Vault Secrets Officer role (RBAC propagation)', grantsWrite, true),
-      check('the vault\'s private endpoint', isEndpoint, false),
-      check('the vault\'s private DNS zone linked to the VNet', isZoneLink, false),
+      check("the deployer's Key Vault Secrets Officer role (RBAC propagation)", grantsWrite, true),
+      check("the vault's private endpoint", isEndpoint, false),
+      check("the vault's private DNS zone linked to the VNet", isZoneLink, false),
     ];
   });
 }

@@ -14,20 +14,51 @@ const AKS = 'Microsoft.ContainerService/managedClusters';
 
 export const BUILT_IN_ROLES: Readonly<Record<string, RolePermissions>> = {
   Owner: { actions: ['*'], dataActions: [] },
-  Contributor: { actions: ['*'], notActions: ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write', 'Microsoft.Authorization/elevateAccess/Action'], dataActions: [] },
-  'Network Contributor': { actions: ['Microsoft.Authorization/*/read', 'Microsoft.Insights/alertRules/*', 'Microsoft.Network/*', 'Microsoft.ResourceHealth/availabilityStatuses/read', 'Microsoft.Resources/deployments/*', 'Microsoft.Resources/subscriptions/resourceGroups/read'], dataActions: [] },
+  Contributor: {
+    actions: ['*'],
+    notActions: ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write', 'Microsoft.Authorization/elevateAccess/Action'],
+    dataActions: [],
+  },
+  'Network Contributor': {
+    actions: [
+      'Microsoft.Authorization/*/read',
+      'Microsoft.Insights/alertRules/*',
+      'Microsoft.Network/*',
+      'Microsoft.ResourceHealth/availabilityStatuses/read',
+      'Microsoft.Resources/deployments/*',
+      'Microsoft.Resources/subscriptions/resourceGroups/read',
+    ],
+    dataActions: [],
+  },
   AcrPull: { actions: ['Microsoft.ContainerRegistry/registries/pull/read'], dataActions: [] },
-  'Key Vault Secrets User': { actions: [], dataActions: ['Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'] },
+  'Key Vault Secrets User': {
+    actions: [],
+    dataActions: ['Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'],
+  },
   'Key Vault Secrets Officer': {
-    actions: ['Microsoft.Authorization/*/read', 'Microsoft.KeyVault/checkNameAvailability/read', 'Microsoft.KeyVault/deletedVaults/read', 'Microsoft.KeyVault/locations/*/read', 'Microsoft.KeyVault/vaults/*/read', 'Microsoft.KeyVault/operations/read'],
+    actions: [
+      'Microsoft.Authorization/*/read',
+      'Microsoft.KeyVault/checkNameAvailability/read',
+      'Microsoft.KeyVault/deletedVaults/read',
+      'Microsoft.KeyVault/locations/*/read',
+      'Microsoft.KeyVault/vaults/*/read',
+      'Microsoft.KeyVault/operations/read',
+    ],
     dataActions: ['Microsoft.KeyVault/vaults/secrets/*'],
   },
   'Key Vault Certificates Officer': {
     actions: ['Microsoft.Authorization/*/read', 'Microsoft.KeyVault/vaults/*/read'],
-    dataActions: ['Microsoft.KeyVault/vaults/certificatecas/*', 'Microsoft.KeyVault/vaults/certificates/*', 'Microsoft.KeyVault/vaults/certificatecontacts/write'],
+    dataActions: [
+      'Microsoft.KeyVault/vaults/certificatecas/*',
+      'Microsoft.KeyVault/vaults/certificates/*',
+      'Microsoft.KeyVault/vaults/certificatecontacts/write',
+    ],
   },
   'Azure Kubernetes Service Cluster User Role': { actions: [`${AKS}/listClusterUserCredential/action`, `${AKS}/read`], dataActions: [] },
-  'Azure Kubernetes Service RBAC Cluster Admin': { actions: ['Microsoft.Authorization/*/read', `${AKS}/listClusterUserCredential/action`], dataActions: [`${AKS}/*`] },
+  'Azure Kubernetes Service RBAC Cluster Admin': {
+    actions: ['Microsoft.Authorization/*/read', `${AKS}/listClusterUserCredential/action`],
+    dataActions: [`${AKS}/*`],
+  },
   'Azure Kubernetes Service RBAC Writer': {
     actions: ['Microsoft.Authorization/*/read', 'Microsoft.Resources/subscriptions/operationresults/read'],
     dataActions: [
@@ -66,7 +97,14 @@ export const BUILT_IN_ROLES: Readonly<Record<string, RolePermissions>> = {
   },
 };
 
-const pattern = (p: string): RegExp => new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i');
+const pattern = (p: string): RegExp =>
+  new RegExp(
+    `^${p
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
 
 /** Whether a role's permissions include an action (`data` for data-plane actions), NotActions subtracted. */
 export function permits(role: RolePermissions, action: string, data: boolean): boolean {
@@ -78,6 +116,10 @@ export function permits(role: RolePermissions, action: string, data: boolean): b
 /** The data action Azure RBAC checks for a Kubernetes verb on a kind (`apps/deployments/write`). */
 export function kubernetesDataAction(apiVersion: string, kind: string, verb: 'read' | 'write' | 'delete'): string {
   const group = apiVersion.includes('/') ? `${apiVersion.split('/')[0]}/` : '';
-  const plural = kind.toLowerCase().endsWith('policy') ? `${kind.toLowerCase().slice(0, -1)}ies` : kind.toLowerCase().endsWith('ss') ? `${kind.toLowerCase()}es` : `${kind.toLowerCase()}s`;
+  const plural = kind.toLowerCase().endsWith('policy')
+    ? `${kind.toLowerCase().slice(0, -1)}ies`
+    : kind.toLowerCase().endsWith('ss')
+      ? `${kind.toLowerCase()}es`
+      : `${kind.toLowerCase()}s`;
   return `${AKS}/${group}${plural}/${verb}`;
 }

@@ -21,7 +21,25 @@ export function formatReport(r: DeploymentReport): string {
     ['', 'identity', 'action', 'scope', 'expected', 'why', 'granted by'],
     r.permissions.map((p) => [mark(p.ok), p.identity, p.action, p.scope, p.expected, p.neededFor, p.grantedBy]),
   );
-  const ordering = table(['', 'data-plane write', 'waits for', 'how'], r.ordering.map((o) => [mark(o.ok), o.what, o.waitsFor, o.detail]));
-  const summary = r.failures.length === 0 ? `${r.env}: every flow, permission and write order holds.` : `${r.env}: ${r.failures.length} problem(s):\n${r.failures.map((f) => `  - ${f}`).join('\n')}`;
-  return [`# Network flows (${r.env})`, flows, '', `# Permissions (${r.env})`, permissions, '', `# Data-plane writes (${r.env})`, ordering, '', summary, ''].join('\n');
+  const ordering = table(
+    ['', 'data-plane write', 'waits for', 'how'],
+    r.ordering.map((o) => [mark(o.ok), o.what, o.waitsFor, o.detail]),
+  );
+  const summary =
+    r.failures.length === 0
+      ? `${r.env}: every flow, permission and write order holds.`
+      : `${r.env}: ${r.failures.length} problem(s):\n${r.failures.map((f) => `  - ${f}`).join('\n')}`;
+  return [
+    `# Network flows (${r.env})`,
+    flows,
+    '',
+    `# Permissions (${r.env})`,
+    permissions,
+    '',
+    `# Data-plane writes (${r.env})`,
+    ordering,
+    '',
+    summary,
+    '',
+  ].join('\n');
 }

@@ -30,7 +30,12 @@ export function parseManifest(yaml: string): K8sObject[] {
  * `npm run synth:k8s` would with these environment variables, the platform outputs stood in.
  * Returns the environment's config.
  */
-export function synthesizeFiles(env: Readonly<Record<string, string | undefined>>, name: string, outdir: string, now = new Date('2026-06-15T12:00:00Z')): EnvironmentConfig {
+export function synthesizeFiles(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  outdir: string,
+  now = new Date('2026-06-15T12:00:00Z'),
+): EnvironmentConfig {
   const config = environments(env).find((e) => e.name === name);
   if (!config) throw new Error(`no environment named ${JSON.stringify(name)}`);
   const app = new App({ outdir, skipValidation: true });
@@ -38,7 +43,9 @@ export function synthesizeFiles(env: Readonly<Record<string, string | undefined>
   const network = new NetworkStack(app, `network-${name}`, { config });
   new PlatformStack(app, `platform-${name}`, { config, networking: network.networking, registry: registry.containerRegistry, now });
   app.synth();
-  const infraOutputs = { [`platform-${name}`]: { key_vault_url: `https://${config.data.keyVaultName}.vault.azure.net/`, app_identity_client_id: STAND_IN_CLIENT_ID } };
+  const infraOutputs = {
+    [`platform-${name}`]: { key_vault_url: `https://${config.data.keyVaultName}.vault.azure.net/`, app_identity_client_id: STAND_IN_CLIENT_ID },
+  };
   writeManifests(chartEnvironments({ env, infraOutputs, only: name }), join(outdir, 'k8s'));
   return config;
 }

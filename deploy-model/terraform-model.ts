@@ -45,7 +45,13 @@ export class TerraformModel {
   /** Every resource of a type in the given stacks (all stacks when none are named). */
   resources(type: string, stackNames: readonly string[] = Object.keys(this.stacks)): TfResource[] {
     return stackNames.flatMap((stack) =>
-      Object.entries(this.stacks[stack]?.resource?.[type] ?? {}).map(([name, values]) => ({ stack, type, name, address: `${stack}:${type}.${name}`, values })),
+      Object.entries(this.stacks[stack]?.resource?.[type] ?? {}).map(([name, values]) => ({
+        stack,
+        type,
+        name,
+        address: `${stack}:${type}.${name}`,
+        values,
+      })),
     );
   }
 

@@ -18,7 +18,12 @@ export function parseArgs(argv: readonly string[], known: Record<string, string>
   const options = Object.fromEntries(Object.keys(known).map((name) => [name, { type: 'string' as const }]));
   // Not strict: the tokens are checked here, so every refusal carries this module's message.
   const { tokens } = parseNodeArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
-  const unknown = (arg: string): UsageError => new UsageError(`Unknown argument ${JSON.stringify(arg)}. Known: ${Object.keys(known).map((k) => `--${k}`).join(', ')}.`);
+  const unknown = (arg: string): UsageError =>
+    new UsageError(
+      `Unknown argument ${JSON.stringify(arg)}. Known: ${Object.keys(known)
+        .map((k) => `--${k}`)
+        .join(', ')}.`,
+    );
   const out: Record<string, string> = {};
   for (const token of tokens) {
     const raw = args[token.index]!;
@@ -36,7 +41,9 @@ export function parseArgs(argv: readonly string[], known: Record<string, string>
 
 /** One line per flag with its meaning, as --help prints them. */
 export function flagLines(known: Record<string, string>): string {
-  return Object.entries(known).map(([k, v]) => `  --${k}  ${v}`).join('\n');
+  return Object.entries(known)
+    .map(([k, v]) => `  --${k}  ${v}`)
+    .join('\n');
 }
 
 /** The usage text of a script: its synopsis, then one line per flag with its meaning. */
@@ -46,7 +53,8 @@ export function usage(synopsis: string, known: Record<string, string>): string {
 
 /** A flag whose value must be one of a few names; a `UsageError` naming them otherwise. */
 export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T {
-  if (value === undefined || !(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
+  if (value === undefined || !(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
   return value as T;
 }
 

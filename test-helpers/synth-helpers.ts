@@ -23,7 +23,12 @@ export function synthEnvironment(config: EnvironmentConfig): { network: Synthesi
   const app = Testing.app();
   const registry = new RegistryStack(app, 'registry', { config: registryConfig({}) });
   const network = new NetworkStack(app, `network-${config.name}`, { config });
-  const platform = new PlatformStack(app, `platform-${config.name}`, { config, networking: network.networking, registry: registry.containerRegistry, now: TEST_NOW });
+  const platform = new PlatformStack(app, `platform-${config.name}`, {
+    config,
+    networking: network.networking,
+    registry: registry.containerRegistry,
+    now: TEST_NOW,
+  });
   // Synthesize the whole app, as `cdktf synth` does: only then are cross-stack references
   // turned into remote-state lookups (Testing.synth of one stack leaves them as direct refs).
   app.synth();

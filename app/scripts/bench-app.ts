@@ -14,7 +14,6 @@ import { createRandom, demoOrders } from '../src/domain/demo-orders';
 import { compileApp, ensureDatabase, OUT, ROOT, startApp } from './bench-helpers';
 import { parseArgs, wholeNumber } from '../../lib/cli-args';
 
-
 interface Row {
   readonly name: string;
   readonly path: string;
@@ -94,17 +93,23 @@ async function main(): Promise<void> {
   // bare node:http (the target's yardstick) and a bare Express 5 route (the framework's ceiling).
   const pageFile = path.join(build, 'page-1.html');
   fs.writeFileSync(pageFile, Buffer.from(await (await fetch(`${url}/`)).arrayBuffer()));
-  const bareUrl = await startReference(`
+  const bareUrl = await startReference(
+    `
     const body = require('fs').readFileSync(process.env.PAGE_FILE);
     const server = require('http').createServer((req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length });
       res.end(body);
-    });`, pageFile);
-  const expressUrl = await startReference(`
+    });`,
+    pageFile,
+  );
+  const expressUrl = await startReference(
+    `
     const body = require('fs').readFileSync(process.env.PAGE_FILE);
     const app = require('express')();
     app.get('/', (req, res) => res.type('html').send(body));
-    const server = require('http').createServer(app);`, pageFile);
+    const server = require('http').createServer(app);`,
+    pageFile,
+  );
 
   const rows: Row[] = [];
   rows.push(await load('bare node:http, same bytes as page 1', bareUrl, duration, connections));
@@ -172,7 +177,9 @@ async function main(): Promise<void> {
   process.stdout.write(`ready (spawn to /readyz 200): ${summary.readyMs} ms\n`);
   process.stdout.write(`first request per scenario: ${cold.map((c) => `${c.name} ${c.ms} ms`).join('; ')}\n\n${table}\n\n${writeTable}\n\n`);
   process.stdout.write(`${unseenLine}\n${unseen.map((u) => `  ${u.path}: ${u.ms.toFixed(1)} ms`).join('\n')}\n\n`);
-  process.stdout.write(`RSS after one filter ${rssAfterOne} MB, after 5,000 distinct filters ${rssAfter5000} MB (+${(rssAfter5000 - rssAfterOne).toFixed(1)} MB)\n`);
+  process.stdout.write(
+    `RSS after one filter ${rssAfterOne} MB, after 5,000 distinct filters ${rssAfter5000} MB (+${(rssAfter5000 - rssAfterOne).toFixed(1)} MB)\n`,
+  );
 }
 
 /** Posts `rate` valid new orders a second to the JSON API until stopped. */

@@ -27,7 +27,9 @@ export async function ensureDatabase(file: string, count: number): Promise<void>
 /** Compiles the app as the image does, into a temporary folder; returns the folder. */
 export function compileApp(): string {
   const build = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-bench-'));
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(build, 'app')], { cwd: ROOT });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(build, 'app')], {
+    cwd: ROOT,
+  });
   fs.cpSync(path.join(ROOT, 'app/public'), path.join(build, 'public'), { recursive: true });
   return build;
 }
@@ -36,11 +38,25 @@ export function compileApp(): string {
  * Starts the compiled app in production mode on SQLite, request logs written and discarded
  * as in production; resolves when `/readyz` answers 200, with the time from spawn to ready.
  */
-export async function startApp(build: string, dbFile: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
+export async function startApp(
+  build: string,
+  dbFile: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, path.join(build, 'app/server.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH!, NODE_ENV: 'production', DATABASE_DRIVER: 'sqlite', SQLITE_PATH: dbFile, PORT: '0', LOG_LEVEL: 'info', NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
+    env: {
+      PATH: process.env.PATH!,
+      NODE_ENV: 'production',
+      DATABASE_DRIVER: 'sqlite',
+      SQLITE_PATH: dbFile,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      NODE_PATH: path.join(ROOT, 'node_modules'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

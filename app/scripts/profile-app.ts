@@ -27,7 +27,12 @@ function owner(url: string, fn: string): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { count: 'orders', duration: 'seconds of load', connections: 'concurrent connections', path: 'path to load, e.g. /' });
+  const args = parseArgs(process.argv.slice(2), {
+    count: 'orders',
+    duration: 'seconds of load',
+    connections: 'concurrent connections',
+    path: 'path to load, e.g. /',
+  });
   const count = wholeNumber('count', args.count, 100, 10_000_000, 1_000_000);
   const duration = wholeNumber('duration', args.duration, 1, 120, 10);
   const connections = wholeNumber('connections', args.connections, 1, 256, 10);
@@ -57,7 +62,12 @@ async function main(): Promise<void> {
     if (hits === 0) continue;
     total += hits;
     const { functionName, url: u, lineNumber } = n.callFrame;
-    const where = u ? `${u.replace(/^file:\/\//, '').replace(/.*node_modules\//, '').replace(/.*\/app\//, 'app/')}:${lineNumber + 1}` : '';
+    const where = u
+      ? `${u
+          .replace(/^file:\/\//, '')
+          .replace(/.*node_modules\//, '')
+          .replace(/.*\/app\//, 'app/')}:${lineNumber + 1}`
+      : '';
     const key = `${functionName || '(anonymous)'} ${where}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
     const o = owner(u, functionName);

@@ -37,13 +37,18 @@ function progressBar(total: number): (done: number) => void {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), FLAGS);
   if (args.help) {
-    process.stdout.write(`Usage: npm run seed -- ${Object.entries(FLAGS).map(([k, v]) => `[--${k} <${v}>]`).join(' ')}\n`);
+    process.stdout.write(
+      `Usage: npm run seed -- ${Object.entries(FLAGS)
+        .map(([k, v]) => `[--${k} <${v}>]`)
+        .join(' ')}\n`,
+    );
     return;
   }
   const count = wholeNumber('count', args.count, 1, 10_000_000, 10_000);
   const seed = wholeNumber('seed', args.seed, 0, 2 ** 31, Date.now() % 2 ** 31);
   const config = loadConfig();
-  if (!args.file && config.database.driver !== 'sqlite') throw new Error('The seed script fills SQLite only; DATABASE_DRIVER is mssql. Pass --file to seed a SQLite file.');
+  if (!args.file && config.database.driver !== 'sqlite')
+    throw new Error('The seed script fills SQLite only; DATABASE_DRIVER is mssql. Pass --file to seed a SQLite file.');
   const file = args.file ?? (config.database.driver === 'sqlite' ? config.database.file : settings.sqlitePath.default);
 
   const store = new SqliteOrderStore({ file });
@@ -53,7 +58,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const inserted = await store.bulkLoad(demoOrders(count, { seed }), bar);
   await store.close();
-  process.stderr.write(`Inserted ${inserted.toLocaleString('en-GB')} orders into ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s (indexes rebuilt).\n`);
+  process.stderr.write(
+    `Inserted ${inserted.toLocaleString('en-GB')} orders into ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s (indexes rebuilt).\n`,
+  );
 }
 
 main().catch((err: Error) => {

@@ -40,7 +40,8 @@ export async function runSmoke(options: SmokeOptions): Promise<CheckResult[]> {
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
   const results: CheckResult[] = [];
   const url = (path: string) => new URL(path, base).toString();
-  const get = (path: string, accept = 'application/json') => fetch(url(path), { headers: { accept }, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  const get = (path: string, accept = 'application/json') =>
+    fetch(url(path), { headers: { accept }, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
 
   const check = async (name: string, body: () => Promise<string>): Promise<boolean> => {
     const start = performance.now();
@@ -133,7 +134,8 @@ export async function runSmoke(options: SmokeOptions): Promise<CheckResult[]> {
         expectStatus(res, 200, `GET ${location}`);
         const body = (await res.json()) as Record<string, unknown>;
         for (const key of ['dateUuid', 'userId', 'storeCode', 'productCode', 'productQuantity', 'orderDate', 'shippingDate'] as const) {
-          if (body[key] !== order[key]) throw new CheckFailed(`GET ${location}: ${key} is ${JSON.stringify(body[key])}, expected ${JSON.stringify(order[key])}`);
+          if (body[key] !== order[key])
+            throw new CheckFailed(`GET ${location}: ${key} is ${JSON.stringify(body[key])}, expected ${JSON.stringify(order[key])}`);
         }
         if (String(body.cardNumber).includes(SMOKE_CARD) || !String(body.cardNumber).endsWith(SMOKE_CARD.slice(-4))) {
           throw new CheckFailed(`GET ${location}: card number should be masked to its last four digits, got ${JSON.stringify(body.cardNumber)}`);

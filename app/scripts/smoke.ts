@@ -59,7 +59,8 @@ async function main(): Promise<number> {
     process.stdout.write(usage('npm run smoke -- (--url <base> | --port-forward <namespace>/<service>) [options]', FLAGS));
     return 0;
   }
-  if ((args.url === undefined) === (args['port-forward'] === undefined)) throw new UsageError('Give exactly one of --url <base> or --port-forward <namespace>/<service>.');
+  if ((args.url === undefined) === (args['port-forward'] === undefined))
+    throw new UsageError('Give exactly one of --url <base> or --port-forward <namespace>/<service>.');
   let forward: ChildProcess | undefined;
   let baseUrl = args.url;
   if (baseUrl !== undefined) {
@@ -79,7 +80,11 @@ async function main(): Promise<number> {
     process.stdout.write(`smoke test of ${baseUrl}${forward ? ` (port-forward to ${args['port-forward']})` : ''}\n`);
     const results = await runSmoke({ baseUrl: baseUrl!, readyTimeoutSeconds, onResult: (r) => process.stdout.write(line(r)) });
     const failed = results.filter((r) => !r.ok);
-    process.stdout.write(failed.length === 0 ? `smoke: all ${results.length} checks passed\n` : `smoke: FAILED (${results.length - failed.length} of ${results.length} checks passed)\n`);
+    process.stdout.write(
+      failed.length === 0
+        ? `smoke: all ${results.length} checks passed\n`
+        : `smoke: FAILED (${results.length - failed.length} of ${results.length} checks passed)\n`,
+    );
     return failed.length === 0 ? 0 : 1;
   } finally {
     forward?.kill();

@@ -47,13 +47,22 @@ function problem(res: express.Response, err: HttpError): void {
   res
     .status(err.status)
     .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title: err.title, status: err.status, detail: err.detail, ...(err.errors ? { errors: err.errors } : {}) }));
+    .send(
+      JSON.stringify({
+        type: 'about:blank',
+        title: err.title,
+        status: err.status,
+        detail: err.detail,
+        ...(err.errors ? { errors: err.errors } : {}),
+      }),
+    );
 }
 
 /** Turns any thrown value into an `HttpError` a client may see. */
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
-  if (err instanceof PageTooDeepError) return new HttpError(400, 'Invalid list request', 'One or more query parameters are invalid.', { page: err.message });
+  if (err instanceof PageTooDeepError)
+    return new HttpError(400, 'Invalid list request', 'One or more query parameters are invalid.', { page: err.message });
   const e = err as { status?: number; statusCode?: number; type?: string; name?: string; code?: string };
   const status = e.status ?? e.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -72,7 +81,10 @@ function toHttpError(err: unknown): HttpError | undefined {
 /** True for errors from the database layer (the client should retry, not see a bug). */
 function isDatabaseError(err: unknown): boolean {
   const e = err as { code?: unknown; name?: string };
-  return (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) || ['ConnectionError', 'RequestError', 'TransactionError', 'SqliteError'].includes(e.name ?? '');
+  return (
+    (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) ||
+    ['ConnectionError', 'RequestError', 'TransactionError', 'SqliteError'].includes(e.name ?? '')
+  );
 }
 
 /**
@@ -151,7 +163,12 @@ export function createApp(deps: AppDeps): Express {
     limit: deps.writeRateLimitPerMinute ?? settings.writeRateLimitPerMinute.default,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new HttpError(429, 'Too many requests', 'Too many orders were submitted from your address. Please wait a minute and try again.', undefined, { 'Retry-After': '60' })),
+    handler: (_req, _res, next) =>
+      next(
+        new HttpError(429, 'Too many requests', 'Too many orders were submitted from your address. Please wait a minute and try again.', undefined, {
+          'Retry-After': '60',
+        }),
+      ),
   });
 
   // Probes, metrics and static assets above need no sign-in; everything below does (when on).
@@ -173,7 +190,13 @@ export function createApp(deps: AppDeps): Express {
       } else if (isDatabaseError(err)) {
         metrics.dbErrors.inc({ operation: `${req.method} ${req.route ? String((req.route as { path: string }).path) : 'unmatched'}` });
         logger.error({ err: redactError(err), reqId: res.locals.requestId }, 'database error');
-        httpError = new HttpError(503, 'Service unavailable', 'The order database is not available right now. Please try again in a moment.', undefined, { 'Retry-After': '5' });
+        httpError = new HttpError(
+          503,
+          'Service unavailable',
+          'The order database is not available right now. Please try again in a moment.',
+          undefined,
+          { 'Retry-After': '5' },
+        );
       } else {
         logger.error({ err: redactError(err), reqId: res.locals.requestId }, 'unhandled error');
         httpError = new HttpError(500, 'Internal error', 'Something went wrong on our side. The error was logged.');

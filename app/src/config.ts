@@ -125,7 +125,6 @@ export class ConfigError extends Error {
   }
 }
 
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -201,7 +200,12 @@ function url(example: string, options: { httpAllowed?: string; pathname?: string
 const commaList: Kind<readonly string[]> = {
   schema: z
     .string()
-    .transform((raw) => raw.split(',').map((v) => v.trim()).filter(Boolean))
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string()).min(1, 'must list at least one value (comma-separated)')),
   allowed: 'comma-separated list',
 };
@@ -209,7 +213,19 @@ const commaList: Kind<readonly string[]> = {
 const trustProxyHops: Kind<false | number> = (() => {
   const rule = 'must be true, false or a whole number of proxy hops from 0 to 10';
   return {
-    schema: z.union([z.literal('false').transform(() => false as const), z.literal('true').transform(() => 1), z.string().regex(/^\d+$/).transform(Number).pipe(z.number().max(10)).transform((n) => n || false)], rule),
+    schema: z.union(
+      [
+        z.literal('false').transform(() => false as const),
+        z.literal('true').transform(() => 1),
+        z
+          .string()
+          .regex(/^\d+$/)
+          .transform(Number)
+          .pipe(z.number().max(10))
+          .transform((n) => n || false),
+      ],
+      rule,
+    ),
     allowed: '`true` (1), `false`, or a whole number of hops, 0 to 10',
   };
 })();
@@ -233,13 +249,21 @@ export const settings = {
   }),
   port: setting(wholeNumber(0, 65535), { env: E.port, default: AppContract.port, description: 'TCP port the server listens on (0: any free port)' }),
   host: setting(anyText, { env: E.host, default: '127.0.0.1', description: 'address the server listens on (the image sets `0.0.0.0`)' }),
-  logLevel: setting(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), { env: E.logLevel, default: 'info', description: 'pino log level' }),
+  logLevel: setting(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), {
+    env: E.logLevel,
+    default: 'info',
+    description: 'pino log level',
+  }),
   trustProxy: setting(trustProxyHops, {
     env: E.trustProxy,
     default: false,
     description: 'Express `trust proxy`: hops of trusted proxies in front, for client addresses and secure cookies behind an ingress',
   }),
-  writeRateLimitPerMinute: setting(wholeNumber(1, 1_000_000), { env: E.writeRateLimitPerMinute, default: 30, description: 'order submissions allowed per client IP and minute' }),
+  writeRateLimitPerMinute: setting(wholeNumber(1, 1_000_000), {
+    env: E.writeRateLimitPerMinute,
+    default: 30,
+    description: 'order submissions allowed per client IP and minute',
+  }),
   databaseDriver: setting(oneOf(['sqlite', 'mssql']), {
     env: E.databaseDriver,
     defaultText: `\`sqlite\`, or \`mssql\` when \`${E.mssqlConnectionString}\`, \`${E.mssqlServer}\` or \`${E.keyVaultUrl}\` is set`,
@@ -251,8 +275,15 @@ export const settings = {
     defaultText: '`2000` in development on SQLite, else `0`',
     description: 'demo orders put into an empty SQLite database at start (0: none)',
   }),
-  mssqlConnectionString: setting(anyText, { env: E.mssqlConnectionString, secret: true, description: `a full SQL Server connection string; wins over \`${E.mssqlServer}\` and the other separate settings` }),
-  mssqlServer: setting(anyText, { env: E.mssqlServer, description: 'SQL Server / Azure SQL host, e.g. `myserver.database.windows.net` (or from Key Vault)' }),
+  mssqlConnectionString: setting(anyText, {
+    env: E.mssqlConnectionString,
+    secret: true,
+    description: `a full SQL Server connection string; wins over \`${E.mssqlServer}\` and the other separate settings`,
+  }),
+  mssqlServer: setting(anyText, {
+    env: E.mssqlServer,
+    description: 'SQL Server / Azure SQL host, e.g. `myserver.database.windows.net` (or from Key Vault)',
+  }),
   mssqlDatabase: setting(anyText, { env: E.mssqlDatabase, description: 'database name (or from Key Vault)' }),
   mssqlPort: setting(wholeNumber(1, 65535), { env: E.mssqlPort, default: 1433, description: 'SQL Server port' }),
   mssqlAuth: setting(oneOf(['password', 'entra']), {
@@ -261,13 +292,37 @@ export const settings = {
     description: "`entra`: passwordless (`azure-active-directory-default`, the pod's workload identity); `password`: SQL login",
   }),
   mssqlUser: setting(anyText, { env: E.mssqlUser, description: 'SQL login, password login only (or from Key Vault)' }),
-  mssqlPassword: setting(anyText, { env: E.mssqlPassword, secret: true, verbatim: true, description: "SQL login's password, password login only (or from Key Vault)" }),
+  mssqlPassword: setting(anyText, {
+    env: E.mssqlPassword,
+    secret: true,
+    verbatim: true,
+    description: "SQL login's password, password login only (or from Key Vault)",
+  }),
   azureClientId: setting(anyText, { env: E.azureClientId, description: 'client id of the user-assigned identity (set by AKS workload identity)' }),
-  keyVaultUrl: setting(url('https://my-vault.vault.azure.net/'), { env: E.keyVaultUrl, description: 'read the database and sign-in secrets from this vault at start' }),
-  secretNameServer: setting(keyVaultSecretName, { env: E.secretNameServer, default: AppContract.secretNames.server, description: "Key Vault secret holding the SQL Server's host name" }),
-  secretNameDatabase: setting(keyVaultSecretName, { env: E.secretNameDatabase, default: AppContract.secretNames.database, description: 'Key Vault secret holding the database name' }),
-  secretNameUser: setting(keyVaultSecretName, { env: E.secretNameUser, default: AppContract.secretNames.user, description: 'Key Vault secret holding the SQL login (password login only)' }),
-  secretNamePassword: setting(keyVaultSecretName, { env: E.secretNamePassword, default: AppContract.secretNames.password, description: "Key Vault secret holding the SQL login's password (password login only)" }),
+  keyVaultUrl: setting(url('https://my-vault.vault.azure.net/'), {
+    env: E.keyVaultUrl,
+    description: 'read the database and sign-in secrets from this vault at start',
+  }),
+  secretNameServer: setting(keyVaultSecretName, {
+    env: E.secretNameServer,
+    default: AppContract.secretNames.server,
+    description: "Key Vault secret holding the SQL Server's host name",
+  }),
+  secretNameDatabase: setting(keyVaultSecretName, {
+    env: E.secretNameDatabase,
+    default: AppContract.secretNames.database,
+    description: 'Key Vault secret holding the database name',
+  }),
+  secretNameUser: setting(keyVaultSecretName, {
+    env: E.secretNameUser,
+    default: AppContract.secretNames.user,
+    description: 'Key Vault secret holding the SQL login (password login only)',
+  }),
+  secretNamePassword: setting(keyVaultSecretName, {
+    env: E.secretNamePassword,
+    default: AppContract.secretNames.password,
+    description: "Key Vault secret holding the SQL login's password (password login only)",
+  }),
   secretNameSessionKey: setting(keyVaultSecretName, {
     env: E.secretNameSessionKey,
     default: AppContract.secretNames.sessionKey,
@@ -308,22 +363,58 @@ export const settings = {
     default: 64,
     description: 'requests whose body is still arriving, at most; one more gets 503 with `Retry-After` (probes and pages are never counted)',
   }),
-  authMode: setting(oneOf(['none', 'oidc']), { env: E.authMode, default: 'none', description: '`oidc` turns sign-in on (OpenID Connect, e.g. Microsoft Entra ID)' }),
+  authMode: setting(oneOf(['none', 'oidc']), {
+    env: E.authMode,
+    default: 'none',
+    description: '`oidc` turns sign-in on (OpenID Connect, e.g. Microsoft Entra ID)',
+  }),
   oidcIssuerUrl: setting(url('https://login.microsoftonline.com/<tenant id>/v2.0', { httpAllowed: 'http only for localhost outside production' }), {
     env: E.oidcIssuerUrl,
     description: 'the provider, e.g. `https://login.microsoftonline.com/<tenant id>/v2.0`; needed for sign-in',
   }),
   oidcClientId: setting(anyText, { env: E.oidcClientId, description: "the app registration's client id; needed for sign-in" }),
-  oidcClientSecret: setting(anyText, { env: E.oidcClientSecret, secret: true, verbatim: true, description: 'the app registration\'s client secret, confidential clients only; without it, read from Key Vault if there' }),
-  oidcRedirectUri: setting(url(`https://orders.example.com${AppContract.auth.callback}`, { httpAllowed: 'http only for localhost outside production', pathname: AppContract.auth.callback }), {
-    env: E.oidcRedirectUri,
-    description: `this app's \`${AppContract.auth.callback}\` URL as registered with the provider; needed for sign-in`,
+  oidcClientSecret: setting(anyText, {
+    env: E.oidcClientSecret,
+    secret: true,
+    verbatim: true,
+    description: "the app registration's client secret, confidential clients only; without it, read from Key Vault if there",
   }),
-  oidcRoleClaim: setting(anyText, { env: E.oidcRoleClaim, default: 'roles', description: 'token claim holding app roles (`roles`) or group ids (`groups`)' }),
-  oidcViewerRoles: setting(commaList, { env: E.oidcViewerRoles, default: [AppContract.auth.viewerRole], description: 'claim values that make a user a viewer (list, read, export)' }),
-  oidcEditorRoles: setting(commaList, { env: E.oidcEditorRoles, default: [AppContract.auth.editorRole], description: 'claim values that make a user an editor (a viewer who may also add orders)' }),
-  sessionSecret: setting(minLength(32), { env: E.sessionSecret, secret: true, verbatim: true, description: 'signs the session cookies (32+ random characters); without it, read from Key Vault' }),
-  sessionTtlMinutes: setting(wholeNumber(5, 1440), { env: E.sessionTtlMinutes, default: 480, description: 'session lifetime in minutes (480: 8 hours)' }),
+  oidcRedirectUri: setting(
+    url(`https://orders.example.com${AppContract.auth.callback}`, {
+      httpAllowed: 'http only for localhost outside production',
+      pathname: AppContract.auth.callback,
+    }),
+    {
+      env: E.oidcRedirectUri,
+      description: `this app's \`${AppContract.auth.callback}\` URL as registered with the provider; needed for sign-in`,
+    },
+  ),
+  oidcRoleClaim: setting(anyText, {
+    env: E.oidcRoleClaim,
+    default: 'roles',
+    description: 'token claim holding app roles (`roles`) or group ids (`groups`)',
+  }),
+  oidcViewerRoles: setting(commaList, {
+    env: E.oidcViewerRoles,
+    default: [AppContract.auth.viewerRole],
+    description: 'claim values that make a user a viewer (list, read, export)',
+  }),
+  oidcEditorRoles: setting(commaList, {
+    env: E.oidcEditorRoles,
+    default: [AppContract.auth.editorRole],
+    description: 'claim values that make a user an editor (a viewer who may also add orders)',
+  }),
+  sessionSecret: setting(minLength(32), {
+    env: E.sessionSecret,
+    secret: true,
+    verbatim: true,
+    description: 'signs the session cookies (32+ random characters); without it, read from Key Vault',
+  }),
+  sessionTtlMinutes: setting(wholeNumber(5, 1440), {
+    env: E.sessionTtlMinutes,
+    default: 480,
+    description: 'session lifetime in minutes (480: 8 hours)',
+  }),
   oidcTimeoutSeconds: setting(wholeNumber(1, 60), {
     env: E.oidcTimeoutSeconds,
     default: 10,
@@ -424,10 +515,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
   if (exposure === 'public' && trustProxy === false) {
-    throw new ConfigError(`${E.exposure}=public runs behind the HTTPS ingress: set ${E.trustProxy}=1 so client addresses and secure cookies are right.`);
+    throw new ConfigError(
+      `${E.exposure}=public runs behind the HTTPS ingress: set ${E.trustProxy}=1 so client addresses and secure cookies are right.`,
+    );
   }
 
-  return { env: mode, port, host, logLevel, trustProxy, writeRateLimitPerMinute, database, keyVault, shutdownDelaySeconds, seedDemoOrders, exposure, auth, hstsMaxAgeSeconds, requestTimeoutSeconds, maxConcurrentRequestBodies };
+  return {
+    env: mode,
+    port,
+    host,
+    logLevel,
+    trustProxy,
+    writeRateLimitPerMinute,
+    database,
+    keyVault,
+    shutdownDelaySeconds,
+    seedDemoOrders,
+    exposure,
+    auth,
+    hstsMaxAgeSeconds,
+    requestTimeoutSeconds,
+    maxConcurrentRequestBodies,
+  };
 }
 
 function loadAuthConfig(env: Env, mode: AppConfig['env'], hasKeyVault: boolean): AuthConfig {
@@ -435,7 +544,8 @@ function loadAuthConfig(env: Env, mode: AppConfig['env'], hasKeyVault: boolean):
   if (read(env, S.authMode) === 'none') return { mode: 'none' };
   const required = (s: Setting<string>): string => {
     const value = read(env, s);
-    if (value === undefined) throw new ConfigError(`${E.authMode}=oidc needs ${s.env} (${s.description.replace(/; needed for sign-in$/, '').replace(/`/g, '')}).`);
+    if (value === undefined)
+      throw new ConfigError(`${E.authMode}=oidc needs ${s.env} (${s.description.replace(/; needed for sign-in$/, '').replace(/`/g, '')}).`);
     return value;
   };
   // The schema lets http through; whether it is allowed depends on NODE_ENV.
@@ -453,7 +563,9 @@ function loadAuthConfig(env: Env, mode: AppConfig['env'], hasKeyVault: boolean):
   const redirectUri = httpsUnlessLocal(S.oidcRedirectUri);
   const sessionSecret = read(env, S.sessionSecret);
   if (sessionSecret === undefined && !hasKeyVault) {
-    throw new ConfigError(`${E.authMode}=oidc needs ${E.sessionSecret} (32+ random characters) or ${E.keyVaultUrl} holding "${AppContract.secretNames.sessionKey}".`);
+    throw new ConfigError(
+      `${E.authMode}=oidc needs ${E.sessionSecret} (32+ random characters) or ${E.keyVaultUrl} holding "${AppContract.secretNames.sessionKey}".`,
+    );
   }
   return {
     mode: 'oidc',

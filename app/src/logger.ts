@@ -70,7 +70,10 @@ function redactComponent(raw: string, plusIsSpace: boolean): string {
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  const loggedPath = path.split('/').map((segment) => redactComponent(segment, false)).join('/');
+  const loggedPath = path
+    .split('/')
+    .map((segment) => redactComponent(segment, false))
+    .join('/');
   if (q === -1) return loggedPath;
   const query = url
     .slice(q + 1)
@@ -98,7 +101,12 @@ export function redactLogText(text: string): string {
 export function redactError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: redactLogText(String(err)) };
   const { code } = err as { code?: unknown };
-  return { type: err.name, message: redactLogText(err.message), ...(err.stack ? { stack: redactLogText(err.stack) } : {}), ...(code !== undefined ? { code } : {}) };
+  return {
+    type: err.name,
+    message: redactLogText(err.message),
+    ...(err.stack ? { stack: redactLogText(err.stack) } : {}),
+    ...(code !== undefined ? { code } : {}),
+  };
 }
 
 /**
@@ -112,7 +120,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { service: 'order-app' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.cardNumber'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.cardNumber'],
+        censor: '[redacted]',
+      },
     },
     destination,
   );

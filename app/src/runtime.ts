@@ -45,15 +45,22 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
   if (config.auth.mode === 'oidc') {
     let { sessionSecret, clientSecret } = config.auth;
     if (config.keyVault && (!sessionSecret || !clientSecret)) {
-      const fromVault = await readAuthSecrets(config.keyVault, { sessionKey: !sessionSecret, clientSecret: !clientSecret }, {
-        ...options.secrets,
-        ...(config.database.driver === 'mssql' && config.database.clientId ? { managedIdentityClientId: config.database.clientId } : {}),
-      });
+      const fromVault = await readAuthSecrets(
+        config.keyVault,
+        { sessionKey: !sessionSecret, clientSecret: !clientSecret },
+        {
+          ...options.secrets,
+          ...(config.database.driver === 'mssql' && config.database.clientId ? { managedIdentityClientId: config.database.clientId } : {}),
+        },
+      );
       sessionSecret ??= fromVault.sessionKey;
       clientSecret ??= fromVault.clientSecret;
     }
     // Too short a key from the vault is refused by the cookie codec inside oidcAuth.
-    if (!sessionSecret) throw new Error(`No session signing key: set ${AppContract.env.sessionSecret} or add "${config.keyVault?.secretNames.sessionKey ?? AppContract.secretNames.sessionKey}" to Key Vault.`);
+    if (!sessionSecret)
+      throw new Error(
+        `No session signing key: set ${AppContract.env.sessionSecret} or add "${config.keyVault?.secretNames.sessionKey ?? AppContract.secretNames.sessionKey}" to Key Vault.`,
+      );
     auth = oidcAuth(config.auth, { logger, sessionSecret, revocations: store.sessionRevocations, ...(clientSecret ? { clientSecret } : {}) });
   }
   const app = createApp({
@@ -71,7 +78,10 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
   // A request (headers and body) must arrive within requestTimeoutSeconds, or the client
   // gets 408 and the connection is closed; Node checks every second (its default: 30 s).
   const requestTimeout = config.requestTimeoutSeconds * 1000;
-  const server = http.createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) }, app);
+  const server = http.createServer(
+    { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    app,
+  );
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -70,7 +70,12 @@ describe('roles from token claims', () => {
     expect(roleFromClaims({}, mapping)).toBeUndefined();
   });
   test('group ids can be mapped instead of app roles', () => {
-    expect(roleFromClaims({ groups: ['7f1c0f2e-0000-4000-8000-000000000001'] }, { claim: 'groups', viewerValues: ['7f1c0f2e-0000-4000-8000-000000000001'], editorValues: [] })).toBe('viewer');
+    expect(
+      roleFromClaims(
+        { groups: ['7f1c0f2e-0000-4000-8000-000000000001'] },
+        { claim: 'groups', viewerValues: ['7f1c0f2e-0000-4000-8000-000000000001'], editorValues: [] },
+      ),
+    ).toBe('viewer');
   });
 });
 
@@ -107,7 +112,8 @@ test('a provider outage is told apart from an answer that is wrong', async () =>
 
 test('returnTo accepts only same-site paths', () => {
   expect(safeReturnPath('/orders/new?x=1')).toBe('/orders/new?x=1');
-  for (const bad of ['https://evil.example/', '//evil.example', '/\\evil.example', 'orders', undefined, ['/a'], '/auth/sign-in']) expect(safeReturnPath(bad)).toBe('/');
+  for (const bad of ['https://evil.example/', '//evil.example', '/\\evil.example', 'orders', undefined, ['/a'], '/auth/sign-in'])
+    expect(safeReturnPath(bad)).toBe('/');
 });
 
 describe('access with sign-in on', () => {
@@ -120,7 +126,10 @@ describe('access with sign-in on', () => {
     const { app } = await appWithSignIn();
     const page = await request(app).get('/?page=2').expect(302);
     expect(page.headers.location).toBe(`${AppContract.auth.signIn}?returnTo=${encodeURIComponent('/?page=2')}`);
-    const api = await request(app).get('/api/orders').expect(401).expect('Content-Type', /problem\+json/);
+    const api = await request(app)
+      .get('/api/orders')
+      .expect(401)
+      .expect('Content-Type', /problem\+json/);
     expect(api.body.title).toBe('Sign-in required');
   });
 
@@ -135,7 +144,7 @@ describe('access with sign-in on', () => {
     await request(app).get('/api/orders').set('Cookie', sessionCookie(VIEWER)).expect(200);
   });
 
-  test('a viewer\'s POST is refused with 403 and nothing is stored', async () => {
+  test("a viewer's POST is refused with 403 and nothing is stored", async () => {
     const { app, store } = await appWithSignIn();
     const { token, cookie } = await csrf(app, sessionCookie(VIEWER));
     const order = validOrder();
@@ -144,14 +153,24 @@ describe('access with sign-in on', () => {
       .post('/orders')
       .set('Cookie', cookie)
       .type('form')
-      .send({ _csrf: token, date_uuid: order.dateUuid, user_id: order.userId, card_number: order.cardNumber, store_code: order.storeCode, product_code: order.productCode, product_quantity: '2', order_date: order.orderDate, shipping_date: order.shippingDate })
+      .send({
+        _csrf: token,
+        date_uuid: order.dateUuid,
+        user_id: order.userId,
+        card_number: order.cardNumber,
+        store_code: order.storeCode,
+        product_code: order.productCode,
+        product_quantity: '2',
+        order_date: order.orderDate,
+        shipping_date: order.shippingDate,
+      })
       .expect(403);
     expect(form.text).toContain('Your role lets you view orders but not add them.');
     await request(app).get('/orders/new').set('Cookie', cookie).expect(403);
     expect(await store.get(order.dateUuid, order.userId)).toBeUndefined();
   });
 
-  test('an editor\'s order is stored and records who created it', async () => {
+  test("an editor's order is stored and records who created it", async () => {
     const { app, store } = await appWithSignIn();
     const order = validOrder();
     const res = await request(app).post('/api/orders').set('Cookie', sessionCookie(EDITOR)).send(order).expect(201);
@@ -162,7 +181,10 @@ describe('access with sign-in on', () => {
 
   test('an expired or tampered session counts as signed out, and its cookie is cleared', async () => {
     const { app } = await appWithSignIn();
-    const expired = await request(app).get('/').set('Cookie', sessionCookie(EDITOR, nowSeconds() - 1)).expect(302);
+    const expired = await request(app)
+      .get('/')
+      .set('Cookie', sessionCookie(EDITOR, nowSeconds() - 1))
+      .expect(302);
     expect(expired.headers.location).toMatch(/^\/auth\/sign-in/);
     expect(expired.headers['set-cookie']![0]).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Expires=Thu, 01 Jan 1970`));
     const value = codec.encode(VIEWER, nowSeconds() + 600);
@@ -232,7 +254,9 @@ describe('access with sign-in on', () => {
 
   test('session cookies are HttpOnly, Secure and SameSite=Lax', async () => {
     const { app } = await appWithSignIn();
-    const res = await request(app).get('/').set('Cookie', sessionCookie(EDITOR, nowSeconds() - 1));
+    const res = await request(app)
+      .get('/')
+      .set('Cookie', sessionCookie(EDITOR, nowSeconds() - 1));
     expect(res.headers['set-cookie']![0]).toMatch(/; Path=\/;.*HttpOnly; Secure; SameSite=Lax/);
   });
 
@@ -264,8 +288,18 @@ describe('sign-in configuration', () => {
   });
 
   test('reads the OIDC settings with Entra app-role defaults', () => {
-    expect(loadConfig(oidcEnv).auth).toMatchObject({ mode: 'oidc', clientId: 'client', roleClaim: 'roles', viewerValues: ['Orders.Viewer'], editorValues: ['Orders.Editor'], sessionTtlMinutes: 480 });
-    expect(loadConfig({ ...oidcEnv, [E.oidcRoleClaim]: 'groups', [E.oidcEditorRoles]: 'g1, g2' }).auth).toMatchObject({ roleClaim: 'groups', editorValues: ['g1', 'g2'] });
+    expect(loadConfig(oidcEnv).auth).toMatchObject({
+      mode: 'oidc',
+      clientId: 'client',
+      roleClaim: 'roles',
+      viewerValues: ['Orders.Viewer'],
+      editorValues: ['Orders.Editor'],
+      sessionTtlMinutes: 480,
+    });
+    expect(loadConfig({ ...oidcEnv, [E.oidcRoleClaim]: 'groups', [E.oidcEditorRoles]: 'g1, g2' }).auth).toMatchObject({
+      roleClaim: 'groups',
+      editorValues: ['g1', 'g2'],
+    });
   });
 
   test.each([
@@ -291,7 +325,9 @@ describe('sign-in configuration', () => {
   test('waits 10 s for the provider by default; OIDC_TIMEOUT_SECONDS sets 1 to 60', () => {
     expect(loadConfig(oidcEnv).auth).toMatchObject({ providerTimeoutSeconds: 10 });
     expect(loadConfig({ ...oidcEnv, [E.oidcTimeoutSeconds]: '3' }).auth).toMatchObject({ providerTimeoutSeconds: 3 });
-    expect(() => loadConfig({ ...oidcEnv, [E.oidcTimeoutSeconds]: '0' })).toThrow('OIDC_TIMEOUT_SECONDS must be a whole number from 1 to 60; got "0".');
+    expect(() => loadConfig({ ...oidcEnv, [E.oidcTimeoutSeconds]: '0' })).toThrow(
+      'OIDC_TIMEOUT_SECONDS must be a whole number from 1 to 60; got "0".',
+    );
   });
 
   test('public exposure needs trust proxy (the ingress terminates TLS)', () => {

@@ -55,11 +55,17 @@ test('pages through the order list', async () => {
   await page.close();
 });
 
-test('shows the form\'s own error messages for bad input and submits nothing', async () => {
+test("shows the form's own error messages for bad input and submits nothing", async () => {
   const page = await browser.newPage();
   await page.goto(`${server.url}/orders/new`);
   expect(await page.inputValue('[name="date_uuid"]')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  await fillOrder(page, { ...good, card_number: '1234 5678 9012 3456', product_quantity: '0', order_date: '2024-03-05', shipping_date: '2024-03-01' });
+  await fillOrder(page, {
+    ...good,
+    card_number: '1234 5678 9012 3456',
+    product_quantity: '0',
+    order_date: '2024-03-05',
+    shipping_date: '2024-03-01',
+  });
   await page.click('#order-form button[type="submit"]');
   expect(page.url()).toBe(`${server.url}/orders/new`);
   await expect(page.textContent('#f-card_number-error')).resolves.toBe('Card Number is not a valid card number (checksum failed).');

@@ -5,7 +5,13 @@ const E = AppContract.env;
 
 test('no settings: development on ./data/orders.db, port 5000, demo data', () => {
   const c = loadConfig({});
-  expect(c).toMatchObject({ env: 'development', port: AppContract.port, host: '127.0.0.1', database: { driver: 'sqlite', file: './data/orders.db' }, seedDemoOrders: 2000 });
+  expect(c).toMatchObject({
+    env: 'development',
+    port: AppContract.port,
+    host: '127.0.0.1',
+    database: { driver: 'sqlite', file: './data/orders.db' },
+    seedDemoOrders: 2000,
+  });
 });
 
 test.each([
@@ -15,7 +21,10 @@ test.each([
   [{ [E.databaseDriver]: 'oracle' }, 'DATABASE_DRIVER must be one of sqlite, mssql; got "oracle".'],
   [{ [E.keyVaultUrl]: 'http://vault' }, 'KEY_VAULT_URL must use https; got "http://vault".'],
   [{ [E.keyVaultUrl]: 'not a url' }, 'KEY_VAULT_URL must be an https URL'],
-  [{ [E.keyVaultUrl]: 'https://v.vault.azure.net', [E.secretNameServer]: 'bad_name!' }, 'KEY_VAULT_SECRET_DB_SERVER must be 1-127 letters, digits and dashes; got "bad_name!".'],
+  [
+    { [E.keyVaultUrl]: 'https://v.vault.azure.net', [E.secretNameServer]: 'bad_name!' },
+    'KEY_VAULT_SECRET_DB_SERVER must be 1-127 letters, digits and dashes; got "bad_name!".',
+  ],
   [{ [E.trustProxy]: 'yes' }, 'TRUST_PROXY must be true, false or a whole number of proxy hops from 0 to 10; got "yes".'],
   [{ [E.mssqlServer]: 's', [E.mssqlPort]: '0' }, 'MSSQL_PORT must be a whole number from 1 to 65535; got "0".'],
   [{ [E.databaseDriver]: 'mssql' }, 'DATABASE_DRIVER=mssql needs MSSQL_CONNECTION_STRING, MSSQL_SERVER or KEY_VAULT_URL.'],
@@ -43,10 +52,15 @@ test('a user name selects password login', () => {
 
 test('requests must arrive within 30 s and at most 64 bodies arrive at once, by default; both are bounded settings', () => {
   expect(loadConfig({})).toMatchObject({ requestTimeoutSeconds: 30, maxConcurrentRequestBodies: 64 });
-  expect(loadConfig({ [E.requestTimeoutSeconds]: '5', [E.maxConcurrentRequestBodies]: '2' })).toMatchObject({ requestTimeoutSeconds: 5, maxConcurrentRequestBodies: 2 });
+  expect(loadConfig({ [E.requestTimeoutSeconds]: '5', [E.maxConcurrentRequestBodies]: '2' })).toMatchObject({
+    requestTimeoutSeconds: 5,
+    maxConcurrentRequestBodies: 2,
+  });
   expect(() => loadConfig({ [E.requestTimeoutSeconds]: '300' })).toThrow('REQUEST_TIMEOUT_SECONDS must be a whole number from 1 to 30; got "300".');
   expect(() => loadConfig({ [E.requestTimeoutSeconds]: '0' })).toThrow('REQUEST_TIMEOUT_SECONDS must be a whole number from 1 to 30; got "0".');
-  expect(() => loadConfig({ [E.maxConcurrentRequestBodies]: 'many' })).toThrow('MAX_CONCURRENT_REQUEST_BODIES must be a whole number from 1 to 10000; got "many".');
+  expect(() => loadConfig({ [E.maxConcurrentRequestBodies]: 'many' })).toThrow(
+    'MAX_CONCURRENT_REQUEST_BODIES must be a whole number from 1 to 10000; got "many".',
+  );
 });
 
 test('every variable in AppContract.env is declared once in the schema, with a description', () => {
@@ -57,7 +71,13 @@ test('every variable in AppContract.env is declared once in the schema, with a d
 
 test('a secret is never echoed in the message', () => {
   const secret = 'not-long-enough';
-  const env = { [E.authMode]: 'oidc', [E.oidcIssuerUrl]: 'https://i.example.com/', [E.oidcClientId]: 'c', [E.oidcRedirectUri]: 'https://o.example.com/auth/callback', [E.sessionSecret]: secret };
+  const env = {
+    [E.authMode]: 'oidc',
+    [E.oidcIssuerUrl]: 'https://i.example.com/',
+    [E.oidcClientId]: 'c',
+    [E.oidcRedirectUri]: 'https://o.example.com/auth/callback',
+    [E.sessionSecret]: secret,
+  };
   expect(() => loadConfig(env)).toThrow('SESSION_SECRET must be at least 32 characters (value not shown: it is a secret).');
   expect(() => loadConfig(env)).not.toThrow(secret);
 });

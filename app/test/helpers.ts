@@ -34,7 +34,9 @@ export interface TestApp {
 }
 
 /** The real app on an in-memory SQLite store, logs captured. */
-export async function makeTestApp(options: { writeRateLimitPerMinute?: number; bucketRows?: number; maxWalk?: number; file?: string; busyTimeoutMs?: number; auth?: Auth } = {}): Promise<TestApp> {
+export async function makeTestApp(
+  options: { writeRateLimitPerMinute?: number; bucketRows?: number; maxWalk?: number; file?: string; busyTimeoutMs?: number; auth?: Auth } = {},
+): Promise<TestApp> {
   const store = new SqliteOrderStore({ file: options.file ?? ':memory:', busyTimeoutMs: options.busyTimeoutMs, bucketRows: options.bucketRows });
   await store.migrate();
   const logs: string[] = [];
@@ -43,6 +45,14 @@ export async function makeTestApp(options: { writeRateLimitPerMinute?: number; b
   const service = new OrderService(store, { maxWalk: options.maxWalk, onCreated: orderCreatedHook(metrics, logger) });
   const readiness = new Readiness(() => store.ping());
   readiness.markReady();
-  const app = createApp({ service, readiness, metrics, logger, writeRateLimitPerMinute: options.writeRateLimitPerMinute ?? 10_000, now: () => NOW, auth: options.auth });
+  const app = createApp({
+    service,
+    readiness,
+    metrics,
+    logger,
+    writeRateLimitPerMinute: options.writeRateLimitPerMinute ?? 10_000,
+    now: () => NOW,
+    auth: options.auth,
+  });
   return { app, store, service, metrics, readiness, logs };
 }

@@ -5,7 +5,11 @@ import Database from 'better-sqlite3';
 import request from 'supertest';
 import { makeTestApp, validOrder } from './helpers';
 
-const body = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ ...validOrder(), cardNumber: '4111-1111-1111-1111', ...overrides });
+const body = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ...validOrder(),
+  cardNumber: '4111-1111-1111-1111',
+  ...overrides,
+});
 
 describe('JSON API', () => {
   test('POST /api/orders creates an order (201) that is then readable and listed, card masked', async () => {
@@ -23,7 +27,11 @@ describe('JSON API', () => {
 
   test('validation errors are 422 problem+json with a message per field; nothing is stored', async () => {
     const t = await makeTestApp();
-    const res = await request(t.app).post('/api/orders').send(body({ cardNumber: '1234', productQuantity: 0, extra: 1 })).expect(422).expect('Content-Type', /application\/problem\+json/);
+    const res = await request(t.app)
+      .post('/api/orders')
+      .send(body({ cardNumber: '1234', productQuantity: 0, extra: 1 }))
+      .expect(422)
+      .expect('Content-Type', /application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 422, title: 'Invalid order' });
     expect(res.body.errors).toEqual({
       body: 'Unknown field: "extra".',
@@ -36,7 +44,10 @@ describe('JSON API', () => {
   test('a duplicate is a 409 and the original is kept', async () => {
     const t = await makeTestApp();
     await request(t.app).post('/api/orders').send(body()).expect(201);
-    const res = await request(t.app).post('/api/orders').send(body({ productQuantity: 5 })).expect(409);
+    const res = await request(t.app)
+      .post('/api/orders')
+      .send(body({ productQuantity: 5 }))
+      .expect(409);
     expect(res.body.detail).toContain('already exists');
     expect((await t.store.get(validOrder().dateUuid, 'user-1'))!.productQuantity).toBe(2);
   });
@@ -60,7 +71,10 @@ describe('JSON API', () => {
 
   test('a body over 100 kB is a 413 problem', async () => {
     const t = await makeTestApp();
-    const res = await request(t.app).post('/api/orders').send(body({ userId: 'x'.repeat(120_000) })).expect(413);
+    const res = await request(t.app)
+      .post('/api/orders')
+      .send(body({ userId: 'x'.repeat(120_000) }))
+      .expect(413);
     expect(res.body.detail).toBe('The request body is larger than 100 kB.');
   });
 

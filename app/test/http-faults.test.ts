@@ -58,7 +58,9 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 test('the CSV export has no cell that starts a formula, whether split on comma, semicolon or tab', async () => {
   const t = await makeTestApp();
   await t.store.insert(validOrder({ userId: 'a\t=2+2', storeCode: 'x;=1+1', productCode: 'p,@SUM(A1)' }));
-  await t.store.insert(validOrder({ dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId: '-1+1', storeCode: 'y;"=cmd', productCode: 'q;+3;-4;@5' }));
+  await t.store.insert(
+    validOrder({ dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId: '-1+1', storeCode: 'y;"=cmd', productCode: 'q;+3;-4;@5' }),
+  );
   const text = (await request(t.app).get('/orders.csv').expect(200)).text;
   for (const delimiter of [',', ';', '\t']) {
     for (const cells of [...parseCsv(text, delimiter), ...naiveSplit(text, delimiter)]) {
@@ -73,9 +75,20 @@ test('the CSV export quotes every field and keeps the text readable, card number
   const res = await request(t.app).get('/orders.csv').expect(200);
   const lines = res.text.split('\r\n');
   expect(lines[0]).toBe('"Date UUID","User ID","Card Number","Store Code","Product Code","Product Quantity","Order Date","Shipping Date"');
-  expect(lines[1]).toBe(`"1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed","'=HYPERLINK(""http://x"")","**** **** **** 1111","x;'=1+1","R7-3126933h","2","2026-06-01","2026-06-03"`);
+  expect(lines[1]).toBe(
+    `"1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed","'=HYPERLINK(""http://x"")","**** **** **** 1111","x;'=1+1","R7-3126933h","2","2026-06-01","2026-06-03"`,
+  );
   expect(lines.slice(2)).toEqual(['']);
-  expect(parseCsv(res.text, ',')[1]).toEqual(['1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', `'=HYPERLINK("http://x")`, '**** **** **** 1111', "x;'=1+1", 'R7-3126933h', '2', '2026-06-01', '2026-06-03']);
+  expect(parseCsv(res.text, ',')[1]).toEqual([
+    '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed',
+    `'=HYPERLINK("http://x")`,
+    '**** **** **** 1111',
+    "x;'=1+1",
+    'R7-3126933h',
+    '2',
+    '2026-06-01',
+    '2026-06-03',
+  ]);
   expect(res.text).not.toContain('4111111111111111');
 });
 
@@ -99,7 +112,10 @@ test.each([
 
 test('a refused order submission is sent with Cache-Control: no-store', async () => {
   const t = await makeTestApp();
-  const res = await request(t.app).post('/api/orders').send({ ...validOrder(), cardNumber: '1234' }).expect(422);
+  const res = await request(t.app)
+    .post('/api/orders')
+    .send({ ...validOrder(), cardNumber: '1234' })
+    .expect(422);
   expect(res.headers['cache-control']).toBe('no-store');
 });
 
@@ -110,13 +126,14 @@ test('static assets keep their one-hour caching', async () => {
 });
 
 const jsonOrder = (): Record<string, unknown> => ({ ...validOrder(), cardNumber: '4111 1111 1111 1111' });
-const postRawJson = (t: TestApp, text: string): request.Test =>
-  request(t.app).post('/api/orders').set('Content-Type', 'application/json').send(text);
+const postRawJson = (t: TestApp, text: string): request.Test => request(t.app).post('/api/orders').set('Content-Type', 'application/json').send(text);
 
 test('a JSON body with a key twice is a 400 problem naming the key; nothing is stored', async () => {
   const t = await makeTestApp();
   const text = JSON.stringify(jsonOrder()).replace(/^\{/, '{"userId":"mallory",');
-  const res = await postRawJson(t, text).expect(400).expect('Content-Type', /problem\+json/);
+  const res = await postRawJson(t, text)
+    .expect(400)
+    .expect('Content-Type', /problem\+json/);
   expect(res.body.detail).toBe('The JSON body has the key "userId" more than once in the same object (at $.userId).');
   expect((await request(t.app).get('/api/orders').expect(200)).body.totalItems).toBe(0);
 });
@@ -145,7 +162,8 @@ const group = (sizes: number[], separator: string): string => {
   }
   return parts.join(separator);
 };
-const loggedUrls = (t: TestApp): string[] => t.logs.map((l) => (JSON.parse(l) as { req?: { url?: string } }).req?.url).filter((u): u is string => u !== undefined);
+const loggedUrls = (t: TestApp): string[] =>
+  t.logs.map((l) => (JSON.parse(l) as { req?: { url?: string } }).req?.url).filter((u): u is string => u !== undefined);
 const digitsOf = (url: string): string => {
   let decoded = url.replace(/\+/g, ' ');
   try {
@@ -156,21 +174,36 @@ const digitsOf = (url: string): string => {
   return decoded.replace(/\D/g, '');
 };
 
-test.each(['+', '%20', '-', '.', '_', '%2B', '+-+', ''])('a card number typed into a filter with %j between digit groups never reaches the logs', async (separator) => {
-  const t = await makeTestApp();
-  const urls: string[] = [];
-  for (const sizes of [[4, 4, 4, 4], [4, 6, 6], [2, 7, 7], [8, 8], [1, 15], [3, 3, 3, 3, 4]]) {
-    const typed = group(sizes, separator);
-    urls.push(`/?userId=${typed}`, `/api/orders?storeCode=x${typed}y`, `/orders.csv?productCode=${typed}&from=2020-03-06`, `/api/orders/1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed/${typed}`);
-  }
-  for (const url of urls) await request(t.app).get(url);
-  const logged = loggedUrls(t);
-  expect(logged).toHaveLength(urls.length);
-  for (const url of logged) expect(digitsOf(url)).not.toContain(CARD.slice(0, 13));
-  expect(t.logs.join('\n').replace(/\D/g, '')).not.toContain(CARD);
-});
+test.each(['+', '%20', '-', '.', '_', '%2B', '+-+', ''])(
+  'a card number typed into a filter with %j between digit groups never reaches the logs',
+  async (separator) => {
+    const t = await makeTestApp();
+    const urls: string[] = [];
+    for (const sizes of [
+      [4, 4, 4, 4],
+      [4, 6, 6],
+      [2, 7, 7],
+      [8, 8],
+      [1, 15],
+      [3, 3, 3, 3, 4],
+    ]) {
+      const typed = group(sizes, separator);
+      urls.push(
+        `/?userId=${typed}`,
+        `/api/orders?storeCode=x${typed}y`,
+        `/orders.csv?productCode=${typed}&from=2020-03-06`,
+        `/api/orders/1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed/${typed}`,
+      );
+    }
+    for (const url of urls) await request(t.app).get(url);
+    const logged = loggedUrls(t);
+    expect(logged).toHaveLength(urls.length);
+    for (const url of logged) expect(digitsOf(url)).not.toContain(CARD.slice(0, 13));
+    expect(t.logs.join('\n').replace(/\D/g, '')).not.toContain(CARD);
+  },
+);
 
-test('the sign-in callback\'s code and state are never logged, whatever the path\'s spelling', async () => {
+test("the sign-in callback's code and state are never logged, whatever the path's spelling", async () => {
   const t = await makeTestApp();
   for (const path of ['/auth/callback', '/AUTH/Callback/', '/auth/callback/x']) {
     await request(t.app).get(`${path}?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj&session_state=s3ss10n`);
@@ -197,10 +230,19 @@ const NFD_USER = 'Jose\u0301';
 
 test('the same order with its user in NFD and then NFC is a duplicate, and the user is stored in NFC', async () => {
   const t = await makeTestApp();
-  await request(t.app).post('/api/orders').send({ ...jsonOrder(), userId: NFD_USER }).expect(201);
-  const res = await request(t.app).post('/api/orders').send({ ...jsonOrder(), userId: NFC_USER, productQuantity: 9 }).expect(409);
+  await request(t.app)
+    .post('/api/orders')
+    .send({ ...jsonOrder(), userId: NFD_USER })
+    .expect(201);
+  const res = await request(t.app)
+    .post('/api/orders')
+    .send({ ...jsonOrder(), userId: NFC_USER, productQuantity: 9 })
+    .expect(409);
   expect(res.body.title).toBe('Duplicate order');
-  const list = (await request(t.app).get('/api/orders').expect(200)).body as { totalItems: number; items: { userId: string; productQuantity: number }[] };
+  const list = (await request(t.app).get('/api/orders').expect(200)).body as {
+    totalItems: number;
+    items: { userId: string; productQuantity: number }[];
+  };
   expect(list.totalItems).toBe(1);
   expect(list.items[0]!.userId).toBe(NFC_USER);
   expect(list.items[0]!.productQuantity).toBe(2);
@@ -210,19 +252,41 @@ test('the same order with its user in NFD and then NFC is a duplicate, and the u
 
 test('store and product codes sent in NFD are stored in NFC', async () => {
   const t = await makeTestApp();
-  await request(t.app).post('/api/orders').send({ ...jsonOrder(), storeCode: 'Cafe\u0301', productCode: 'A\u030a-1' }).expect(201);
+  await request(t.app)
+    .post('/api/orders')
+    .send({ ...jsonOrder(), storeCode: 'Cafe\u0301', productCode: 'A\u030a-1' })
+    .expect(201);
   const stored = (await t.store.get(validOrder().dateUuid, 'user-1'))!;
   expect([stored.storeCode, stored.productCode]).toEqual(['Caf\u00e9', '\u00c5-1']);
 });
 
 test('a filter or a lookup in NFD finds the order stored in NFC', async () => {
   const t = await makeTestApp();
-  await request(t.app).post('/api/orders').send({ ...jsonOrder(), userId: NFC_USER, storeCode: 'Caf\u00e9' }).expect(201);
-  expect((await request(t.app).get(`/api/orders?userId=${encodeURIComponent(NFD_USER)}`).expect(200)).body.totalItems).toBe(1);
-  expect((await request(t.app).get(`/api/orders?storeCode=${encodeURIComponent('Cafe\u0301')}`).expect(200)).body.totalItems).toBe(1);
-  const page = await request(t.app).get(`/?userId=${encodeURIComponent(NFD_USER)}`).expect(200);
+  await request(t.app)
+    .post('/api/orders')
+    .send({ ...jsonOrder(), userId: NFC_USER, storeCode: 'Caf\u00e9' })
+    .expect(201);
+  expect(
+    (
+      await request(t.app)
+        .get(`/api/orders?userId=${encodeURIComponent(NFD_USER)}`)
+        .expect(200)
+    ).body.totalItems,
+  ).toBe(1);
+  expect(
+    (
+      await request(t.app)
+        .get(`/api/orders?storeCode=${encodeURIComponent('Cafe\u0301')}`)
+        .expect(200)
+    ).body.totalItems,
+  ).toBe(1);
+  const page = await request(t.app)
+    .get(`/?userId=${encodeURIComponent(NFD_USER)}`)
+    .expect(200);
   expect(page.text).toContain('1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed');
-  await request(t.app).get(`/api/orders/${validOrder().dateUuid}/${encodeURIComponent(NFD_USER)}`).expect(200);
+  await request(t.app)
+    .get(`/api/orders/${validOrder().dateUuid}/${encodeURIComponent(NFD_USER)}`)
+    .expect(200);
 });
 
 test.each([
@@ -233,7 +297,12 @@ test.each([
   ['productCode', 'Product Code', 'R7\u2066-1'],
 ])('an invisible formatting character in %s is a 422 naming the field', async (field, label, value) => {
   const t = await makeTestApp();
-  const res = await request(t.app).post('/api/orders').send({ ...jsonOrder(), [field]: value }).expect(422);
-  expect(res.body.errors).toEqual({ [field]: `${label} must not contain invisible formatting characters (such as zero-width spaces, joiners, byte order marks or text direction marks).` });
+  const res = await request(t.app)
+    .post('/api/orders')
+    .send({ ...jsonOrder(), [field]: value })
+    .expect(422);
+  expect(res.body.errors).toEqual({
+    [field]: `${label} must not contain invisible formatting characters (such as zero-width spaces, joiners, byte order marks or text direction marks).`,
+  });
   expect((await request(t.app).get('/api/orders').expect(200)).body.totalItems).toBe(0);
 });

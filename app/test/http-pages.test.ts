@@ -32,7 +32,8 @@ describe('order list page', () => {
     await seed(t, 60);
     const res = await request(t.app).get('/').expect(200).expect('Content-Type', /html/);
     expect(res.text.match(/<tr>|<tr class/g)!.length - 1).toBe(25);
-    for (const label of ['Date UUID', 'User ID', 'Card Number', 'Store Code', 'Product Code', 'Product Quantity', 'Order Date', 'Shipping Date']) expect(res.text).toContain(label);
+    for (const label of ['Date UUID', 'User ID', 'Card Number', 'Store Code', 'Product Code', 'Product Quantity', 'Order Date', 'Shipping Date'])
+      expect(res.text).toContain(label);
     expect(res.text).toContain('Page 1 of 3');
     expect(res.text).not.toMatch(/\d{13,19}/);
     expect(res.text).toMatch(/\*\*\*\* \*\*\*\* \*\*\*\* \d{4}/);
@@ -57,14 +58,20 @@ describe('order list page', () => {
     const t = await makeTestApp({ bucketRows: 3 });
     await seed(t, 60);
     const rowsOf = (text: string): string[] => [...text.matchAll(/<tr>\s*<td class="mono">([0-9a-f-]{36})<\/td>/g)].map((m) => m[1]!);
-    const hrefOf = (text: string, rel: string): string => /rel="(?:[^"]*)" href="([^"]*)"/.exec(text.split(`rel="${rel}"`)[1] ? `rel="${rel}"${text.split(`rel="${rel}"`)[1]}` : '')![1]!.replace(/&amp;/g, '&');
+    const hrefOf = (text: string, rel: string): string =>
+      /rel="(?:[^"]*)" href="([^"]*)"/
+        .exec(text.split(`rel="${rel}"`)[1] ? `rel="${rel}"${text.split(`rel="${rel}"`)[1]}` : '')![1]!
+        .replace(/&amp;/g, '&');
     const page2 = (await request(t.app).get('/?page=2&size=10').expect(200)).text;
     const page3 = (await request(t.app).get('/?page=3&size=10').expect(200)).text;
     const page1 = (await request(t.app).get('/?size=10').expect(200)).text;
     expect(rowsOf((await request(t.app).get(hrefOf(page2, 'next')).expect(200)).text)).toEqual(rowsOf(page3));
     expect(rowsOf((await request(t.app).get(hrefOf(page2, 'prev')).expect(200)).text)).toEqual(rowsOf(page1));
     // Newer orders arrive at the top: Next from page 2 still continues right after its last row.
-    for (let i = 0; i < 5; i++) await t.service.create(validOrder({ dateUuid: `ffffffff-0000-4000-8000-00000000000${i}`, orderDate: '2026-06-15', shippingDate: '2026-06-16' }));
+    for (let i = 0; i < 5; i++)
+      await t.service.create(
+        validOrder({ dateUuid: `ffffffff-0000-4000-8000-00000000000${i}`, orderDate: '2026-06-15', shippingDate: '2026-06-16' }),
+      );
     const next = (await request(t.app).get(hrefOf(page2, 'next')).expect(200)).text;
     expect(rowsOf(next)).toEqual(rowsOf(page3));
     expect(next).toContain('Orders 26–35 of 65');
@@ -78,15 +85,31 @@ describe('order list page', () => {
     await request(t.app).get(`/?sort=productQuantity&before=${wrongSort}`).expect(400);
     // A key of the right types but another length: the date sort's three parts are not the Date UUID sort's two.
     const cursor = (key: unknown[]): string => Buffer.from(JSON.stringify(key)).toString('base64url');
-    await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a', 'b'])}`).expect(200);
-    await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a', 'b', 'c'])}`).expect(400);
-    await request(t.app).get(`/?sort=dateUuid&after=${cursor(['a'])}`).expect(400);
+    await request(t.app)
+      .get(`/?sort=dateUuid&after=${cursor(['a', 'b'])}`)
+      .expect(200);
+    await request(t.app)
+      .get(`/?sort=dateUuid&after=${cursor(['a', 'b', 'c'])}`)
+      .expect(400);
+    await request(t.app)
+      .get(`/?sort=dateUuid&after=${cursor(['a'])}`)
+      .expect(400);
     // Dates a column would shift or refuse, and text longer than the column.
-    await request(t.app).get(`/?after=${cursor(['2026-05-01', 'a', 'b'])}`).expect(200);
-    await request(t.app).get(`/?after=${cursor(['2026-02-30', 'a', 'b'])}`).expect(400);
-    await request(t.app).get(`/?after=${cursor(['abc', 'a', 'b'])}`).expect(400);
-    await request(t.app).get(`/?sort=userId&after=${cursor(['😀'.repeat(33), '2026-05-01', 'a'])}`).expect(400);
-    await request(t.app).get(`/?sort=userId&after=${cursor(['😀'.repeat(32), '2026-05-01', 'a'])}`).expect(200);
+    await request(t.app)
+      .get(`/?after=${cursor(['2026-05-01', 'a', 'b'])}`)
+      .expect(200);
+    await request(t.app)
+      .get(`/?after=${cursor(['2026-02-30', 'a', 'b'])}`)
+      .expect(400);
+    await request(t.app)
+      .get(`/?after=${cursor(['abc', 'a', 'b'])}`)
+      .expect(400);
+    await request(t.app)
+      .get(`/?sort=userId&after=${cursor(['😀'.repeat(33), '2026-05-01', 'a'])}`)
+      .expect(400);
+    await request(t.app)
+      .get(`/?sort=userId&after=${cursor(['😀'.repeat(32), '2026-05-01', 'a'])}`)
+      .expect(200);
   });
 
   test('a page too deep to reach directly is a 400 that says what to do, never a 5xx', async () => {
@@ -121,7 +144,15 @@ describe('order list page', () => {
   test('filters by user, store, product and date range', async () => {
     const t = await makeTestApp();
     await t.store.insert(validOrder({ userId: 'alice', orderDate: '2026-01-05', shippingDate: '2026-01-06' }));
-    await t.store.insert(validOrder({ dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId: 'bob', storeCode: 'S2', orderDate: '2026-02-05', shippingDate: '2026-02-06' }));
+    await t.store.insert(
+      validOrder({
+        dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90',
+        userId: 'bob',
+        storeCode: 'S2',
+        orderDate: '2026-02-05',
+        shippingDate: '2026-02-06',
+      }),
+    );
     const byUser = await request(t.app).get('/?userId=alice').expect(200);
     expect(byUser.text).toContain('<td>alice</td>');
     expect(byUser.text).not.toContain('<td>bob</td>');
@@ -164,12 +195,20 @@ describe('add order form', () => {
   test.each(['/orders', '/add_order'])('POST %s stores the order and redirects (303) to the list with a confirmation', async (path) => {
     const t = await makeTestApp();
     const { cookie, token } = await openForm(t);
-    const res = await request(t.app).post(path).set('Cookie', cookie).type('form').send({ ...form(), _csrf: token }).expect(303);
+    const res = await request(t.app)
+      .post(path)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...form(), _csrf: token })
+      .expect(303);
     expect(res.headers.location).toBe('/?created=2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90&user=shop-user-7');
     const list = await request(t.app).get(res.headers.location!).expect(200);
     expect(list.text).toContain('was added');
     expect(list.text).toContain('class="highlight"');
-    expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toMatchObject({ cardNumber: '4111111111111111', productQuantity: 3 });
+    expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toMatchObject({
+      cardNumber: '4111111111111111',
+      productQuantity: 3,
+    });
   });
 
   test('a validation error re-renders the form (422) with a message per field and the values kept, except the card', async () => {
@@ -192,8 +231,18 @@ describe('add order form', () => {
   test('a duplicate Date UUID and User ID is a 409 and nothing is overwritten', async () => {
     const t = await makeTestApp();
     const { cookie, token } = await openForm(t);
-    await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form(), _csrf: token }).expect(303);
-    const res = await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form({ product_quantity: '9' }), _csrf: token }).expect(409);
+    await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...form(), _csrf: token })
+      .expect(303);
+    const res = await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...form({ product_quantity: '9' }), _csrf: token })
+      .expect(409);
     expect(res.text).toContain('already exists; nothing was changed');
     expect((await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7'))!.productQuantity).toBe(3);
   });
@@ -216,16 +265,37 @@ describe('add order form', () => {
   test('a cross-site submission is refused even with a valid token', async () => {
     const t = await makeTestApp();
     const { cookie, token } = await openForm(t);
-    await request(t.app).post('/orders').set('Cookie', cookie).set('Sec-Fetch-Site', 'cross-site').type('form').send({ ...form(), _csrf: token }).expect(403);
-    await request(t.app).post('/orders').set('Cookie', cookie).set('Origin', 'https://evil.example').type('form').send({ ...form(), _csrf: token }).expect(403);
+    await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .type('form')
+      .send({ ...form(), _csrf: token })
+      .expect(403);
+    await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({ ...form(), _csrf: token })
+      .expect(403);
     expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toBeUndefined();
   });
 
   test('text that looks like HTML or SQL is stored as typed and rendered escaped', async () => {
     const t = await makeTestApp();
     const { cookie, token } = await openForm(t);
-    const evil = form({ user_id: "'; DROP TABLE orders;--", store_code: '<script>alert(1)</script>', product_code: '"><img src=x onerror=alert(1)>' });
-    await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...evil, _csrf: token }).expect(303);
+    const evil = form({
+      user_id: "'; DROP TABLE orders;--",
+      store_code: '<script>alert(1)</script>',
+      product_code: '"><img src=x onerror=alert(1)>',
+    });
+    await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...evil, _csrf: token })
+      .expect(303);
     const stored = await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', "'; DROP TABLE orders;--");
     expect(stored).toMatchObject({ storeCode: '<script>alert(1)</script>', productCode: '"><img src=x onerror=alert(1)>' });
     const page = (await request(t.app).get('/').expect(200)).text;
@@ -253,22 +323,43 @@ describe('add order form', () => {
   test('a body over 100 kB is a 413', async () => {
     const t = await makeTestApp();
     const { cookie, token } = await openForm(t);
-    const res = await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form({ user_id: 'x'.repeat(110_000) }), _csrf: token }).expect(413);
+    const res = await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...form({ user_id: 'x'.repeat(110_000) }), _csrf: token })
+      .expect(413);
     expect(res.text).toContain('larger than 100 kB');
   });
 
   test('unknown form fields are reported', async () => {
     const t = await makeTestApp();
     const { cookie, token } = await openForm(t);
-    const res = await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form(), _csrf: token, role: 'admin' }).expect(422);
+    const res = await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...form(), _csrf: token, role: 'admin' })
+      .expect(422);
     expect(res.text).toContain('Unknown form field: role.');
   });
 
   test('writes are rate limited per client', async () => {
     const t = await makeTestApp({ writeRateLimitPerMinute: 2 });
     const { cookie, token } = await openForm(t);
-    for (const id of ['a', 'b']) await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form({ user_id: id }), _csrf: token }).expect(303);
-    const res = await request(t.app).post('/orders').set('Cookie', cookie).type('form').send({ ...form({ user_id: 'c' }), _csrf: token }).expect(429);
+    for (const id of ['a', 'b'])
+      await request(t.app)
+        .post('/orders')
+        .set('Cookie', cookie)
+        .type('form')
+        .send({ ...form({ user_id: id }), _csrf: token })
+        .expect(303);
+    const res = await request(t.app)
+      .post('/orders')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ ...form({ user_id: 'c' }), _csrf: token })
+      .expect(429);
     expect(res.headers['retry-after']).toBe('60');
     expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'c')).toBeUndefined();
   });
@@ -279,11 +370,16 @@ describe('CSV export', () => {
     const t = await makeTestApp();
     await t.store.insert(validOrder({ userId: '=HYPERLINK("http://x")', storeCode: 'S,1' }));
     await t.store.insert(validOrder({ dateUuid: '3f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId: 'other', storeCode: 'S2' }));
-    const res = await request(t.app).get('/orders.csv?storeCode=S%2C1').expect(200).expect('Content-Type', /text\/csv/);
+    const res = await request(t.app)
+      .get('/orders.csv?storeCode=S%2C1')
+      .expect(200)
+      .expect('Content-Type', /text\/csv/);
     const lines = res.text.trim().split('\r\n');
     expect(lines[0]).toBe('"Date UUID","User ID","Card Number","Store Code","Product Code","Product Quantity","Order Date","Shipping Date"');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toBe(`"1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed","'=HYPERLINK(""http://x"")","**** **** **** 1111","S,1","R7-3126933h","2","2026-06-01","2026-06-03"`);
+    expect(lines[1]).toBe(
+      `"1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed","'=HYPERLINK(""http://x"")","**** **** **** 1111","S,1","R7-3126933h","2","2026-06-01","2026-06-03"`,
+    );
     expect(res.text).not.toContain('4111111111111111');
   });
 

@@ -14,7 +14,15 @@ import { TcpFaultServer, type TcpFaultMode } from './tcp-fault-server';
 async function appOnFault(mode: TcpFaultMode) {
   const fault = await TcpFaultServer.start(mode);
   const store = new MssqlOrderStore({
-    connection: { server: '127.0.0.1', port: fault.port, user: 'sa', password: 'not-used', options: { encrypt: false, trustServerCertificate: true }, connectionTimeout: 1000, requestTimeout: 1000 },
+    connection: {
+      server: '127.0.0.1',
+      port: fault.port,
+      user: 'sa',
+      password: 'not-used',
+      options: { encrypt: false, trustServerCertificate: true },
+      connectionTimeout: 1000,
+      requestTimeout: 1000,
+    },
     retry: { attempts: 2, baseDelayMs: 10 },
   });
   const readiness = new Readiness(() => store.ping());
@@ -28,30 +36,47 @@ async function appOnFault(mode: TcpFaultMode) {
     writeRateLimitPerMinute: 10_000,
     now: () => NOW,
   });
-  return { app, fault, store, logs, close: async () => { await store.close().catch(() => undefined); await fault.close(); } };
+  return {
+    app,
+    fault,
+    store,
+    logs,
+    close: async () => {
+      await store.close().catch(() => undefined);
+      await fault.close();
+    },
+  };
 }
 
 const body = { ...validOrder(), cardNumber: '4111-1111-1111-1111' };
 
-test.each(['reset', 'silent'] as const)('SQL Server unreachable (connections %s): writes, pages and readiness are 503 with Retry-After and a plain message within the configured timeouts', async (mode) => {
-  const t = await appOnFault(mode);
-  try {
-    const started = Date.now();
-    const [write, page, ready] = await Promise.all([request(t.app).post('/api/orders').send(body), request(t.app).get('/?page=3'), request(t.app).get('/readyz')]);
-    // Two attempts of at most a one-second connect each, plus backoff: far below this.
-    expect(Date.now() - started).toBeLessThan(8000);
-    expect(write.status).toBe(503);
-    expect(write.headers['retry-after']).toMatch(/^\d+$/);
-    expect(write.body.detail).toMatch(/database is not available right now/);
-    expect(write.text).not.toMatch(/at \w+ \(|ESOCKET|ETIMEOUT|127\.0\.0\.1/);
-    expect(page.status).toBe(503);
-    expect(page.headers['retry-after']).toMatch(/^\d+$/);
-    expect(page.text).not.toMatch(/at \w+ \(/);
-    expect(ready.status).toBe(503);
-  } finally {
-    await t.close();
-  }
-}, 20_000);
+test.each(['reset', 'silent'] as const)(
+  'SQL Server unreachable (connections %s): writes, pages and readiness are 503 with Retry-After and a plain message within the configured timeouts',
+  async (mode) => {
+    const t = await appOnFault(mode);
+    try {
+      const started = Date.now();
+      const [write, page, ready] = await Promise.all([
+        request(t.app).post('/api/orders').send(body),
+        request(t.app).get('/?page=3'),
+        request(t.app).get('/readyz'),
+      ]);
+      // Two attempts of at most a one-second connect each, plus backoff: far below this.
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(write.status).toBe(503);
+      expect(write.headers['retry-after']).toMatch(/^\d+$/);
+      expect(write.body.detail).toMatch(/database is not available right now/);
+      expect(write.text).not.toMatch(/at \w+ \(|ESOCKET|ETIMEOUT|127\.0\.0\.1/);
+      expect(page.status).toBe(503);
+      expect(page.headers['retry-after']).toMatch(/^\d+$/);
+      expect(page.text).not.toMatch(/at \w+ \(/);
+      expect(ready.status).toBe(503);
+    } finally {
+      await t.close();
+    }
+  },
+  20_000,
+);
 
 test('after a failed connect the pool tries again on the next request; it is not stuck on the failure', async () => {
   const t = await appOnFault('reset');

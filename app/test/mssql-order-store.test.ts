@@ -26,26 +26,30 @@ if (connectionString) {
     await (await connectWhenUp(connectionString)).close();
   }, 130_000);
 
-  orderStoreContract('SQL Server', async () => {
-    const pool = await connectWhenUp(connectionString);
-    await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
-    await pool.close();
-    // Two rows per bucket: every few writes split one.
-    const store = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
-    await store.migrate();
-    return store;
-  }, async () => {
-    // The fault: the server's address stops answering and open connections are cut (a failover).
-    const pool = await connectWhenUp(connectionString);
-    await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
-    await pool.close();
-    const [, host = 'localhost', port = '1433'] = /Server=(?:tcp:)?([^;,]+)(?:,(\d+))?/i.exec(connectionString) ?? [];
-    const fault = await TcpFaultServer.start('forward', { host, port: Number(port) });
-    const viaFault = connectionString.replace(/Server=[^;]+/i, `Server=127.0.0.1,${fault.port}`);
-    const store = new MssqlOrderStore({ connection: viaFault, bucketRows: 2, retry: { attempts: 2, baseDelayMs: 50 } });
-    await store.migrate();
-    return { store, begin: async () => fault.setMode('reset'), end: async () => fault.setMode('forward'), close: () => fault.close() };
-  });
+  orderStoreContract(
+    'SQL Server',
+    async () => {
+      const pool = await connectWhenUp(connectionString);
+      await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
+      await pool.close();
+      // Two rows per bucket: every few writes split one.
+      const store = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
+      await store.migrate();
+      return store;
+    },
+    async () => {
+      // The fault: the server's address stops answering and open connections are cut (a failover).
+      const pool = await connectWhenUp(connectionString);
+      await pool.request().batch("IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders");
+      await pool.close();
+      const [, host = 'localhost', port = '1433'] = /Server=(?:tcp:)?([^;,]+)(?:,(\d+))?/i.exec(connectionString) ?? [];
+      const fault = await TcpFaultServer.start('forward', { host, port: Number(port) });
+      const viaFault = connectionString.replace(/Server=[^;]+/i, `Server=127.0.0.1,${fault.port}`);
+      const store = new MssqlOrderStore({ connection: viaFault, bucketRows: 2, retry: { attempts: 2, baseDelayMs: 50 } });
+      await store.migrate();
+      return { store, begin: async () => fault.setMode('reset'), end: async () => fault.setMode('forward'), close: () => fault.close() };
+    },
+  );
 
   test('the trigger keeps positions exact under statements that change many rows at once, from outside the app', async () => {
     const pool = await connectWhenUp(connectionString);
@@ -61,13 +65,23 @@ if (connectionString) {
       for (const [k, v] of Object.entries(o)) insert.input(`${k}${i}`, v);
       return `(@dateUuid${i}, @userId${i}, @cardNumber${i}, @storeCode${i}, @productCode${i}, @productQuantity${i}, @orderDate${i}, @shippingDate${i})`;
     });
-    await insert.query(`INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES ${values.join(', ')}`);
+    await insert.query(
+      `INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES ${values.join(', ')}`,
+    );
     await pool.request().query("DELETE FROM dbo.orders WHERE [Store Code] = N'store-1'");
-    await pool.request().query("UPDATE dbo.orders SET [Order Date] = DATEADD(day, 20, [Order Date]), [Product Quantity] = [Product Quantity] + 10 WHERE [User ID] = N'user-2'");
+    await pool
+      .request()
+      .query(
+        "UPDATE dbo.orders SET [Order Date] = DATEADD(day, 20, [Order Date]), [Product Quantity] = [Product Quantity] + 10 WHERE [User ID] = N'user-2'",
+      );
     await pool.close();
     orders = orders
       .filter((o) => o.storeCode !== 'store-1')
-      .map((o) => (o.userId === 'user-2' ? { ...o, orderDate: `2026-05-${String(Number(o.orderDate.slice(8)) + 20).padStart(2, '0')}`, productQuantity: o.productQuantity + 10 } : o));
+      .map((o) =>
+        o.userId === 'user-2'
+          ? { ...o, orderDate: `2026-05-${String(Number(o.orderDate.slice(8)) + 20).padStart(2, '0')}`, productQuantity: o.productQuantity + 10 }
+          : o,
+      );
     await new Promise((resolve) => setImmediate(resolve));
     await expectPositions(store, orders);
     await store.close();
@@ -107,7 +121,8 @@ WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE
     await store.migrate();
     const orders = contractOrders();
     for (const o of orders.slice(0, 6)) await store.insert(o);
-    const version = async (): Promise<string> => String((await pool.request().query('SELECT version FROM dbo.order_positions_meta')).recordset[0].version);
+    const version = async (): Promise<string> =>
+      String((await pool.request().query('SELECT version FROM dbo.order_positions_meta')).recordset[0].version);
     const before = await version();
     await pool.request().query("UPDATE dbo.orders SET created_by = N'someone'");
     expect(await version()).toBe(before);
@@ -116,7 +131,9 @@ WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE
     for (const o of late) {
       const r = pool.request();
       for (const [k, v] of Object.entries(o)) r.input(k, v);
-      await r.query('INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate)');
+      await r.query(
+        'INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate)',
+      );
     }
     await store.close();
     const restarted = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
@@ -132,14 +149,19 @@ WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE
 }
 
 test.each([0, -1, 2.5, Number.NaN])('refuses %p rows per position bucket', (bucketRows) => {
-  expect(() => new MssqlOrderStore({ connection: 'Server=localhost;Database=x;User Id=u;Password=p', bucketRows })).toThrow(`bucketRows must be a positive integer; got ${bucketRows}`);
+  expect(() => new MssqlOrderStore({ connection: 'Server=localhost;Database=x;User Id=u;Password=p', bucketRows })).toThrow(
+    `bucketRows must be a positive integer; got ${bucketRows}`,
+  );
 });
 
 describe('SQL Server transient-fault handling', () => {
-  test.each([40613, 40197, 40501, 49918, 49919, 49920, 10928, 10929, 4060, 4221, 40143, 233, 64, 10053, 10054, 10060])('error %i is transient', (number) => {
-    expect(isTransient({ number })).toBe(true);
-    expect(isTransient({ originalError: { info: { number } } })).toBe(true);
-  });
+  test.each([40613, 40197, 40501, 49918, 49919, 49920, 10928, 10929, 4060, 4221, 40143, 233, 64, 10053, 10054, 10060])(
+    'error %i is transient',
+    (number) => {
+      expect(isTransient({ number })).toBe(true);
+      expect(isTransient({ originalError: { info: { number } } })).toBe(true);
+    },
+  );
 
   test.each(['ETIMEOUT', 'ESOCKET', 'ECONNRESET', 'ECLOSE', 'ECONNCLOSED'])('driver code %s is transient', (code) => {
     expect(isTransient({ code })).toBe(true);
@@ -178,10 +200,26 @@ describe('SQL Server transient-fault handling', () => {
 
   test('gives up after the last attempt and never retries a permanent error', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw Object.assign(new Error('down'), { code: 'ESOCKET' }); }, { attempts: 3, baseDelayMs: 1 })).rejects.toThrow('down');
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw Object.assign(new Error('down'), { code: 'ESOCKET' });
+        },
+        { attempts: 3, baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow('down');
     expect(calls).toBe(3);
     calls = 0;
-    await expect(withRetry(async () => { calls++; throw Object.assign(new Error('dup'), { number: 2627 }); }, { baseDelayMs: 1 })).rejects.toThrow('dup');
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw Object.assign(new Error('dup'), { number: 2627 });
+        },
+        { baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow('dup');
     expect(calls).toBe(1);
   });
 
@@ -199,7 +237,14 @@ describe('SQL Server transient-fault handling', () => {
   });
 
   test('connections are always encrypted; Entra login needs no password', () => {
-    const entra = mssqlConnectionConfig({ driver: 'mssql', server: 's.database.windows.net', database: 'orders', port: 1433, auth: 'entra', clientId: 'cid' });
+    const entra = mssqlConnectionConfig({
+      driver: 'mssql',
+      server: 's.database.windows.net',
+      database: 'orders',
+      port: 1433,
+      auth: 'entra',
+      clientId: 'cid',
+    });
     expect(entra.options?.encrypt).toBe(true);
     expect(entra.options?.trustServerCertificate).toBe(false);
     expect(entra.authentication).toEqual({ type: 'azure-active-directory-default', options: { clientId: 'cid' } });

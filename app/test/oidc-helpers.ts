@@ -21,7 +21,11 @@ export async function freePort(): Promise<number> {
 /** The test OpenID Connect provider (app/test/fixtures/oidc-provider.mjs) in its own process. */
 export function startOidcProvider(appUrl: string): Promise<{ child: ChildProcess; issuer: string }> {
   const child = spawn(process.execPath, [path.join(ROOT, 'app/test/fixtures/oidc-provider.mjs')], {
-    env: { PATH: process.env.PATH!, REDIRECT_URI: `${appUrl}${AppContract.auth.callback}`, POST_LOGOUT_URI: `${appUrl}${AppContract.auth.signedOut}` },
+    env: {
+      PATH: process.env.PATH!,
+      REDIRECT_URI: `${appUrl}${AppContract.auth.callback}`,
+      POST_LOGOUT_URI: `${appUrl}${AppContract.auth.signedOut}`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -115,7 +119,11 @@ export class Agent {
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const jar = this.cookies(url);
     const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
+    });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair!.indexOf('=');

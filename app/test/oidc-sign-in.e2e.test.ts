@@ -18,7 +18,10 @@ afterAll(() => (stack as SignInStack | undefined)?.stop());
 const ordersBy = (userId: string) => {
   const db = new Database(stack.sqlitePath, { readonly: true });
   try {
-    return db.prepare('SELECT date_uuid AS dateUuid, created_by AS createdBy FROM orders WHERE [User ID] = ?').all(userId) as { dateUuid: string; createdBy: string | null }[];
+    return db.prepare('SELECT date_uuid AS dateUuid, created_by AS createdBy FROM orders WHERE [User ID] = ?').all(userId) as {
+      dateUuid: string;
+      createdBy: string | null;
+    }[];
   } finally {
     db.close();
   }
@@ -54,7 +57,11 @@ test('a viewer signs in, lands where they started, sees their name and role, and
   expect((await agent.fetch(`${stack.appUrl}/orders.csv`)).status).toBe(200);
 
   const order = validOrder({ userId: 'viewer-attempt' });
-  const post = await agent.fetch(`${stack.appUrl}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+  const post = await agent.fetch(`${stack.appUrl}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(order),
+  });
   expect(post.status).toBe(403);
   expect(((await post.json()) as { detail: string }).detail).toBe('Your role lets you view orders but not add them.');
   expect(ordersBy('viewer-attempt')).toEqual([]);
@@ -66,7 +73,11 @@ test('an editor signs in and adds an order, recorded as created by them', async 
   expect(page.body).toContain('Eddie Editor');
   expect(page.body).toContain('(editor)');
   const order = validOrder({ userId: 'editor-order' });
-  const post = await agent.fetch(`${stack.appUrl}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+  const post = await agent.fetch(`${stack.appUrl}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(order),
+  });
   expect(post.status).toBe(201);
   expect(ordersBy('editor-order')).toEqual([{ dateUuid: order.dateUuid, createdBy: 'editor@shop.example' }]);
 });
@@ -87,22 +98,33 @@ test('a tampered or an expired session is rejected', async () => {
   const [payload, signature] = real.split('.') as [string, string];
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
   jar.set(SESSION_COOKIE, encodeURIComponent(`${Buffer.from(JSON.stringify({ ...claims, role: 'editor' })).toString('base64url')}.${signature}`));
-  const tampered = await agent.fetch(`${stack.appUrl}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validOrder({ userId: 'tampered' })) });
+  const tampered = await agent.fetch(`${stack.appUrl}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(validOrder({ userId: 'tampered' })),
+  });
   expect(tampered.status).toBe(401);
   expect(ordersBy('tampered')).toEqual([]);
 
   const codec = new SignedCookieCodec(stack.sessionSecret);
-  jar.set(SESSION_COOKIE, encodeURIComponent(codec.encode({ id: 'viewer@shop.example', name: 'Vera Viewer', role: 'viewer' }, Math.floor(Date.now() / 1000) - 5)));
+  jar.set(
+    SESSION_COOKIE,
+    encodeURIComponent(codec.encode({ id: 'viewer@shop.example', name: 'Vera Viewer', role: 'viewer' }, Math.floor(Date.now() / 1000) - 5)),
+  );
   const expired = await agent.fetch(`${stack.appUrl}/`);
   expect(expired.status).toBe(302);
   expect(expired.headers.get('location')).toMatch(/^\/auth\/sign-in/);
 });
 
-test('sign-out ends the app session and goes to the provider\'s end-session endpoint', async () => {
+test("sign-out ends the app session and goes to the provider's end-session endpoint", async () => {
   const agent = new Agent();
   const page = await agent.signIn(stack.appUrl, 'editor');
   const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-  const out = await agent.fetch(`${stack.appUrl}${AppContract.auth.signOut}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${token}` });
+  const out = await agent.fetch(`${stack.appUrl}${AppContract.auth.signOut}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `_csrf=${token}`,
+  });
   expect(out.status).toBe(303);
   const endSession = new URL(out.headers.get('location')!);
   expect(endSession.origin).toBe(stack.issuer);
@@ -113,11 +135,23 @@ test('sign-out ends the app session and goes to the provider\'s end-session endp
 
 const csrfToken = (body: string): string => /name="_csrf" value="([^"]+)"/.exec(body)![1]!;
 const signOut = (agent: Agent, token: string) =>
-  agent.fetch(`${stack.appUrl}${AppContract.auth.signOut}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${token}` });
+  agent.fetch(`${stack.appUrl}${AppContract.auth.signOut}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `_csrf=${token}`,
+  });
 const withSession = (base: string, session: string, path: string, init: RequestInit = {}) =>
-  fetch(`${base}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: `${SESSION_COOKIE}=${session}` } });
+  fetch(`${base}${path}`, {
+    ...init,
+    redirect: 'manual',
+    headers: { ...(init.headers as Record<string, string>), cookie: `${SESSION_COOKIE}=${session}` },
+  });
 const postOrder = (base: string, session: string, userId: string) =>
-  withSession(base, session, '/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validOrder({ userId })) });
+  withSession(base, session, '/api/orders', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(validOrder({ userId })),
+  });
 
 test('after sign-out the old session cookie is refused by every replica and creates nothing; other sessions keep working', async () => {
   const agent = new Agent();
@@ -153,23 +187,28 @@ test('after sign-out the old session cookie is refused by every replica and crea
 describe('the provider fails between login and callback', () => {
   afterEach(() => stack.providerOutage('none'));
 
-  test.each(['close', '503'] as const)('an outage (%s) is a 503 with Retry-After that keeps the pending sign-in; replaying the callback once it is back signs in', async (mode) => {
-    const agent = new Agent();
-    const callback = await agent.callbackUrl(stack.appUrl, 'editor');
-    await stack.providerOutage(mode);
-    const down = await agent.fetch(callback);
-    expect(down.status).toBe(503);
-    expect(down.headers.get('retry-after')).toBe('10');
-    expect(await down.text()).toContain('The sign-in service cannot be reached right now, so your sign-in could not be finished. Reload this page in a moment to finish signing in.');
-    expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(true);
-    expect(agent.cookies(stack.appUrl).has(SESSION_COOKIE)).toBe(false);
+  test.each(['close', '503'] as const)(
+    'an outage (%s) is a 503 with Retry-After that keeps the pending sign-in; replaying the callback once it is back signs in',
+    async (mode) => {
+      const agent = new Agent();
+      const callback = await agent.callbackUrl(stack.appUrl, 'editor');
+      await stack.providerOutage(mode);
+      const down = await agent.fetch(callback);
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).toBe('10');
+      expect(await down.text()).toContain(
+        'The sign-in service cannot be reached right now, so your sign-in could not be finished. Reload this page in a moment to finish signing in.',
+      );
+      expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(true);
+      expect(agent.cookies(stack.appUrl).has(SESSION_COOKIE)).toBe(false);
 
-    await stack.providerOutage('none');
-    const back = await agent.follow(callback);
-    expect(back.res.status).toBe(200);
-    expect(back.body).toContain('Eddie Editor');
-    expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(false);
-  });
+      await stack.providerOutage('none');
+      const back = await agent.follow(callback);
+      expect(back.res.status).toBe(200);
+      expect(back.body).toContain('Eddie Editor');
+      expect(agent.cookies(stack.appUrl).has(PENDING_COOKIE)).toBe(false);
+    },
+  );
 
   test('a provider that does not answer is a 503 within the configured timeout, not a hung request', async () => {
     const agent = new Agent();

@@ -62,7 +62,13 @@ test('property: every page, by number or by cursor, equals the same slice of the
           const next = await service.list({ page: result.page + 1, size, sort, filter, cursor: { direction: 'after', key: last } });
           expect(next.items).toEqual(expected.slice(start + size, start + 2 * size));
           const first = sortKeyOf(result.items[0]!, sort);
-          const previous = await service.list({ page: Math.max(1, result.page - 1), size, sort, filter, cursor: { direction: 'before', key: first } });
+          const previous = await service.list({
+            page: Math.max(1, result.page - 1),
+            size,
+            sort,
+            filter,
+            cursor: { direction: 'before', key: first },
+          });
           expect(previous.items).toEqual(expected.slice(Math.max(0, start - size), start));
           expect([previous.hasPrevious, next.hasNext]).toEqual([start - size > 0, start + 2 * size < expected.length]);
         }
@@ -109,7 +115,13 @@ test('a filter with no index of its own is read through the smallest range that 
 });
 
 test('a page that would walk more of the index than allowed is refused with a message naming the page; the ends stay reachable', async () => {
-  const orders = Array.from({ length: 3000 }, (_, i) => validOrder({ dateUuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, userId: `user-${i % 50}`, orderDate: `2026-0${1 + (i % 5)}-${String(1 + (i % 28)).padStart(2, '0')}` }));
+  const orders = Array.from({ length: 3000 }, (_, i) =>
+    validOrder({
+      dateUuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      userId: `user-${i % 50}`,
+      orderDate: `2026-0${1 + (i % 5)}-${String(1 + (i % 28)).padStart(2, '0')}`,
+    }),
+  );
   const store = await seeded(50, orders);
   const service = new OrderService(store, { maxWalk: 400 });
   const sort: OrderSort = { field: 'userId', direction: 'asc' };

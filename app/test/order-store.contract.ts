@@ -78,7 +78,14 @@ export interface StoreWithFault {
 function appOn(store: OrderStore) {
   const readiness = new Readiness(() => store.ping());
   readiness.markReady();
-  return createApp({ service: new OrderService(store), readiness, metrics: new AppMetrics({ defaultMetrics: false }), logger: pino({ level: 'silent' }), writeRateLimitPerMinute: 10_000, now: () => NOW });
+  return createApp({
+    service: new OrderService(store),
+    readiness,
+    metrics: new AppMetrics({ defaultMetrics: false }),
+    logger: pino({ level: 'silent' }),
+    writeRateLimitPerMinute: 10_000,
+    now: () => NOW,
+  });
 }
 
 async function statusTurns(app: ReturnType<typeof appOn>, path: string, status: number, timeoutMs: number): Promise<boolean> {
@@ -149,7 +156,14 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
     test('pages, sorts, filters and seeks exactly like the reference ordering', async () => {
       const orders = contractOrders();
       for (const o of orders) await store.insert(o);
-      const filters: OrderFilter[] = [{}, { userId: 'user-1' }, { storeCode: 'store-2' }, { productCode: 'P-0', orderDateFrom: '2026-05-03' }, { orderDateFrom: '2026-05-02', orderDateTo: '2026-05-05' }, { userId: 'nobody' }];
+      const filters: OrderFilter[] = [
+        {},
+        { userId: 'user-1' },
+        { storeCode: 'store-2' },
+        { productCode: 'P-0', orderDateFrom: '2026-05-03' },
+        { orderDateFrom: '2026-05-02', orderDateTo: '2026-05-05' },
+        { userId: 'nobody' },
+      ];
       for (const field of SORT_FIELDS) {
         for (const direction of ['asc', 'desc'] as const) {
           for (const filter of filters) {
@@ -206,7 +220,13 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
           // Two writes race every page request.
           const [next] = await Promise.all([
             page.hasNext
-              ? service.list({ page: page.page + 1, size: 3, sort, filter, cursor: { direction: 'after', key: sortKeyOf(page.items[page.items.length - 1]!, sort) } })
+              ? service.list({
+                  page: page.page + 1,
+                  size: 3,
+                  sort,
+                  filter,
+                  cursor: { direction: 'after', key: sortKeyOf(page.items[page.items.length - 1]!, sort) },
+                })
               : undefined,
             writeOne(),
             writeOne(),
@@ -253,7 +273,9 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
       await revocations.revoke(hostile, new Date(Date.now() + 60_000));
       expect(await revocations.isRevoked(hostile)).toBe(true);
       expect(await revocations.isRevoked(hostile.toUpperCase())).toBe(false);
-      await expect(revocations.revoke('x'.repeat(65), new Date(Date.now() + 60_000))).rejects.toThrow('a session id must be 1 to 64 characters; got 65');
+      await expect(revocations.revoke('x'.repeat(65), new Date(Date.now() + 60_000))).rejects.toThrow(
+        'a session id must be 1 to 64 characters; got 65',
+      );
       await expect(revocations.isRevoked('')).rejects.toThrow('a session id must be 1 to 64 characters; got 0');
     });
 
@@ -271,28 +293,32 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
-    (openWithFault ? test : test.skip)('while the database is unavailable, writes are 503 with Retry-After and nothing is half-written; readiness fails, and all recover by themselves when it is back', async () => {
-      const f = await openWithFault!();
-      const app = appOn(f.store);
-      const body = (userId: string): Record<string, unknown> => ({ ...validOrder({ userId }), cardNumber: '4111-1111-1111-1111' });
-      try {
-        await request(app).post('/api/orders').send(body('before')).expect(201);
-        await f.begin();
-        const refused = await request(app).post('/api/orders').send(body('during'));
-        expect(refused.status).toBe(503);
-        expect(refused.headers['retry-after']).toMatch(/^\d+$/);
-        expect(refused.body.detail).toMatch(/database/);
-        expect(refused.text).not.toMatch(/at \w+ \(/);
-        expect(await statusTurns(app, '/readyz', 503, 10_000)).toBe(true);
-        await f.end();
-        expect(await statusTurns(app, '/readyz', 200, 20_000)).toBe(true);
-        await request(app).post('/api/orders').send(body('during')).expect(201);
-        expect(await f.store.get(validOrder().dateUuid, 'during')).toEqual(validOrder({ userId: 'during' }));
-        expect(await f.store.total()).toBe(2);
-      } finally {
-        await f.store.close();
-        await f.close();
-      }
-    }, 60_000);
+    (openWithFault ? test : test.skip)(
+      'while the database is unavailable, writes are 503 with Retry-After and nothing is half-written; readiness fails, and all recover by themselves when it is back',
+      async () => {
+        const f = await openWithFault!();
+        const app = appOn(f.store);
+        const body = (userId: string): Record<string, unknown> => ({ ...validOrder({ userId }), cardNumber: '4111-1111-1111-1111' });
+        try {
+          await request(app).post('/api/orders').send(body('before')).expect(201);
+          await f.begin();
+          const refused = await request(app).post('/api/orders').send(body('during'));
+          expect(refused.status).toBe(503);
+          expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+          expect(refused.body.detail).toMatch(/database/);
+          expect(refused.text).not.toMatch(/at \w+ \(/);
+          expect(await statusTurns(app, '/readyz', 503, 10_000)).toBe(true);
+          await f.end();
+          expect(await statusTurns(app, '/readyz', 200, 20_000)).toBe(true);
+          await request(app).post('/api/orders').send(body('during')).expect(201);
+          expect(await f.store.get(validOrder().dateUuid, 'during')).toEqual(validOrder({ userId: 'during' }));
+          expect(await f.store.total()).toBe(2);
+        } finally {
+          await f.store.close();
+          await f.close();
+        }
+      },
+      60_000,
+    );
   });
 }

@@ -8,7 +8,11 @@ const client = require('../public/order-form.js') as { validate: (v: Record<stri
 const asForm = (o: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
 
 test('accepts a valid order and normalises it', () => {
-  const result = validateOrder(asForm({ ...validOrder(), dateUuid: ' 1B9D6BCD-BBFD-4B2D-9B5D-AB8DFBBD4BED ', cardNumber: '4111 1111-1111 1111', userId: '  u1 ' }), 'form', NOW);
+  const result = validateOrder(
+    asForm({ ...validOrder(), dateUuid: ' 1B9D6BCD-BBFD-4B2D-9B5D-AB8DFBBD4BED ', cardNumber: '4111 1111-1111 1111', userId: '  u1 ' }),
+    'form',
+    NOW,
+  );
   expect(result).toEqual({ ok: true, value: validOrder({ userId: 'u1' }) });
 });
 
@@ -16,7 +20,16 @@ test('requires every field, naming each', () => {
   const result = validateOrder({}, 'json', NOW);
   expect(result.ok).toBe(false);
   if (result.ok) return;
-  expect(Object.keys(result.errors).sort()).toEqual(['cardNumber', 'dateUuid', 'orderDate', 'productCode', 'productQuantity', 'shippingDate', 'storeCode', 'userId']);
+  expect(Object.keys(result.errors).sort()).toEqual([
+    'cardNumber',
+    'dateUuid',
+    'orderDate',
+    'productCode',
+    'productQuantity',
+    'shippingDate',
+    'storeCode',
+    'userId',
+  ]);
   expect(result.errors.userId).toBe('User ID is required.');
 });
 
@@ -112,13 +125,19 @@ test('property: a generated valid card number always passes, one changed digit a
 
 test('property: validation never throws and accepts exactly what it normalises to', () => {
   fc.assert(
-    fc.property(fc.dictionary(fc.constantFrom('dateUuid', 'userId', 'cardNumber', 'storeCode', 'productCode', 'productQuantity', 'orderDate', 'shippingDate', 'x'), fc.oneof(fc.string(), fc.integer(), fc.constant(null))), (input) => {
-      const r = validateOrder(input, 'json', NOW);
-      if (r.ok) {
-        expect(isUuid(r.value.dateUuid)).toBe(true);
-        expect(validateOrder(r.value, 'json', NOW)).toEqual(r);
-      }
-    }),
+    fc.property(
+      fc.dictionary(
+        fc.constantFrom('dateUuid', 'userId', 'cardNumber', 'storeCode', 'productCode', 'productQuantity', 'orderDate', 'shippingDate', 'x'),
+        fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+      ),
+      (input) => {
+        const r = validateOrder(input, 'json', NOW);
+        if (r.ok) {
+          expect(isUuid(r.value.dateUuid)).toBe(true);
+          expect(validateOrder(r.value, 'json', NOW)).toEqual(r);
+        }
+      },
+    ),
   );
 });
 
@@ -130,8 +149,14 @@ test('property: the browser script reports the same fields with the same message
     storeCode: fc.oneof(fc.string({ maxLength: 70, unit: 'grapheme' }), fc.constant('a\u0007')),
     productCode: fc.string({ maxLength: 70, unit: 'binary' }),
     productQuantity: fc.oneof(fc.integer({ min: -5, max: 10_005 }).map(String), fc.string({ maxLength: 4 })),
-    orderDate: fc.oneof(fc.date({ min: new Date('1899-12-25'), max: new Date('2026-06-20'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), fc.string({ maxLength: 10 })),
-    shippingDate: fc.oneof(fc.date({ min: new Date('1899-12-25'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), fc.constant('2024-02-30')),
+    orderDate: fc.oneof(
+      fc.date({ min: new Date('1899-12-25'), max: new Date('2026-06-20'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      fc.string({ maxLength: 10 }),
+    ),
+    shippingDate: fc.oneof(
+      fc.date({ min: new Date('1899-12-25'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      fc.constant('2024-02-30'),
+    ),
   };
   fc.assert(
     fc.property(fc.record(fieldValue), (values) => {

@@ -15,7 +15,11 @@ class ListSource implements BucketSource {
   /** Buckets starting at the given keys, counted from the list (a rebuild moves the generation). */
   rebuild(starts: number[]): void {
     this.version = { generation: this.version.generation + 1, version: this.version.version + 1 };
-    this.buckets = starts.map((s, i) => ({ start: [s], rows: this.keys.filter((k) => k >= s && (i + 1 === starts.length || k < starts[i + 1]!)).length, version: this.version.version }));
+    this.buckets = starts.map((s, i) => ({
+      start: [s],
+      rows: this.keys.filter((k) => k >= s && (i + 1 === starts.length || k < starts[i + 1]!)).length,
+      version: this.version.version,
+    }));
   }
 
   async positionsVersion(): Promise<PositionsVersion> {

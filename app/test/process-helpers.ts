@@ -4,8 +4,16 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Starts `app/src/server.ts` in its own process; resolves with its URL once ready. */
-export function startServer(env: Record<string, string>, entry = path.join(ROOT, 'app/src/server.ts'), nodeArgs = ['--import', 'tsx']): Promise<{ child: ChildProcess; url: string; output: string[] }> {
-  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: ROOT, env: { PATH: process.env.PATH!, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServer(
+  env: Record<string, string>,
+  entry = path.join(ROOT, 'app/src/server.ts'),
+  nodeArgs = ['--import', 'tsx'],
+): Promise<{ child: ChildProcess; url: string; output: string[] }> {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('')}`)), 20_000);
@@ -28,17 +36,25 @@ export function startServer(env: Record<string, string>, entry = path.join(ROOT,
   });
 }
 
-
 /** Debian's Chromium (installed by .ci/run), or CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** A real headless Chromium driven by playwright-core; never a downloaded browser. */
 export async function launchChromium(): Promise<import('playwright-core').Browser> {
   const { existsSync } = await import('node:fs');
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (as .ci/run does) or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (as .ci/run does) or set CHROMIUM_PATH.`);
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }

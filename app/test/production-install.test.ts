@@ -9,10 +9,17 @@ import { ROOT, startServer } from './process-helpers';
 test('the compiled app runs from a production-only install (npm ci --omit=dev) and gets ready', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-image-'));
   try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist/app')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist/app')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
     fs.cpSync(path.join(ROOT, 'app/public'), path.join(dir, 'dist/public'), { recursive: true });
     for (const f of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } });
+    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: dir,
+      stdio: 'pipe',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
 
     // Only runtime packages were installed.
     expect(fs.existsSync(path.join(dir, 'node_modules/express'))).toBe(true);

@@ -5,7 +5,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ROOT } from './process-helpers';
 
-const seed = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'app/scripts/seed.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH! } });
+const seed = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'app/scripts/seed.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH! },
+  });
 
 test('npm run seed -- --count N fills the database with N valid orders and reports progress', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-seed-'));
@@ -33,5 +38,7 @@ test.each([
 });
 
 test('seed --help prints usage', () => {
-  expect(execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'app/scripts/seed.ts'), '--help'], { cwd: ROOT, encoding: 'utf8' })).toContain('Usage: npm run seed --');
+  expect(
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'app/scripts/seed.ts'), '--help'], { cwd: ROOT, encoding: 'utf8' }),
+  ).toContain('Usage: npm run seed --');
 });

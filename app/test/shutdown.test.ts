@@ -9,11 +9,15 @@ import { startServer } from './process-helpers';
 
 function call(agent: http.Agent, url: string, method = 'GET', body?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method, agent, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -49,7 +53,16 @@ test('SIGTERM under load: readiness turns 503, in-flight requests finish, zero f
     for (let i = 0; !stop; i++) {
       try {
         if (i % 5 === 4) {
-          const order = { dateUuid: crypto.randomUUID(), userId: `load-${w}`, cardNumber: demoCardNumber(rand), storeCode: 'S1', productCode: 'P1', productQuantity: 1, orderDate: '2024-01-01', shippingDate: '2024-01-02' };
+          const order = {
+            dateUuid: crypto.randomUUID(),
+            userId: `load-${w}`,
+            cardNumber: demoCardNumber(rand),
+            storeCode: 'S1',
+            productCode: 'P1',
+            productQuantity: 1,
+            orderDate: '2024-01-01',
+            shippingDate: '2024-01-02',
+          };
           statuses.push(await call(agent, `${url}/api/orders`, 'POST', JSON.stringify(order)));
         } else {
           statuses.push(await call(agent, `${url}/?size=100&page=${1 + (i % 30)}`));

@@ -39,7 +39,12 @@ test('the expanded key comparison selects exactly the rows the row-value compari
 test('compareKeys compares whole keys: the first column decides, later ones only break ties', () => {
   const db = new Database(':memory:');
   const holds = (left: (string | number)[], op: '<' | '>', inclusive: boolean, right: (string | number)[]): boolean => {
-    const sql = `SELECT ${compareKeys(left.map((_, i) => `@l${i}`), op, inclusive, right.map((_, i) => `@r${i}`))}`;
+    const sql = `SELECT ${compareKeys(
+      left.map((_, i) => `@l${i}`),
+      op,
+      inclusive,
+      right.map((_, i) => `@r${i}`),
+    )}`;
     const params = { ...Object.fromEntries(left.map((v, i) => [`l${i}`, v])), ...Object.fromEntries(right.map((v, i) => [`r${i}`, v])) };
     return db.prepare(sql).pluck().get(params) === 1;
   };

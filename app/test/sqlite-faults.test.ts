@@ -162,24 +162,27 @@ function startAsUnprivileged(env: Record<string, string>): { status: number | nu
 test.each([
   ['the file is read-only', 0o444, 0o777],
   ['its folder is read-only', 0o666, 0o555],
-])('a database that cannot be written (%s) stops the start with a clear message naming SQLITE_PATH, not a stack trace', async (_case, fileMode, dirMode) => {
-  const file = path.join(dir, 'orders.db');
-  const store = new SqliteOrderStore({ file });
-  await store.migrate();
-  await store.close();
-  fs.chmodSync(file, fileMode);
-  fs.chmodSync(dir, dirMode);
-  try {
-    const { status, output } = startAsUnprivileged({ SQLITE_PATH: file });
-    expect(status).not.toBe(0);
-    expect(status).not.toBeNull();
-    expect(output).toContain(`SQLITE_PATH=${file}`);
-    expect(output).toMatch(/read and write access/);
-    expect(output).not.toMatch(STACK);
-  } finally {
-    fs.chmodSync(dir, 0o777);
-  }
-});
+])(
+  'a database that cannot be written (%s) stops the start with a clear message naming SQLITE_PATH, not a stack trace',
+  async (_case, fileMode, dirMode) => {
+    const file = path.join(dir, 'orders.db');
+    const store = new SqliteOrderStore({ file });
+    await store.migrate();
+    await store.close();
+    fs.chmodSync(file, fileMode);
+    fs.chmodSync(dir, dirMode);
+    try {
+      const { status, output } = startAsUnprivileged({ SQLITE_PATH: file });
+      expect(status).not.toBe(0);
+      expect(status).not.toBeNull();
+      expect(output).toContain(`SQLITE_PATH=${file}`);
+      expect(output).toMatch(/read and write access/);
+      expect(output).not.toMatch(STACK);
+    } finally {
+      fs.chmodSync(dir, 0o777);
+    }
+  },
+);
 
 test('a start that cannot migrate because another process holds the write lock past the deadline exits with a message naming the lock and SQLITE_PATH, not a stack trace', async () => {
   const file = path.join(dir, 'orders.db');

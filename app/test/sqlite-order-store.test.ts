@@ -50,7 +50,15 @@ describe('SQLite specifics', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const columns = (db.prepare('PRAGMA table_info(orders)').all() as { name: string; pk: number }[]).map((c) => [c.name, c.pk]);
     expect(columns).toEqual([
-      ['date_uuid', 1], ['User ID', 2], ['Card Number', 0], ['Store Code', 0], ['product_code', 0], ['Product Quantity', 0], ['Order Date', 0], ['Shipping Date', 0], ['created_by', 0],
+      ['date_uuid', 1],
+      ['User ID', 2],
+      ['Card Number', 0],
+      ['Store Code', 0],
+      ['product_code', 0],
+      ['Product Quantity', 0],
+      ['Order Date', 0],
+      ['Shipping Date', 0],
+      ['created_by', 0],
     ]);
     db.close();
   });
@@ -79,7 +87,20 @@ describe('SQLite specifics', () => {
     const orders = [...demoOrders(40, { seed: 5 })];
     for (const o of orders.slice(0, 20)) await a.insert(o);
     expect(await a.total()).toBe(20);
-    const asc = (n: number) => [...orders.slice(0, n)].sort((x, y) => (x.storeCode < y.storeCode ? -1 : x.storeCode > y.storeCode ? 1 : x.orderDate < y.orderDate ? -1 : x.orderDate > y.orderDate ? 1 : x.dateUuid < y.dateUuid ? -1 : 1));
+    const asc = (n: number) =>
+      [...orders.slice(0, n)].sort((x, y) =>
+        x.storeCode < y.storeCode
+          ? -1
+          : x.storeCode > y.storeCode
+            ? 1
+            : x.orderDate < y.orderDate
+              ? -1
+              : x.orderDate > y.orderDate
+                ? 1
+                : x.dateUuid < y.dateUuid
+                  ? -1
+                  : 1,
+      );
     expect(await a.rowAtRank('storeCode', 10)).toEqual(asc(20)[10]);
     for (const o of orders.slice(20)) await b.insert(o);
     await new Promise((resolve) => setImmediate(resolve));
@@ -95,9 +116,13 @@ describe('SQLite specifics', () => {
     await legacy.migrate();
     await legacy.close();
     const raw = new Database(file);
-    raw.exec("DELETE FROM app_schema_migrations WHERE id = '004_position_buckets'; DROP TRIGGER orders_positions_insert; DROP TRIGGER orders_positions_delete; DROP TRIGGER orders_positions_update;");
+    raw.exec(
+      "DELETE FROM app_schema_migrations WHERE id = '004_position_buckets'; DROP TRIGGER orders_positions_insert; DROP TRIGGER orders_positions_delete; DROP TRIGGER orders_positions_update;",
+    );
     const rows = [...demoOrders(30, { seed: 9 })];
-    const insert = raw.prepare('INSERT INTO orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = raw.prepare(
+      'INSERT INTO orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     for (const o of rows) insert.run(o.dateUuid, o.userId, o.cardNumber, o.storeCode, o.productCode, o.productQuantity, o.orderDate, o.shippingDate);
     raw.close();
     const store = new SqliteOrderStore({ file, bucketRows: 4 });

@@ -9,10 +9,24 @@ import { DEPLOY_ENV } from './fixtures';
 const dir = mkdtempSync(join(tmpdir(), 'check-deploy-'));
 synthesizeFiles(DEPLOY_ENV, 'dev', dir);
 const run = (env: Record<string, string>, ...args: string[]) =>
-  spawnSync(process.execPath, [require.resolve('tsx/cli'), 'deploy-model/main.ts', '--env', 'dev', '--stacks-dir', join(dir, 'stacks'), '--manifests', join(dir, 'k8s'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
+  spawnSync(
+    process.execPath,
+    [
+      require.resolve('tsx/cli'),
+      'deploy-model/main.ts',
+      '--env',
+      'dev',
+      '--stacks-dir',
+      join(dir, 'stacks'),
+      '--manifests',
+      join(dir, 'k8s'),
+      ...args,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    },
+  );
 
 test('npm run check:deploy prints the flow, permission and write tables and exits 0 when everything holds', () => {
   const r = run(DEPLOY_ENV);
@@ -30,16 +44,18 @@ test('a manifest that breaks a flow makes it exit 1, naming the flow', () => {
     writeFileSync(file, original.replace('azure.workload.identity/use: "true"', 'azure.workload.identity/use: "false"'));
     const r = run(DEPLOY_ENV);
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('flow app-key-vault (pod orders/order-app -> Key Vault :443) should be open but is closed: the pods lack azure.workload.identity/use: "true"');
+    expect(r.stdout).toContain(
+      'flow app-key-vault (pod orders/order-app -> Key Vault :443) should be open but is closed: the pods lack azure.workload.identity/use: "true"',
+    );
   } finally {
     writeFileSync(file, original);
   }
 });
 
-test('stacks synthesized with other principals than the shell\'s are refused with exit 2', () => {
+test("stacks synthesized with other principals than the shell's are refused with exit 2", () => {
   const r = run({ ...DEPLOY_ENV, DEPLOYER_OBJECT_ID: '11111111-2222-3333-4444-555555555555' });
   expect(r.status).toBe(2);
-  expect(r.stderr).toContain('platform-dev was synthesized with other DEPLOYER_OBJECT_ID than this shell\'s');
+  expect(r.stderr).toContain("platform-dev was synthesized with other DEPLOYER_OBJECT_ID than this shell's");
 });
 
 test.each([
@@ -47,7 +63,7 @@ test.each([
   ['SQL_ADMIN_GROUP_OBJECT_ID', '33333333-4444-5555-6666-777777777777'],
   ['ADMIN_CIDRS', '198.51.100.0/28'],
   ['GLOBAL_NAME_PREFIX', 'otherprefix'],
-])('stacks synthesized with another %s than the shell\'s are refused with exit 2', (variable, value) => {
+])("stacks synthesized with another %s than the shell's are refused with exit 2", (variable, value) => {
   const r = run({ ...DEPLOY_ENV, [variable]: value });
   expect(r.stderr).toContain(`platform-dev was synthesized with other ${variable} than this shell's`);
   expect(r.status).toBe(2);

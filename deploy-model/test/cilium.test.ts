@@ -5,7 +5,12 @@ const nginx: Identity = { kind: 'pod', label: 'nginx', namespace: 'app-routing-s
 const otherPod: Identity = { kind: 'pod', label: 'other', namespace: 'default', labels: { app: 'x' }, ip: '192.168.3.10' };
 const sameNamespacePod: Identity = { kind: 'pod', label: 'neighbour', namespace: 'orders', labels: { app: 'worker' }, ip: '192.168.1.11' };
 const world = (ip: string): Identity => ({ kind: 'world', label: ip, ip });
-const policy = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'orders' }, spec: { podSelector: { matchLabels: { app: 'order-app' } }, ...spec } });
+const policy = (spec: Record<string, unknown>): K8sObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'p', namespace: 'orders' },
+  spec: { podSelector: { matchLabels: { app: 'order-app' } }, ...spec },
+});
 const ingress = (from: unknown[], ports = [{ port: 5000, protocol: 'TCP' }]) => policy({ policyTypes: ['Ingress'], ingress: [{ from, ports }] });
 
 test('a pod no policy isolates accepts everything', () => {
@@ -31,7 +36,7 @@ test('a namespace selector admits every pod of that namespace and no other', () 
   expect(evaluateNetworkPolicy(objects, 'ingress', app, world('198.51.100.7'), 'TCP', 5000).allowed).toBe(false);
 });
 
-test('a pod selector alone means pods of the policy\'s own namespace', () => {
+test("a pod selector alone means pods of the policy's own namespace", () => {
   const objects = [ingress([{ podSelector: { matchLabels: { app: 'worker' } } }])];
   expect(evaluateNetworkPolicy(objects, 'ingress', app, sameNamespacePod, 'TCP', 5000).allowed).toBe(true);
   expect(evaluateNetworkPolicy(objects, 'ingress', app, { ...sameNamespacePod, namespace: 'default' } as Identity, 'TCP', 5000).allowed).toBe(false);
@@ -44,20 +49,25 @@ test('an isolated pod admits only the listed ports and protocols, endPort includ
   expect(evaluateNetworkPolicy(objects, 'ingress', app, world('10.1.1.1'), 'UDP', 1433).allowed).toBe(false);
 });
 
-test('the pod\'s own node is always admitted (kubelet probes), even with no ingress rule', () => {
+test("the pod's own node is always admitted (kubelet probes), even with no ingress rule", () => {
   const objects = [policy({ policyTypes: ['Ingress'], ingress: [] })];
   expect(evaluateNetworkPolicy(objects, 'ingress', app, { kind: 'host', label: 'node', ip: '10.20.2.4' }, 'TCP', 5000).allowed).toBe(true);
   expect(evaluateNetworkPolicy(objects, 'ingress', app, world('10.20.2.4'), 'TCP', 5000).allowed).toBe(false);
 });
 
 test('egress ipBlock except carves private ranges out of the Internet', () => {
-  const objects = [policy({ policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 443, protocol: 'TCP' }] }] })];
+  const objects = [
+    policy({
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 443, protocol: 'TCP' }] }],
+    }),
+  ];
   expect(evaluateNetworkPolicy(objects, 'egress', app, world('20.190.128.1'), 'TCP', 443).allowed).toBe(true);
   expect(evaluateNetworkPolicy(objects, 'egress', app, world('10.20.4.4'), 'TCP', 443).allowed).toBe(false);
   expect(evaluateNetworkPolicy(objects, 'ingress', app, world('10.20.4.4'), 'TCP', 443).allowed).toBe(true);
 });
 
-test('a named port is the destination pod\'s container port of that name', () => {
+test("a named port is the destination pod's container port of that name", () => {
   const named = { ...app, namedPorts: { http: 5000 } };
   const objects = [ingress([{ ipBlock: { cidr: '10.0.0.0/8' } }], [{ port: 'http', protocol: 'TCP' } as any])];
   expect(evaluateNetworkPolicy(objects, 'ingress', named, world('10.1.1.1'), 'TCP', 5000).allowed).toBe(true);

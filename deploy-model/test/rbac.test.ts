@@ -22,18 +22,35 @@ test('RBAC Writer writes workloads but neither namespaces nor role bindings', ()
 
 test('Kubernetes kinds map to the data actions Azure RBAC checks, group and plural included', () => {
   expect(kubernetesDataAction('v1', 'Namespace', 'write')).toBe('Microsoft.ContainerService/managedClusters/namespaces/write');
-  expect(kubernetesDataAction('networking.k8s.io/v1', 'NetworkPolicy', 'write')).toBe('Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/write');
-  expect(kubernetesDataAction('networking.k8s.io/v1', 'Ingress', 'write')).toBe('Microsoft.ContainerService/managedClusters/networking.k8s.io/ingresses/write');
-  expect(kubernetesDataAction('autoscaling/v2', 'HorizontalPodAutoscaler', 'write')).toBe('Microsoft.ContainerService/managedClusters/autoscaling/horizontalpodautoscalers/write');
+  expect(kubernetesDataAction('networking.k8s.io/v1', 'NetworkPolicy', 'write')).toBe(
+    'Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/write',
+  );
+  expect(kubernetesDataAction('networking.k8s.io/v1', 'Ingress', 'write')).toBe(
+    'Microsoft.ContainerService/managedClusters/networking.k8s.io/ingresses/write',
+  );
+  expect(kubernetesDataAction('autoscaling/v2', 'HorizontalPodAutoscaler', 'write')).toBe(
+    'Microsoft.ContainerService/managedClusters/autoscaling/horizontalpodautoscalers/write',
+  );
 });
 
 test('data actions never grant control-plane actions: a data-plane role cannot manage the resource it reads', () => {
   expect(permits(BUILT_IN_ROLES['Key Vault Secrets User']!, 'Microsoft.KeyVault/vaults/secrets/getSecret/action', false)).toBe(false);
-  expect(permits(BUILT_IN_ROLES['Azure Kubernetes Service RBAC Cluster Admin']!, 'Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action', false)).toBe(false);
+  expect(
+    permits(
+      BUILT_IN_ROLES['Azure Kubernetes Service RBAC Cluster Admin']!,
+      'Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action',
+      false,
+    ),
+  ).toBe(false);
 });
 
 test('NotDataActions subtract from data actions, and NotActions never do', () => {
-  const role = { actions: ['*'], notActions: ['Microsoft.KeyVault/*'], dataActions: ['Microsoft.KeyVault/vaults/secrets/*'], notDataActions: ['Microsoft.KeyVault/vaults/secrets/setSecret/action'] };
+  const role = {
+    actions: ['*'],
+    notActions: ['Microsoft.KeyVault/*'],
+    dataActions: ['Microsoft.KeyVault/vaults/secrets/*'],
+    notDataActions: ['Microsoft.KeyVault/vaults/secrets/setSecret/action'],
+  };
   expect(permits(role, 'Microsoft.KeyVault/vaults/secrets/getSecret/action', true)).toBe(true);
   expect(permits(role, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true)).toBe(false);
   expect(permits(role, 'Microsoft.KeyVault/vaults/write', false)).toBe(false);

@@ -18,12 +18,22 @@ const steps = allSteps(stages);
 const tasks = (name: string) => steps.filter((s) => s.step.task === name);
 const packageScripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const yamlFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === 'test' ? [] : yamlFiles(join(dir, e.name))) : e.name.endsWith('.yml') ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? (e.name === 'test' ? [] : yamlFiles(join(dir, e.name))) : e.name.endsWith('.yml') ? [join(dir, e.name)] : [],
+  );
 
 test('every YAML file in pipelines/ parses', () => {
   const files = yamlFiles(PIPELINES_DIR);
   expect(files.map((f) => relative(PIPELINES_DIR, f)).sort()).toEqual(
-    ['azure-pipelines.yml', 'templates/azure-script.yml', 'templates/environment-stages.yml', 'templates/infra-stages.yml', 'templates/setup-node.yml', 'templates/setup-terraform.yml', 'variables.yml'].sort(),
+    [
+      'azure-pipelines.yml',
+      'templates/azure-script.yml',
+      'templates/environment-stages.yml',
+      'templates/infra-stages.yml',
+      'templates/setup-node.yml',
+      'templates/setup-terraform.yml',
+      'variables.yml',
+    ].sort(),
   );
   for (const f of files) expect(() => parse(readFileSync(f, 'utf8'))).not.toThrow();
 });
@@ -35,13 +45,15 @@ test('runs on main and validates pull requests to main', () => {
 
 test('stages run Validate, the shared registry, Image, then network, platform, deploy and verify per environment, in that order', () => {
   const expected = ['Validate', 'Plan_shared', 'Apply_shared', 'Image'];
-  for (const env of ['dev', 'prod']) expected.push(`Plan_network_${env}`, `Apply_network_${env}`, `Plan_platform_${env}`, `Apply_platform_${env}`, `Deploy_${env}`, `Verify_${env}`);
+  for (const env of ['dev', 'prod'])
+    expected.push(`Plan_network_${env}`, `Apply_network_${env}`, `Plan_platform_${env}`, `Apply_platform_${env}`, `Deploy_${env}`, `Verify_${env}`);
   expect(stages.map((s: any) => s.stage)).toEqual(expected);
   expected.slice(1).forEach((name, i) => expect({ name, dependsOn: stage(name).dependsOn }).toEqual({ name, dependsOn: expected[i] }));
 });
 
 test('only Validate runs for pull requests', () => {
-  for (const s of stages.filter((x: any) => x.stage !== 'Validate')) expect(s.condition).toBe("and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'))");
+  for (const s of stages.filter((x: any) => x.stage !== 'Validate'))
+    expect(s.condition).toBe("and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'))");
   expect(stage('Validate').condition).toBeUndefined();
 });
 
@@ -68,7 +80,9 @@ describe('Validate', () => {
   });
 
   test('lints, typechecks, tests with coverage, synthesizes infra and manifests, then checks the deploy model on them', () => {
-    const order = ['npm run lint', 'npm run typecheck', 'npm run test:coverage', 'npm run synth', 'npm run synth:k8s', 'npm run check:deploy'].map(scriptIndex);
+    const order = ['npm run lint', 'npm run typecheck', 'npm run test:coverage', 'npm run synth', 'npm run synth:k8s', 'npm run check:deploy'].map(
+      scriptIndex,
+    );
     expect(order.every((i) => i > 2)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
@@ -85,7 +99,11 @@ describe('Validate', () => {
 
   test('publishes the JUnit file jest writes and the coverage jest writes, even when tests fail', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.config.js is CommonJS
-    const jest = require(join(ROOT, 'jest.config.js')) as { reporters: [string, { outputDirectory: string; outputName: string }][]; coverageDirectory: string; coverageReporters: string[] };
+    const jest = require(join(ROOT, 'jest.config.js')) as {
+      reporters: [string, { outputDirectory: string; outputName: string }][];
+      coverageDirectory: string;
+      coverageReporters: string[];
+    };
     const junit = jest.reporters.find((r) => r[0] === 'jest-junit')![1];
     const results = validateSteps.find((s: any) => s.task === 'PublishTestResults@2');
     expect(results).toMatchObject({ condition: 'succeededOrFailed()', inputs: { testResultsFormat: 'JUnit', testResultsFiles: '$(junitFile)' } });
@@ -149,7 +167,9 @@ describe.each(INFRA)('infra ($name)', ({ name, environment, tfArgs, pool }) => {
 
   test('plans the stacks Validate synthesized and publishes only the reviewable plan', () => {
     expect(planSteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: 'cdktf-out' });
-    expect(shellText(planSteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(`npm run tf -- plan ${tfArgs} --stacks-dir $(Pipeline.Workspace)/cdktf-out/stacks`);
+    expect(shellText(planSteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(
+      `npm run tf -- plan ${tfArgs} --stacks-dir $(Pipeline.Workspace)/cdktf-out/stacks`,
+    );
     expect(planSteps.find((s: any) => s.publish)).toMatchObject({ publish: '$(Pipeline.Workspace)/cdktf-out', artifact: `infra-plan-${name}` });
   });
 
@@ -158,10 +178,12 @@ describe.each(INFRA)('infra ($name)', ({ name, environment, tfArgs, pool }) => {
     expect(applyJob.environment).toBe(`order-platform-${environment}`);
     expect(applySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-plan-${name}` });
     const dir = `$(Pipeline.Workspace)/infra-plan-${name}/stacks`;
-    expect(shellText(applySteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(`npm run tf -- apply ${tfArgs} --stacks-dir ${dir} --reviewed ${dir}`);
+    expect(shellText(applySteps.find((s: any) => s.task === 'AzureCLI@2'))).toContain(
+      `npm run tf -- apply ${tfArgs} --stacks-dir ${dir} --reviewed ${dir}`,
+    );
   });
 
-  test('runs where its stacks can be reached: hosted agents for Resource Manager only, the environment\'s deploy pool for private endpoints', () => {
+  test("runs where its stacks can be reached: hosted agents for Resource Manager only, the environment's deploy pool for private endpoints", () => {
     expect(planJob.pool).toEqual(pool);
     expect(applyJob.pool).toEqual(pool);
   });
@@ -188,11 +210,15 @@ test('the Terraform the pipeline installs is the one the repo pins', () => {
   expect(vars.terraformVersion).toBe(readFileSync(join(ROOT, '.terraform-version'), 'utf8').trim());
 });
 
-test('the app identity\'s database user is granted after each platform apply, from its outputs, and nowhere else', () => {
-  const granting = INFRA.filter(({ name }) => stepsOf(jobsOf(stage(`Apply_${name}`))[0]).some((s: any) => shellText(s).includes('npm run grant:sql')));
+test("the app identity's database user is granted after each platform apply, from its outputs, and nowhere else", () => {
+  const granting = INFRA.filter(({ name }) =>
+    stepsOf(jobsOf(stage(`Apply_${name}`))[0]).some((s: any) => shellText(s).includes('npm run grant:sql')),
+  );
   expect(granting.map((i) => i.name)).toEqual(['platform_dev', 'platform_prod']);
   for (const env of ['dev', 'prod']) {
-    const text = stepsOf(jobsOf(stage(`Apply_platform_${env}`))[0]).map(shellText).join('\n');
+    const text = stepsOf(jobsOf(stage(`Apply_platform_${env}`))[0])
+      .map(shellText)
+      .join('\n');
     expect(text).toContain(`npm run grant:sql -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs/outputs.json`);
   }
 });
@@ -204,10 +230,12 @@ describe.each(['dev', 'prod'])('deploy and verify (%s)', (env) => {
   const manifestTask = deploySteps.find((s: any) => s.task === 'KubernetesManifest@1');
   const image = '$(registryLoginServer)/$(imageRepository):$(imageTag)';
 
-  test('synthesizes the manifest with this environment\'s infra outputs and this run\'s image', () => {
+  test("synthesizes the manifest with this environment's infra outputs and this run's image", () => {
     expect(deploySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-outputs-platform_${env}` });
     const synth = deploySteps.find((s: any) => typeof s.script === 'string' && s.script.startsWith('npm run synth:k8s'));
-    expect(synth.script).toBe(`npm run synth:k8s -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs-platform_${env}/outputs.json --image ${image}`);
+    expect(synth.script).toBe(
+      `npm run synth:k8s -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs-platform_${env}/outputs.json --image ${image}`,
+    );
     expect(deployJob.pool).toEqual({ name: `$(deployPoolPrefix)-${env}` });
   });
 
@@ -240,19 +268,25 @@ describe.each(['dev', 'prod'])('deploy and verify (%s)', (env) => {
 
 test('service connection names and settings are declared once, in variables.yml', () => {
   const main = readFileSync(join(PIPELINES_DIR, 'azure-pipelines.yml'), 'utf8');
-  const templates = yamlFiles(join(PIPELINES_DIR, 'templates')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const templates = yamlFiles(join(PIPELINES_DIR, 'templates'))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   for (const name of [vars.azureServiceConnection!, vars.registryLoginServer!]) {
     expect(main + templates).not.toContain(name);
   }
 });
 
 test('no secret literal anywhere in the pipeline', () => {
-  const text = yamlFiles(PIPELINES_DIR).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const text = yamlFiles(PIPELINES_DIR)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
   expect(text).not.toMatch(/-----BEGIN|AccountKey=|SharedAccessSignature|client_secret|ARM_CLIENT_SECRET|servicePrincipalKey/i);
   // Cache@2's `key` and `restoreKeys` name cache entries, not credentials.
   const NOT_CREDENTIALS = new Set(['key', 'restoreKeys']);
   const withoutComments = text.replace(/(^|\s)#.*$/gm, '$1');
-  const settings = [...withoutComments.matchAll(/\b(\w*(?:password|secret|token|key)\w*)\s*[:=]\s*([^\s;]+)/gi)].filter((m) => !NOT_CREDENTIALS.has(m[1]!));
+  const settings = [...withoutComments.matchAll(/\b(\w*(?:password|secret|token|key)\w*)\s*[:=]\s*([^\s;]+)/gi)].filter(
+    (m) => !NOT_CREDENTIALS.has(m[1]!),
+  );
   expect(settings.length).toBeGreaterThanOrEqual(2);
   for (const m of settings) {
     const value = m[2]!.replace(/^['"]|['"]$/g, '');
@@ -261,6 +295,6 @@ test('no secret literal anywhere in the pipeline', () => {
   expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
 });
 
-test.each(['dev', 'prod'])('the smoke test (%s) runs on the environment\'s deploy pool, whose NAT address the API server admits', (env) => {
+test.each(['dev', 'prod'])("the smoke test (%s) runs on the environment's deploy pool, whose NAT address the API server admits", (env) => {
   expect(jobsOf(stage(`Verify_${env}`))[0].pool).toEqual({ name: `$(deployPoolPrefix)-${env}` });
 });

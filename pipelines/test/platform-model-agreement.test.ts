@@ -10,7 +10,7 @@ const ENVIRONMENT_TEMPLATE = 'templates/environment-stages.yml';
 const raw = parse(readFileSync(MAIN_PIPELINE, 'utf8')) as { stages: { template?: string; parameters?: Record<string, unknown> }[] };
 const resolved = environments({});
 
-test('the pipeline deploys the model\'s environments in the model\'s order, each after the one before, with the model\'s resource group and cluster', () => {
+test("the pipeline deploys the model's environments in the model's order, each after the one before, with the model's resource group and cluster", () => {
   const given = raw.stages.filter((s) => s.template === ENVIRONMENT_TEMPLATE).map((s) => s.parameters);
   const expected = resolved.map((e, i) => ({
     environment: e.name,
@@ -22,7 +22,14 @@ test('the pipeline deploys the model\'s environments in the model\'s order, each
 });
 
 test('the compiled stage list is Validate, the shared registry, Image, then six stages per model environment', () => {
-  const perEnvironment = (name: string) => [`Plan_network_${name}`, `Apply_network_${name}`, `Plan_platform_${name}`, `Apply_platform_${name}`, `Deploy_${name}`, `Verify_${name}`];
+  const perEnvironment = (name: string) => [
+    `Plan_network_${name}`,
+    `Apply_network_${name}`,
+    `Plan_platform_${name}`,
+    `Apply_platform_${name}`,
+    `Deploy_${name}`,
+    `Verify_${name}`,
+  ];
   const expected = ['Validate', 'Plan_shared', 'Apply_shared', 'Image', ...PLATFORM_MODEL.environments.flatMap((e) => perEnvironment(e.name))];
   expect(loadPipeline().stages.map((s: any) => s.stage)).toEqual(expected);
 });
@@ -32,8 +39,11 @@ test('the environment template takes exactly the parameters the model fills in',
   expect(template.parameters.map((p) => p.name).sort()).toEqual(['cluster', 'dependsOn', 'environment', 'resourceGroup']);
 });
 
-test('the registry in variables.yml is the model\'s registry for the pipeline\'s GLOBAL_NAME_PREFIX', () => {
+test("the registry in variables.yml is the model's registry for the pipeline's GLOBAL_NAME_PREFIX", () => {
   const vars = yamlVariables();
   const registry = registryConfig({ GLOBAL_NAME_PREFIX: vars.GLOBAL_NAME_PREFIX });
-  expect({ registryName: vars.registryName, registryLoginServer: vars.registryLoginServer }).toEqual({ registryName: registry.name, registryLoginServer: loginServer(registry) });
+  expect({ registryName: vars.registryName, registryLoginServer: vars.registryLoginServer }).toEqual({
+    registryName: registry.name,
+    registryLoginServer: loginServer(registry),
+  });
 });

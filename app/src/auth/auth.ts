@@ -51,7 +51,14 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** A same-site path to come back to after sign-in; anything else becomes `/`. */
 export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.startsWith(AppContract.auth.signIn)) return '/';
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.startsWith('/\\') ||
+    value.startsWith(AppContract.auth.signIn)
+  )
+    return '/';
   return value.slice(0, 2000);
 }
 
@@ -108,7 +115,10 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
         clientSecret,
         clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None(),
         // The timeout also bounds every later request of this configuration (the token endpoint).
-        { timeout: settings.providerTimeoutSeconds ?? configSettings.oidcTimeoutSeconds.default, ...(issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}) },
+        {
+          timeout: settings.providerTimeoutSeconds ?? configSettings.oidcTimeoutSeconds.default,
+          ...(issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
+        },
       );
       return { oidc, config };
     })().catch((err: unknown) => {
@@ -128,7 +138,12 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
   router.get(AppContract.auth.signIn, async (req, res, next) => {
     try {
       const { oidc, config } = await provider();
-      const pending: Pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), returnTo: safeReturnPath(req.query.returnTo) };
+      const pending: Pending = {
+        state: oidc.randomState(),
+        nonce: oidc.randomNonce(),
+        verifier: oidc.randomPKCECodeVerifier(),
+        returnTo: safeReturnPath(req.query.returnTo),
+      };
       const url = oidc.buildAuthorizationUrl(config, {
         redirect_uri: settings.redirectUri,
         scope: 'openid profile email',
@@ -168,7 +183,12 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
       claims = (tokens.claims() ?? {}) as Record<string, unknown>;
     } catch (err) {
       if (isProviderOutage(err)) {
-        return next(unavailable(err, 'The sign-in service cannot be reached right now, so your sign-in could not be finished. Reload this page in a moment to finish signing in.'));
+        return next(
+          unavailable(
+            err,
+            'The sign-in service cannot be reached right now, so your sign-in could not be finished. Reload this page in a moment to finish signing in.',
+          ),
+        );
       }
       discardPending();
       options.logger.warn({ err: { name: (err as Error).name, message: redactLogText((err as Error).message) } }, 'sign-in callback rejected');
@@ -179,7 +199,13 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
     const id = String(claims.preferred_username ?? claims.email ?? claims.sub);
     if (!role) {
       options.logger.info({ user: id }, 'signed in without a role');
-      return next(new HttpError(403, 'No access', `Your account (${id}) has no role in this app. Ask an administrator for ${settings.viewerValues[0]} or ${settings.editorValues[0]}.`));
+      return next(
+        new HttpError(
+          403,
+          'No access',
+          `Your account (${id}) has no role in this app. Ask an administrator for ${settings.viewerValues[0]} or ${settings.editorValues[0]}.`,
+        ),
+      );
     }
     const session: SessionPayload = { sid: crypto.randomBytes(16).toString('base64url'), id, name: String(claims.name ?? id), role };
     res.cookie(SESSION_COOKIE, codec.encode(session, nowSeconds() + ttlSeconds), { ...cookie, maxAge: ttlSeconds * 1000 });
@@ -196,9 +222,15 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
         // The cookie stays: clearing it here would look like a sign-out while the session still works elsewhere.
         options.logger.error({ err, user: session.id }, 'sign-out could not record the session as ended');
         return next(
-          new HttpError(503, 'Sign-out unavailable', 'You are still signed in: the order database is not reachable, so your session could not be ended. Please try signing out again in a moment.', undefined, {
-            'Retry-After': '5',
-          }),
+          new HttpError(
+            503,
+            'Sign-out unavailable',
+            'You are still signed in: the order database is not reachable, so your session could not be ended. Please try signing out again in a moment.',
+            undefined,
+            {
+              'Retry-After': '5',
+            },
+          ),
         );
       }
       options.logger.info({ user: session.id }, 'signed out');
@@ -247,9 +279,15 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
     } catch (err) {
       options.logger.error({ err, user: session.id }, 'could not check whether the session was signed out');
       return next(
-        new HttpError(503, 'Service unavailable', 'Your session cannot be checked because the order database is not reachable right now. Please try again in a moment.', undefined, {
-          'Retry-After': '5',
-        }),
+        new HttpError(
+          503,
+          'Service unavailable',
+          'Your session cannot be checked because the order database is not reachable right now. Please try again in a moment.',
+          undefined,
+          {
+            'Retry-After': '5',
+          },
+        ),
       );
     }
     if (revoked) {
@@ -269,10 +307,18 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
           return res.redirect(302, `${AppContract.auth.signIn}?returnTo=${encodeURIComponent(req.originalUrl)}`);
         }
         const ended = res.locals.sessionEnded as string | undefined;
-        return next(new HttpError(401, 'Sign-in required', ended ?? 'Sign in to use the order app.', undefined, { 'WWW-Authenticate': 'OpenIDConnect' }));
+        return next(
+          new HttpError(401, 'Sign-in required', ended ?? 'Sign in to use the order app.', undefined, { 'WWW-Authenticate': 'OpenIDConnect' }),
+        );
       }
       if (!allows(user.role, needed)) {
-        return next(new HttpError(403, 'Forbidden', needed === 'editor' ? 'Your role lets you view orders but not add them.' : 'Your role does not allow this.'));
+        return next(
+          new HttpError(
+            403,
+            'Forbidden',
+            needed === 'editor' ? 'Your role lets you view orders but not add them.' : 'Your role does not allow this.',
+          ),
+        );
       }
       next();
     };

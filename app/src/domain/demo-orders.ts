@@ -65,8 +65,14 @@ export function* demoOrders(count: number, options: DemoOrderOptions = {}): Gene
   const today = options.today ?? new Date();
   const days = options.days ?? 1095;
   const users = Array.from({ length: Math.max(1, Math.ceil(count / 8)) }, () => uuidV4(rand));
-  const stores = Array.from({ length: 200 }, (_, i) => `${STORE_PREFIXES[i % STORE_PREFIXES.length]}-${digits(rand, 7)}${LETTERS[Math.floor(rand() * 26)]}`);
-  const products = Array.from({ length: 2000 }, () => `${LETTERS[Math.floor(rand() * 26)]}${Math.floor(rand() * 10)}-${digits(rand, 7)}${LETTERS[Math.floor(rand() * 26)]!.toLowerCase()}`);
+  const stores = Array.from(
+    { length: 200 },
+    (_, i) => `${STORE_PREFIXES[i % STORE_PREFIXES.length]}-${digits(rand, 7)}${LETTERS[Math.floor(rand() * 26)]}`,
+  );
+  const products = Array.from(
+    { length: 2000 },
+    () => `${LETTERS[Math.floor(rand() * 26)]}${Math.floor(rand() * 10)}-${digits(rand, 7)}${LETTERS[Math.floor(rand() * 26)]!.toLowerCase()}`,
+  );
   const startMs = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - (days - 1) * 86_400_000;
   for (let i = 0; i < count; i++) {
     const orderMs = startMs + Math.floor(rand() * days) * 86_400_000;

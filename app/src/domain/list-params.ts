@@ -58,9 +58,7 @@ export function decodeCursor(value: string, field: SortField): SortKey | undefin
   return ok ? (key as SortKey) : undefined;
 }
 
-export type ListParamsResult =
-  | { readonly ok: true; readonly value: ListParams }
-  | { readonly ok: false; readonly errors: Record<string, string> };
+export type ListParamsResult = { readonly ok: true; readonly value: ListParams } | { readonly ok: false; readonly errors: Record<string, string> };
 
 /** The query parameter names, shared by pages, the API and the CSV export. */
 export const LIST_PARAM_NAMES = ['page', 'size', 'sort', 'dir', 'userId', 'storeCode', 'productCode', 'from', 'to', 'after', 'before'] as const;
@@ -121,7 +119,10 @@ export function parseListParams(query: Record<string, unknown>): ListParamsResul
       filter[name] = value;
     }
   }
-  for (const [name, key] of [['from', 'orderDateFrom'], ['to', 'orderDateTo']] as const) {
+  for (const [name, key] of [
+    ['from', 'orderDateFrom'],
+    ['to', 'orderDateTo'],
+  ] as const) {
     const value = single(query, name, errors);
     if (!value) continue;
     if (isCalendarDate(value)) filter[key] = value;
@@ -182,8 +183,10 @@ export function pageLinks(params: ListParams, result: PageShape): { first?: stri
   const at = (target: number, cursor?: ListParams['cursor']): string => `/${listQueryString(params, { page: target, cursor })}`;
   return {
     first: result.hasPrevious ? at(1) : undefined,
-    previous: result.hasPrevious && items.length > 0 ? at(Math.max(1, page - 1), { direction: 'before', key: sortKeyOf(items[0]!, params.sort) }) : undefined,
-    next: result.hasNext && items.length > 0 ? at(page + 1, { direction: 'after', key: sortKeyOf(items[items.length - 1]!, params.sort) }) : undefined,
+    previous:
+      result.hasPrevious && items.length > 0 ? at(Math.max(1, page - 1), { direction: 'before', key: sortKeyOf(items[0]!, params.sort) }) : undefined,
+    next:
+      result.hasNext && items.length > 0 ? at(page + 1, { direction: 'after', key: sortKeyOf(items[items.length - 1]!, params.sort) }) : undefined,
     last: result.hasNext && result.totalExact ? at(totalPages) : undefined,
   };
 }

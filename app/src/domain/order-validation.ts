@@ -19,9 +19,7 @@ export const ORDER_RULES = {
 
 export type FieldErrors = Partial<Record<OrderField | 'body', string>>;
 
-export type ValidationResult =
-  | { readonly ok: true; readonly value: Order }
-  | { readonly ok: false; readonly errors: FieldErrors };
+export type ValidationResult = { readonly ok: true; readonly value: Order } | { readonly ok: false; readonly errors: FieldErrors };
 
 /** Where the input came from: form values are all strings, JSON has real types. */
 export type InputSource = 'form' | 'json';
@@ -142,7 +140,10 @@ export function validateOrder(input: unknown, source: InputSource, now: Date = n
   const errors: FieldErrors = {};
   const unknown = Object.keys(raw).filter((k) => !(ORDER_FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    errors.body = `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}.`;
+    errors.body = `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown
+      .slice(0, 5)
+      .map((k) => JSON.stringify(k.slice(0, 40)))
+      .join(', ')}.`;
   }
 
   const text: Partial<Record<OrderField, string>> = {};

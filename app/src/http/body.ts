@@ -59,7 +59,9 @@ type Container = { kind: 'object'; keys: Set<string>; key?: string; expectKey: b
 export function findDuplicateJsonKey(text: string): { key: string; path: string } | undefined {
   const stack: Container[] = [];
   const path = (): string =>
-    stack.map((c) => (c.kind === 'array' ? `[${c.index}]` : /^[A-Za-z_$][\w$]*$/.test(c.key ?? '') ? `.${c.key}` : `[${JSON.stringify(c.key)}]`)).join('');
+    stack
+      .map((c) => (c.kind === 'array' ? `[${c.index}]` : /^[A-Za-z_$][\w$]*$/.test(c.key ?? '') ? `.${c.key}` : `[${JSON.stringify(c.key)}]`))
+      .join('');
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     const top = stack[stack.length - 1];
@@ -94,7 +96,9 @@ function requireType(type: string): RequestHandler {
   return (req, _res, next) => {
     const contentType = req.headers['content-type'] ?? '';
     if (!req.is(type)) {
-      return next(new HttpError(415, 'Unsupported media type', `The request body must be ${type}${contentType ? `, not ${contentType.slice(0, 60)}` : ''}.`));
+      return next(
+        new HttpError(415, 'Unsupported media type', `The request body must be ${type}${contentType ? `, not ${contentType.slice(0, 60)}` : ''}.`),
+      );
     }
     const charset = /charset=([^;]+)/i.exec(contentType)?.[1]?.trim().replace(/"/g, '').toLowerCase();
     if (charset && charset !== 'utf-8' && charset !== 'utf8') {
@@ -128,7 +132,11 @@ export const jsonBody: RequestHandler[] = [
     // Form fields sent twice are refused too (parseUrlEncoded): the last one must not win silently.
     const duplicate = findDuplicateJsonKey(text);
     if (duplicate) {
-      throw new HttpError(400, 'Bad request', `The JSON body has the key ${JSON.stringify(duplicate.key.slice(0, 40))} more than once in the same object (at ${duplicate.path.slice(0, 200)}).`);
+      throw new HttpError(
+        400,
+        'Bad request',
+        `The JSON body has the key ${JSON.stringify(duplicate.key.slice(0, 40))} more than once in the same object (at ${duplicate.path.slice(0, 200)}).`,
+      );
     }
     next();
   },

@@ -75,7 +75,9 @@ export const verifyCsrfToken: RequestHandler = (req, _res, next) => {
     cookie.length === field.length &&
     crypto.timingSafeEqual(Buffer.from(cookie), Buffer.from(field));
   if (!ok) {
-    return next(new HttpError(403, 'Form expired', 'This form has expired or was not sent from this site. Please reload the form and submit it again.'));
+    return next(
+      new HttpError(403, 'Form expired', 'This form has expired or was not sent from this site. Please reload the form and submit it again.'),
+    );
   }
   next();
 };

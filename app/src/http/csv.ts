@@ -42,10 +42,15 @@ export async function streamCsv(res: Response, rows: AsyncIterable<Order>): Prom
     if (chunk.length > 64 * 1024) {
       const ok = res.write(chunk);
       chunk = '';
-      if (!ok) await new Promise<void>((resolve) => {
-        const done = (): void => { res.off('drain', done); res.off('close', done); resolve(); };
-        res.once('drain', done).once('close', done);
-      });
+      if (!ok)
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done).once('close', done);
+        });
     }
   }
   res.end(chunk);

@@ -16,7 +16,8 @@ export interface OrderApiDeps {
   readonly auth: Auth;
 }
 
-const orderPath = (o: { dateUuid: string; userId: string }): string => `/api/orders/${encodeURIComponent(o.dateUuid)}/${encodeURIComponent(o.userId)}`;
+const orderPath = (o: { dateUuid: string; userId: string }): string =>
+  `/api/orders/${encodeURIComponent(o.dateUuid)}/${encodeURIComponent(o.userId)}`;
 
 /** JSON API: list, create, read. Errors are `application/problem+json` (see the error handler). */
 export function orderApi(deps: OrderApiDeps): Router {
@@ -52,7 +53,9 @@ export function orderApi(deps: OrderApiDeps): Router {
       res.status(201).location(orderPath(order)).json(toPublicOrder(order));
     } catch (err) {
       if (err instanceof DuplicateOrderError) {
-        throw new HttpError(409, 'Duplicate order', 'An order with this Date UUID and User ID already exists; nothing was changed.', { dateUuid: 'Already used by an order of this user.' });
+        throw new HttpError(409, 'Duplicate order', 'An order with this Date UUID and User ID already exists; nothing was changed.', {
+          dateUuid: 'Already used by an order of this user.',
+        });
       }
       throw err;
     }

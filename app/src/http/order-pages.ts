@@ -44,7 +44,10 @@ export function orderPages(deps: OrderPagesDeps): Router {
   router.get('/', viewer, async (req, res) => {
     const parsed = parseListParams(req.query as Record<string, unknown>);
     if (!parsed.ok) {
-      res.status(400).type('html').send(errorPage('Invalid list request', Object.values(parsed.errors)).value);
+      res
+        .status(400)
+        .type('html')
+        .send(errorPage('Invalid list request', Object.values(parsed.errors)).value);
       return;
     }
     const result = await service.list(parsed.value);
@@ -56,7 +59,11 @@ export function orderPages(deps: OrderPagesDeps): Router {
 
   const showForm = (req: Request, res: Response): void => {
     const token = issueCsrfToken(req, res);
-    res.type('html').send(orderFormPage({ values: { dateUuid: crypto.randomUUID() }, errors: {}, csrfToken: token, now: deps.now(), user: headerUser(req, res) }).value);
+    res
+      .type('html')
+      .send(
+        orderFormPage({ values: { dateUuid: crypto.randomUUID() }, errors: {}, csrfToken: token, now: deps.now(), user: headerUser(req, res) }).value,
+      );
   };
   router.get('/orders/new', editor, showForm);
   router.get('/add_order', editor, (_req, res) => res.redirect(303, '/orders/new'));
@@ -66,7 +73,10 @@ export function orderPages(deps: OrderPagesDeps): Router {
     const now = deps.now();
     const renderForm = (status: number, errors: FieldErrors, formError?: string): void => {
       const token = issueCsrfToken(req, res);
-      res.status(status).type('html').send(orderFormPage({ values: input, errors, csrfToken: token, now, formError, user: headerUser(req, res) }).value);
+      res
+        .status(status)
+        .type('html')
+        .send(orderFormPage({ values: input, errors, csrfToken: token, now, formError, user: headerUser(req, res) }).value);
     };
     const result = validateOrder(input, 'form', now);
     if (!result.ok || unknown.length > 0) {
@@ -80,7 +90,11 @@ export function orderPages(deps: OrderPagesDeps): Router {
       res.redirect(303, `/?${new URLSearchParams({ created: order.dateUuid, user: order.userId }).toString()}`);
     } catch (err) {
       if (!(err instanceof DuplicateOrderError)) throw err;
-      renderForm(409, { dateUuid: 'This Date UUID is already used by an order of this user.' }, 'An order with this Date UUID and User ID already exists; nothing was changed.');
+      renderForm(
+        409,
+        { dateUuid: 'This Date UUID is already used by an order of this user.' },
+        'An order with this Date UUID and User ID already exists; nothing was changed.',
+      );
     }
   };
   // `/add_order` is the original app's route, kept for compatibility. The role is checked
@@ -90,7 +104,10 @@ export function orderPages(deps: OrderPagesDeps): Router {
   router.get('/orders.csv', viewer, async (req, res) => {
     const parsed = parseListParams(req.query as Record<string, unknown>);
     if (!parsed.ok) {
-      res.status(400).type('text/plain').send(`${Object.values(parsed.errors).join('\n')}\n`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`${Object.values(parsed.errors).join('\n')}\n`);
       return;
     }
     const { filter, sort } = parsed.value;

@@ -10,7 +10,10 @@ export type Phase = 'starting' | 'ready' | 'draining';
 export class Readiness {
   private phase: Phase = 'starting';
 
-  constructor(private readonly ping: () => Promise<void>, private readonly timeoutMs = 2000) {}
+  constructor(
+    private readonly ping: () => Promise<void>,
+    private readonly timeoutMs = 2000,
+  ) {}
 
   get current(): Phase {
     return this.phase;

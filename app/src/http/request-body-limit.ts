@@ -20,7 +20,10 @@ export function requestBodyLimit(max: number): RequestHandler {
       // lets the client read the 503 before the socket goes (closing with unread bytes resets it).
       res.once('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
       return next(
-        new HttpError(503, 'Service busy', `The app is receiving ${max} other requests already. Please try again in a moment.`, undefined, { 'Retry-After': '5', Connection: 'close' }),
+        new HttpError(503, 'Service busy', `The app is receiving ${max} other requests already. Please try again in a moment.`, undefined, {
+          'Retry-After': '5',
+          Connection: 'close',
+        }),
       );
     }
     receiving++;

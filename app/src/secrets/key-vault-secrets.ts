@@ -35,7 +35,8 @@ export class SecretReadError extends Error {
  */
 function secretReader(vault: KeyVaultConfig, options: ReadSecretsOptions): (name: string, optional?: boolean) => Promise<string | undefined> {
   const credential =
-    options.credential ?? new DefaultAzureCredential(options.managedIdentityClientId ? { managedIdentityClientId: options.managedIdentityClientId } : {});
+    options.credential ??
+    new DefaultAzureCredential(options.managedIdentityClientId ? { managedIdentityClientId: options.managedIdentityClientId } : {});
   const client = new SecretClient(vault.url, credential, options.clientOptions);
   return async (name, optional = false) => {
     try {
@@ -46,7 +47,12 @@ function secretReader(vault: KeyVaultConfig, options: ReadSecretsOptions): (name
       if (err instanceof SecretReadError) throw err;
       const status = (err as { statusCode?: number }).statusCode;
       if (status === 404 && optional) return undefined;
-      const why = status === 404 ? 'does not exist' : status === 403 ? 'is not readable by this identity (needs the Key Vault Secrets User role)' : `could not be read (${(err as Error).message})`;
+      const why =
+        status === 404
+          ? 'does not exist'
+          : status === 403
+            ? 'is not readable by this identity (needs the Key Vault Secrets User role)'
+            : `could not be read (${(err as Error).message})`;
       throw new SecretReadError(`Key Vault secret "${name}" in ${vault.url} ${why}.`, { cause: err });
     }
   };

@@ -10,6 +10,9 @@ import type { AppMetrics } from '../http/metrics';
 export function orderCreatedHook(metrics: AppMetrics, logger: Logger): (order: Order) => void {
   return (order) => {
     metrics.ordersCreated.inc();
-    logger.info({ event: 'order_created', storeCode: order.storeCode, productCode: order.productCode, quantity: order.productQuantity }, 'order created');
+    logger.info(
+      { event: 'order_created', storeCode: order.storeCode, productCode: order.productCode, quantity: order.productQuantity },
+      'order created',
+    );
   };
 }

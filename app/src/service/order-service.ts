@@ -6,7 +6,10 @@ import type { OrderStore } from '../store/order-store';
 
 /** A new order has the same Date UUID and User ID as a stored one. Nothing was written. */
 export class DuplicateOrderError extends Error {
-  constructor(public readonly dateUuid: string, public readonly userId: string) {
+  constructor(
+    public readonly dateUuid: string,
+    public readonly userId: string,
+  ) {
     super(`An order with Date UUID ${dateUuid} and this User ID already exists.`);
     this.name = 'DuplicateOrderError';
   }
@@ -80,7 +83,10 @@ const TEXT_FILTERS = ['userId', 'storeCode', 'productCode'] as const;
 export class OrderService {
   private readonly maxWalk: number;
 
-  constructor(private readonly store: OrderStore, private readonly props: OrderServiceProps = {}) {
+  constructor(
+    private readonly store: OrderStore,
+    private readonly props: OrderServiceProps = {},
+  ) {
     this.maxWalk = props.maxWalk ?? 50_000;
   }
 
@@ -90,7 +96,12 @@ export class OrderService {
    */
   async create(given: Order, createdBy?: string): Promise<Order> {
     // Validation normalises already; callers that build orders themselves get NFC too, so both stores hold one form.
-    const order: Order = { ...given, userId: normalizeText(given.userId), storeCode: normalizeText(given.storeCode), productCode: normalizeText(given.productCode) };
+    const order: Order = {
+      ...given,
+      userId: normalizeText(given.userId),
+      storeCode: normalizeText(given.storeCode),
+      productCode: normalizeText(given.productCode),
+    };
     const result = await this.store.insert(order, createdBy);
     if (result === 'duplicate') throw new DuplicateOrderError(order.dateUuid, order.userId);
     this.props.onCreated?.(order);
@@ -120,7 +131,9 @@ export class OrderService {
     } else if (plan.kind === 'range') {
       const rank = sort.direction === 'asc' ? plan.firstRank + offset : plan.lastRank - offset;
       const row = await this.store.rowAtRank(plan.via, rank);
-      items = row ? await this.store.page({ filter, sort, from: { key: sortKeyOf(row, sort), inclusive: true }, skip: 0, limit: size, via: plan.via }) : [];
+      items = row
+        ? await this.store.page({ filter, sort, from: { key: sortKeyOf(row, sort), inclusive: true }, skip: 0, limit: size, via: plan.via })
+        : [];
     } else if (plan.kind === 'small') {
       items = await this.store.page({ filter, sort, skip: offset, limit: size, via: plan.via });
     } else {
@@ -212,7 +225,8 @@ export class OrderService {
     // entry, and about ten when the index lacks a filtered column (a table lookup each).
     const filtered = [...texts, ...(hasDates ? (['orderDate'] as const) : [])];
     const stepCost = filtered.every((f) => SORT_KEYS[sort.field].includes(f)) ? 1 : 10;
-    if (size <= Math.max(1000, Math.sqrt(PAGING.defaultSize * all * stepCost))) return { kind: 'small', via: tightest.via, total: await this.store.count(filter, tightest.via) };
+    if (size <= Math.max(1000, Math.sqrt(PAGING.defaultSize * all * stepCost)))
+      return { kind: 'small', via: tightest.via, total: await this.store.count(filter, tightest.via) };
     return { kind: 'walk', total: size, exact: texts.length === 0, stepCost };
   }
 
@@ -223,7 +237,10 @@ export class OrderService {
     const [first] = await this.store.page({ filter, sort: { field: via, direction: 'asc' }, skip: 0, limit: 1, via });
     if (!first) return { kind: 'range', via, firstRank: 0, lastRank: -1 };
     const [last] = await this.store.page({ filter, sort: { field: via, direction: 'desc' }, skip: 0, limit: 1, via });
-    const [firstRank, lastRank] = await Promise.all([this.store.rank(via, sortKeyOf(first, { field: via, direction: 'asc' })), this.store.rank(via, sortKeyOf(last!, { field: via, direction: 'asc' }))]);
+    const [firstRank, lastRank] = await Promise.all([
+      this.store.rank(via, sortKeyOf(first, { field: via, direction: 'asc' })),
+      this.store.rank(via, sortKeyOf(last!, { field: via, direction: 'asc' })),
+    ]);
     return { kind: 'range', via, firstRank, lastRank };
   }
 }

@@ -6,7 +6,17 @@ import { MssqlSessionRevocations } from './mssql-session-revocations';
 import type { InsertResult, OrderStore } from './order-store';
 import { PositionIndex, type BucketSource, type PositionBucket } from './position-index';
 import { BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META } from './position-buckets';
-import { compareKeys, filterConditions, indexFor, INDEXES, listQuery as buildListQuery, rowToOrder, SELECT_COLUMNS, SQL_COLUMNS, type SqlFragment } from './sql-columns';
+import {
+  compareKeys,
+  filterConditions,
+  indexFor,
+  INDEXES,
+  listQuery as buildListQuery,
+  rowToOrder,
+  SELECT_COLUMNS,
+  SQL_COLUMNS,
+  type SqlFragment,
+} from './sql-columns';
 
 /**
  * SQL Server / Azure SQL error numbers and driver codes worth a retry (transient faults;
@@ -19,13 +29,34 @@ import { compareKeys, filterConditions, indexFor, INDEXES, listQuery as buildLis
  * transient login errors (4060, 40613 ...) and what is left is a wrong login.
  */
 export const TRANSIENT_ERRORS: ReadonlySet<number | string> = new Set<number | string>([
-  40613, 40197, 40501, 49918, 49919, 49920, 10928, 10929, 4060, 4221, 40143, 64, 233, 10053, 10054, 10060, 1205,
-  'ETIMEOUT', 'ESOCKET', 'ECONNRESET', 'ECLOSE', 'ECONNCLOSED',
+  40613,
+  40197,
+  40501,
+  49918,
+  49919,
+  49920,
+  10928,
+  10929,
+  4060,
+  4221,
+  40143,
+  64,
+  233,
+  10053,
+  10054,
+  10060,
+  1205,
+  'ETIMEOUT',
+  'ESOCKET',
+  'ECONNRESET',
+  'ECLOSE',
+  'ECONNCLOSED',
 ]);
 
 /** True when `err` is a transient SQL Server / network fault. */
 export function isTransient(err: unknown): boolean {
-  const e = err as { number?: number; code?: string; originalError?: { number?: number; code?: string; info?: { number?: number } } } | null | undefined;
+  const e = err as
+    { number?: number; code?: string; originalError?: { number?: number; code?: string; info?: { number?: number } } } | null | undefined;
   const candidates = [e?.number, e?.code, e?.originalError?.number, e?.originalError?.code, e?.originalError?.info?.number];
   return candidates.some((c) => c !== undefined && TRANSIENT_ERRORS.has(c));
 }
@@ -130,7 +161,8 @@ const MIGRATION_TIMEOUT_MS = 10 * 60_000;
 const requestWithTimeout = (pool: sql.ConnectionPool, requestTimeout: number): sql.Request =>
   (pool.request as (this: sql.ConnectionPool, overrides: { requestTimeout: number }) => sql.Request).call(pool, { requestTimeout });
 
-const migrationBatch = (bucketRows: number): string => MIGRATION_BATCH.replace('COMMIT TRANSACTION;', `${mssqlPositionsMigrationSql(bucketRows)}\nCOMMIT TRANSACTION;`);
+const migrationBatch = (bucketRows: number): string =>
+  MIGRATION_BATCH.replace('COMMIT TRANSACTION;', `${mssqlPositionsMigrationSql(bucketRows)}\nCOMMIT TRANSACTION;`);
 
 /**
  * Azure SQL / SQL Server store: one connection pool per process, encrypted connections,
@@ -141,7 +173,10 @@ export class MssqlOrderStore implements OrderStore {
   private readonly pool: sql.ConnectionPool;
   private connecting?: Promise<sql.ConnectionPool>;
   private readonly positions: PositionIndex;
-  public readonly sessionRevocations = new MssqlSessionRevocations(() => this.connected(), (work) => this.retry(work));
+  public readonly sessionRevocations = new MssqlSessionRevocations(
+    () => this.connected(),
+    (work) => this.retry(work),
+  );
 
   constructor(private readonly props: MssqlOrderStoreProps) {
     this.pool = typeof props.connection === 'string' ? new sql.ConnectionPool(props.connection) : new sql.ConnectionPool(props.connection);
@@ -153,7 +188,9 @@ export class MssqlOrderStore implements OrderStore {
   }
 
   async migrate(): Promise<void> {
-    await this.retry(async () => requestWithTimeout(await this.connected(), MIGRATION_TIMEOUT_MS).batch(migrationBatch(this.props.bucketRows ?? BUCKET_ROWS)));
+    await this.retry(async () =>
+      requestWithTimeout(await this.connected(), MIGRATION_TIMEOUT_MS).batch(migrationBatch(this.props.bucketRows ?? BUCKET_ROWS)),
+    );
     await this.sessionRevocations.migrate();
   }
 
@@ -238,17 +275,27 @@ COMMIT TRANSACTION;`);
   /** The bucket tables (see mssql-positions.ts), read by the position index. */
   private readonly buckets: BucketSource = {
     positionsVersion: async () => {
-      const result = await this.retry(async () => (await this.connected()).request().query(`SELECT generation, version FROM dbo.${POSITIONS_META} WHERE id = 1`));
+      const result = await this.retry(async () =>
+        (await this.connected()).request().query(`SELECT generation, version FROM dbo.${POSITIONS_META} WHERE id = 1`),
+      );
       const row = result.recordset[0] as { generation: string | number; version: string | number };
       return { generation: Number(row.generation), version: Number(row.version) };
     },
-    positionBuckets: async (field) => this.bucketRows(field, `SELECT ${bucketColumns(field)}, rows FROM dbo.${bucketTable(field)} ORDER BY ${keyColumns(field).join(', ')}`),
+    positionBuckets: async (field) =>
+      this.bucketRows(field, `SELECT ${bucketColumns(field)}, rows FROM dbo.${bucketTable(field)} ORDER BY ${keyColumns(field).join(', ')}`),
     positionBucketsChangedSince: async (field, version) =>
-      this.bucketRows(field, `SELECT ${bucketColumns(field)}, rows FROM dbo.${bucketTable(field)} WHERE version > @version`, (r) => r.input('version', sql.BigInt, version)),
+      this.bucketRows(field, `SELECT ${bucketColumns(field)}, rows FROM dbo.${bucketTable(field)} WHERE version > @version`, (r) =>
+        r.input('version', sql.BigInt, version),
+      ),
     bucketStartOf: async (field, key) => {
       const cols = keyColumns(field);
       const q: SqlFragment = {
-        sql: `SELECT TOP (1) ${bucketColumns(field)}, 0 AS rows FROM dbo.${bucketTable(field)} WHERE ${compareKeys(cols, '<', true, cols.map((_, i) => `@k${i}`))} ORDER BY ${cols.map((c) => `${c} DESC`).join(', ')}`,
+        sql: `SELECT TOP (1) ${bucketColumns(field)}, 0 AS rows FROM dbo.${bucketTable(field)} WHERE ${compareKeys(
+          cols,
+          '<',
+          true,
+          cols.map((_, i) => `@k${i}`),
+        )} ORDER BY ${cols.map((c) => `${c} DESC`).join(', ')}`,
         params: Object.fromEntries(key.map((v, i) => [`k${i}`, v])),
       };
       const [bucket] = await this.bucketRows(field, q.sql, (r) => this.bind(r, q, { field, direction: 'asc' }));
@@ -264,7 +311,14 @@ COMMIT TRANSACTION;`);
       return this.scalar(q, { field, direction: 'asc' });
     },
     rowAt: async (field, start, offset) => {
-      const [row] = await this.page({ filter: {}, sort: { field, direction: 'asc' }, from: { key: start, inclusive: true }, skip: offset, limit: 1, via: field });
+      const [row] = await this.page({
+        filter: {},
+        sort: { field, direction: 'asc' },
+        from: { key: start, inclusive: true },
+        skip: offset,
+        limit: 1,
+        via: field,
+      });
       return row;
     },
   };
@@ -326,4 +380,7 @@ COMMIT TRANSACTION;`);
 }
 
 /** A bucket table's key columns aliased k0..kN. */
-const bucketColumns = (field: SortField): string => keyColumns(field).map((c, i) => `${c} AS k${i}`).join(', ');
+const bucketColumns = (field: SortField): string =>
+  keyColumns(field)
+    .map((c, i) => `${c} AS k${i}`)
+    .join(', ');

@@ -32,9 +32,18 @@ export function mssqlSentinelKey(field: SortField): SortKey {
 }
 
 const literal = (v: string | number): string => (typeof v === 'number' ? String(v) : `N'${v}'`);
-const keyList = (field: SortField, alias = ''): string => keyColumns(field).map((c) => `${alias}${c}`).join(', ');
-const keyOrder = (field: SortField, dir: 'ASC' | 'DESC', alias = ''): string => keyColumns(field).map((c) => `${alias}${c} ${dir}`).join(', ');
-const keysEqual = (field: SortField, a: string, b: string): string => keyColumns(field).map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
+const keyList = (field: SortField, alias = ''): string =>
+  keyColumns(field)
+    .map((c) => `${alias}${c}`)
+    .join(', ');
+const keyOrder = (field: SortField, dir: 'ASC' | 'DESC', alias = ''): string =>
+  keyColumns(field)
+    .map((c) => `${alias}${c} ${dir}`)
+    .join(', ');
+const keysEqual = (field: SortField, a: string, b: string): string =>
+  keyColumns(field)
+    .map((c) => `${a}.${c} = ${b}.${c}`)
+    .join(' AND ');
 /** Every column some sort key uses: an UPDATE that changes none of them moves no row. */
 const KEY_COLUMNS: readonly string[] = [...new Set(BUCKET_FIELDS.flatMap((f) => keyColumns(f)))];
 const orders = (field: SortField): string => `dbo.orders WITH (INDEX(${indexFor(field) ?? 'PK_orders'}))`;
@@ -65,7 +74,9 @@ export function mssqlFillPositionsSql(bucketRows: number): string {
   const fill = BUCKET_FIELDS.map((f) => {
     const t = `dbo.${bucketTable(f)}`;
     const sentinel = mssqlSentinelKey(f);
-    const starts = keyColumns(f).map((c, i) => `CASE WHEN rn = 1 THEN ${literal(sentinel[i]!)} ELSE ${c} END`).join(', ');
+    const starts = keyColumns(f)
+      .map((c, i) => `CASE WHEN rn = 1 THEN ${literal(sentinel[i]!)} ELSE ${c} END`)
+      .join(', ');
     return `DELETE FROM ${t};
 INSERT INTO ${t} (${keyList(f)}, rows, version)
   SELECT ${starts}, CASE WHEN @total - rn + 1 < ${bucketRows} THEN @total - rn + 1 ELSE ${bucketRows} END, @version
@@ -97,7 +108,12 @@ export function mssqlPositionTriggerSql(bucketRows: number): string {
 WITH moves AS (
   SELECT ${keyList(f, 'b.')}, SUM(d.delta) AS delta
   FROM (SELECT ${keyList(f)}, 1 AS delta FROM inserted UNION ALL SELECT ${keyList(f)}, -1 FROM deleted) AS d
-  CROSS APPLY (SELECT TOP (1) ${keyList(f, 'p.')} FROM ${t} AS p WHERE ${compareKeys(cols.map((c) => `p.${c}`), '<', true, cols.map((c) => `d.${c}`))} ORDER BY ${keyOrder(f, 'DESC', 'p.')}) AS b
+  CROSS APPLY (SELECT TOP (1) ${keyList(f, 'p.')} FROM ${t} AS p WHERE ${compareKeys(
+    cols.map((c) => `p.${c}`),
+    '<',
+    true,
+    cols.map((c) => `d.${c}`),
+  )} ORDER BY ${keyOrder(f, 'DESC', 'p.')}) AS b
   GROUP BY ${keyList(f, 'b.')}
 )
 UPDATE p SET rows = p.rows + m.delta, version = @version FROM ${t} AS p JOIN moves AS m ON ${keysEqual(f, 'p', 'm')} WHERE m.delta <> 0;

@@ -151,7 +151,12 @@ export class PositionIndex {
 }
 
 function build(buckets: readonly PositionBucket[]): FieldBuckets {
-  const f: FieldBuckets = { starts: buckets.map((b) => b.start), rows: buckets.map((b) => b.rows), prefix: [], indexOf: new Map(buckets.map((b, i) => [keyId(b.start), i])) };
+  const f: FieldBuckets = {
+    starts: buckets.map((b) => b.start),
+    rows: buckets.map((b) => b.rows),
+    prefix: [],
+    indexOf: new Map(buckets.map((b, i) => [keyId(b.start), i])),
+  };
   prefixSums(f);
   return f;
 }

@@ -17,9 +17,7 @@ export const SQL_COLUMNS: Readonly<Record<OrderField, string>> = {
 };
 
 /** `SELECT` list that aliases the legacy column names to the app's field names. */
-export const SELECT_COLUMNS = (Object.entries(SQL_COLUMNS) as [OrderField, string][])
-  .map(([field, column]) => `${column} AS ${field}`)
-  .join(', ');
+export const SELECT_COLUMNS = (Object.entries(SQL_COLUMNS) as [OrderField, string][]).map(([field, column]) => `${column} AS ${field}`).join(', ');
 
 /** A `WHERE` fragment with named parameters (`@name`), and the values for them. */
 export interface SqlFragment {
@@ -114,7 +112,15 @@ export function keysetCondition(
   if (style === 'row-values') {
     return { sql: `(${cols.join(', ')}) ${op}${inclusive ? '=' : ''} (${cols.map((_, i) => `@k${i}`).join(', ')})`, params };
   }
-  return { sql: compareKeys(cols, op, inclusive, cols.map((_, i) => `@k${i}`)), params };
+  return {
+    sql: compareKeys(
+      cols,
+      op,
+      inclusive,
+      cols.map((_, i) => `@k${i}`),
+    ),
+    params,
+  };
 }
 
 /**
@@ -129,7 +135,14 @@ export function compareKeys(left: readonly string[], op: '<' | '>', inclusive: b
 }
 
 /** `SELECT columns FROM table WHERE filter [AND at-or-after cursor] ORDER BY sort key`, parameterised. */
-export function listQuery(table: string, columns: string, filter: OrderFilter, sort: OrderSort, from: Cursor | undefined, style: KeysetStyle): SqlFragment {
+export function listQuery(
+  table: string,
+  columns: string,
+  filter: OrderFilter,
+  sort: OrderSort,
+  from: Cursor | undefined,
+  style: KeysetStyle,
+): SqlFragment {
   const keyFields = SORT_KEYS[sort.field];
   const conditions = filterConditions(filter);
   if (from) conditions.push(keysetCondition(keyFields, sort.direction, from.key, from.inclusive, style));

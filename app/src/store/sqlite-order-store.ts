@@ -41,8 +41,14 @@ export interface SqliteOrderStoreProps {
 }
 
 const keyList = (field: SortField): string => keyColumns(field).join(', ');
-const keyParams = (field: SortField, prefix = 'k'): string => keyColumns(field).map((_, i) => `@${prefix}${i}`).join(', ');
-const keyOrder = (field: SortField, dir: 'ASC' | 'DESC'): string => keyColumns(field).map((c) => `${c} ${dir}`).join(', ');
+const keyParams = (field: SortField, prefix = 'k'): string =>
+  keyColumns(field)
+    .map((_, i) => `@${prefix}${i}`)
+    .join(', ');
+const keyOrder = (field: SortField, dir: 'ASC' | 'DESC'): string =>
+  keyColumns(field)
+    .map((c) => `${c} ${dir}`)
+    .join(', ');
 const keyBind = (key: SortKey, prefix = 'k'): Record<string, string | number> => Object.fromEntries(key.map((v, i) => [`${prefix}${i}`, v]));
 
 /** The bucket tables, their version index and the version row. */
@@ -57,7 +63,9 @@ CREATE INDEX IF NOT EXISTS ${t}_version ON ${t} (version);
 CREATE TRIGGER IF NOT EXISTS ${t}_split AFTER UPDATE OF rows ON ${t} WHEN NEW.rows > ${2 * bucketRows} BEGIN
   INSERT INTO ${t} (${keyList(f)}, rows, version)
     SELECT ${keyList(f)}, NEW.rows - ${bucketRows}, NEW.version FROM orders INDEXED BY ${indexFor(f) ?? 'sqlite_autoindex_orders_1'}
-    WHERE (${keyList(f)}) >= (${keyColumns(f).map((c) => `NEW.${c}`).join(', ')}) ORDER BY ${keyOrder(f, 'ASC')} LIMIT 1 OFFSET ${bucketRows};
+    WHERE (${keyList(f)}) >= (${keyColumns(f)
+      .map((c) => `NEW.${c}`)
+      .join(', ')}) ORDER BY ${keyOrder(f, 'ASC')} LIMIT 1 OFFSET ${bucketRows};
   UPDATE ${t} SET rows = ${bucketRows} WHERE rowid = NEW.rowid;
 END;`;
   });
@@ -69,7 +77,9 @@ ${tables.join('\n')}`;
 /** `UPDATE` of the bucket that holds the row `ref` (NEW or OLD) by `delta`. */
 function bucketUpdateSql(field: SortField, ref: 'NEW' | 'OLD', delta: '+ 1' | '- 1'): string {
   const t = bucketTable(field);
-  const refKey = keyColumns(field).map((c) => `${ref}.${c}`).join(', ');
+  const refKey = keyColumns(field)
+    .map((c) => `${ref}.${c}`)
+    .join(', ');
   // By rowid: SQLite does not use the primary key for a four-column row-value match with a subquery.
   return `UPDATE ${t} SET rows = rows ${delta}, version = (SELECT version FROM ${POSITIONS_META})
     WHERE rowid = (SELECT rowid FROM ${t} WHERE (${keyList(field)}) <= (${refKey}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1);`;
@@ -163,12 +173,18 @@ const NEEDS_ACCESS = 'The app needs read and write access to the database file a
 /** Refuses, with a message naming SQLITE_PATH, a file or folder this process cannot write. */
 function assertWritable(given: string, file: string): void {
   const dir = path.dirname(file);
-  for (const [target, what] of [[file, 'the file'], [dir, 'its folder']] as const) {
+  for (const [target, what] of [
+    [file, 'the file'],
+    [dir, 'its folder'],
+  ] as const) {
     if (target === file && !fs.existsSync(file)) continue;
     try {
       fs.accessSync(target, fs.constants.R_OK | fs.constants.W_OK);
     } catch (err) {
-      throw new StoreSetupError(`${SQLITE_PATH}=${given}: ${what} (${target}) cannot be written (${codeOf(err) || String(err)}). ${NEEDS_ACCESS}; fix its permissions or mount, or point ${SQLITE_PATH} at a writable place.`, { cause: err });
+      throw new StoreSetupError(
+        `${SQLITE_PATH}=${given}: ${what} (${target}) cannot be written (${codeOf(err) || String(err)}). ${NEEDS_ACCESS}; fix its permissions or mount, or point ${SQLITE_PATH} at a writable place.`,
+        { cause: err },
+      );
     }
   }
 }
@@ -219,11 +235,18 @@ export class SqliteOrderStore implements OrderStore {
       this.db.pragma('busy_timeout = 0');
     } catch (err) {
       if (!this.file) throw err;
-      throw new StoreSetupError(`${SQLITE_PATH}=${props.file} cannot be opened as a SQLite database: ${(err as Error).message} (${codeOf(err)}). ${NEEDS_ACCESS}.`, { cause: err });
+      throw new StoreSetupError(
+        `${SQLITE_PATH}=${props.file} cannot be opened as a SQLite database: ${(err as Error).message} (${codeOf(err)}). ${NEEDS_ACCESS}.`,
+        { cause: err },
+      );
     }
     if (this.file) this.identity = identityOf(this.file);
     this.positions = new PositionIndex(this.buckets);
-    this.sessionRevocations = new SqliteSessionRevocations(this.db, (work) => this.write(work), (work) => this.read(work));
+    this.sessionRevocations = new SqliteSessionRevocations(
+      this.db,
+      (work) => this.write(work),
+      (work) => this.read(work),
+    );
   }
 
   async migrate(): Promise<void> {
@@ -269,8 +292,12 @@ export class SqliteOrderStore implements OrderStore {
       this.db.prepare(`DELETE FROM ${t}`).run();
       const add = this.db.prepare(`INSERT INTO ${t} (${keyList(field)}, rows, version) VALUES (${keyParams(field)}, @rows, @version)`);
       const asc: OrderSort = { field, direction: 'asc' };
-      const step = this.db.prepare(`${this.listQuery({}, asc, { key: sentinelKey(field), inclusive: true }, keyList(field)).sql} LIMIT 1 OFFSET @skip`).raw();
-      const rest = this.db.prepare(`SELECT COUNT(*) FROM (${this.listQuery({}, asc, { key: sentinelKey(field), inclusive: true }, '1').sql} LIMIT @limit)`).pluck();
+      const step = this.db
+        .prepare(`${this.listQuery({}, asc, { key: sentinelKey(field), inclusive: true }, keyList(field)).sql} LIMIT 1 OFFSET @skip`)
+        .raw();
+      const rest = this.db
+        .prepare(`SELECT COUNT(*) FROM (${this.listQuery({}, asc, { key: sentinelKey(field), inclusive: true }, '1').sql} LIMIT @limit)`)
+        .pluck();
       let start: SortKey = sentinelKey(field);
       for (;;) {
         const next = step.get({ ...keyBind(start), skip: this.bucketRows }) as SortKey | undefined;
@@ -285,7 +312,13 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async creatorOf(dateUuid: string, userId: string): Promise<string | null | undefined> {
-    const row = await this.read(() => this.stmt(`SELECT created_by AS createdBy FROM orders WHERE ${SQL_COLUMNS.dateUuid} = ? AND ${SQL_COLUMNS.userId} = ?`).get(dateUuid, userId) as { createdBy: string | null } | undefined);
+    const row = await this.read(
+      () =>
+        this.stmt(`SELECT created_by AS createdBy FROM orders WHERE ${SQL_COLUMNS.dateUuid} = ? AND ${SQL_COLUMNS.userId} = ?`).get(
+          dateUuid,
+          userId,
+        ) as { createdBy: string | null } | undefined,
+    );
     return row ? row.createdBy : undefined;
   }
 
@@ -303,7 +336,9 @@ export class SqliteOrderStore implements OrderStore {
     for (const ix of INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${ix.name}`);
     this.db.exec(DROP_POSITION_TRIGGERS);
     const stmt = this.stmt(INSERT_SQL);
-    const insertBatch = this.db.transaction((rows: readonly Order[]) => rows.reduce((sum, o) => sum + stmt.run({ ...o, createdBy: null }).changes, 0));
+    const insertBatch = this.db.transaction((rows: readonly Order[]) =>
+      rows.reduce((sum, o) => sum + stmt.run({ ...o, createdBy: null }).changes, 0),
+    );
     let inserted = 0;
     let seen = 0;
     try {
@@ -323,10 +358,12 @@ export class SqliteOrderStore implements OrderStore {
     } finally {
       this.db.exec(migrations(this.bucketRows).find((m) => m.id === '002_list_indexes')!.sql);
       this.db.exec('ANALYZE');
-      this.db.transaction(() => {
-        this.db.exec(positionTriggersSql());
-        this.fillPositions();
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(positionTriggersSql());
+          this.fillPositions();
+        })
+        .immediate();
       this.db.pragma(`cache_size = ${cacheSize}`);
       this.db.pragma('busy_timeout = 0');
     }
@@ -334,21 +371,32 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async get(dateUuid: string, userId: string): Promise<Order | undefined> {
-    const row = await this.read(() => this.stmt(`SELECT ${RAW_COLUMNS} FROM orders WHERE date_uuid = @dateUuid AND [User ID] = @userId`).raw().get({ dateUuid, userId }));
+    const row = await this.read(() =>
+      this.stmt(`SELECT ${RAW_COLUMNS} FROM orders WHERE date_uuid = @dateUuid AND [User ID] = @userId`).raw().get({ dateUuid, userId }),
+    );
     return row ? arrayToOrder(row as unknown[]) : undefined;
   }
 
   async page(request: PageRequest): Promise<Order[]> {
     // Raw rows mapped by position: better-sqlite3's named-column objects cost ~40 µs a page (measured).
     const { sql, params } = this.listQuery(request.filter, request.sort, request.from, RAW_COLUMNS, request.via);
-    const rows = await this.read(() => this.stmt(`${sql} LIMIT @limit OFFSET @skip`).raw().all({ ...params, limit: request.limit, skip: request.skip }));
+    const rows = await this.read(() =>
+      this.stmt(`${sql} LIMIT @limit OFFSET @skip`)
+        .raw()
+        .all({ ...params, limit: request.limit, skip: request.skip }),
+    );
     return (rows as unknown[][]).map(arrayToOrder);
   }
 
   async count(filter: OrderFilter, via: SortField): Promise<number> {
     const where = filterConditions(filter);
     const sql = `SELECT COUNT(*) FROM ${this.table(via)}${where.length ? ` WHERE ${where.map((c) => c.sql).join(' AND ')}` : ''}`;
-    return this.read(() => this.stmt(sql).pluck().get(Object.assign({}, ...where.map((c) => c.params))) as number);
+    return this.read(
+      () =>
+        this.stmt(sql)
+          .pluck()
+          .get(Object.assign({}, ...where.map((c) => c.params))) as number,
+    );
   }
 
   async total(): Promise<number> {
@@ -366,25 +414,54 @@ export class SqliteOrderStore implements OrderStore {
   /** The bucket tables, read by the position index. */
   private readonly buckets: BucketSource = {
     positionsVersion: async () => {
-      const [generation, version] = await this.read(() => this.stmt(`SELECT generation, version FROM ${POSITIONS_META}`).raw().get() as [number, number]);
+      const [generation, version] = await this.read(
+        () => this.stmt(`SELECT generation, version FROM ${POSITIONS_META}`).raw().get() as [number, number],
+      );
       return { generation, version };
     },
-    positionBuckets: async (field) => bucketRowsOf(await this.read(() => this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} ORDER BY ${keyOrder(field, 'ASC')}`).raw().all() as (string | number)[][])),
+    positionBuckets: async (field) =>
+      bucketRowsOf(
+        await this.read(
+          () =>
+            this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} ORDER BY ${keyOrder(field, 'ASC')}`)
+              .raw()
+              .all() as (string | number)[][],
+        ),
+      ),
     positionBucketsChangedSince: async (field, version) =>
-      bucketRowsOf(await this.read(() => this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} WHERE version > ?`).raw().all(version) as (string | number)[][])),
+      bucketRowsOf(
+        await this.read(
+          () =>
+            this.stmt(`SELECT ${keyList(field)}, rows FROM ${bucketTable(field)} WHERE version > ?`)
+              .raw()
+              .all(version) as (string | number)[][],
+        ),
+      ),
     bucketStartOf: async (field, key) =>
-      this.read(() =>
-        this.stmt(`SELECT ${keyList(field)} FROM ${bucketTable(field)} WHERE (${keyList(field)}) <= (${keyParams(field)}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1`)
-          .raw()
-          .get(keyBind(key)) as SortKey),
+      this.read(
+        () =>
+          this.stmt(
+            `SELECT ${keyList(field)} FROM ${bucketTable(field)} WHERE (${keyList(field)}) <= (${keyParams(field)}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1`,
+          )
+            .raw()
+            .get(keyBind(key)) as SortKey,
+      ),
     countBetween: async (field, start, before) =>
-      this.read(() =>
-        this.stmt(`SELECT COUNT(*) FROM ${this.table(field)} WHERE (${keyList(field)}) >= (${keyParams(field)}) AND (${keyList(field)}) < (${keyParams(field, 'b')})`)
-          .pluck()
-          .get({ ...keyBind(start), ...keyBind(before, 'b') }) as number),
+      this.read(
+        () =>
+          this.stmt(
+            `SELECT COUNT(*) FROM ${this.table(field)} WHERE (${keyList(field)}) >= (${keyParams(field)}) AND (${keyList(field)}) < (${keyParams(field, 'b')})`,
+          )
+            .pluck()
+            .get({ ...keyBind(start), ...keyBind(before, 'b') }) as number,
+      ),
     rowAt: async (field, start, offset) => {
       const q = this.listQuery({}, { field, direction: 'asc' }, { key: start, inclusive: true }, RAW_COLUMNS, field);
-      const row = await this.read(() => this.stmt(`${q.sql} LIMIT 1 OFFSET @skip`).raw().get({ ...q.params, skip: offset }));
+      const row = await this.read(() =>
+        this.stmt(`${q.sql} LIMIT 1 OFFSET @skip`)
+          .raw()
+          .get({ ...q.params, skip: offset }),
+      );
       return row ? arrayToOrder(row as unknown[]) : undefined;
     },
   };
@@ -413,7 +490,12 @@ export class SqliteOrderStore implements OrderStore {
         return;
       }
       if (codeOf(err).startsWith('SQLITE_READONLY')) {
-        throw new StoreUnavailableError('The order database cannot be written right now.', `${SQLITE_PATH}=${this.props.file} cannot be written (${codeOf(err)}). ${NEEDS_ACCESS}.`, 5, { cause: err });
+        throw new StoreUnavailableError(
+          'The order database cannot be written right now.',
+          `${SQLITE_PATH}=${this.props.file} cannot be written (${codeOf(err)}). ${NEEDS_ACCESS}.`,
+          5,
+          { cause: err },
+        );
       }
       throw err;
     }
@@ -431,7 +513,6 @@ export class SqliteOrderStore implements OrderStore {
   private table(via: SortField): string {
     return `orders INDEXED BY ${indexFor(via) ?? 'sqlite_autoindex_orders_1'}`;
   }
-
 
   /**
    * Runs one synchronous write (a statement or a transaction: either it commits whole or it
@@ -493,7 +574,10 @@ export class SqliteOrderStore implements OrderStore {
     if (same(now, this.identity) && (!this.walIdentity || same(wal, this.walIdentity))) return;
     const what = !now ? 'no file is there now' : !same(now, this.identity) ? 'another file is there now' : 'its -wal file was deleted or replaced';
     const reason = `${SQLITE_PATH}=${this.props.file}: the database file was removed or replaced while the app was running (${what}); writes are refused until the app is restarted`;
-    this.fileGone = new StoreUnavailableError('The order database file was removed or replaced on the server, so new orders cannot be saved. An operator must restart the app.', reason);
+    this.fileGone = new StoreUnavailableError(
+      'The order database file was removed or replaced on the server, so new orders cannot be saved. An operator must restart the app.',
+      reason,
+    );
     this.props.onFault?.(reason);
     throw this.fileGone;
   }

@@ -26,13 +26,19 @@ export class SqliteSessionRevocations implements SessionRevocations {
   async revoke(sessionId: string, expiresAt: Date): Promise<void> {
     checkSessionId(sessionId);
     const now = Math.floor(Date.now() / 1000);
-    await this.write(() => this.db.transaction(() => {
+    await this.write(() =>
       this.db
-        .prepare('INSERT INTO revoked_sessions (session_id, expires_at) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)')
-        .run(sessionId, Math.ceil(expiresAt.getTime() / 1000));
-      // Past its expiry the cookie is refused by its own signed expiry: the row is no longer needed.
-      this.db.prepare('DELETE FROM revoked_sessions WHERE rowid IN (SELECT rowid FROM revoked_sessions WHERE expires_at < ? LIMIT 500)').run(now);
-    }).immediate());
+        .transaction(() => {
+          this.db
+            .prepare(
+              'INSERT INTO revoked_sessions (session_id, expires_at) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)',
+            )
+            .run(sessionId, Math.ceil(expiresAt.getTime() / 1000));
+          // Past its expiry the cookie is refused by its own signed expiry: the row is no longer needed.
+          this.db.prepare('DELETE FROM revoked_sessions WHERE rowid IN (SELECT rowid FROM revoked_sessions WHERE expires_at < ? LIMIT 500)').run(now);
+        })
+        .immediate(),
+    );
   }
 
   async isRevoked(sessionId: string): Promise<boolean> {

@@ -25,11 +25,23 @@ function fieldSpec(field: OrderField, today: string): FieldSpec {
   const text = html`maxlength="${ORDER_RULES.textMaxLength}" autocomplete="off" spellcheck="false"`;
   switch (field) {
     case 'dateUuid':
-      return { type: 'text', attrs: html`pattern="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}" autocomplete="off" spellcheck="false"`, hint: 'A UUID; a fresh one is filled in for you.' };
+      return {
+        type: 'text',
+        attrs: html`pattern="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}" autocomplete="off" spellcheck="false"`,
+        hint: 'A UUID; a fresh one is filled in for you.',
+      };
     case 'cardNumber':
-      return { type: 'text', attrs: html`inputmode="numeric" autocomplete="off" maxlength="30" pattern="[0-9 \\-]{13,30}"`, hint: `${ORDER_RULES.cardMinDigits} to ${ORDER_RULES.cardMaxDigits} digits; spaces and dashes are fine.` };
+      return {
+        type: 'text',
+        attrs: html`inputmode="numeric" autocomplete="off" maxlength="30" pattern="[0-9 \\-]{13,30}"`,
+        hint: `${ORDER_RULES.cardMinDigits} to ${ORDER_RULES.cardMaxDigits} digits; spaces and dashes are fine.`,
+      };
     case 'productQuantity':
-      return { type: 'number', attrs: html`min="${ORDER_RULES.quantityMin}" max="${ORDER_RULES.quantityMax}" step="1" inputmode="numeric"`, hint: `${ORDER_RULES.quantityMin} to ${ORDER_RULES.quantityMax.toLocaleString('en-GB')}.` };
+      return {
+        type: 'number',
+        attrs: html`min="${ORDER_RULES.quantityMin}" max="${ORDER_RULES.quantityMax}" step="1" inputmode="numeric"`,
+        hint: `${ORDER_RULES.quantityMin} to ${ORDER_RULES.quantityMax.toLocaleString('en-GB')}.`,
+      };
     case 'orderDate':
       return { type: 'date', attrs: html`max="${today}" min="1900-01-01"`, hint: 'Not in the future.' };
     case 'shippingDate':
@@ -64,9 +76,15 @@ export function orderFormPage(props: OrderFormPageProps): SafeHtml {
     user: props.user,
     body: html`<section class="panel">
 <h1>Add New Order</h1>
-${summary ? html`<div class="notice error" role="alert" id="form-errors">${props.formError ?? 'Please correct the fields marked below.'}${props.errors.body ? html` ${props.errors.body}` : ''}${
-      Object.keys(props.errors).length > 0 && !cardError && props.values.cardNumber !== undefined ? html` For your security the card number is not shown again: please re-enter it.` : ''
-    }</div>` : ''}
+${
+  summary
+    ? html`<div class="notice error" role="alert" id="form-errors">${props.formError ?? 'Please correct the fields marked below.'}${props.errors.body ? html` ${props.errors.body}` : ''}${
+        Object.keys(props.errors).length > 0 && !cardError && props.values.cardNumber !== undefined
+          ? html` For your security the card number is not shown again: please re-enter it.`
+          : ''
+      }</div>`
+    : ''
+}
 <form id="order-form" method="post" action="/orders">
   <input type="hidden" name="_csrf" value="${props.csrfToken}">
   <div class="form-grid">${fields}</div>

@@ -19,7 +19,14 @@ function sortHeader(params: ListParams, field: (typeof ORDER_FIELDS)[number]): S
   if (!(SORT_FIELDS as readonly string[]).includes(field)) return html`<th scope="col">${label}</th>`;
   const sortField = field as SortField;
   const current = params.sort.field === sortField;
-  const nextDir = current && params.sort.direction === 'asc' ? 'desc' : current ? 'asc' : sortField === 'orderDate' || sortField === 'shippingDate' ? 'desc' : 'asc';
+  const nextDir =
+    current && params.sort.direction === 'asc'
+      ? 'desc'
+      : current
+        ? 'asc'
+        : sortField === 'orderDate' || sortField === 'shippingDate'
+          ? 'desc'
+          : 'asc';
   const href = `/${listQueryString(params, { page: 1, sort: { field: sortField, direction: nextDir } })}`;
   const ariaSort = current ? (params.sort.direction === 'asc' ? 'ascending' : 'descending') : undefined;
   return html`<th scope="col"${ariaSort ? html` aria-sort="${ariaSort}"` : ''}><a href="${href}">${label}${current ? (params.sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}</a></th>`;
@@ -29,8 +36,11 @@ function pagination(params: ListParams, result: OrderPage): SafeHtml {
   const { page, totalPages } = result;
   const links = pageLinks(params, result);
   const link = (href: string | undefined, label: string, rel: string): SafeHtml =>
-    href ? html`<a class="page-link" rel="${rel}" href="${href}">${label}</a>` : html`<span class="page-link disabled" aria-disabled="true">${label}</span>`;
-  const hidden = (name: string, value: string | undefined): SafeHtml | '' => (value ? html`<input type="hidden" name="${name}" value="${value}">` : '');
+    href
+      ? html`<a class="page-link" rel="${rel}" href="${href}">${label}</a>`
+      : html`<span class="page-link disabled" aria-disabled="true">${label}</span>`;
+  const hidden = (name: string, value: string | undefined): SafeHtml | '' =>
+    value ? html`<input type="hidden" name="${name}" value="${value}">` : '';
   const f = params.filter;
   return html`<nav class="pagination" aria-label="Pagination">
   ${link(links.first, 'First', 'first')}
