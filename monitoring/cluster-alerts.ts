@@ -60,17 +60,23 @@ export function alertSpecs(t: AlertThresholds): { metric: MetricAlertSpec[]; log
 }
 
 export interface ClusterAlertsProps {
+  /** Literal cluster name, prefix of every alert's and the action group's name. */
   readonly clusterName: string;
+  /** Resource id of the AKS cluster the metric alerts watch. */
   readonly clusterId: string;
   /** Log Analytics workspace resource id (log alerts query it). */
   readonly workspaceId: string;
+  /** Azure region of the log alerts. */
   readonly location: string;
+  /** Resource group of the action group and the alerts. */
   readonly resourceGroupName: string;
   /** Who is e-mailed; at least one. */
   readonly alertEmails: readonly string[];
+  /** Node CPU, memory and disk percentages, pod restarts and app error rate that fire the alerts. */
   readonly thresholds: AlertThresholds;
   /** Where the runbook is read, for links in alert descriptions. @default "monitoring/RUNBOOK.md" */
   readonly runbookUrl?: string;
+  /** Tags put on every resource here that takes tags. @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -14,14 +14,19 @@ export interface MonitoredCluster {
 export interface ClusterMonitoringProps {
   /** Literal cluster name, for resource names (the cluster's `name` attribute is a token). */
   readonly clusterName: string;
+  /** The AKS cluster that is watched (its id scopes the metric alerts and the Container Insights rule). */
   readonly cluster: MonitoredCluster;
   /** Log Analytics workspace resource id. */
   readonly workspaceId: string;
+  /** Azure region of the monitoring resources. */
   readonly location: string;
+  /** Resource group of the monitoring resources. */
   readonly resourceGroupName: string;
+  /** Who the on-call action group e-mails; at least one address. */
   readonly alertEmails: readonly string[];
-  /** @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
+  /** What fires the alerts (percentages, restarts, error rate). @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
   readonly thresholds?: AlertThresholds;
+  /** Tags put on every resource here that takes tags. @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

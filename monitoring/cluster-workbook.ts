@@ -26,11 +26,17 @@ export const WORKBOOK_CHARTS = [
 ] as const;
 
 export interface ClusterWorkbookProps {
+  /** Literal cluster name: the workbook's GUID and display name are derived from it. */
   readonly clusterName: string;
+  /** Resource id of the AKS cluster the metric charts show. */
   readonly clusterId: string;
+  /** Log Analytics workspace resource id (the query charts and the workbook's source). */
   readonly workspaceId: string;
+  /** Azure region of the workbook. */
   readonly location: string;
+  /** Resource group of the workbook. */
   readonly resourceGroupName: string;
+  /** Tags put on every resource here that takes tags. @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

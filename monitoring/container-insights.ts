@@ -6,14 +6,19 @@ import { MonitorDataCollectionRuleAssociation } from '@cdktf/provider-azurerm/li
 export const CONTAINER_INSIGHTS_STREAMS = ['Microsoft-ContainerInsights-Group-Default'] as const;
 
 export interface ContainerInsightsProps {
+  /** Literal cluster name, part of the rule's name. */
   readonly clusterName: string;
+  /** Resource id of the AKS cluster the rule is associated with. */
   readonly clusterId: string;
   /** Log Analytics workspace resource id. */
   readonly workspaceId: string;
+  /** Azure region of the data collection rule (and part of its name). */
   readonly location: string;
+  /** Resource group of the data collection rule. */
   readonly resourceGroupName: string;
   /** How often the agent collects inventory and performance data. @default "1m" */
   readonly interval?: string;
+  /** Tags put on every resource here that takes tags. @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -2,13 +2,17 @@ import { Construct } from 'constructs';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 
 export interface LogAnalyticsProps {
+  /** Name of the workspace. */
   readonly name: string;
+  /** Resource group of the workspace. */
   readonly resourceGroupName: string;
+  /** Azure region of the workspace. */
   readonly location: string;
   /** Days logs are kept, 30-730. */
   readonly retentionDays: number;
   /** Daily ingestion cap in GB, or -1 for none. */
   readonly dailyQuotaGb: number;
+  /** Tags put on every resource here that takes tags. @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -12,7 +12,7 @@ export const SAVED_QUERY_CATEGORIES: Readonly<Record<string, string>> = {
 export interface SavedQueriesProps {
   /** Log Analytics workspace resource id. */
   readonly workspaceId: string;
-  /** @default every file in monitoring/queries/ */
+  /** The KQL queries to save as searches. @default every file in monitoring/queries/ */
   readonly queries?: readonly KqlQuery[];
 }
 

@@ -4,6 +4,7 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import type { RegistryConfig } from '../../platform/registry-config';
 
 export interface ContainerRegistryProps {
+  /** Name, resource group, region, retention of untagged manifests and tags of the registry. */
   readonly config: RegistryConfig;
 }
 

@@ -27,12 +27,13 @@ export function stateBackendFromEnv(env: Readonly<Record<string, string | undefi
 
 /** Where a stack keeps its state. */
 export interface StateProps {
-  /** Remote state; local state when absent (synth works anywhere). */
+  /** Remote state; local state when absent (synth works anywhere). @default - local state in the project root */
   readonly backend?: StateBackendConfig;
 }
 
 /** A stack of one environment. */
 export interface BaseStackProps extends StateProps {
+  /** The environment's validated settings (platform/dev.ts, platform/prod.ts). */
   readonly config: EnvironmentConfig;
 }
 

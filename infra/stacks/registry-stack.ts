@@ -5,6 +5,7 @@ import { ContainerRegistry } from '../constructs/container-registry';
 import { BaseStack, type StateProps } from './base-stack';
 
 export interface RegistryStackProps extends StateProps {
+  /** The shared registry's settings (platform/registry-config.ts). */
   readonly config: RegistryConfig;
 }
 
