@@ -76,8 +76,6 @@ export interface ClusterAlertsProps {
   readonly thresholds: AlertThresholds;
   /** Where the runbook is read, for links in alert descriptions. @default "monitoring/RUNBOOK.md" */
   readonly runbookUrl?: string;
-  /** Tags put on every resource here that takes tags. @default - no tags */
-  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -95,7 +93,6 @@ export class ClusterAlerts extends Construct {
     validateAlertEmails(props.alertEmails, 'alertEmails');
     validateAlertThresholds(props.thresholds, 'thresholds');
     const runbook = props.runbookUrl ?? 'monitoring/RUNBOOK.md';
-    const tags = { ...props.tags };
 
     this.actionGroup = new MonitorActionGroup(this, 'action-group', {
       name: `${props.clusterName}-oncall`,
@@ -103,7 +100,6 @@ export class ClusterAlerts extends Construct {
       location: 'global',
       shortName: 'orders-ops',
       emailReceiver: props.alertEmails.map((email, i) => ({ name: `email-${i + 1}`, emailAddress: email, useCommonAlertSchema: true })),
-      tags,
     });
 
     const specs = alertSpecs(props.thresholds);
@@ -130,8 +126,7 @@ export class ClusterAlerts extends Construct {
             },
           ],
           action: [{ actionGroupId: this.actionGroup.id }],
-          tags,
-        }),
+            }),
       );
     }
 
@@ -164,8 +159,7 @@ export class ClusterAlerts extends Construct {
             },
           ],
           action: { actionGroups: [this.actionGroup.id] },
-          tags,
-        }),
+            }),
       );
     }
   }

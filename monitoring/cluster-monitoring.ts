@@ -26,8 +26,6 @@ export interface ClusterMonitoringProps {
   readonly alertEmails: readonly string[];
   /** What fires the alerts (percentages, restarts, error rate). @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
   readonly thresholds?: AlertThresholds;
-  /** Tags put on every resource here that takes tags. @default - no tags */
-  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -43,7 +41,7 @@ export class ClusterMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
     super(scope, id);
     const thresholds = props.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
-    const common = { clusterName: props.clusterName, clusterId: props.cluster.id, workspaceId: props.workspaceId, location: props.location, resourceGroupName: props.resourceGroupName, tags: props.tags };
+    const common = { clusterName: props.clusterName, clusterId: props.cluster.id, workspaceId: props.workspaceId, location: props.location, resourceGroupName: props.resourceGroupName };
     this.alerts = new ClusterAlerts(this, 'alerts', { ...common, alertEmails: props.alertEmails, thresholds });
     this.containerInsights = new ContainerInsights(this, 'container-insights', common);
     this.savedQueries = new SavedQueries(this, 'saved-queries', { workspaceId: props.workspaceId });

@@ -36,8 +36,6 @@ export interface ClusterWorkbookProps {
   readonly location: string;
   /** Resource group of the workbook. */
   readonly resourceGroupName: string;
-  /** Tags put on every resource here that takes tags. @default - no tags */
-  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -95,7 +93,6 @@ export class ClusterWorkbook extends Construct {
       // The API requires the source id in lower case.
       sourceId: Fn.lower(props.workspaceId),
       dataJson: Fn.jsonencode({ version: 'Notebook/1.0', items, isLocked: false, fallbackResourceIds: [props.workspaceId] }),
-      tags: { ...props.tags },
     });
   }
 }

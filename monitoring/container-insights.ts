@@ -18,8 +18,6 @@ export interface ContainerInsightsProps {
   readonly resourceGroupName: string;
   /** How often the agent collects inventory and performance data. @default "1m" */
   readonly interval?: string;
-  /** Tags put on every resource here that takes tags. @default - no tags */
-  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -55,7 +53,6 @@ export class ContainerInsights extends Construct {
           },
         ],
       },
-      tags: { ...props.tags },
     });
     this.association = new MonitorDataCollectionRuleAssociation(this, 'association', {
       name: 'ContainerInsightsExtension',

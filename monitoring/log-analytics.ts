@@ -12,8 +12,6 @@ export interface LogAnalyticsProps {
   readonly retentionDays: number;
   /** Daily ingestion cap in GB, or -1 for none. */
   readonly dailyQuotaGb: number;
-  /** Tags put on every resource here that takes tags. @default - no tags */
-  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -37,7 +35,6 @@ export class LogAnalytics extends Construct {
       retentionInDays: props.retentionDays,
       dailyQuotaGb: props.dailyQuotaGb,
       localAuthenticationEnabled: false,
-      tags: { ...props.tags },
     });
   }
 }

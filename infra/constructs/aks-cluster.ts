@@ -22,8 +22,6 @@ export interface AksClusterProps {
   readonly adminGroupObjectId: string;
   /** Workspace for Container Insights (managed-identity auth) and Defender. */
   readonly logAnalyticsWorkspaceId: string;
-  /** Tags put on every resource. */
-  readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -47,11 +45,10 @@ export class AksCluster extends Construct {
   constructor(scope: Construct, id: string, props: AksClusterProps) {
     super(scope, id);
     const { config, location, resourceGroupName } = props;
-    const tags = { ...props.tags };
 
     // A user-assigned control-plane identity can be granted rights on the VNet before the
     // cluster exists (a system-assigned one only after, which races the first node pool).
-    this.controlPlaneIdentity = new UserAssignedIdentity(this, 'control-plane-identity', { name: `${config.name}-control-plane`, location, resourceGroupName, tags });
+    this.controlPlaneIdentity = new UserAssignedIdentity(this, 'control-plane-identity', { name: `${config.name}-control-plane`, location, resourceGroupName });
     const networkRole = new RoleAssignment(this, 'control-plane-network-contributor', {
       scope: props.vnetId,
       roleDefinitionName: 'Network Contributor',
@@ -97,7 +94,6 @@ export class AksCluster extends Construct {
         // Needs the subscription feature Microsoft.Compute/EncryptionAtHost (npm run preflight checks it).
         hostEncryptionEnabled: true,
         upgradeSettings: { maxSurge: '33%' },
-        tags,
       },
       networkProfile: {
         networkPlugin: 'azure',
@@ -114,7 +110,6 @@ export class AksCluster extends Construct {
       webAppRouting: { dnsZoneIds: [], defaultNginxController: 'External' },
       omsAgent: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId, msiAuthForMonitoringEnabled: true },
       microsoftDefender: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId },
-      tags,
       dependsOn: [networkRole],
     });
 
@@ -133,7 +128,6 @@ export class AksCluster extends Construct {
       osSku: 'AzureLinux',
       hostEncryptionEnabled: true,
       upgradeSettings: { maxSurge: '33%' },
-      tags,
     });
   }
 }

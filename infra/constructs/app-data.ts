@@ -39,8 +39,6 @@ export interface AppDataProps {
   readonly logAnalyticsWorkspaceId: string;
   /** When the secrets expire, ISO 8601 (see `secretExpiry`). */
   readonly secretExpiry: string;
-  /** Tags put on every resource. */
-  readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -89,10 +87,9 @@ export class AppData extends Construct {
   constructor(scope: Construct, id: string, props: AppDataProps) {
     super(scope, id);
     const { config, location, resourceGroupName } = props;
-    const tags = { ...props.tags };
     const k8s = AppContract.kubernetes;
 
-    this.appIdentity = new UserAssignedIdentity(this, 'app-identity', { name: appIdentityName(props.environment), location, resourceGroupName, tags });
+    this.appIdentity = new UserAssignedIdentity(this, 'app-identity', { name: appIdentityName(props.environment), location, resourceGroupName });
     new FederatedIdentityCredential(this, 'app-federated-credential', {
       name: `${k8s.namespace}-${k8s.serviceAccount}`,
       resourceGroupName,
@@ -105,14 +102,13 @@ export class AppData extends Construct {
     // A private endpoint in the private-endpoint subnet, with the service's privatelink zone
     // linked to the VNet, so its public name resolves to the private address from inside.
     const privateAccess = (prefix: string, target: string, name: string, subresource: string, zoneName: string, zoneGroup: string) => {
-      const zone = new PrivateDnsZone(this, `${prefix}-private-dns`, { name: zoneName, resourceGroupName, tags });
+      const zone = new PrivateDnsZone(this, `${prefix}-private-dns`, { name: zoneName, resourceGroupName });
       const link = new PrivateDnsZoneVirtualNetworkLink(this, `${prefix}-private-dns-link`, {
         name: `${prefix}-private-dns-link`,
         resourceGroupName,
         privateDnsZoneName: zone.name,
         virtualNetworkId: props.vnetId,
         registrationEnabled: false,
-        tags,
       });
       const endpoint = new PrivateEndpoint(this, `${prefix}-private-endpoint`, {
         name: `${name}-pe`,
@@ -121,7 +117,6 @@ export class AppData extends Construct {
         subnetId: props.privateEndpointSubnetId,
         privateServiceConnection: { name: `${name}-psc`, isManualConnection: false, privateConnectionResourceId: target, subresourceNames: [subresource] },
         privateDnsZoneGroup: { name: zoneGroup, privateDnsZoneIds: [zone.id] },
-        tags,
       });
       return { endpoint, link };
     };
@@ -145,7 +140,6 @@ export class AppData extends Construct {
       },
       ...(password ? { administratorLogin: sqlLogin, administratorLoginPassword: password.result } : {}),
       identity: { type: 'SystemAssigned' },
-      tags,
     });
     this.database = new MssqlDatabase(this, 'database', {
       name: config.databaseName,
@@ -153,7 +147,6 @@ export class AppData extends Construct {
       skuName: config.databaseSku,
       collation: 'SQL_Latin1_General_CP1_CI_AS',
       shortTermRetentionPolicy: { retentionDays: 7 },
-      tags,
     });
     this.privateEndpoint = privateAccess('sql', this.sqlServer.id, config.sqlServerName, 'sqlServer', 'privatelink.database.windows.net', 'sql').endpoint;
     // Audit to Log Analytics; the workspace keeps it for its retention (at least 90 days).
@@ -180,7 +173,6 @@ export class AppData extends Construct {
       softDeleteRetentionDays: 90,
       publicNetworkAccessEnabled: false,
       networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
-      tags,
     });
     const vaultAccess = privateAccess('key-vault', this.keyVault.id, config.keyVaultName, 'vault', 'privatelink.vaultcore.azure.net', 'vault');
     this.keyVaultPrivateEndpoint = vaultAccess.endpoint;
@@ -201,7 +193,7 @@ export class AppData extends Construct {
       dependsOn: [deployerWrites, adminWrites, this.keyVaultPrivateEndpoint, vaultAccess.link],
     });
     const secret = (name: string, value: string, contentType: string): KeyVaultSecret =>
-      new KeyVaultSecret(this, `secret-${name}`, { name, value, contentType, keyVaultId: this.keyVault.id, expirationDate: props.secretExpiry, dependsOn: [writable], tags });
+      new KeyVaultSecret(this, `secret-${name}`, { name, value, contentType, keyVaultId: this.keyVault.id, expirationDate: props.secretExpiry, dependsOn: [writable] });
     const names = AppContract.secretNames;
     secret(names.server, this.sqlServer.fullyQualifiedDomainName, 'text/plain; sql-server-fqdn');
     secret(names.database, this.database.name, 'text/plain; sql-database-name');

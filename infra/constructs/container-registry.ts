@@ -4,7 +4,7 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import type { RegistryConfig } from '../../platform/registry-config';
 
 export interface ContainerRegistryProps {
-  /** Name, resource group, region, retention of untagged manifests and tags of the registry. */
+  /** Name, resource group, region and retention of untagged manifests of the registry. */
   readonly config: RegistryConfig;
 }
 
@@ -20,8 +20,7 @@ export class ContainerRegistry extends Construct {
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
     super(scope, id);
     const { config } = props;
-    const tags = { ...config.tags };
-    this.resourceGroup = new ResourceGroup(this, 'resource-group', { name: config.resourceGroupName, location: config.location, tags });
+    this.resourceGroup = new ResourceGroup(this, 'resource-group', { name: config.resourceGroupName, location: config.location });
     this.registry = new AzureContainerRegistry(this, 'registry', {
       name: config.name,
       resourceGroupName: this.resourceGroup.name,
@@ -35,7 +34,6 @@ export class ContainerRegistry extends Construct {
       zoneRedundancyEnabled: true,
       retentionPolicyInDays: config.untaggedRetentionDays,
       exportPolicyEnabled: true,
-      tags,
     });
   }
 }

@@ -18,8 +18,6 @@ export interface NetworkingProps {
   readonly exposure: ExposureConfig;
   /** Azure region of every resource. */
   readonly location: string;
-  /** Tags put on every resource. */
-  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** NSG rule priorities: allows first, the explicit deny-all last. */
@@ -49,11 +47,10 @@ export class Networking extends Construct {
   constructor(scope: Construct, id: string, props: NetworkingProps) {
     super(scope, id);
     const { config, location, exposure } = props;
-    const tags = { ...props.tags };
 
-    this.resourceGroup = new ResourceGroup(this, 'resource-group', { name: config.resourceGroupName, location, tags });
+    this.resourceGroup = new ResourceGroup(this, 'resource-group', { name: config.resourceGroupName, location });
     const rg = this.resourceGroup.name;
-    this.vnet = new VirtualNetwork(this, 'vnet', { name: config.vnetName, location, resourceGroupName: rg, addressSpace: [...config.vnetAddressSpace], tags });
+    this.vnet = new VirtualNetwork(this, 'vnet', { name: config.vnetName, location, resourceGroupName: rg, addressSpace: [...config.vnetAddressSpace] });
 
     const subnet = (id: string, cidr: string, extra: Partial<ConstructorParameters<typeof Subnet>[2]> = {}): Subnet =>
       new Subnet(this, id, {
@@ -74,12 +71,12 @@ export class Networking extends Construct {
     });
 
     // A fixed egress address for the deploy agents: the API server's authorized ranges name it.
-    this.deployAgentEgressIp = new PublicIp(this, 'deploy-agent-egress-ip', { name: `${config.vnetName}-deploy-agent-egress`, location, resourceGroupName: rg, allocationMethod: 'Static', sku: 'Standard', tags });
-    const nat = new NatGateway(this, 'deploy-agent-nat', { name: `${config.vnetName}-deploy-agent-nat`, location, resourceGroupName: rg, skuName: 'Standard', idleTimeoutInMinutes: 10, tags });
+    this.deployAgentEgressIp = new PublicIp(this, 'deploy-agent-egress-ip', { name: `${config.vnetName}-deploy-agent-egress`, location, resourceGroupName: rg, allocationMethod: 'Static', sku: 'Standard' });
+    const nat = new NatGateway(this, 'deploy-agent-nat', { name: `${config.vnetName}-deploy-agent-nat`, location, resourceGroupName: rg, skuName: 'Standard', idleTimeoutInMinutes: 10 });
     new NatGatewayPublicIpAssociation(this, 'deploy-agent-nat-ip', { natGatewayId: nat.id, publicIpAddressId: this.deployAgentEgressIp.id });
     new SubnetNatGatewayAssociation(this, 'deploy-agent-subnet-nat', { subnetId: this.deployAgentSubnet.id, natGatewayId: nat.id });
 
-    this.nsg = new NetworkSecurityGroup(this, 'nsg', { name: config.nsgName, location, resourceGroupName: rg, tags });
+    this.nsg = new NetworkSecurityGroup(this, 'nsg', { name: config.nsgName, location, resourceGroupName: rg });
     interface RuleProps {
       readonly priority: number;
       readonly access: 'Allow' | 'Deny';

@@ -1,7 +1,8 @@
-import { AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
+import { Aspects, AzurermBackend, LocalBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import type { EnvironmentConfig } from '../../platform/environment-config';
+import { TagsAspect } from '../aspects/tags-aspect';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 
 /** Whether this synth writes HCL (`cdktf synth --hcl` sets SYNTH_HCL_OUTPUT). */
@@ -43,8 +44,10 @@ export interface BaseStackProps extends StateProps {
  * environment.
  */
 export abstract class BaseStack extends TerraformStack {
-  protected constructor(scope: Construct, id: string, props: StateProps) {
+  /** `tags` go on every resource of the stack that takes tags (see `TagsAspect`). */
+  protected constructor(scope: Construct, id: string, props: StateProps, tags: Readonly<Record<string, string>>) {
     super(scope, id);
+    Aspects.of(this).add(new TagsAspect(tags));
     // One Terraform for every run: a plan made by one version is not applied by another. Left
     // out of `cdktf synth --hcl`: cdktf 0.21 renders any extra terraform-block attribute as
     // `0 = "required_version"`, which is not HCL (npm run tf and the pipeline still pin it).

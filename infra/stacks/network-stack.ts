@@ -8,9 +8,9 @@ export class NetworkStack extends BaseStack {
   public readonly networking: Networking;
 
   constructor(scope: Construct, id: string, props: BaseStackProps) {
-    super(scope, id, props);
+    super(scope, id, props, props.config.tags);
     const { config } = props;
-    this.networking = new Networking(this, 'networking', { config: config.networking, exposure: config.exposure, location: config.location, tags: config.tags });
+    this.networking = new Networking(this, 'networking', { config: config.networking, exposure: config.exposure, location: config.location });
     const n = this.networking;
     new TerraformOutput(this, 'vnet_id', { value: n.vnet.id, description: 'ID of the virtual network' });
     new TerraformOutput(this, 'control_plane_subnet_id', { value: n.controlPlaneSubnet.id, description: 'ID of the control plane subnet' });

@@ -37,7 +37,7 @@ export class PlatformStack extends BaseStack {
   public readonly monitoring: ClusterMonitoring;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
-    super(scope, id, props);
+    super(scope, id, props, props.config.tags);
     const { config, networking } = props;
     const client = new DataAzurermClientConfig(this, 'client');
     // Generated secrets: the session signing key, and the SQL password in password mode.
@@ -45,7 +45,7 @@ export class PlatformStack extends BaseStack {
     // Waits for role assignments to propagate before data-plane writes.
     new TimeProvider(this, 'time');
     const rg = networking.resourceGroup.name;
-    const common = { location: config.location, resourceGroupName: rg, tags: config.tags };
+    const common = { location: config.location, resourceGroupName: rg };
 
     this.logAnalytics = new LogAnalytics(this, 'log-analytics', {
       ...common,

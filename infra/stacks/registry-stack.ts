@@ -14,7 +14,7 @@ export class RegistryStack extends BaseStack {
   public readonly containerRegistry: ContainerRegistry;
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
-    super(scope, id, props);
+    super(scope, id, props, props.config.tags);
     this.containerRegistry = new ContainerRegistry(this, 'container-registry', { config: props.config });
     const r = this.containerRegistry.registry;
     new TerraformOutput(this, 'container_registry_login_server', { value: r.loginServer, description: 'Where the pipeline pushes the app image' });
