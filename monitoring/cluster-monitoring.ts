@@ -11,13 +11,18 @@ export interface MonitoredCluster {
   readonly name: string;
 }
 
+/** The workspace as monitoring needs it (an `azurerm_log_analytics_workspace` satisfies this). */
+export interface MonitoringWorkspace {
+  readonly id: string;
+}
+
 export interface ClusterMonitoringProps {
   /** Literal cluster name, for resource names (the cluster's `name` attribute is a token). */
   readonly clusterName: string;
   /** The AKS cluster that is watched (its id scopes the metric alerts and the Container Insights rule). */
   readonly cluster: MonitoredCluster;
-  /** Log Analytics workspace resource id. */
-  readonly workspaceId: string;
+  /** The Log Analytics workspace the logs, log alerts, saved queries and workbook use. */
+  readonly workspace: MonitoringWorkspace;
   /** Azure region of the monitoring resources. */
   readonly location: string;
   /** Resource group of the monitoring resources. */
@@ -41,10 +46,10 @@ export class ClusterMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
     super(scope, id);
     const thresholds = props.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
-    const common = { clusterName: props.clusterName, clusterId: props.cluster.id, workspaceId: props.workspaceId, location: props.location, resourceGroupName: props.resourceGroupName };
+    const common = { clusterName: props.clusterName, clusterId: props.cluster.id, workspaceId: props.workspace.id, location: props.location, resourceGroupName: props.resourceGroupName };
     this.alerts = new ClusterAlerts(this, 'alerts', { ...common, alertEmails: props.alertEmails, thresholds });
     this.containerInsights = new ContainerInsights(this, 'container-insights', common);
-    this.savedQueries = new SavedQueries(this, 'saved-queries', { workspaceId: props.workspaceId });
+    this.savedQueries = new SavedQueries(this, 'saved-queries', { workspaceId: props.workspace.id });
     this.workbook = new ClusterWorkbook(this, 'workbook', common);
   }
 }

@@ -1,8 +1,11 @@
 import { Construct } from 'constructs';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
+import type { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { OVERLAY_NETWORK, type ClusterConfig } from '../../platform/environment-config';
 
 export interface AksClusterProps {
@@ -13,15 +16,15 @@ export interface AksClusterProps {
   /** Resource group of the cluster (the node resource group is AKS's own). */
   readonly resourceGroupName: string;
   /** The VNet, for the control-plane identity's Network Contributor role. */
-  readonly vnetId: string;
+  readonly vnet: VirtualNetwork;
   /** Subnet of both node pools (the seed's worker-node-subnet). */
-  readonly nodeSubnetId: string;
+  readonly nodeSubnet: Subnet;
   /** Who may reach the API server: the admin CIDRs and the deploy agents' egress address. */
   readonly authorizedIpRanges: readonly string[];
   /** The Entra group that administers the cluster (its members get cluster-admin). */
   readonly adminGroupObjectId: string;
   /** Workspace for Container Insights (managed-identity auth) and Defender. */
-  readonly logAnalyticsWorkspaceId: string;
+  readonly logAnalyticsWorkspace: LogAnalyticsWorkspace;
 }
 
 /**
@@ -50,7 +53,7 @@ export class AksCluster extends Construct {
     // cluster exists (a system-assigned one only after, which races the first node pool).
     this.controlPlaneIdentity = new UserAssignedIdentity(this, 'control-plane-identity', { name: `${config.name}-control-plane`, location, resourceGroupName });
     const networkRole = new RoleAssignment(this, 'control-plane-network-contributor', {
-      scope: props.vnetId,
+      scope: props.vnet.id,
       roleDefinitionName: 'Network Contributor',
       principalId: this.controlPlaneIdentity.principalId,
       principalType: 'ServicePrincipal',
@@ -82,7 +85,7 @@ export class AksCluster extends Construct {
         name: 'system',
         temporaryNameForRotation: SYSTEM_POOL_ROTATION_NAME,
         vmSize: config.systemPool.vmSize,
-        vnetSubnetId: props.nodeSubnetId,
+        vnetSubnetId: props.nodeSubnet.id,
         zones: [...config.zones],
         autoScalingEnabled: true,
         minCount: config.systemPool.minCount,
@@ -108,8 +111,8 @@ export class AksCluster extends Construct {
       // Application routing (managed NGINX): the HTTPS ingress for public exposure, TLS
       // certificates read from Key Vault. No DNS zone is managed by the add-on.
       webAppRouting: { dnsZoneIds: [], defaultNginxController: 'External' },
-      omsAgent: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId, msiAuthForMonitoringEnabled: true },
-      microsoftDefender: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId },
+      omsAgent: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspace.id, msiAuthForMonitoringEnabled: true },
+      microsoftDefender: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspace.id },
       dependsOn: [networkRole],
     });
 
@@ -118,7 +121,7 @@ export class AksCluster extends Construct {
       kubernetesClusterId: this.cluster.id,
       mode: 'User',
       vmSize: config.userPool.vmSize,
-      vnetSubnetId: props.nodeSubnetId,
+      vnetSubnetId: props.nodeSubnet.id,
       zones: [...config.zones],
       autoScalingEnabled: true,
       minCount: config.userPool.minCount,

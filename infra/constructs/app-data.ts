@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import type { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { MssqlDatabase } from '@cdktf/provider-azurerm/lib/mssql-database';
 import { MssqlServer } from '@cdktf/provider-azurerm/lib/mssql-server';
@@ -10,7 +11,9 @@ import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
 import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { AppContract } from '../../app/src/app-contract';
@@ -32,11 +35,11 @@ export interface AppDataProps {
   /** The cluster's OIDC issuer, for the app identity's federated credential. */
   readonly oidcIssuerUrl: string;
   /** The VNet the private DNS zones are linked to. */
-  readonly vnetId: string;
+  readonly vnet: VirtualNetwork;
   /** Where the private endpoints of the vault and the SQL server live. */
-  readonly privateEndpointSubnetId: string;
+  readonly privateEndpointSubnet: Subnet;
   /** Where SQL audit records go. */
-  readonly logAnalyticsWorkspaceId: string;
+  readonly logAnalyticsWorkspace: LogAnalyticsWorkspace;
   /** When the secrets expire, ISO 8601 (see `secretExpiry`). */
   readonly secretExpiry: string;
 }
@@ -107,14 +110,14 @@ export class AppData extends Construct {
         name: `${prefix}-private-dns-link`,
         resourceGroupName,
         privateDnsZoneName: zone.name,
-        virtualNetworkId: props.vnetId,
+        virtualNetworkId: props.vnet.id,
         registrationEnabled: false,
       });
       const endpoint = new PrivateEndpoint(this, `${prefix}-private-endpoint`, {
         name: `${name}-pe`,
         location,
         resourceGroupName,
-        subnetId: props.privateEndpointSubnetId,
+        subnetId: props.privateEndpointSubnet.id,
         privateServiceConnection: { name: `${name}-psc`, isManualConnection: false, privateConnectionResourceId: target, subresourceNames: [subresource] },
         privateDnsZoneGroup: { name: zoneGroup, privateDnsZoneIds: [zone.id] },
       });
@@ -154,7 +157,7 @@ export class AppData extends Construct {
     new MonitorDiagnosticSetting(this, 'sql-audit-logs', {
       name: 'sql-audit-to-log-analytics',
       targetResourceId: `${this.sqlServer.id}/databases/master`,
-      logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
+      logAnalyticsWorkspaceId: props.logAnalyticsWorkspace.id,
       enabledLog: [{ category: 'SQLSecurityAuditEvents' }],
       dependsOn: [audit],
     });

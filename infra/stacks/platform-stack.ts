@@ -58,12 +58,12 @@ export class PlatformStack extends BaseStack {
     this.aks = new AksCluster(this, 'aks', {
       ...common,
       config: config.cluster,
-      vnetId: networking.vnet.id,
-      nodeSubnetId: networking.workerNodeSubnet.id,
+      vnet: networking.vnet,
+      nodeSubnet: networking.workerNodeSubnet,
       // The deploy agents leave through their NAT gateway; AKS adds its own outbound addresses.
       authorizedIpRanges: [...config.networking.adminCidrs, `${networking.deployAgentEgressIp.ipAddress}/32`],
       adminGroupObjectId: config.access.adminGroup.objectId,
-      logAnalyticsWorkspaceId: workspaceId,
+      logAnalyticsWorkspace: this.logAnalytics.workspace,
     });
     this.access = new ClusterAccess(this, 'cluster-access', {
       cluster: this.aks.cluster,
@@ -90,9 +90,9 @@ export class PlatformStack extends BaseStack {
       tenantId: client.tenantId,
       access: config.access,
       oidcIssuerUrl: this.aks.cluster.oidcIssuerUrl,
-      vnetId: networking.vnet.id,
-      privateEndpointSubnetId: networking.privateEndpointSubnet.id,
-      logAnalyticsWorkspaceId: workspaceId,
+      vnet: networking.vnet,
+      privateEndpointSubnet: networking.privateEndpointSubnet,
+      logAnalyticsWorkspace: this.logAnalytics.workspace,
       secretExpiry: secretExpiry(props.now ?? new Date(), config.data.secretExpiryDays),
     });
 
@@ -100,7 +100,7 @@ export class PlatformStack extends BaseStack {
       ...common,
       clusterName: config.cluster.name,
       cluster: this.aks.cluster,
-      workspaceId,
+      workspace: this.logAnalytics.workspace,
       alertEmails: config.monitoring.alertEmails,
       thresholds: config.monitoring.alerts,
     });

@@ -192,7 +192,7 @@ describe('invalid configuration fails synth with the setting named', () => {
       new ClusterMonitoring(new TerraformStack(Testing.app(), 's'), 'm', {
         clusterName: 'c',
         cluster: { id: 'cluster-id', name: 'c' },
-        workspaceId: 'ws-id',
+        workspace: { id: 'ws-id' },
         location: 'uksouth',
         resourceGroupName: 'rg',
         alertEmails: ['a@b.example'],
