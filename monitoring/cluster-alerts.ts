@@ -3,6 +3,7 @@ import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-g
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import { validateAlertEmails, validateAlertThresholds, type AlertThresholds } from '../platform/alert-settings';
+import type { MonitoredCluster, MonitoringWorkspace } from './cluster-monitoring';
 import { loadQuery } from './kql-queries';
 
 /** The platform metrics namespace of AKS clusters (Azure Monitor's name for it). */
@@ -62,10 +63,10 @@ export function alertSpecs(t: AlertThresholds): { metric: MetricAlertSpec[]; log
 export interface ClusterAlertsProps {
   /** Literal cluster name, prefix of every alert's and the action group's name. */
   readonly clusterName: string;
-  /** Resource id of the AKS cluster the metric alerts watch. */
-  readonly clusterId: string;
-  /** Log Analytics workspace resource id (log alerts query it). */
-  readonly workspaceId: string;
+  /** The AKS cluster the metric alerts watch. */
+  readonly cluster: MonitoredCluster;
+  /** The Log Analytics workspace the log alerts query. */
+  readonly workspace: MonitoringWorkspace;
   /** Azure region of the log alerts. */
   readonly location: string;
   /** Resource group of the action group and the alerts. */
@@ -108,7 +109,7 @@ export class ClusterAlerts extends Construct {
         new MonitorMetricAlert(this, `metric-${spec.key}`, {
           name: `${props.clusterName}-${spec.key}`,
           resourceGroupName: props.resourceGroupName,
-          scopes: [props.clusterId],
+          scopes: [props.cluster.id],
           description: `${spec.title}, averaged over 5 minutes. Runbook: ${runbook}#${spec.runbook}`,
           severity: spec.severity,
           frequency: METRIC_ALERT_FREQUENCY,
@@ -139,7 +140,7 @@ export class ClusterAlerts extends Construct {
           description: `${query.description} Runbook: ${runbook}#${spec.runbook}`,
           resourceGroupName: props.resourceGroupName,
           location: props.location,
-          scopes: [props.workspaceId],
+          scopes: [props.workspace.id],
           severity: spec.severity,
           evaluationFrequency: LOG_ALERT_FREQUENCY,
           windowDuration: LOG_ALERT_WINDOW,

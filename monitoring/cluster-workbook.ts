@@ -3,6 +3,7 @@ import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ApplicationInsightsWorkbook } from '@cdktf/provider-azurerm/lib/application-insights-workbook';
 import { AKS_METRIC_NAMESPACE } from './cluster-alerts';
+import type { MonitoredCluster, MonitoringWorkspace } from './cluster-monitoring';
 import { loadQuery } from './kql-queries';
 
 /** Workbook resource names are GUIDs; this one is derived from the seed so every deploy names the same workbook. */
@@ -28,10 +29,10 @@ export const WORKBOOK_CHARTS = [
 export interface ClusterWorkbookProps {
   /** Literal cluster name: the workbook's GUID and display name are derived from it. */
   readonly clusterName: string;
-  /** Resource id of the AKS cluster the metric charts show. */
-  readonly clusterId: string;
-  /** Log Analytics workspace resource id (the query charts and the workbook's source). */
-  readonly workspaceId: string;
+  /** The AKS cluster the metric charts show. */
+  readonly cluster: MonitoredCluster;
+  /** The Log Analytics workspace the query charts read (also the workbook's source). */
+  readonly workspace: MonitoringWorkspace;
   /** Azure region of the workbook. */
   readonly location: string;
   /** Resource group of the workbook. */
@@ -61,7 +62,7 @@ export class ClusterWorkbook extends Construct {
               chartType: 2,
               resourceType: AKS_METRIC_NAMESPACE.toLowerCase(),
               metricScope: 0,
-              resourceIds: [props.clusterId],
+              resourceIds: [props.cluster.id],
               timeContext: { durationMs: ONE_HOUR_MS },
               metrics: [{ namespace: AKS_METRIC_NAMESPACE.toLowerCase(), metric: `${AKS_METRIC_NAMESPACE.toLowerCase()}--${chart.metric}`, aggregation: AVERAGE }],
               title: chart.title,
@@ -78,7 +79,7 @@ export class ClusterWorkbook extends Construct {
               timeContext: { durationMs: ONE_HOUR_MS },
               queryType: 0,
               resourceType: 'microsoft.operationalinsights/workspaces',
-              crossComponentResources: [props.workspaceId],
+              crossComponentResources: [props.workspace.id],
               visualization: 'timechart',
             },
           },
@@ -91,8 +92,8 @@ export class ClusterWorkbook extends Construct {
       location: props.location,
       category: 'workbook',
       // The API requires the source id in lower case.
-      sourceId: Fn.lower(props.workspaceId),
-      dataJson: Fn.jsonencode({ version: 'Notebook/1.0', items, isLocked: false, fallbackResourceIds: [props.workspaceId] }),
+      sourceId: Fn.lower(props.workspace.id),
+      dataJson: Fn.jsonencode({ version: 'Notebook/1.0', items, isLocked: false, fallbackResourceIds: [props.workspace.id] }),
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { MonitorDataCollectionRule } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
 import { MonitorDataCollectionRuleAssociation } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule-association';
+import type { MonitoredCluster, MonitoringWorkspace } from './cluster-monitoring';
 
 /** The stream group that carries every Container Insights table (Perf, KubePodInventory, KubeEvents, ContainerLogV2, InsightsMetrics, ...). */
 export const CONTAINER_INSIGHTS_STREAMS = ['Microsoft-ContainerInsights-Group-Default'] as const;
@@ -8,10 +9,10 @@ export const CONTAINER_INSIGHTS_STREAMS = ['Microsoft-ContainerInsights-Group-De
 export interface ContainerInsightsProps {
   /** Literal cluster name, part of the rule's name. */
   readonly clusterName: string;
-  /** Resource id of the AKS cluster the rule is associated with. */
-  readonly clusterId: string;
-  /** Log Analytics workspace resource id. */
-  readonly workspaceId: string;
+  /** The AKS cluster the rule is associated with. */
+  readonly cluster: MonitoredCluster;
+  /** The Log Analytics workspace the data goes to. */
+  readonly workspace: MonitoringWorkspace;
   /** Azure region of the data collection rule (and part of its name). */
   readonly location: string;
   /** Resource group of the data collection rule. */
@@ -41,7 +42,7 @@ export class ContainerInsights extends Construct {
       location: props.location,
       kind: 'Linux',
       description: `Container Insights for ${props.clusterName}: inventory, performance, events and container logs (ContainerLogV2).`,
-      destinations: { logAnalytics: [{ name: destination, workspaceResourceId: props.workspaceId }] },
+      destinations: { logAnalytics: [{ name: destination, workspaceResourceId: props.workspace.id }] },
       dataFlow: [{ streams: [...CONTAINER_INSIGHTS_STREAMS], destinations: [destination] }],
       dataSources: {
         extension: [
@@ -56,7 +57,7 @@ export class ContainerInsights extends Construct {
     });
     this.association = new MonitorDataCollectionRuleAssociation(this, 'association', {
       name: 'ContainerInsightsExtension',
-      targetResourceId: props.clusterId,
+      targetResourceId: props.cluster.id,
       dataCollectionRuleId: this.rule.id,
       description: 'Associates the Container Insights rule with the cluster.',
     });

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { LogAnalyticsSavedSearch } from '@cdktf/provider-azurerm/lib/log-analytics-saved-search';
+import type { MonitoringWorkspace } from './cluster-monitoring';
 import { loadQueries, type KqlQuery } from './kql-queries';
 
 /** Category each query group is filed under in Log Analytics' query explorer. */
@@ -10,8 +11,8 @@ export const SAVED_QUERY_CATEGORIES: Readonly<Record<string, string>> = {
 };
 
 export interface SavedQueriesProps {
-  /** Log Analytics workspace resource id. */
-  readonly workspaceId: string;
+  /** The Log Analytics workspace the searches are saved in. */
+  readonly workspace: MonitoringWorkspace;
   /** The KQL queries to save as searches. @default every file in monitoring/queries/ */
   readonly queries?: readonly KqlQuery[];
 }
@@ -32,7 +33,7 @@ export class SavedQueries extends Construct {
       if (!category) throw new Error(`query ${q.id}: no category for group "${q.group}"; add it to SAVED_QUERY_CATEGORIES`);
       return new LogAnalyticsSavedSearch(this, q.id.replace('/', '-'), {
         name: `order-platform-${q.id.replace('/', '-')}`,
-        logAnalyticsWorkspaceId: props.workspaceId,
+        logAnalyticsWorkspaceId: props.workspace.id,
         category,
         displayName: q.title,
         query: q.text,
