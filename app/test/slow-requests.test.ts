@@ -27,11 +27,13 @@ afterEach(async () => {
 });
 
 /** Sends headers and the first bytes of a JSON body that never ends; `response` resolves with what came back once the server answers or closes. */
-function slowBody(url: string): { socket: net.Socket; response: Promise<{ text: string; closed: boolean }> } {
+function slowBody(url: string, extraHeaders = ''): { socket: net.Socket; response: Promise<{ text: string; closed: boolean }> } {
   const { hostname, port } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   sockets.push(socket);
-  socket.write(`POST /api/orders HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"dateUuid":`);
+  socket.write(
+    `POST /api/orders HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n${extraHeaders}\r\n{"dateUuid":`,
+  );
   let text = '';
   const response = new Promise<{ text: string; closed: boolean }>((resolve) => {
     socket.on('data', (d: Buffer) => {
@@ -76,4 +78,17 @@ test('with the cap reached, another slow body is refused with 503 and Retry-Afte
     if (status !== 422) await new Promise((r) => setTimeout(r, 100));
   }
   expect(status).toBe(422);
+});
+
+test('a request answered before its body arrived frees its place at once, so refused half-sent posts cannot block every later post', async () => {
+  const app = await start({ [AppContract.env.maxConcurrentRequestBodies]: '2' });
+  // A cross-site post is refused from its headers (403) while its body is still to come.
+  const refused = [slowBody(app.url, 'Origin: http://evil.example\r\n'), slowBody(app.url, 'Origin: http://evil.example\r\n')];
+  for (const r of refused) {
+    const result = await within(15_000, r.response);
+    expect((result as { text: string }).text).toMatch(/^HTTP\/1\.1 403 /);
+  }
+  // Their sockets stay open: only the answers are done.
+  const res = await fetch(`${app.url}/api/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  expect(res.status).toBe(422);
 });

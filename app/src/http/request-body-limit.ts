@@ -7,7 +7,7 @@ const hasBody = (headers: Record<string, string | string[] | undefined>): boolea
 
 /**
  * Caps the requests whose body is still arriving. A request is counted from its headers
- * until its body has been read or its connection closed; one more is refused at once with
+ * until its body has been read, its response is done, or its connection closed; one more is refused at once with
  * 503, `Retry-After` and `Connection: close`, so slow uploads cannot hold every socket.
  * Requests without a body, such as `/healthz` and `/readyz`, are never counted or refused.
  */
@@ -34,6 +34,9 @@ export function requestBodyLimit(max: number): RequestHandler {
       receiving--;
     };
     req.once('end', release).once('close', release).once('error', release);
+    // An answer sent before the body was read (a refused origin, sign-in, the rate limit)
+    // detaches the request from its socket: none of the events above would ever come.
+    res.once('close', release);
     next();
   };
 }
