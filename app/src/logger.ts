@@ -1,9 +1,13 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-/** What may stand between the digit groups of a typed card number: space, `+`, `-`, `.`, `_`, raw or percent-encoded. */
-const SEPARATOR = String.raw`(?:%20|%2[bBdDeE]|%5[fF]|%09|[\s+\-._])`;
-/** Digits with up to three separators between any two. */
-const DIGIT_RUN = new RegExp(String.raw`\d(?:${SEPARATOR}{0,3}\d)*`, 'g');
+/**
+ * What may stand between the digit groups of a typed card number: any character that is
+ * neither a letter nor a digit (space, `+`, `-`, `.`, `_`, `,`, `/`, zero-width and other
+ * invisible characters...), raw or percent-encoded.
+ */
+const SEPARATOR = String.raw`(?:%[0-9a-fA-F]{2}|[^\p{L}\p{N}])`;
+/** Digits with up to eight separators between any two (a bound, so the scan stays linear). */
+const DIGIT_RUN = new RegExp(String.raw`\d(?:${SEPARATOR}{0,8}\d)*`, 'gu');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 function luhn(digits: string): boolean {
@@ -28,7 +32,7 @@ function mayHoldCardNumber(digits: string): boolean {
 
 /**
  * Replaces runs of digits that could be a card number, however the groups are separated
- * (space, `+`, `-`, `.`, `_`, up to three of them, raw or percent-encoded). UUIDs are
+ * (up to eight characters that are not letters or digits, raw or percent-encoded). UUIDs are
  * left alone: their digit groups are never a typed card number.
  */
 export function redactCardNumbers(text: string): string {
@@ -70,10 +74,13 @@ function redactComponent(raw: string, plusIsSpace: boolean): string {
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  const loggedPath = path
-    .split('/')
-    .map((segment) => redactComponent(segment, false))
-    .join('/');
+  // Segment by segment (after decoding each), then across segments: `/` may separate digit groups too.
+  const loggedPath = redactCardNumbers(
+    path
+      .split('/')
+      .map((segment) => redactComponent(segment, false))
+      .join('/'),
+  );
   if (q === -1) return loggedPath;
   const query = url
     .slice(q + 1)
