@@ -8,7 +8,7 @@
   var RULES = { textMaxLength: 64, cardMinDigits: 13, cardMaxDigits: 19, quantityMin: 1, quantityMax: 10000, latestTimeZoneOffsetHours: 14 };
   var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
   var FORBIDDEN_RE = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
-  var FORMAT_CHARS_RE = /\p{Cf}/u;
+  var FORMAT_CHARS_RE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029\u115f\u1160\u3164\uffa0\u2800]/u;
   var LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
   var LABELS = {
     dateUuid: 'Date UUID',

@@ -29,9 +29,11 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // C0 and C1 control characters, DEL, and U+FFFD (what a broken encoding decodes to).
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHARS_RE = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
-// Unicode format characters (category Cf): zero-width space and joiners, byte order mark,
-// soft hyphen, bidi controls. Invisible, they make two different keys look the same.
-const FORMAT_CHARS_RE = /\p{Cf}/u;
+// Invisible characters: format characters (Cf: zero-width space and joiners, byte order mark,
+// soft hyphen, bidi controls), the other default-ignorable ones (combining grapheme joiner,
+// variation selectors), blank fillers (Hangul, Braille) and the line and paragraph
+// separators (a spreadsheet may start a new row at them). They make two keys look the same.
+const FORMAT_CHARS_RE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029\u115f\u1160\u3164\uffa0\u2800]/u;
 const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** True for an RFC 4122 UUID (versions 1-8, RFC 4122 variant). */

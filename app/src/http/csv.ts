@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { FIELD_LABELS, maskCardNumber, ORDER_FIELDS, type Order } from '../domain/order';
 
 /** Characters a spreadsheet runs as the start of a formula (OWASP "CSV Injection"). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r"]/;
 /**
  * A character a spreadsheet may split cells or rows on (`,`, `;` in European locales, tab,
  * line breaks; not every tool honours quotes) followed by a formula start or a quote.
