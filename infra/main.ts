@@ -23,7 +23,8 @@ try {
   app.synth();
   process.stderr.write(`synthesized registry, ${configs.map((c) => `network-${c.name}, platform-${c.name}`).join(', ')} into ${app.outdir}/stacks\n`);
   const unset = unsetDeploySettings(configs[0]!);
-  if (unset.length > 0) process.stderr.write(`note: ${unset.join(', ')} not set: fine for synth and tests; npm run tf refuses to deploy these stacks.\n`);
+  if (unset.length > 0)
+    process.stderr.write(`note: ${unset.join(', ')} not set: fine for synth and tests; npm run tf refuses to deploy these stacks.\n`);
 } catch (err) {
   if (!(err instanceof InfraConfigError) && !(err instanceof Error && /^Remote state needs/.test(err.message))) throw err;
   process.stderr.write(`synth: ${err.message}\n`);

@@ -13,7 +13,8 @@ import { writeManifests } from './synth-manifests';
 const FLAGS = {
   env: 'one environment to synthesize (dev or prod); all by default',
   image: 'registry/name:tag for every environment; default $APP_IMAGE or <prefix>acr.azurecr.io/order-app:0.1.0',
-  'infra-outputs': 'the outputs JSON of `npm run tf -- outputs --env <env>` (or `npx cdktf output --outputs-file <file>`): Key Vault URL and app identity client id',
+  'infra-outputs':
+    'the outputs JSON of `npm run tf -- outputs --env <env>` (or `npx cdktf output --outputs-file <file>`): Key Vault URL and app identity client id',
   outdir: 'output directory; default $CDK8S_OUTDIR or dist/k8s',
 };
 

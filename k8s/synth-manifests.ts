@@ -23,7 +23,10 @@ export function synthManifest(config: OrderAppChartConfig): string {
  * atomically, so an invalid setting never leaves a half-written set behind.
  */
 export function writeManifests(configs: readonly OrderAppChartConfig[], outdir: string): string[] {
-  const rendered = configs.map((config) => ({ path: join(outdir, config.environment, MANIFEST_FILE_NAME), yaml: GENERATED_HEADER + synthManifest(config) }));
+  const rendered = configs.map((config) => ({
+    path: join(outdir, config.environment, MANIFEST_FILE_NAME),
+    yaml: GENERATED_HEADER + synthManifest(config),
+  }));
   for (const { path, yaml } of rendered) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(`${path}.tmp`, yaml);

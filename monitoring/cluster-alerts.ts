@@ -48,14 +48,67 @@ export interface LogAlertSpec {
 export function alertSpecs(t: AlertThresholds): { metric: MetricAlertSpec[]; log: LogAlertSpec[] } {
   return {
     metric: [
-      { key: 'node-cpu', title: `Node CPU above ${t.nodeCpuPercent} %`, metricName: 'node_cpu_usage_percentage', threshold: t.nodeCpuPercent, severity: 2, runbook: 'node-cpu' },
-      { key: 'node-memory', title: `Node memory working set above ${t.nodeMemoryPercent} %`, metricName: 'node_memory_working_set_percentage', threshold: t.nodeMemoryPercent, severity: 2, runbook: 'node-memory' },
-      { key: 'node-disk', title: `Node disk used above ${t.nodeDiskPercent} %`, metricName: 'node_disk_usage_percentage', threshold: t.nodeDiskPercent, severity: 1, runbook: 'node-disk' },
+      {
+        key: 'node-cpu',
+        title: `Node CPU above ${t.nodeCpuPercent} %`,
+        metricName: 'node_cpu_usage_percentage',
+        threshold: t.nodeCpuPercent,
+        severity: 2,
+        runbook: 'node-cpu',
+      },
+      {
+        key: 'node-memory',
+        title: `Node memory working set above ${t.nodeMemoryPercent} %`,
+        metricName: 'node_memory_working_set_percentage',
+        threshold: t.nodeMemoryPercent,
+        severity: 2,
+        runbook: 'node-memory',
+      },
+      {
+        key: 'node-disk',
+        title: `Node disk used above ${t.nodeDiskPercent} %`,
+        metricName: 'node_disk_usage_percentage',
+        threshold: t.nodeDiskPercent,
+        severity: 1,
+        runbook: 'node-disk',
+      },
     ],
     log: [
-      { key: 'app-pods-not-ready', title: 'Order app pods not ready for 15 minutes', queryId: 'alerts/pods-not-ready', aggregation: 'Count', operator: 'GreaterThan', threshold: 0, dimensions: [], severity: 1, runbook: 'app-pods-not-ready' },
-      { key: 'app-pod-restarts', title: `Order app container restarted ${t.podRestarts}+ times in 15 minutes`, queryId: 'alerts/pod-restarts', aggregation: 'Maximum', measureColumn: 'Restarts', operator: 'GreaterThanOrEqual', threshold: t.podRestarts, dimensions: ['Pod'], severity: 2, runbook: 'app-pod-restarts' },
-      { key: 'app-error-rate', title: `Order app 5xx responses above ${t.appErrorRatePercent} %`, queryId: 'alerts/app-error-rate', aggregation: 'Maximum', measureColumn: 'ErrorRatePercent', operator: 'GreaterThan', threshold: t.appErrorRatePercent, dimensions: [], severity: 1, runbook: 'app-error-rate' },
+      {
+        key: 'app-pods-not-ready',
+        title: 'Order app pods not ready for 15 minutes',
+        queryId: 'alerts/pods-not-ready',
+        aggregation: 'Count',
+        operator: 'GreaterThan',
+        threshold: 0,
+        dimensions: [],
+        severity: 1,
+        runbook: 'app-pods-not-ready',
+      },
+      {
+        key: 'app-pod-restarts',
+        title: `Order app container restarted ${t.podRestarts}+ times in 15 minutes`,
+        queryId: 'alerts/pod-restarts',
+        aggregation: 'Maximum',
+        measureColumn: 'Restarts',
+        operator: 'GreaterThanOrEqual',
+        threshold: t.podRestarts,
+        dimensions: ['Pod'],
+        severity: 2,
+        runbook: 'app-pod-restarts',
+      },
+      {
+        key: 'app-error-rate',
+        title: `Order app 5xx responses above ${t.appErrorRatePercent} %`,
+        queryId: 'alerts/app-error-rate',
+        aggregation: 'Maximum',
+        measureColumn: 'ErrorRatePercent',
+        operator: 'GreaterThan',
+        threshold: t.appErrorRatePercent,
+        dimensions: [],
+        severity: 1,
+        runbook: 'app-error-rate',
+      },
     ],
   };
 }
@@ -127,7 +180,7 @@ export class ClusterAlerts extends Construct {
             },
           ],
           action: [{ actionGroupId: this.actionGroup.id }],
-            }),
+        }),
       );
     }
 
@@ -160,7 +213,7 @@ export class ClusterAlerts extends Construct {
             },
           ],
           action: { actionGroups: [this.actionGroup.id] },
-            }),
+        }),
       );
     }
   }

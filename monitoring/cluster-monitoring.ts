@@ -46,7 +46,13 @@ export class ClusterMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
     super(scope, id);
     const thresholds = props.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
-    const common = { clusterName: props.clusterName, cluster: props.cluster, workspace: props.workspace, location: props.location, resourceGroupName: props.resourceGroupName };
+    const common = {
+      clusterName: props.clusterName,
+      cluster: props.cluster,
+      workspace: props.workspace,
+      location: props.location,
+      resourceGroupName: props.resourceGroupName,
+    };
     this.alerts = new ClusterAlerts(this, 'alerts', { ...common, alertEmails: props.alertEmails, thresholds });
     this.containerInsights = new ContainerInsights(this, 'container-insights', common);
     this.savedQueries = new SavedQueries(this, 'saved-queries', { workspace: props.workspace });

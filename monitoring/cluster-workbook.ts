@@ -49,7 +49,8 @@ export class ClusterWorkbook extends Construct {
   constructor(scope: Construct, id: string, props: ClusterWorkbookProps) {
     super(scope, id);
     // The GUID must be the same on every synth, so it is derived from literals only.
-    if (Token.isUnresolved(props.clusterName)) throw new Error('clusterName must be a literal name, not a reference: the workbook GUID is derived from it');
+    if (Token.isUnresolved(props.clusterName))
+      throw new Error('clusterName must be a literal name, not a reference: the workbook GUID is derived from it');
     const items = WORKBOOK_CHARTS.map((chart) =>
       'metric' in chart
         ? {
@@ -64,7 +65,13 @@ export class ClusterWorkbook extends Construct {
               metricScope: 0,
               resourceIds: [props.cluster.id],
               timeContext: { durationMs: ONE_HOUR_MS },
-              metrics: [{ namespace: AKS_METRIC_NAMESPACE.toLowerCase(), metric: `${AKS_METRIC_NAMESPACE.toLowerCase()}--${chart.metric}`, aggregation: AVERAGE }],
+              metrics: [
+                {
+                  namespace: AKS_METRIC_NAMESPACE.toLowerCase(),
+                  metric: `${AKS_METRIC_NAMESPACE.toLowerCase()}--${chart.metric}`,
+                  aggregation: AVERAGE,
+                },
+              ],
               title: chart.title,
             },
           }
@@ -87,7 +94,7 @@ export class ClusterWorkbook extends Construct {
     this.workbook = new ApplicationInsightsWorkbook(this, 'workbook', {
       name: stableGuid(`order-platform/${props.clusterName}/cluster-workbook`),
       displayName: `${props.clusterName}: cluster and order app`,
-      description: 'The seed\'s Metrics Explorer charts as code, plus the order app\'s requests.',
+      description: "The seed's Metrics Explorer charts as code, plus the order app's requests.",
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       category: 'workbook',

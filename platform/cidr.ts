@@ -43,7 +43,9 @@ export function isPrivate(c: Cidr): boolean {
   return NON_INTERNET_RANGES.some((r) => contains(r, c));
 }
 
-const NON_INTERNET_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10'].map((r) => parseCidr(r)!);
+const NON_INTERNET_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10'].map((r) =>
+  parseCidr(r)!,
+);
 
 /** Private ranges (RFC 1918): what the app's Internet egress excludes. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;

@@ -18,6 +18,13 @@ export const dev: EnvironmentSpec = {
   workload: {
     replicas: 2,
     maxReplicas: 4,
-    resources: { cpuRequestMillis: 100, cpuLimitMillis: 500, memoryRequestMiB: 160, memoryLimitMiB: 256, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
+    resources: {
+      cpuRequestMillis: 100,
+      cpuLimitMillis: 500,
+      memoryRequestMiB: 160,
+      memoryLimitMiB: 256,
+      ephemeralStorageRequestMiB: 64,
+      ephemeralStorageLimitMiB: 256,
+    },
   },
 };

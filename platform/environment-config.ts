@@ -1,5 +1,11 @@
 import { AppContract } from '../app/src/app-contract';
-import { DEFAULT_ALERT_THRESHOLDS, MonitoringConfigError, validateAlertEmails, validateAlertThresholds, type AlertThresholds } from './alert-settings';
+import {
+  DEFAULT_ALERT_THRESHOLDS,
+  MonitoringConfigError,
+  validateAlertEmails,
+  validateAlertThresholds,
+  type AlertThresholds,
+} from './alert-settings';
 import { addressAt, contains, isPrivate, overlaps, parseCidr, type Cidr } from './cidr';
 import { GUID } from './guid';
 import { InfraConfigError } from './infra-config-error';
@@ -266,7 +272,8 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
     ['deployAgentSubnetCidr', cidr('deployAgentSubnetCidr', n.deployAgentSubnetCidr)],
   ] as const;
   for (const [key, subnet] of subnets) {
-    if (!space.some((s) => contains(s, subnet))) throw new InfraConfigError(at(key), subnet.text, `must lie inside the VNet address space ${n.vnetAddressSpace.join(', ')}`);
+    if (!space.some((s) => contains(s, subnet)))
+      throw new InfraConfigError(at(key), subnet.text, `must lie inside the VNet address space ${n.vnetAddressSpace.join(', ')}`);
   }
   subnets.forEach(([key, subnet], i) => {
     for (const [otherKey, other] of subnets.slice(0, i)) {
@@ -275,37 +282,62 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   });
   // Managed DevOps Pools need at least a /28 of their own; the agents scale within it.
   if (subnets[3][1].prefix > 28) throw new InfraConfigError(at('deployAgentSubnetCidr'), n.deployAgentSubnetCidr, 'must be a /28 or larger');
-  if (n.adminCidrs.length === 0) throw new InfraConfigError(at('adminCidrs'), n.adminCidrs, 'must name at least one admin CIDR (who may reach the API server) (ADMIN_CIDRS)');
+  if (n.adminCidrs.length === 0)
+    throw new InfraConfigError(at('adminCidrs'), n.adminCidrs, 'must name at least one admin CIDR (who may reach the API server) (ADMIN_CIDRS)');
   n.adminCidrs.forEach((value, i) => {
     if (value.trim() === '*' || value.trim().toLowerCase() === 'internet' || value.trim() === 'any') {
       throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a specific CIDR, not the whole Internet (ADMIN_CIDRS)');
     }
     const c = parseCidr(value);
-    if (!c) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 198.51.100.7/32, with no host bits set (ADMIN_CIDRS)');
+    if (!c)
+      throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 198.51.100.7/32, with no host bits set (ADMIN_CIDRS)');
     if (c.prefix === 0) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a specific CIDR, not the whole Internet (ADMIN_CIDRS)');
     // The API server is on the Internet: a private range there admits nobody.
-    if (isPrivate(c)) throw new InfraConfigError(at(`adminCidrs[${i}]`), value, 'must be a public address range: the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)');
+    if (isPrivate(c))
+      throw new InfraConfigError(
+        at(`adminCidrs[${i}]`),
+        value,
+        'must be a public address range: the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)',
+      );
   });
   n.sshSourceCidrs.forEach((value, i) => {
     const c = parseCidr(value);
     if (!c || value.trim() === '*') throw new InfraConfigError(at(`sshSourceCidrs[${i}]`), value, 'must be an IPv4 CIDR');
-    if (!isPrivate(c)) throw new InfraConfigError(at(`sshSourceCidrs[${i}]`), value, 'SSH is allowed only from private ranges (a bastion or VPN), never from the Internet');
+    if (!isPrivate(c))
+      throw new InfraConfigError(
+        at(`sshSourceCidrs[${i}]`),
+        value,
+        'SSH is allowed only from private ranges (a bastion or VPN), never from the Internet',
+      );
   });
-  if (!/^[a-z0-9]+$/.test(config.location)) throw new InfraConfigError(`${config.name}.location`, config.location, 'must be an Azure region name such as uksouth');
+  if (!/^[a-z0-9]+$/.test(config.location))
+    throw new InfraConfigError(`${config.name}.location`, config.location, 'must be an Azure region name such as uksouth');
 
   const c = config.cluster;
   const cl = (key: string): string => `${config.name}.cluster.${key}`;
   const version = /^1\.(\d+)(?:\.\d+)?$/.exec(c.kubernetesVersion);
   if (!version) throw new InfraConfigError(cl('kubernetesVersion'), c.kubernetesVersion, 'must be a Kubernetes version such as 1.36');
   if (Number(version[1]) < OLDEST_SUPPORTED_KUBERNETES_MINOR) {
-    throw new InfraConfigError(cl('kubernetesVersion'), c.kubernetesVersion, `is no longer supported by AKS; use 1.${OLDEST_SUPPORTED_KUBERNETES_MINOR} or later`);
+    throw new InfraConfigError(
+      cl('kubernetesVersion'),
+      c.kubernetesVersion,
+      `is no longer supported by AKS; use 1.${OLDEST_SUPPORTED_KUBERNETES_MINOR} or later`,
+    );
   }
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$/.test(c.dnsPrefix)) throw new InfraConfigError(cl('dnsPrefix'), c.dnsPrefix, 'must be 2-54 letters, digits and dashes, starting and ending with a letter or digit');
-  if (c.zones.length === 0 || c.zones.some((z) => !['1', '2', '3'].includes(z))) throw new InfraConfigError(cl('zones'), c.zones, 'must list availability zones from "1", "2", "3"');
-  for (const [key, pool] of [['systemPool', c.systemPool], ['userPool', c.userPool]] as const) {
-    if (!Number.isInteger(pool.minCount) || pool.minCount < 1) throw new InfraConfigError(cl(`${key}.minCount`), pool.minCount, 'must be a whole number of at least 1');
-    if (!Number.isInteger(pool.maxCount) || pool.maxCount < pool.minCount) throw new InfraConfigError(cl(`${key}.maxCount`), pool.maxCount, `must be a whole number of at least minCount (${pool.minCount})`);
-    if (!Number.isInteger(pool.maxPods) || pool.maxPods < 50 || pool.maxPods > 250) throw new InfraConfigError(cl(`${key}.maxPods`), pool.maxPods, 'must be from 50 to 250');
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$/.test(c.dnsPrefix))
+    throw new InfraConfigError(cl('dnsPrefix'), c.dnsPrefix, 'must be 2-54 letters, digits and dashes, starting and ending with a letter or digit');
+  if (c.zones.length === 0 || c.zones.some((z) => !['1', '2', '3'].includes(z)))
+    throw new InfraConfigError(cl('zones'), c.zones, 'must list availability zones from "1", "2", "3"');
+  for (const [key, pool] of [
+    ['systemPool', c.systemPool],
+    ['userPool', c.userPool],
+  ] as const) {
+    if (!Number.isInteger(pool.minCount) || pool.minCount < 1)
+      throw new InfraConfigError(cl(`${key}.minCount`), pool.minCount, 'must be a whole number of at least 1');
+    if (!Number.isInteger(pool.maxCount) || pool.maxCount < pool.minCount)
+      throw new InfraConfigError(cl(`${key}.maxCount`), pool.maxCount, `must be a whole number of at least minCount (${pool.minCount})`);
+    if (!Number.isInteger(pool.maxPods) || pool.maxPods < 50 || pool.maxPods > 250)
+      throw new InfraConfigError(cl(`${key}.maxPods`), pool.maxPods, 'must be from 50 to 250');
   }
 
   const m = config.monitoring;
@@ -319,38 +351,65 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
     if (err instanceof MonitoringConfigError) throw new InfraConfigError(err.setting, err.value, err.rule);
     throw err;
   }
-  if (m.dailyQuotaGb !== -1 && !(m.dailyQuotaGb > 0)) throw new InfraConfigError(`${config.name}.monitoring.dailyQuotaGb`, m.dailyQuotaGb, 'must be a positive number of GB, or -1 for no cap');
+  if (m.dailyQuotaGb !== -1 && !(m.dailyQuotaGb > 0))
+    throw new InfraConfigError(`${config.name}.monitoring.dailyQuotaGb`, m.dailyQuotaGb, 'must be a positive number of GB, or -1 for no cap');
 
   const d = config.data;
   const dk = (key: string): string => `${config.name}.data.${key}`;
   if (!/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(d.keyVaultName) || d.keyVaultName.includes('--')) {
-    throw new InfraConfigError(dk('keyVaultName'), d.keyVaultName, 'must be 3-24 letters, digits and single dashes, starting with a letter (it is <GLOBAL_NAME_PREFIX>-<env>-kv: keep GLOBAL_NAME_PREFIX to 16 characters or fewer)');
+    throw new InfraConfigError(
+      dk('keyVaultName'),
+      d.keyVaultName,
+      'must be 3-24 letters, digits and single dashes, starting with a letter (it is <GLOBAL_NAME_PREFIX>-<env>-kv: keep GLOBAL_NAME_PREFIX to 16 characters or fewer)',
+    );
   }
-  if (!/^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/.test(d.sqlServerName)) throw new InfraConfigError(dk('sqlServerName'), d.sqlServerName, 'must be 2-63 lower-case letters, digits and dashes');
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(d.databaseName)) throw new InfraConfigError(dk('databaseName'), d.databaseName, 'must be 1-128 letters, digits, dashes and underscores');
-  if (!Number.isInteger(d.auditRetentionDays) || d.auditRetentionDays < 90) throw new InfraConfigError(dk('auditRetentionDays'), d.auditRetentionDays, 'must be at least 90 days');
-  if (!Number.isInteger(d.secretExpiryDays) || d.secretExpiryDays < 1 || d.secretExpiryDays > 730) throw new InfraConfigError(dk('secretExpiryDays'), d.secretExpiryDays, 'must be from 1 to 730 days');
+  if (!/^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/.test(d.sqlServerName))
+    throw new InfraConfigError(dk('sqlServerName'), d.sqlServerName, 'must be 2-63 lower-case letters, digits and dashes');
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(d.databaseName))
+    throw new InfraConfigError(dk('databaseName'), d.databaseName, 'must be 1-128 letters, digits, dashes and underscores');
+  if (!Number.isInteger(d.auditRetentionDays) || d.auditRetentionDays < 90)
+    throw new InfraConfigError(dk('auditRetentionDays'), d.auditRetentionDays, 'must be at least 90 days');
+  if (!Number.isInteger(d.secretExpiryDays) || d.secretExpiryDays < 1 || d.secretExpiryDays > 730)
+    throw new InfraConfigError(dk('secretExpiryDays'), d.secretExpiryDays, 'must be from 1 to 730 days');
 
   const a = config.access;
   const ak = (key: string): string => `${config.name}.access.${key}`;
-  for (const [key, group, variable] of [['adminGroup', a.adminGroup, 'ADMIN_GROUP'], ['sqlAdminGroup', a.sqlAdminGroup, 'SQL_ADMIN_GROUP']] as const) {
-    if (!GUID.test(group.objectId)) throw new InfraConfigError(ak(`${key}.objectId`), group.objectId, `must be the Entra object id (a GUID) of the group (${variable}_OBJECT_ID)`);
+  for (const [key, group, variable] of [
+    ['adminGroup', a.adminGroup, 'ADMIN_GROUP'],
+    ['sqlAdminGroup', a.sqlAdminGroup, 'SQL_ADMIN_GROUP'],
+  ] as const) {
+    if (!GUID.test(group.objectId))
+      throw new InfraConfigError(ak(`${key}.objectId`), group.objectId, `must be the Entra object id (a GUID) of the group (${variable}_OBJECT_ID)`);
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     if (!/^[^\]\u0000-\u001f]{1,128}$/.test(group.displayName) || group.displayName.trim() !== group.displayName) {
-      throw new InfraConfigError(ak(`${key}.displayName`), group.displayName, `must be the group's display name, 1-128 characters without "]" or surrounding spaces (${variable}_NAME)`);
+      throw new InfraConfigError(
+        ak(`${key}.displayName`),
+        group.displayName,
+        `must be the group's display name, 1-128 characters without "]" or surrounding spaces (${variable}_NAME)`,
+      );
     }
   }
   if (a.sqlAdminGroup.objectId.toLowerCase() === a.adminGroup.objectId.toLowerCase()) {
-    throw new InfraConfigError(ak('sqlAdminGroup.objectId'), a.sqlAdminGroup.objectId, 'must differ from adminGroup: the pipeline joins the SQL administrators, and joining the platform administrators would make it cluster-admin');
+    throw new InfraConfigError(
+      ak('sqlAdminGroup.objectId'),
+      a.sqlAdminGroup.objectId,
+      'must differ from adminGroup: the pipeline joins the SQL administrators, and joining the platform administrators would make it cluster-admin',
+    );
   }
-  if (!GUID.test(a.deployerObjectId)) throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the Entra object id (a GUID) of the pipeline\'s service principal (DEPLOYER_OBJECT_ID)');
+  if (!GUID.test(a.deployerObjectId))
+    throw new InfraConfigError(
+      ak('deployerObjectId'),
+      a.deployerObjectId,
+      "must be the Entra object id (a GUID) of the pipeline's service principal (DEPLOYER_OBJECT_ID)",
+    );
   if ([a.adminGroup.objectId, a.sqlAdminGroup.objectId].some((g) => g.toLowerCase() === a.deployerObjectId.toLowerCase())) {
-    throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, 'must be the pipeline\'s service principal, not one of the groups');
+    throw new InfraConfigError(ak('deployerObjectId'), a.deployerObjectId, "must be the pipeline's service principal, not one of the groups");
   }
 
   const e = config.exposure;
   const ek = (key: string): string => `${config.name}.exposure.${key}`;
-  if (!['clusterip', 'internal', 'public'].includes(e.mode)) throw new InfraConfigError(ek('mode'), e.mode, 'must be one of clusterip, internal, public');
+  if (!['clusterip', 'internal', 'public'].includes(e.mode))
+    throw new InfraConfigError(ek('mode'), e.mode, 'must be one of clusterip, internal, public');
   if (e.mode === 'public') {
     if (!e.publicHost || !/^(?=.{4,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(e.publicHost)) {
       throw new InfraConfigError(ek('publicHost'), e.publicHost ?? null, 'must be a DNS name such as orders.example.com (PUBLIC_HOST_<ENV>)');
@@ -358,13 +417,25 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   } else if (e.publicHost !== undefined) {
     throw new InfraConfigError(ek('publicHost'), e.publicHost, `only applies to exposure "public"; exposure is "${e.mode}"`);
   }
-  if (e.internalClientCidrs.length === 0) throw new InfraConfigError(ek('internalClientCidrs'), e.internalClientCidrs, 'must name at least one private CIDR');
+  if (e.internalClientCidrs.length === 0)
+    throw new InfraConfigError(ek('internalClientCidrs'), e.internalClientCidrs, 'must name at least one private CIDR');
   e.internalClientCidrs.forEach((value, i) => {
     const parsed = parseCidr(value);
-    if (!parsed) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 10.50.0.0/16 (INTERNAL_CLIENT_CIDRS)');
-    if (!isPrivate(parsed)) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be a private range: the internal load balancer is reachable only from private networks (INTERNAL_CLIENT_CIDRS)');
+    if (!parsed)
+      throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, 'must be an IPv4 CIDR such as 10.50.0.0/16 (INTERNAL_CLIENT_CIDRS)');
+    if (!isPrivate(parsed))
+      throw new InfraConfigError(
+        ek(`internalClientCidrs[${i}]`),
+        value,
+        'must be a private range: the internal load balancer is reachable only from private networks (INTERNAL_CLIENT_CIDRS)',
+      );
     const clash = overlayOverlap(parsed);
-    if (clash) throw new InfraConfigError(ek(`internalClientCidrs[${i}]`), value, `must not overlap the cluster's overlay ${clash}: replies to such clients would be routed into the overlay (INTERNAL_CLIENT_CIDRS)`);
+    if (clash)
+      throw new InfraConfigError(
+        ek(`internalClientCidrs[${i}]`),
+        value,
+        `must not overlap the cluster's overlay ${clash}: replies to such clients would be routed into the overlay (INTERNAL_CLIENT_CIDRS)`,
+      );
   });
   return config;
 }
@@ -393,9 +464,16 @@ export function validateAddressPlan(configs: readonly EnvironmentConfig[]): read
 }
 
 /** The subnets of a VNet address space: the 2nd to 5th /24 blocks of its first range. */
-export function addressPlan(vnetCidr: string): Pick<NetworkingConfig, 'controlPlaneSubnetCidr' | 'workerNodeSubnetCidr' | 'privateEndpointSubnetCidr' | 'deployAgentSubnetCidr'> {
+export function addressPlan(
+  vnetCidr: string,
+): Pick<NetworkingConfig, 'controlPlaneSubnetCidr' | 'workerNodeSubnetCidr' | 'privateEndpointSubnetCidr' | 'deployAgentSubnetCidr'> {
   const c = parseCidr(vnetCidr);
-  if (!c || c.prefix > 21) throw new InfraConfigError('networking.vnetAddressSpace[0]', vnetCidr, 'must be an IPv4 CIDR of /21 or larger (the address plan takes five /24 subnets)');
+  if (!c || c.prefix > 21)
+    throw new InfraConfigError(
+      'networking.vnetAddressSpace[0]',
+      vnetCidr,
+      'must be an IPv4 CIDR of /21 or larger (the address plan takes five /24 subnets)',
+    );
   const block = (k: number): string => `${addressAt(c, k * 256)}/24`;
   return { controlPlaneSubnetCidr: block(1), workerNodeSubnetCidr: block(2), privateEndpointSubnetCidr: block(3), deployAgentSubnetCidr: block(4) };
 }
@@ -404,7 +482,11 @@ export function addressPlan(vnetCidr: string): Pick<NetworkingConfig, 'controlPl
 export const ENVIRONMENT_NAMES: readonly string[] = PLATFORM_MODEL.environments.map((e) => e.name);
 export type EnvironmentName = string;
 
-const list = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined): string[] | undefined =>
+  value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * The environments of the platform model (platform/dev.ts, platform/prod.ts, ...), in deploy
@@ -415,15 +497,24 @@ const list = (value: string | undefined): string[] | undefined => value?.split('
  * `VNET_ADDRESS_SPACE_<ENV>` and `PUBLIC_HOST_<ENV>`. Unset principals are placeholders:
  * synth works anywhere, and `npm run tf` and the preflight refuse to deploy them.
  */
-export function environments(env: Readonly<Record<string, string | undefined>> = process.env, model: PlatformModel = PLATFORM_MODEL): EnvironmentConfig[] {
+export function environments(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  model: PlatformModel = PLATFORM_MODEL,
+): EnvironmentConfig[] {
   validatePlatformModel(model);
   const admin = list(env.ADMIN_CIDRS);
   // Key Vault and SQL server names are global across Azure: a prefix of the deployer's own.
   const prefix = env.GLOBAL_NAME_PREFIX ?? model.shared.defaultGlobalNamePrefix;
   const emails = list(env.ALERT_EMAILS);
   const access: AccessConfig = {
-    adminGroup: { objectId: env.ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.adminGroup, displayName: env.ADMIN_GROUP_NAME?.trim() || 'order-platform-admins' },
-    sqlAdminGroup: { objectId: env.SQL_ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.sqlAdminGroup, displayName: env.SQL_ADMIN_GROUP_NAME?.trim() || 'order-platform-sql-admins' },
+    adminGroup: {
+      objectId: env.ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.adminGroup,
+      displayName: env.ADMIN_GROUP_NAME?.trim() || 'order-platform-admins',
+    },
+    sqlAdminGroup: {
+      objectId: env.SQL_ADMIN_GROUP_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.sqlAdminGroup,
+      displayName: env.SQL_ADMIN_GROUP_NAME?.trim() || 'order-platform-sql-admins',
+    },
     deployerObjectId: env.DEPLOYER_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.deployer,
   };
   const resolve = (spec: EnvironmentSpec): EnvironmentConfig => {
@@ -449,11 +540,21 @@ export function environments(env: Readonly<Record<string, string | undefined>> =
         dnsPrefix: spec.cluster.dnsPrefix,
         kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
         zones: ['1', '2', '3'],
-        systemPool: { vmSize: 'Standard_D4ds_v5', minCount: spec.cluster.systemPool.minCount, maxCount: spec.cluster.systemPool.maxCount, maxPods: 50 },
+        systemPool: {
+          vmSize: 'Standard_D4ds_v5',
+          minCount: spec.cluster.systemPool.minCount,
+          maxCount: spec.cluster.systemPool.maxCount,
+          maxPods: 50,
+        },
         userPool: { vmSize: 'Standard_D4ds_v5', minCount: spec.cluster.userPool.minCount, maxCount: spec.cluster.userPool.maxCount, maxPods: 50 },
       },
       // 90 days everywhere: SQL audit records live in the workspace and must be kept that long.
-      monitoring: { retentionDays: 90, dailyQuotaGb: spec.monitoring.dailyQuotaGb, alertEmails: emails ?? [...spec.monitoring.alertEmails], alerts: DEFAULT_ALERT_THRESHOLDS },
+      monitoring: {
+        retentionDays: 90,
+        dailyQuotaGb: spec.monitoring.dailyQuotaGb,
+        alertEmails: emails ?? [...spec.monitoring.alertEmails],
+        alerts: DEFAULT_ALERT_THRESHOLDS,
+      },
       data: {
         keyVaultName: `${prefix}-${name}-kv`,
         sqlServerName: `${prefix}-${name}-sql`,

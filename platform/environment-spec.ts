@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseCidr } from './cidr';
 
-const wholeAtLeast = (min: number) => z.number().int(`must be a whole number of at least ${min}`).min(min, `must be a whole number of at least ${min}`);
+const wholeAtLeast = (min: number) =>
+  z.number().int(`must be a whole number of at least ${min}`).min(min, `must be a whole number of at least ${min}`);
 
 const nodePool = z
   .strictObject({
@@ -12,7 +13,12 @@ const nodePool = z
   })
   .check((ctx) => {
     if (ctx.value.maxCount < ctx.value.minCount) {
-      ctx.issues.push({ code: 'custom', input: ctx.value.maxCount, path: ['maxCount'], message: `must be a whole number of at least minCount (${ctx.value.minCount})` });
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value.maxCount,
+        path: ['maxCount'],
+        message: `must be a whole number of at least minCount (${ctx.value.minCount})`,
+      });
     }
   });
 
@@ -22,12 +28,16 @@ const millis = z.number().int('must be a whole number of millicores').positive('
 /** The schema of one environment's entry in the platform model (`platform/<env>.ts`). */
 export const environmentSpecSchema = z.strictObject({
   /** Lower-case letters and digits, 2-10; stacks are `network-<name>` and `platform-<name>`, variables `..._<NAME>`. */
-  name: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lower-case letters and digits, starting with a letter (it names stacks, Key Vaults and variables)'),
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lower-case letters and digits, starting with a letter (it names stacks, Key Vaults and variables)'),
   /** Azure region, e.g. "uksouth". */
   location: z.string().regex(/^[a-z0-9]+$/, 'must be an Azure region name such as uksouth'),
   networking: z.strictObject({
     /** The environment's resource group (network, cluster, data); unique across environments. */
-    resourceGroupName: z.string().regex(/^[-\w.()]{1,89}[-\w()]$/, 'must be 1-90 letters, digits, dashes, underscores, dots and parentheses, not ending in a dot'),
+    resourceGroupName: z
+      .string()
+      .regex(/^[-\w.()]{1,89}[-\w()]$/, 'must be 1-90 letters, digits, dashes, underscores, dots and parentheses, not ending in a dot'),
     /** The VNet's address space when `VNET_ADDRESS_SPACE_<ENV>` is unset; apart from every other environment's. */
     vnetAddressSpace: z
       .array(z.string().refine((v) => parseCidr(v) !== undefined, 'must be an IPv4 CIDR such as 10.10.0.0/16, with no host bits set'))
@@ -35,8 +45,15 @@ export const environmentSpecSchema = z.strictObject({
   }),
   cluster: z.strictObject({
     /** The AKS cluster's name; unique across environments. */
-    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9]$/, 'must be 2-63 letters, digits, dashes and underscores, starting and ending with a letter or digit'),
-    dnsPrefix: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$/, 'must be 2-54 letters, digits and dashes, starting and ending with a letter or digit'),
+    name: z
+      .string()
+      .regex(
+        /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9]$/,
+        'must be 2-63 letters, digits, dashes and underscores, starting and ending with a letter or digit',
+      ),
+    dnsPrefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$/, 'must be 2-54 letters, digits and dashes, starting and ending with a letter or digit'),
     /** The pool kept for critical add-ons. */
     systemPool: nodePool,
     /** The autoscaling pool the app runs on. */
@@ -46,7 +63,9 @@ export const environmentSpecSchema = z.strictObject({
     /** Daily ingestion cap in GB; -1 for none. */
     dailyQuotaGb: z.number().refine((v) => v === -1 || v > 0, 'must be a positive number of GB, or -1 for no cap'),
     /** Who the alerts e-mail when `ALERT_EMAILS` is unset. */
-    alertEmails: z.array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address such as devops@example.com')).min(1, 'must name at least one e-mail address for alerts'),
+    alertEmails: z
+      .array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address such as devops@example.com'))
+      .min(1, 'must name at least one e-mail address for alerts'),
   }),
   data: z.strictObject({
     /** Azure SQL database SKU, e.g. "Basic", "S0". */
@@ -74,7 +93,12 @@ export const environmentSpecSchema = z.strictObject({
     })
     .check((ctx) => {
       if (ctx.value.maxReplicas < ctx.value.replicas) {
-        ctx.issues.push({ code: 'custom', input: ctx.value.maxReplicas, path: ['maxReplicas'], message: `must be a whole number of at least replicas (${ctx.value.replicas})` });
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value.maxReplicas,
+          path: ['maxReplicas'],
+          message: `must be a whole number of at least replicas (${ctx.value.replicas})`,
+        });
       }
     }),
 });
@@ -88,10 +112,16 @@ export const sharedSpecSchema = z.strictObject({
   defaultGlobalNamePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1-16 lower-case letters, digits and dashes, starting with a letter'),
   registry: z.strictObject({
     /** The shared registry's resource group. */
-    resourceGroupName: z.string().regex(/^[-\w.()]{1,89}[-\w()]$/, 'must be 1-90 letters, digits, dashes, underscores, dots and parentheses, not ending in a dot'),
+    resourceGroupName: z
+      .string()
+      .regex(/^[-\w.()]{1,89}[-\w()]$/, 'must be 1-90 letters, digits, dashes, underscores, dots and parentheses, not ending in a dot'),
     location: z.string().regex(/^[a-z0-9]+$/, 'must be an Azure region name such as uksouth'),
     /** Days untagged manifests are kept before they are purged. */
-    untaggedRetentionDays: z.number().int('must be a whole number of days from 1 to 365').min(1, 'must be a whole number of days from 1 to 365').max(365, 'must be a whole number of days from 1 to 365'),
+    untaggedRetentionDays: z
+      .number()
+      .int('must be a whole number of days from 1 to 365')
+      .min(1, 'must be a whole number of days from 1 to 365')
+      .max(365, 'must be a whole number of days from 1 to 365'),
   }),
 });
 

@@ -19,7 +19,8 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
 }
 
-const pathText = (at: string, path: readonly PropertyKey[]): string => path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`), at);
+const pathText = (at: string, path: readonly PropertyKey[]): string =>
+  path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`), at);
 
 /** Checks a value against a schema; throws `InfraConfigError` naming the first broken setting, its value and the rule. */
 function check(schema: z.ZodType, value: unknown, at: string): void {
@@ -30,7 +31,10 @@ function check(schema: z.ZodType, value: unknown, at: string): void {
     const path = [...issue.path, issue.keys[0]!];
     throw new InfraConfigError(pathText(at, path), valueAt(value, path), 'is not a setting of the platform model (see platform/environment-spec.ts)');
   }
-  const rule = issue.code === 'invalid_type' ? `must be ${issue.expected === 'object' || issue.expected === 'array' ? 'an' : 'a'} ${issue.expected}` : issue.message;
+  const rule =
+    issue.code === 'invalid_type'
+      ? `must be ${issue.expected === 'object' || issue.expected === 'array' ? 'an' : 'a'} ${issue.expected}`
+      : issue.message;
   throw new InfraConfigError(pathText(at, issue.path), valueAt(value, issue.path) ?? null, rule);
 }
 
@@ -55,7 +59,12 @@ export function validatePlatformModel(model: PlatformModel): PlatformModel {
   model.environments.forEach((spec, i) => {
     for (const [key, of] of unique) {
       const other = model.environments.slice(0, i).find((o) => of(o) === of(spec));
-      if (other) throw new InfraConfigError(`${spec.name}.${key}`, valueAt(spec, key.split('.')), `must differ from ${other.name}'s: each environment has its own`);
+      if (other)
+        throw new InfraConfigError(
+          `${spec.name}.${key}`,
+          valueAt(spec, key.split('.')),
+          `must differ from ${other.name}'s: each environment has its own`,
+        );
     }
   });
   return model;

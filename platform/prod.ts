@@ -18,6 +18,13 @@ export const prod: EnvironmentSpec = {
   workload: {
     replicas: 3,
     maxReplicas: 10,
-    resources: { cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMiB: 256, memoryLimitMiB: 384, ephemeralStorageRequestMiB: 64, ephemeralStorageLimitMiB: 256 },
+    resources: {
+      cpuRequestMillis: 250,
+      cpuLimitMillis: 1000,
+      memoryRequestMiB: 256,
+      memoryLimitMiB: 384,
+      ephemeralStorageRequestMiB: 64,
+      ephemeralStorageLimitMiB: 256,
+    },
   },
 };

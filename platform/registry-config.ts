@@ -34,7 +34,10 @@ export function validateRegistry(config: RegistryConfig): RegistryConfig {
  * The shared registry's settings, from the platform model (platform/shared.ts); its name
  * follows `GLOBAL_NAME_PREFIX` as the vaults and SQL servers do.
  */
-export function registryConfig(env: Readonly<Record<string, string | undefined>> = process.env, model: PlatformModel = PLATFORM_MODEL): RegistryConfig {
+export function registryConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  model: PlatformModel = PLATFORM_MODEL,
+): RegistryConfig {
   const { shared } = validatePlatformModel(model);
   const prefix = (env.GLOBAL_NAME_PREFIX ?? shared.defaultGlobalNamePrefix).toLowerCase().replace(/[^a-z0-9]/g, '');
   return validateRegistry({

@@ -51,7 +51,11 @@ export class AksCluster extends Construct {
 
     // A user-assigned control-plane identity can be granted rights on the VNet before the
     // cluster exists (a system-assigned one only after, which races the first node pool).
-    this.controlPlaneIdentity = new UserAssignedIdentity(this, 'control-plane-identity', { name: `${config.name}-control-plane`, location, resourceGroupName });
+    this.controlPlaneIdentity = new UserAssignedIdentity(this, 'control-plane-identity', {
+      name: `${config.name}-control-plane`,
+      location,
+      resourceGroupName,
+    });
     const networkRole = new RoleAssignment(this, 'control-plane-network-contributor', {
       scope: props.vnet.id,
       roleDefinitionName: 'Network Contributor',

@@ -118,14 +118,22 @@ export class AppData extends Construct {
         location,
         resourceGroupName,
         subnetId: props.privateEndpointSubnet.id,
-        privateServiceConnection: { name: `${name}-psc`, isManualConnection: false, privateConnectionResourceId: target, subresourceNames: [subresource] },
+        privateServiceConnection: {
+          name: `${name}-psc`,
+          isManualConnection: false,
+          privateConnectionResourceId: target,
+          subresourceNames: [subresource],
+        },
         privateDnsZoneGroup: { name: zoneGroup, privateDnsZoneIds: [zone.id] },
       });
       return { endpoint, link };
     };
 
     // --- Azure SQL -----------------------------------------------------------------
-    const password = config.sqlAuth === 'password' ? new Password(this, 'sql-admin-password', { length: 32, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 }) : undefined;
+    const password =
+      config.sqlAuth === 'password'
+        ? new Password(this, 'sql-admin-password', { length: 32, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 })
+        : undefined;
     const sqlLogin = 'order_app';
     this.sqlServer = new MssqlServer(this, 'sql-server', {
       name: config.sqlServerName,
@@ -151,9 +159,20 @@ export class AppData extends Construct {
       collation: 'SQL_Latin1_General_CP1_CI_AS',
       shortTermRetentionPolicy: { retentionDays: 7 },
     });
-    this.privateEndpoint = privateAccess('sql', this.sqlServer.id, config.sqlServerName, 'sqlServer', 'privatelink.database.windows.net', 'sql').endpoint;
+    this.privateEndpoint = privateAccess(
+      'sql',
+      this.sqlServer.id,
+      config.sqlServerName,
+      'sqlServer',
+      'privatelink.database.windows.net',
+      'sql',
+    ).endpoint;
     // Audit to Log Analytics; the workspace keeps it for its retention (at least 90 days).
-    const audit = new MssqlServerExtendedAuditingPolicy(this, 'sql-auditing', { serverId: this.sqlServer.id, logMonitoringEnabled: true, retentionInDays: config.auditRetentionDays });
+    const audit = new MssqlServerExtendedAuditingPolicy(this, 'sql-auditing', {
+      serverId: this.sqlServer.id,
+      logMonitoringEnabled: true,
+      retentionInDays: config.auditRetentionDays,
+    });
     new MonitorDiagnosticSetting(this, 'sql-audit-logs', {
       name: 'sql-audit-to-log-analytics',
       targetResourceId: `${this.sqlServer.id}/databases/master`,
@@ -196,7 +215,14 @@ export class AppData extends Construct {
       dependsOn: [deployerWrites, adminWrites, this.keyVaultPrivateEndpoint, vaultAccess.link],
     });
     const secret = (name: string, value: string, contentType: string): KeyVaultSecret =>
-      new KeyVaultSecret(this, `secret-${name}`, { name, value, contentType, keyVaultId: this.keyVault.id, expirationDate: props.secretExpiry, dependsOn: [writable] });
+      new KeyVaultSecret(this, `secret-${name}`, {
+        name,
+        value,
+        contentType,
+        keyVaultId: this.keyVault.id,
+        expirationDate: props.secretExpiry,
+        dependsOn: [writable],
+      });
     const names = AppContract.secretNames;
     secret(names.server, this.sqlServer.fullyQualifiedDomainName, 'text/plain; sql-server-fqdn');
     secret(names.database, this.database.name, 'text/plain; sql-database-name');

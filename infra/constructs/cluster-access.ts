@@ -31,7 +31,10 @@ export const AKS_ROLES = {
 } as const;
 
 /** The data actions of the custom role that lets the deployer create and label its namespace. */
-export const NAMESPACE_WRITER_DATA_ACTIONS = ['Microsoft.ContainerService/managedClusters/namespaces/read', 'Microsoft.ContainerService/managedClusters/namespaces/write'] as const;
+export const NAMESPACE_WRITER_DATA_ACTIONS = [
+  'Microsoft.ContainerService/managedClusters/namespaces/read',
+  'Microsoft.ContainerService/managedClusters/namespaces/write',
+] as const;
 
 /**
  * Who may do what inside the cluster, with local accounts off and Azure RBAC on:
@@ -46,8 +49,18 @@ export class ClusterAccess extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
     const cluster = props.cluster.id;
-    new RoleAssignment(this, 'admins-cluster-admin', { scope: cluster, roleDefinitionName: AKS_ROLES.clusterAdmin, principalId: props.adminGroupObjectId, principalType: 'Group' });
-    new RoleAssignment(this, 'admins-cluster-user', { scope: cluster, roleDefinitionName: AKS_ROLES.clusterUser, principalId: props.adminGroupObjectId, principalType: 'Group' });
+    new RoleAssignment(this, 'admins-cluster-admin', {
+      scope: cluster,
+      roleDefinitionName: AKS_ROLES.clusterAdmin,
+      principalId: props.adminGroupObjectId,
+      principalType: 'Group',
+    });
+    new RoleAssignment(this, 'admins-cluster-user', {
+      scope: cluster,
+      roleDefinitionName: AKS_ROLES.clusterUser,
+      principalId: props.adminGroupObjectId,
+      principalType: 'Group',
+    });
 
     new RoleAssignment(this, 'deployer-namespace-writer', {
       scope: `${cluster}/namespaces/${props.namespace}`,

@@ -21,7 +21,14 @@ export interface NetworkingProps {
 }
 
 /** NSG rule priorities: allows first, the explicit deny-all last. */
-export const NSG_PRIORITIES = { ssh: 1002, internetWeb: 1010, clusterOverlay: 3990, vnetInbound: 4000, azureLoadBalancer: 4001, denyAllInbound: 4096 } as const;
+export const NSG_PRIORITIES = {
+  ssh: 1002,
+  internetWeb: 1010,
+  clusterOverlay: 3990,
+  vnetInbound: 4000,
+  azureLoadBalancer: 4001,
+  denyAllInbound: 4096,
+} as const;
 
 /** The service Managed DevOps Pools inject their agents through. */
 export const MANAGED_DEVOPS_POOL_DELEGATION = 'Microsoft.DevOpsInfrastructure/pools';
@@ -50,7 +57,12 @@ export class Networking extends Construct {
 
     this.resourceGroup = new ResourceGroup(this, 'resource-group', { name: config.resourceGroupName, location });
     const rg = this.resourceGroup.name;
-    this.vnet = new VirtualNetwork(this, 'vnet', { name: config.vnetName, location, resourceGroupName: rg, addressSpace: [...config.vnetAddressSpace] });
+    this.vnet = new VirtualNetwork(this, 'vnet', {
+      name: config.vnetName,
+      location,
+      resourceGroupName: rg,
+      addressSpace: [...config.vnetAddressSpace],
+    });
 
     const subnet = (id: string, cidr: string, extra: Partial<ConstructorParameters<typeof Subnet>[2]> = {}): Subnet =>
       new Subnet(this, id, {
@@ -67,12 +79,29 @@ export class Networking extends Construct {
     // NSG rules apply to private endpoints only when network policies are enabled on their subnet.
     this.privateEndpointSubnet = subnet('private-endpoint-subnet', config.privateEndpointSubnetCidr, { privateEndpointNetworkPolicies: 'Enabled' });
     this.deployAgentSubnet = subnet('deploy-agent-subnet', config.deployAgentSubnetCidr, {
-      delegation: [{ name: 'managed-devops-pool', serviceDelegation: { name: MANAGED_DEVOPS_POOL_DELEGATION, actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'] } }],
+      delegation: [
+        {
+          name: 'managed-devops-pool',
+          serviceDelegation: { name: MANAGED_DEVOPS_POOL_DELEGATION, actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'] },
+        },
+      ],
     });
 
     // A fixed egress address for the deploy agents: the API server's authorized ranges name it.
-    this.deployAgentEgressIp = new PublicIp(this, 'deploy-agent-egress-ip', { name: `${config.vnetName}-deploy-agent-egress`, location, resourceGroupName: rg, allocationMethod: 'Static', sku: 'Standard' });
-    const nat = new NatGateway(this, 'deploy-agent-nat', { name: `${config.vnetName}-deploy-agent-nat`, location, resourceGroupName: rg, skuName: 'Standard', idleTimeoutInMinutes: 10 });
+    this.deployAgentEgressIp = new PublicIp(this, 'deploy-agent-egress-ip', {
+      name: `${config.vnetName}-deploy-agent-egress`,
+      location,
+      resourceGroupName: rg,
+      allocationMethod: 'Static',
+      sku: 'Standard',
+    });
+    const nat = new NatGateway(this, 'deploy-agent-nat', {
+      name: `${config.vnetName}-deploy-agent-nat`,
+      location,
+      resourceGroupName: rg,
+      skuName: 'Standard',
+      idleTimeoutInMinutes: 10,
+    });
     new NatGatewayPublicIpAssociation(this, 'deploy-agent-nat-ip', { natGatewayId: nat.id, publicIpAddressId: this.deployAgentEgressIp.id });
     new SubnetNatGatewayAssociation(this, 'deploy-agent-subnet-nat', { subnetId: this.deployAgentSubnet.id, natGatewayId: nat.id });
 
@@ -107,7 +136,14 @@ export class Networking extends Construct {
       });
     };
     if (config.sshSourceCidrs.length > 0) {
-      rule('ssh-rule', { priority: NSG_PRIORITIES.ssh, access: 'Allow', protocol: 'Tcp', ports: ['22'], sources: config.sshSourceCidrs, description: 'SSH from private admin ranges (bastion/VPN) only' });
+      rule('ssh-rule', {
+        priority: NSG_PRIORITIES.ssh,
+        access: 'Allow',
+        protocol: 'Tcp',
+        ports: ['22'],
+        sources: config.sshSourceCidrs,
+        description: 'SSH from private admin ranges (bastion/VPN) only',
+      });
     }
     if (exposure.mode === 'public') {
       // Only public load balancer frontends are reachable from the Internet, and the only public
@@ -144,9 +180,31 @@ export class Networking extends Construct {
     // The explicit deny below overrides Azure's default AllowVnetInBound and
     // AllowAzureLoadBalancerInBound rules, which node-to-node traffic and load-balancer
     // health probes need: restate them, above the deny.
-    rule('allow-vnet-inbound', { priority: NSG_PRIORITIES.vnetInbound, access: 'Allow', protocol: '*', ports: ['*'], sources: 'VirtualNetwork', description: 'Traffic inside the VNet (nodes, internal load balancer clients, private endpoints, deploy agents)' });
-    rule('allow-azure-load-balancer', { priority: NSG_PRIORITIES.azureLoadBalancer, access: 'Allow', protocol: '*', ports: ['*'], sources: 'AzureLoadBalancer', description: 'Azure load balancer health probes' });
-    rule('deny-all-inbound', { priority: NSG_PRIORITIES.denyAllInbound, access: 'Deny', protocol: '*', ports: ['*'], sources: '*', destinations: '*', description: 'Explicit deny of all other inbound traffic' });
+    rule('allow-vnet-inbound', {
+      priority: NSG_PRIORITIES.vnetInbound,
+      access: 'Allow',
+      protocol: '*',
+      ports: ['*'],
+      sources: 'VirtualNetwork',
+      description: 'Traffic inside the VNet (nodes, internal load balancer clients, private endpoints, deploy agents)',
+    });
+    rule('allow-azure-load-balancer', {
+      priority: NSG_PRIORITIES.azureLoadBalancer,
+      access: 'Allow',
+      protocol: '*',
+      ports: ['*'],
+      sources: 'AzureLoadBalancer',
+      description: 'Azure load balancer health probes',
+    });
+    rule('deny-all-inbound', {
+      priority: NSG_PRIORITIES.denyAllInbound,
+      access: 'Deny',
+      protocol: '*',
+      ports: ['*'],
+      sources: '*',
+      destinations: '*',
+      description: 'Explicit deny of all other inbound traffic',
+    });
 
     const associations = [
       ['control-plane-nsg', this.controlPlaneSubnet],

@@ -34,7 +34,9 @@ function main(): void {
   );
   const line = (name: string, rs: typeof results): string =>
     `| ${name} | ${median(rs.map((r) => r.ms)).toFixed(0)} | ${median(rs.map((r) => r.maxRssMb ?? 0)).toFixed(0)} |`;
-  process.stdout.write(`${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; median of ${runs} runs; ${results[0]!.stacks} stacks\n\n`);
+  process.stdout.write(
+    `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; median of ${runs} runs; ${results[0]!.stacks} stacks\n\n`,
+  );
   process.stdout.write('| what | wall ms | peak RSS MB |\n|---|---:|---:|\n');
   process.stdout.write(`${line('synth every stack, every environment (tsx infra/main.ts)', results)}\n`);
   process.stdout.write(`${line('for comparison: require the provider package root only', rootImport)}\n`);

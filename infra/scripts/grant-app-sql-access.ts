@@ -71,7 +71,8 @@ export function grantAppAccessBatch(lookup: PrincipalLookup = 'sid'): string {
     '  THROW 50001, @message, 1;',
     'END',
     ...APP_DATABASE_ROLES.map(
-      (role) => `IF IS_ROLEMEMBER(N'${role}', @name) = 0 OR IS_ROLEMEMBER(N'${role}', @name) IS NULL EXEC(N'ALTER ROLE ${role} ADD MEMBER ' + QUOTENAME(@name));`,
+      (role) =>
+        `IF IS_ROLEMEMBER(N'${role}', @name) = 0 OR IS_ROLEMEMBER(N'${role}', @name) IS NULL EXEC(N'ALTER ROLE ${role} ADD MEMBER ' + QUOTENAME(@name));`,
     ),
   ].join('\n');
 }
@@ -83,10 +84,12 @@ export function grantAppAccessBatch(lookup: PrincipalLookup = 'sid'): string {
 export function appIdentityFromOutputs(json: unknown, environment: string, source: string): AppIdentity {
   const stackName = `platform-${environment}`;
   const stack = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[stackName] : undefined;
-  if (typeof stack !== 'object' || stack === null) throw new UsageError(`${source} has no outputs for stack "${stackName}"; run: npm run tf -- outputs --env ${environment}.`);
+  if (typeof stack !== 'object' || stack === null)
+    throw new UsageError(`${source} has no outputs for stack "${stackName}"; run: npm run tf -- outputs --env ${environment}.`);
   const read = (key: string, pattern: RegExp, what: string): string => {
     const value = (stack as Record<string, unknown>)[key];
-    if (typeof value !== 'string' || !pattern.test(value)) throw new UsageError(`${source}: stack "${stackName}" output "${key}" must be ${what}; got ${JSON.stringify(value)}.`);
+    if (typeof value !== 'string' || !pattern.test(value))
+      throw new UsageError(`${source}: stack "${stackName}" output "${key}" must be ${what}; got ${JSON.stringify(value)}.`);
     return value;
   };
   return {
@@ -109,7 +112,11 @@ async function main(): Promise<void> {
     return;
   }
   const all = environments();
-  const name = oneOf('env', args.env, all.map((e) => e.name));
+  const name = oneOf(
+    'env',
+    args.env,
+    all.map((e) => e.name),
+  );
   const config = all.find((e) => e.name === name)!;
   const lookup: string = args.lookup ?? 'sid';
   if (lookup !== 'sid' && lookup !== 'entra') throw new UsageError(`--lookup must be sid or entra; got ${JSON.stringify(args.lookup)}.`);
@@ -134,7 +141,9 @@ async function main(): Promise<void> {
       .input('sid', sql.VarBinary(16), entraSid(identity.clientId))
       .input('objectId', sql.UniqueIdentifier, identity.principalId)
       .query(grantAppAccessBatch(lookup));
-    process.stdout.write(`${identity.name} (client id ${identity.clientId}) can now sign in to ${config.data.databaseName} with roles ${APP_DATABASE_ROLES.join(', ')}.\n`);
+    process.stdout.write(
+      `${identity.name} (client id ${identity.clientId}) can now sign in to ${config.data.databaseName} with roles ${APP_DATABASE_ROLES.join(', ')}.\n`,
+    );
   } finally {
     await pool.close();
   }

@@ -31,7 +31,8 @@ export const MASK = '(sensitive)';
  * Attribute names that hold secrets even where a provider forgot to mark them sensitive: a
  * second line of defence, never the first.
  */
-const SECRET_NAMES = /(password|secret|token|private_key|client_key|client_certificate|kube_config|kube_admin_config|connection_string|access_key|sas|^value$|^result$)/i;
+const SECRET_NAMES =
+  /(password|secret|token|private_key|client_key|client_certificate|kube_config|kube_admin_config|connection_string|access_key|sas|^value$|^result$)/i;
 
 /** Masks every value the plan marks sensitive (`*_sensitive` mirrors the value's shape) or whose name holds secrets. */
 export function redact(value: unknown, sensitive: unknown, key = ''): unknown {
@@ -50,7 +51,14 @@ interface ShowJson {
   readonly terraform_version?: string;
   readonly resource_changes?: readonly {
     readonly address: string;
-    readonly change: { readonly actions: string[]; readonly before: unknown; readonly after: unknown; readonly after_unknown?: unknown; readonly before_sensitive?: unknown; readonly after_sensitive?: unknown };
+    readonly change: {
+      readonly actions: string[];
+      readonly before: unknown;
+      readonly after: unknown;
+      readonly after_unknown?: unknown;
+      readonly before_sensitive?: unknown;
+      readonly after_sensitive?: unknown;
+    };
   }[];
   readonly output_changes?: Readonly<Record<string, { readonly actions: string[] }>>;
 }
@@ -74,7 +82,10 @@ export function summarizePlan(show: ShowJson, stack: string): PlanSummary {
   return { format: 1, stack, terraformVersion: show.terraform_version ?? 'unknown', changes, outputChanges };
 }
 
-const canonical = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as object).sort(([a], [b]) => a.localeCompare(b))) : x));
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as object).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
 
 /** What differs between the reviewed plan and a fresh one; empty when they are the same plan. */
 export function diffSummaries(reviewed: PlanSummary, fresh: PlanSummary): string[] {

@@ -58,19 +58,31 @@ export function preflight(config: EnvironmentConfig, az: Az, env: Readonly<Recor
   const add = (name: string, ok: boolean, detail: string) => results.push({ name, ok, detail });
 
   const unset = unsetDeploySettings(config);
-  add('deploy settings', unset.length === 0, unset.length === 0 ? 'administrators\' group, deployer and admin ranges are set' : `not set: ${unset.join(', ')}. Fix: export them (README "Synth and deploy"), then npm run synth`);
+  add(
+    'deploy settings',
+    unset.length === 0,
+    unset.length === 0
+      ? "administrators' group, deployer and admin ranges are set"
+      : `not set: ${unset.join(', ')}. Fix: export them (README "Synth and deploy"), then npm run synth`,
+  );
 
   const account = json<{ id: string; tenantId: string; user?: { name: string } }>(az, ['account', 'show']);
   if (!account.value) {
     const missing = /ENOENT/.test(account.error ?? '');
-    add('signed in to Azure', false, missing ? 'the Azure CLI (az) is not installed or not on PATH. Fix: install it (https://aka.ms/azure-cli), then az login' : `${account.error}. Fix: az login (and az account set --subscription <id>)`);
+    add(
+      'signed in to Azure',
+      false,
+      missing
+        ? 'the Azure CLI (az) is not installed or not on PATH. Fix: install it (https://aka.ms/azure-cli), then az login'
+        : `${account.error}. Fix: az login (and az account set --subscription <id>)`,
+    );
     return results;
   }
   const subscription = account.value.id;
   add('signed in to Azure', true, `subscription ${subscription} as ${account.value.user?.name ?? 'unknown'}`);
   const armSubscription = env.ARM_SUBSCRIPTION_ID;
   add(
-    'ARM_SUBSCRIPTION_ID (Terraform\'s azurerm provider needs it)',
+    "ARM_SUBSCRIPTION_ID (Terraform's azurerm provider needs it)",
     armSubscription === subscription,
     armSubscription === subscription
       ? subscription
@@ -81,12 +93,27 @@ export function preflight(config: EnvironmentConfig, az: Az, env: Readonly<Recor
     const r = az(['provider', 'show', '--namespace', namespace, '--query', 'registrationState', '-o', 'tsv']);
     const state = r.stdout.trim();
     const ok = r.ok && state === 'Registered';
-    add(`resource provider ${namespace}`, ok, ok ? 'Registered' : `${state || r.stderr.trim() || 'not registered'}. Fix: az provider register --namespace ${namespace}`);
+    add(
+      `resource provider ${namespace}`,
+      ok,
+      ok ? 'Registered' : `${state || r.stderr.trim() || 'not registered'}. Fix: az provider register --namespace ${namespace}`,
+    );
   }
 
   // Node pools encrypt temp disks and caches at the host (CKV_AZURE_227); Azure refuses the
   // pools unless the subscription has this feature.
-  const feature = az(['feature', 'show', '--namespace', 'Microsoft.Compute', '--name', 'EncryptionAtHost', '--query', 'properties.state', '-o', 'tsv']);
+  const feature = az([
+    'feature',
+    'show',
+    '--namespace',
+    'Microsoft.Compute',
+    '--name',
+    'EncryptionAtHost',
+    '--query',
+    'properties.state',
+    '-o',
+    'tsv',
+  ]);
   const featureState = feature.stdout.trim();
   add(
     'feature Microsoft.Compute/EncryptionAtHost',
@@ -98,53 +125,106 @@ export function preflight(config: EnvironmentConfig, az: Az, env: Readonly<Recor
 
   const { adminGroup, sqlAdminGroup, deployerObjectId } = config.access;
   const groupCheck = (label: string, group: { objectId: string; displayName: string }, setting: string) => {
-    const found = json<{ id: string; displayName: string }>(az, ['ad', 'group', 'show', '--group', group.objectId, '--query', '{id:id,displayName:displayName}']);
+    const found = json<{ id: string; displayName: string }>(az, [
+      'ad',
+      'group',
+      'show',
+      '--group',
+      group.objectId,
+      '--query',
+      '{id:id,displayName:displayName}',
+    ]);
     if (!found.value) add(label, false, `${group.objectId} not found (${found.error}). Fix: create the group or correct ${setting}_OBJECT_ID`);
-    else if (found.value.displayName !== group.displayName) add(label, false, `${group.objectId} is named "${found.value.displayName}", not "${group.displayName}". Fix: ${setting}_NAME="${found.value.displayName}"`);
+    else if (found.value.displayName !== group.displayName)
+      add(
+        label,
+        false,
+        `${group.objectId} is named "${found.value.displayName}", not "${group.displayName}". Fix: ${setting}_NAME="${found.value.displayName}"`,
+      );
     else add(label, true, `${found.value.displayName} (${found.value.id})`);
   };
   const memberOf = (group: string): boolean | undefined => {
     const r = az(['ad', 'group', 'member', 'check', '--group', group, '--member-id', deployerObjectId, '--query', 'value', '-o', 'tsv']);
     return r.ok ? r.stdout.trim() === 'true' : undefined;
   };
-  if (!unset.includes('ADMIN_GROUP_OBJECT_ID')) groupCheck('administrators\' group', adminGroup, 'ADMIN_GROUP');
-  if (!unset.includes('SQL_ADMIN_GROUP_OBJECT_ID')) groupCheck('SQL administrators\' group (Azure SQL signs its administrator in by this name)', sqlAdminGroup, 'SQL_ADMIN_GROUP');
+  if (!unset.includes('ADMIN_GROUP_OBJECT_ID')) groupCheck("administrators' group", adminGroup, 'ADMIN_GROUP');
+  if (!unset.includes('SQL_ADMIN_GROUP_OBJECT_ID'))
+    groupCheck("SQL administrators' group (Azure SQL signs its administrator in by this name)", sqlAdminGroup, 'SQL_ADMIN_GROUP');
   if (!unset.includes('SQL_ADMIN_GROUP_OBJECT_ID') && !unset.includes('DEPLOYER_OBJECT_ID')) {
     const isMember = memberOf(sqlAdminGroup.objectId) === true;
-    add('deployer in the SQL administrators\' group (grant:sql signs in to Azure SQL as a member)', isMember, isMember ? 'member' : `not a member. Fix: az ad group member add --group ${sqlAdminGroup.objectId} --member-id ${deployerObjectId}`);
+    add(
+      "deployer in the SQL administrators' group (grant:sql signs in to Azure SQL as a member)",
+      isMember,
+      isMember ? 'member' : `not a member. Fix: az ad group member add --group ${sqlAdminGroup.objectId} --member-id ${deployerObjectId}`,
+    );
   }
   if (!unset.includes('ADMIN_GROUP_OBJECT_ID') && !unset.includes('DEPLOYER_OBJECT_ID')) {
     const isMember = memberOf(adminGroup.objectId);
     add(
-      'deployer not in the administrators\' group (that would make it cluster-admin)',
+      "deployer not in the administrators' group (that would make it cluster-admin)",
       isMember === false,
-      isMember === false ? 'not a member' : isMember ? `a member. Fix: az ad group member remove --group ${adminGroup.objectId} --member-id ${deployerObjectId}` : 'membership could not be read',
+      isMember === false
+        ? 'not a member'
+        : isMember
+          ? `a member. Fix: az ad group member remove --group ${adminGroup.objectId} --member-id ${deployerObjectId}`
+          : 'membership could not be read',
     );
   }
   if (!unset.includes('DEPLOYER_OBJECT_ID')) {
-    const roles = json<string[]>(az, ['role', 'assignment', 'list', '--assignee', deployerObjectId, '--scope', `/subscriptions/${subscription}`, '--include-inherited', '--query', '[].roleDefinitionName']);
+    const roles = json<string[]>(az, [
+      'role',
+      'assignment',
+      'list',
+      '--assignee',
+      deployerObjectId,
+      '--scope',
+      `/subscriptions/${subscription}`,
+      '--include-inherited',
+      '--query',
+      '[].roleDefinitionName',
+    ]);
     const names = roles.value ?? [];
     // The stacks create role assignments and a custom role: Owner, or Contributor with User Access Administrator.
     const ok = names.includes('Owner') || (names.includes('Contributor') && names.includes('User Access Administrator'));
-    add('deployer may create resources, role assignments and roles', ok, ok ? names.join(', ') : `has ${names.join(', ') || 'no role'} on the subscription${roles.error ? ` (${roles.error})` : ''}. Fix: az role assignment create --assignee-object-id ${deployerObjectId} --assignee-principal-type ServicePrincipal --role Owner --scope /subscriptions/${subscription}`);
+    add(
+      'deployer may create resources, role assignments and roles',
+      ok,
+      ok
+        ? names.join(', ')
+        : `has ${names.join(', ') || 'no role'} on the subscription${roles.error ? ` (${roles.error})` : ''}. Fix: az role assignment create --assignee-object-id ${deployerObjectId} --assignee-principal-type ServicePrincipal --role Owner --scope /subscriptions/${subscription}`,
+    );
   }
 
   const c = config.cluster;
   for (const size of [...new Set([c.systemPool.vmSize, c.userPool.vmSize])]) {
-    const skus = json<{ name: string; restrictions?: { type: string; reasonCode?: string; restrictionInfo?: { zones?: string[] } }[]; locationInfo?: { zones?: string[] }[] }[]>(az, [
-      'vm', 'list-skus', '--location', config.location, '--resource-type', 'virtualMachines', '--size', size, '--all',
-    ]);
+    const skus = json<
+      {
+        name: string;
+        restrictions?: { type: string; reasonCode?: string; restrictionInfo?: { zones?: string[] } }[];
+        locationInfo?: { zones?: string[] }[];
+      }[]
+    >(az, ['vm', 'list-skus', '--location', config.location, '--resource-type', 'virtualMachines', '--size', size, '--all']);
     const sku = skus.value?.find((s) => s.name.toLowerCase() === size.toLowerCase());
     if (!sku) {
-      add(`VM size ${size} in ${config.location}`, false, `${skus.error ?? 'not offered in this region'}. Fix: choose another vmSize for the node pools`);
+      add(
+        `VM size ${size} in ${config.location}`,
+        false,
+        `${skus.error ?? 'not offered in this region'}. Fix: choose another vmSize for the node pools`,
+      );
       continue;
     }
     const blocked = (sku.restrictions ?? []).filter((r) => r.type === 'Location');
     const zones = sku.locationInfo?.[0]?.zones ?? [];
     const restrictedZones = (sku.restrictions ?? []).filter((r) => r.type === 'Zone').flatMap((r) => r.restrictionInfo?.zones ?? []);
     const missing = c.zones.filter((z) => !zones.includes(z) || restrictedZones.includes(z));
-    if (blocked.length > 0) add(`VM size ${size} in ${config.location}`, false, `restricted for this subscription (${blocked.map((b) => b.reasonCode).join(', ')}). Fix: request quota/access or choose another vmSize`);
-    else if (missing.length > 0) add(`VM size ${size} in ${config.location}`, false, `not available in zone(s) ${missing.join(', ')}. Fix: change cluster.zones or the vmSize`);
+    if (blocked.length > 0)
+      add(
+        `VM size ${size} in ${config.location}`,
+        false,
+        `restricted for this subscription (${blocked.map((b) => b.reasonCode).join(', ')}). Fix: request quota/access or choose another vmSize`,
+      );
+    else if (missing.length > 0)
+      add(`VM size ${size} in ${config.location}`, false, `not available in zone(s) ${missing.join(', ')}. Fix: change cluster.zones or the vmSize`);
     else add(`VM size ${size} in ${config.location}`, true, `zones ${c.zones.join(', ')}`);
   }
 
@@ -154,11 +234,20 @@ export function preflight(config: EnvironmentConfig, az: Az, env: Readonly<Recor
   add(
     `Kubernetes ${c.kubernetesVersion} on AKS in ${config.location}`,
     offered.includes(minor),
-    offered.includes(minor) ? 'offered' : `${versions.error ?? `offered: ${[...new Set(offered)].join(', ') || 'none'}`}. Fix: set cluster.kubernetesVersion to one of them`,
+    offered.includes(minor)
+      ? 'offered'
+      : `${versions.error ?? `offered: ${[...new Set(offered)].join(', ') || 'none'}`}. Fix: set cluster.kubernetesVersion to one of them`,
   );
 
   // Purge protection keeps a deleted vault's name reserved for its retention period.
-  const deleted = json<{ name: string; properties?: { scheduledPurgeDate?: string } }[]>(az, ['keyvault', 'list-deleted', '--resource-type', 'vault', '--query', `[?name=='${config.data.keyVaultName}']`]);
+  const deleted = json<{ name: string; properties?: { scheduledPurgeDate?: string } }[]>(az, [
+    'keyvault',
+    'list-deleted',
+    '--resource-type',
+    'vault',
+    '--query',
+    `[?name=='${config.data.keyVaultName}']`,
+  ]);
   const held = deleted.value?.[0];
   add(
     `Key Vault name ${config.data.keyVaultName} free`,
@@ -179,12 +268,18 @@ function main(): number {
     return 0;
   }
   const all = environments();
-  const name = oneOf('env', args.env, all.map((e) => e.name));
+  const name = oneOf(
+    'env',
+    args.env,
+    all.map((e) => e.name),
+  );
   const config = all.find((e) => e.name === name)!;
   const results = preflight(config, realAz(args.az ?? 'az'));
   for (const r of results) process.stdout.write(`${r.ok ? '✓' : '✗'} ${r.name}: ${r.detail}\n`);
   const failed = results.filter((r) => !r.ok).length;
-  process.stdout.write(failed === 0 ? `${config.name}: ready to deploy.\n` : `${config.name}: ${failed} check(s) failed; fix them before deploying.\n`);
+  process.stdout.write(
+    failed === 0 ? `${config.name}: ready to deploy.\n` : `${config.name}: ${failed} check(s) failed; fix them before deploying.\n`,
+  );
   return failed === 0 ? 0 : 1;
 }
 

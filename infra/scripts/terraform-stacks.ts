@@ -95,7 +95,8 @@ export function armEnvFromPipeline(env: Readonly<Record<string, string | undefin
     ...(env.SYSTEM_ACCESSTOKEN ? [] : ['SYSTEM_ACCESSTOKEN (map it into the step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))']),
     ...(env.SYSTEM_OIDCREQUESTURI ? [] : ['SYSTEM_OIDCREQUESTURI']),
   ];
-  if (missing.length > 0) throw new UsageError(`In a pipeline, Terraform signs in through the service connection's refreshing OIDC token; missing: ${missing.join(', ')}.`);
+  if (missing.length > 0)
+    throw new UsageError(`In a pipeline, Terraform signs in through the service connection's refreshing OIDC token; missing: ${missing.join(', ')}.`);
   return {
     ARM_USE_OIDC: 'true',
     ARM_USE_CLI: 'false',
@@ -134,7 +135,8 @@ function main(): void {
     return;
   }
   if (!command || command.startsWith('-')) throw new UsageError(`Give a command: plan, apply or outputs.\n${USAGE}`);
-  if (!['plan', 'apply', 'outputs'].includes(command)) throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply or outputs.`);
+  if (!['plan', 'apply', 'outputs'].includes(command))
+    throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply or outputs.`);
   const args: Record<string, string> = { ...parseArgs(rest, FLAGS), command };
   const staleMinutes = wholeNumber('stale-lock-minutes', args['stale-lock-minutes'], 0, 100_000, 60);
   oneOf('env', args.env ?? '', KNOWN_ENVIRONMENTS);
@@ -142,7 +144,9 @@ function main(): void {
   if (args.stack && args.env === SHARED) throw new UsageError('--stack does not apply to --env shared (one stack: the registry).');
   // azurerm 4 needs the subscription named; the pipeline's step sets it.
   if (args.command !== 'outputs' && !process.env.ARM_SUBSCRIPTION_ID) {
-    throw new UsageError('ARM_SUBSCRIPTION_ID is not set; the azurerm provider needs it: export ARM_SUBSCRIPTION_ID=$(az account show --query id -o tsv)');
+    throw new UsageError(
+      'ARM_SUBSCRIPTION_ID is not set; the azurerm provider needs it: export ARM_SUBSCRIPTION_ID=$(az account show --query id -o tsv)',
+    );
   }
   const terraform = args.terraform ?? 'terraform';
   const stacksDir = args['stacks-dir'] ?? 'cdktf.out/stacks';
@@ -151,7 +155,10 @@ function main(): void {
     const file = join(stacksDir, stack, 'cdk.tf.json');
     if (!existsSync(file)) throw new UsageError(`${join(stacksDir, stack)} has no cdk.tf.json: run \`npm run synth\` first.`);
     const unset = args.command === 'outputs' ? [] : unsetSettingsIn(readFileSync(file, 'utf8'));
-    if (unset.length > 0) throw new UsageError(`${stack} was synthesized without ${unset.join(', ')}: set them (README "Synth and deploy") and run \`npm run synth\` again.`);
+    if (unset.length > 0)
+      throw new UsageError(
+        `${stack} was synthesized without ${unset.join(', ')}: set them (README "Synth and deploy") and run \`npm run synth\` again.`,
+      );
   }
   const armEnv = armEnvFromPipeline(process.env);
 
@@ -164,11 +171,16 @@ function main(): void {
     // reported below
   }
   if (installed !== TERRAFORM_VERSION) {
-    throw new UsageError(`terraform ${installed} is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version). Install that version (tfenv install, or the pipeline's TerraformInstaller) and run again.`);
+    throw new UsageError(
+      `terraform ${installed} is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version). Install that version (tfenv install, or the pipeline's TerraformInstaller) and run again.`,
+    );
   }
 
   const tf = (stack: string, tfArgs: string[], quiet = false): Run => {
-    const r = spawnSync(terraform, [`-chdir=${join(stacksDir, stack)}`, ...tfArgs], { encoding: 'utf8', env: { ...process.env, ...armEnv, TF_IN_AUTOMATION: '1' } });
+    const r = spawnSync(terraform, [`-chdir=${join(stacksDir, stack)}`, ...tfArgs], {
+      encoding: 'utf8',
+      env: { ...process.env, ...armEnv, TF_IN_AUTOMATION: '1' },
+    });
     if (r.error) throw new StepError(`cannot run ${terraform}: ${r.error.message}`);
     const output = `${r.stdout}${r.stderr}`;
     if (!quiet) process.stdout.write(output);
@@ -182,7 +194,9 @@ function main(): void {
     if (!lock) throw new StepError(`${stack}: terraform ${tfArgs[0]} failed (exit ${first.status})`);
     const age = lock.created ? `${Math.round((Date.now() - lock.created.getTime()) / 60_000)} min old` : 'of unknown age';
     if (!isStale(lock, new Date(), staleMinutes)) {
-      throw new StepError(`${stack}: the state is locked by ${lock.who ?? 'someone'} (lock ${lock.id}, ${age}); another run may be active. It is released automatically once older than ${staleMinutes} min.`);
+      throw new StepError(
+        `${stack}: the state is locked by ${lock.who ?? 'someone'} (lock ${lock.id}, ${age}); another run may be active. It is released automatically once older than ${staleMinutes} min.`,
+      );
     }
     process.stdout.write(`${stack}: releasing stale state lock ${lock.id} (${age}, held by ${lock.who ?? 'unknown'})\n`);
     const unlock = tf(stack, ['force-unlock', '-force', lock.id]);
@@ -233,11 +247,14 @@ function main(): void {
         init(stack);
         const differences = diffSummaries(reviewed, plan(stack));
         if (differences.length > 0) {
-          throw new StepError(`${stack}: the plan changed since it was reviewed, so nothing was applied:\n  ${differences.join('\n  ')}\nRun the pipeline (or npm run tf -- plan) again and review the new plan.`);
+          throw new StepError(
+            `${stack}: the plan changed since it was reviewed, so nothing was applied:\n  ${differences.join('\n  ')}\nRun the pipeline (or npm run tf -- plan) again and review the new plan.`,
+          );
         }
         process.stdout.write(`${stack}: the fresh plan equals the reviewed one\n`);
       } else {
-        if (!existsSync(join(stacksDir, stack, PLAN_FILE))) throw new UsageError(`${stack}: no saved plan ${PLAN_FILE}; run \`npm run tf -- plan --env ${args.env}\` and review it first.`);
+        if (!existsSync(join(stacksDir, stack, PLAN_FILE)))
+          throw new UsageError(`${stack}: no saved plan ${PLAN_FILE}; run \`npm run tf -- plan --env ${args.env}\` and review it first.`);
         init(stack);
       }
       locked(stack, ['apply', '-input=false', '-no-color', '-lock-timeout=5m', PLAN_FILE], (s) => s === 0);
@@ -255,7 +272,11 @@ function main(): void {
     } catch {
       throw new StepError(`${stack}: terraform output -json did not print JSON`);
     }
-    outputs[stack] = Object.fromEntries(Object.entries(parsed).filter(([, o]) => !o.sensitive).map(([k, o]) => [k, o.value]));
+    outputs[stack] = Object.fromEntries(
+      Object.entries(parsed)
+        .filter(([, o]) => !o.sensitive)
+        .map(([k, o]) => [k, o.value]),
+    );
   }
   const file = args['outputs-file'] ?? `cdktf.out/outputs-${args.env}.json`;
   mkdirSync(dirname(file), { recursive: true });

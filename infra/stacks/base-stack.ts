@@ -6,7 +6,8 @@ import { TagsAspect } from '../aspects/tags-aspect';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 
 /** Whether this synth writes HCL (`cdktf synth --hcl` sets SYNTH_HCL_OUTPUT). */
-export const isHclSynth = (env: Readonly<Record<string, string | undefined>> = process.env): boolean => env.SYNTH_HCL_OUTPUT === 'true' || env.SYNTH_HCL_OUTPUT === '1';
+export const isHclSynth = (env: Readonly<Record<string, string | undefined>> = process.env): boolean =>
+  env.SYNTH_HCL_OUTPUT === 'true' || env.SYNTH_HCL_OUTPUT === '1';
 
 /** Local state, relative to a stack's folder (cdktf.out/stacks/<stack>): the project root. */
 export const LOCAL_STATE_DIR = '../../..';
@@ -22,7 +23,8 @@ export interface StateBackendConfig {
 export function stateBackendFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): StateBackendConfig | undefined {
   const values = [env.TF_STATE_RESOURCE_GROUP, env.TF_STATE_STORAGE_ACCOUNT, env.TF_STATE_CONTAINER];
   if (values.every((v) => !v)) return undefined;
-  if (values.some((v) => !v)) throw new Error('Remote state needs all of TF_STATE_RESOURCE_GROUP, TF_STATE_STORAGE_ACCOUNT and TF_STATE_CONTAINER (or none, for local state).');
+  if (values.some((v) => !v))
+    throw new Error('Remote state needs all of TF_STATE_RESOURCE_GROUP, TF_STATE_STORAGE_ACCOUNT and TF_STATE_CONTAINER (or none, for local state).');
   return { resourceGroupName: values[0]!, storageAccountName: values[1]!, containerName: values[2]! };
 }
 
@@ -63,4 +65,3 @@ export abstract class BaseStack extends TerraformStack {
     }
   }
 }
-

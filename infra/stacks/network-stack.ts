@@ -15,9 +15,18 @@ export class NetworkStack extends BaseStack {
     new TerraformOutput(this, 'vnet_id', { value: n.vnet.id, description: 'ID of the virtual network' });
     new TerraformOutput(this, 'control_plane_subnet_id', { value: n.controlPlaneSubnet.id, description: 'ID of the control plane subnet' });
     new TerraformOutput(this, 'worker_node_subnet_id', { value: n.workerNodeSubnet.id, description: 'ID of the worker node subnet' });
-    new TerraformOutput(this, 'networking_resource_group_name', { value: n.resourceGroup.name, description: 'Name of the networking resource group' });
+    new TerraformOutput(this, 'networking_resource_group_name', {
+      value: n.resourceGroup.name,
+      description: 'Name of the networking resource group',
+    });
     new TerraformOutput(this, 'aks_nsg_id', { value: n.nsg.id, description: 'ID of the NSG for AKS' });
-    new TerraformOutput(this, 'deploy_agent_subnet_id', { value: n.deployAgentSubnet.id, description: 'Where the Managed DevOps Pool of this environment injects its agents' });
-    new TerraformOutput(this, 'deploy_agent_egress_ip', { value: n.deployAgentEgressIp.ipAddress, description: 'The deploy agents\' public egress address (authorized on the API server)' });
+    new TerraformOutput(this, 'deploy_agent_subnet_id', {
+      value: n.deployAgentSubnet.id,
+      description: 'Where the Managed DevOps Pool of this environment injects its agents',
+    });
+    new TerraformOutput(this, 'deploy_agent_egress_ip', {
+      value: n.deployAgentEgressIp.ipAddress,
+      description: "The deploy agents' public egress address (authorized on the API server)",
+    });
   }
 }

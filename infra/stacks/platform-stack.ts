@@ -114,13 +114,26 @@ export class PlatformStack extends BaseStack {
     });
 
     const cluster = this.aks.cluster;
-    new TerraformOutput(this, 'kube_config', { value: cluster.kubeConfigRaw, sensitive: true, description: 'Kube config for connecting to the AKS cluster (Entra sign-in; use kubelogin)' });
+    new TerraformOutput(this, 'kube_config', {
+      value: cluster.kubeConfigRaw,
+      sensitive: true,
+      description: 'Kube config for connecting to the AKS cluster (Entra sign-in; use kubelogin)',
+    });
     new TerraformOutput(this, 'aks_cluster_name', { value: cluster.name, description: 'The name of the AKS cluster created' });
     new TerraformOutput(this, 'aks_cluster_id', { value: cluster.id, description: 'The ID of the AKS cluster created' });
     new TerraformOutput(this, 'key_vault_url', { value: this.data.keyVault.vaultUri, description: 'KEY_VAULT_URL for the app' });
-    new TerraformOutput(this, 'app_identity_client_id', { value: this.data.appIdentity.clientId, description: 'Client id for the app ServiceAccount annotation (workload identity)' });
-    new TerraformOutput(this, 'app_identity_name', { value: this.data.appIdentity.name, description: 'The app identity\'s name: its database user (grant:sql)' });
-    new TerraformOutput(this, 'app_identity_principal_id', { value: this.data.appIdentity.principalId, description: 'The app identity\'s object id (grant:sql)' });
+    new TerraformOutput(this, 'app_identity_client_id', {
+      value: this.data.appIdentity.clientId,
+      description: 'Client id for the app ServiceAccount annotation (workload identity)',
+    });
+    new TerraformOutput(this, 'app_identity_name', {
+      value: this.data.appIdentity.name,
+      description: "The app identity's name: its database user (grant:sql)",
+    });
+    new TerraformOutput(this, 'app_identity_principal_id', {
+      value: this.data.appIdentity.principalId,
+      description: "The app identity's object id (grant:sql)",
+    });
     new TerraformOutput(this, 'log_analytics_workspace_id', { value: workspaceId, description: 'Workspace for monitoring' });
   }
 }

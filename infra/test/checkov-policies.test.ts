@@ -18,10 +18,14 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
     all(resource, 'azurerm_network_security_rule').filter((r) => {
       if (r.direction !== 'Inbound' || r.access !== 'Allow') return false;
       const ports = [r.destination_port_range, ...((r.destination_port_ranges as string[] | undefined) ?? [])].filter(Boolean) as string[];
-      return ports.some((p) => p === '*' || p === port || (p.includes('-') && Number(p.split('-')[0]) <= Number(port) && Number(port) <= Number(p.split('-')[1])));
+      return ports.some(
+        (p) => p === '*' || p === port || (p.includes('-') && Number(p.split('-')[0]) <= Number(port) && Number(port) <= Number(p.split('-')[1])),
+      );
     });
   const fromInternet = (r: Record<string, unknown>) =>
-    [r.source_address_prefix, ...((r.source_address_prefixes as string[] | undefined) ?? [])].some((s) => typeof s === 'string' && INTERNET.includes(s));
+    [r.source_address_prefix, ...((r.source_address_prefixes as string[] | undefined) ?? [])].some(
+      (s) => typeof s === 'string' && INTERNET.includes(s),
+    );
 
   test('CKV_AZURE_4: AKS logging to Azure Monitor is configured', () => {
     expect(aks.oms_agent?.log_analytics_workspace_id).toBeTruthy();
@@ -78,7 +82,9 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
     expect(kv.public_network_access_enabled).toBe(false);
   });
   test('CKV2_AZURE_32: Key Vault is reached through a private endpoint', () => {
-    const endpoints = all(resource, 'azurerm_private_endpoint').filter((e) => String((e.private_service_connection as any).private_connection_resource_id).includes('azurerm_key_vault.'));
+    const endpoints = all(resource, 'azurerm_private_endpoint').filter((e) =>
+      String((e.private_service_connection as any).private_connection_resource_id).includes('azurerm_key_vault.'),
+    );
     expect(endpoints).toHaveLength(1);
     expect((endpoints[0]!.private_service_connection as any).subresource_names).toEqual(['vault']);
   });
@@ -124,7 +130,9 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
 describe('a public environment', () => {
   const [, publicProd] = environments({ ADMIN_CIDRS: '148.252.158.53/32', PUBLIC_HOST_PROD: 'orders.shop.example' });
   const { network } = synthEnvironment(publicProd!);
-  const fromInternet = all(network.resource, 'azurerm_network_security_rule').filter((r) => r.access === 'Allow' && r.source_address_prefix === 'Internet');
+  const fromInternet = all(network.resource, 'azurerm_network_security_rule').filter(
+    (r) => r.access === 'Allow' && r.source_address_prefix === 'Internet',
+  );
 
   test('CKV_AZURE_160 (exception): port 80 is open from the Internet to the ingress, which only redirects to HTTPS', () => {
     expect(fromInternet).toHaveLength(1);

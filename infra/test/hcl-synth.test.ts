@@ -8,7 +8,12 @@ import { parse } from '@cdktf/hcl2json';
 test('cdktf synth --hcl writes HCL that parses, for every stack', async () => {
   const outdir = mkdtempSync(join(tmpdir(), 'hcl-'));
   try {
-    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), '-e', `
+    const r = spawnSync(
+      process.execPath,
+      [
+        require.resolve('tsx/cli'),
+        '-e',
+        `
       process.env.SYNTH_HCL_OUTPUT = 'true';
       const { App } = require('cdktf');
       const app = new App({ outdir: ${JSON.stringify(outdir)}, skipValidation: true });
@@ -22,7 +27,10 @@ test('cdktf synth --hcl writes HCL that parses, for every stack', async () => {
       const network = new NetworkStack(app, 'network-dev', { config: dev });
       new PlatformStack(app, 'platform-dev', { config: dev, networking: network.networking, registry: registry.containerRegistry });
       app.synth();
-    `], { encoding: 'utf8' });
+    `,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     const stacks = readdirSync(join(outdir, 'stacks'));
     expect(stacks.sort()).toEqual(['network-dev', 'platform-dev', 'registry']);

@@ -1,6 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { Testing } from 'cdktf';
-import { environments, InfraConfigError, OVERLAY_NETWORK, validateAddressPlan, validateEnvironment, type EnvironmentConfig } from '../../platform/environment-config';
+import {
+  environments,
+  InfraConfigError,
+  OVERLAY_NETWORK,
+  validateAddressPlan,
+  validateEnvironment,
+  type EnvironmentConfig,
+} from '../../platform/environment-config';
 import { MANAGED_DEVOPS_POOL_DELEGATION, NSG_PRIORITIES } from '../constructs/networking';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { stateBackendFromEnv } from '../stacks/base-stack';
@@ -8,7 +15,15 @@ import { NetworkStack } from '../stacks/network-stack';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-function synth(config: EnvironmentConfig, backend?: Parameters<typeof stateBackendFromEnv>[0]): { resource: Resources; output: Record<string, { value: string; description: string }>; terraform: Record<string, unknown>; provider: Record<string, unknown[]> } {
+function synth(
+  config: EnvironmentConfig,
+  backend?: Parameters<typeof stateBackendFromEnv>[0],
+): {
+  resource: Resources;
+  output: Record<string, { value: string; description: string }>;
+  terraform: Record<string, unknown>;
+  provider: Record<string, unknown[]>;
+} {
   const app = Testing.app();
   const stack = new NetworkStack(app, `network-${config.name}`, { config, backend: backend ? stateBackendFromEnv(backend) : undefined });
   return JSON.parse(Testing.synth(stack));
@@ -25,11 +40,13 @@ test('snapshot: network stack (prod)', () => {
   expect(synth(prod!)).toMatchSnapshot();
 });
 
-test('the seed\'s names and region are the defaults; each environment has its own address space', () => {
+test("the seed's names and region are the defaults; each environment has its own address space", () => {
   const { resource } = synth(prod!);
   expect(Object.values(resource.azurerm_resource_group!)[0]).toMatchObject({ name: 'networking-rg', location: 'uksouth' });
   expect(Object.values(resource.azurerm_virtual_network!)[0]).toMatchObject({ name: 'aks-vnet', address_space: ['10.20.0.0/16'] });
-  const subnets = Object.values(resource.azurerm_subnet!).map((s) => [s.name, s.address_prefixes]).sort();
+  const subnets = Object.values(resource.azurerm_subnet!)
+    .map((s) => [s.name, s.address_prefixes])
+    .sort();
   expect(subnets).toEqual([
     ['control-plane-subnet', ['10.20.1.0/24']],
     ['deploy-agent-subnet', ['10.20.4.0/24']],
@@ -45,8 +62,16 @@ test('environments never overlap: a network peered with both can route to both',
     'prod.networking.vnetAddressSpace[0] = "10.10.128.0/17": must not overlap dev\'s 10.10.0.0/16: a network peered with both environments could not route to both',
   );
   const [d, p] = environments({ VNET_ADDRESS_SPACE_DEV: '10.64.0.0/20', VNET_ADDRESS_SPACE_PROD: '10.65.0.0/16' });
-  expect(d!.networking).toMatchObject({ vnetAddressSpace: ['10.64.0.0/20'], controlPlaneSubnetCidr: '10.64.1.0/24', workerNodeSubnetCidr: '10.64.2.0/24', privateEndpointSubnetCidr: '10.64.3.0/24', deployAgentSubnetCidr: '10.64.4.0/24' });
-  expect(() => validateAddressPlan([d!, { ...p!, networking: { ...p!.networking, vnetAddressSpace: ['10.64.0.0/16'] } }])).toThrow('must not overlap dev\'s 10.64.0.0/20');
+  expect(d!.networking).toMatchObject({
+    vnetAddressSpace: ['10.64.0.0/20'],
+    controlPlaneSubnetCidr: '10.64.1.0/24',
+    workerNodeSubnetCidr: '10.64.2.0/24',
+    privateEndpointSubnetCidr: '10.64.3.0/24',
+    deployAgentSubnetCidr: '10.64.4.0/24',
+  });
+  expect(() => validateAddressPlan([d!, { ...p!, networking: { ...p!.networking, vnetAddressSpace: ['10.64.0.0/16'] } }])).toThrow(
+    "must not overlap dev's 10.64.0.0/20",
+  );
   expect(() => environments({ VNET_ADDRESS_SPACE_DEV: '10.64.0.0/24' })).toThrow('must be an IPv4 CIDR of /21 or larger');
 });
 
@@ -62,7 +87,11 @@ test('the deploy agents get a subnet delegated to Managed DevOps Pools and a fix
 
 test('nodes and pods reach pods on other nodes both ways: Azure CNI Overlay does not encapsulate pod traffic, so the subnet NSG sees pod addresses', () => {
   const overlay = rules(synth(prod!).resource).filter((r) => String(r.name).startsWith('allow-cluster-overlay'));
-  expect(overlay.map((r) => [r.direction, r.access, r.protocol, r.destination_port_range, r.source_address_prefixes, r.destination_address_prefixes]).sort()).toEqual([
+  expect(
+    overlay
+      .map((r) => [r.direction, r.access, r.protocol, r.destination_port_range, r.source_address_prefixes, r.destination_address_prefixes])
+      .sort(),
+  ).toEqual([
     ['Inbound', 'Allow', '*', '*', [prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr], [OVERLAY_NETWORK.podCidr]],
     ['Outbound', 'Allow', '*', '*', [prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr], [OVERLAY_NETWORK.podCidr]],
   ]);
@@ -78,7 +107,13 @@ test('HTTP and HTTPS from the Internet are allowed only when the environment is 
   expect(web(prod!)).toEqual([]);
   const [, publicProd] = environments({ ADMIN_CIDRS: '148.252.158.53/32', PUBLIC_HOST_PROD: 'orders.shop.example' });
   expect(web(publicProd!)).toEqual([
-    expect.objectContaining({ access: 'Allow', protocol: 'Tcp', destination_port_ranges: ['80', '443'], destination_address_prefix: '*', priority: NSG_PRIORITIES.internetWeb }),
+    expect.objectContaining({
+      access: 'Allow',
+      protocol: 'Tcp',
+      destination_port_ranges: ['80', '443'],
+      destination_address_prefix: '*',
+      priority: NSG_PRIORITIES.internetWeb,
+    }),
   ]);
 });
 
@@ -92,7 +127,14 @@ test('SSH is closed by default and, when enabled, open only from private ranges'
 test('an explicit deny-all-inbound rule comes last', () => {
   const all = rules(synth(prod!).resource);
   const deny = all.find((r) => r.name === 'deny-all-inbound')!;
-  expect(deny).toMatchObject({ direction: 'Inbound', access: 'Deny', protocol: '*', destination_port_range: '*', source_address_prefix: '*', priority: 4096 });
+  expect(deny).toMatchObject({
+    direction: 'Inbound',
+    access: 'Deny',
+    protocol: '*',
+    destination_port_range: '*',
+    source_address_prefix: '*',
+    priority: 4096,
+  });
   expect(Math.max(...all.map((r) => r.priority as number))).toBe(4096);
 });
 
@@ -100,20 +142,33 @@ test('every subnet is associated with the NSG', () => {
   const { resource } = synth(prod!);
   const assoc = Object.values(resource.azurerm_subnet_network_security_group_association!);
   expect(assoc).toHaveLength(Object.keys(resource.azurerm_subnet!).length);
-  expect(assoc.map((a) => a.subnet_id).sort()).toEqual(Object.keys(resource.azurerm_subnet!).map((k) => `\${azurerm_subnet.${k}.id}`).sort());
+  expect(assoc.map((a) => a.subnet_id).sort()).toEqual(
+    Object.keys(resource.azurerm_subnet!)
+      .map((k) => `\${azurerm_subnet.${k}.id}`)
+      .sort(),
+  );
 });
 
 test('without public exposure no NSG rule allows inbound from outside the VNet: only the VNet, the cluster overlay and load-balancer probes', () => {
   const allows = rules(synth(prod!).resource).filter((x) => x.access === 'Allow' && x.direction === 'Inbound');
   for (const r of allows) {
     const sources = (r.source_address_prefixes as string[] | undefined) ?? [r.source_address_prefix as string];
-    for (const source of sources) expect(['VirtualNetwork', 'AzureLoadBalancer', prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr]).toContain(source);
+    for (const source of sources)
+      expect(['VirtualNetwork', 'AzureLoadBalancer', prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr]).toContain(source);
   }
   expect(allows.map((r) => r.priority as number).every((p) => p < NSG_PRIORITIES.denyAllInbound)).toBe(true);
 });
 
-test('outputs are the seed\'s (VNet id, both subnet ids, resource group name, NSG id) plus the deploy agents\' subnet and address', () => {
-  expect(Object.keys(synth(prod!).output).sort()).toEqual(['aks_nsg_id', 'control_plane_subnet_id', 'deploy_agent_egress_ip', 'deploy_agent_subnet_id', 'networking_resource_group_name', 'vnet_id', 'worker_node_subnet_id']);
+test("outputs are the seed's (VNet id, both subnet ids, resource group name, NSG id) plus the deploy agents' subnet and address", () => {
+  expect(Object.keys(synth(prod!).output).sort()).toEqual([
+    'aks_nsg_id',
+    'control_plane_subnet_id',
+    'deploy_agent_egress_ip',
+    'deploy_agent_subnet_id',
+    'networking_resource_group_name',
+    'vnet_id',
+    'worker_node_subnet_id',
+  ]);
 });
 
 test('provider authentication comes from the environment: no client secret or id in the configuration', () => {
@@ -133,7 +188,14 @@ test('state is local without settings and in an azurerm backend, one key per sta
   expect(synth(dev!).terraform.backend).toEqual({ local: { path: '../../../terraform.network-dev.tfstate' } });
   const remote = synth(dev!, { TF_STATE_RESOURCE_GROUP: 'tfstate-rg', TF_STATE_STORAGE_ACCOUNT: 'tfstateorders', TF_STATE_CONTAINER: 'tfstate' });
   expect(remote.terraform.backend).toEqual({
-    azurerm: { container_name: 'tfstate', key: 'network-dev.tfstate', resource_group_name: 'tfstate-rg', storage_account_name: 'tfstateorders', use_azuread_auth: true, use_oidc: true },
+    azurerm: {
+      container_name: 'tfstate',
+      key: 'network-dev.tfstate',
+      resource_group_name: 'tfstate-rg',
+      storage_account_name: 'tfstateorders',
+      use_azuread_auth: true,
+      use_oidc: true,
+    },
   });
   expect(() => stateBackendFromEnv({ TF_STATE_CONTAINER: 'x' })).toThrow('Remote state needs all of');
 });
@@ -141,13 +203,28 @@ test('state is local without settings and in an azurerm backend, one key per sta
 describe('invalid configuration fails synth with a message naming the setting', () => {
   const withNet = (n: Partial<EnvironmentConfig['networking']>): EnvironmentConfig => ({ ...prod!, networking: { ...prod!.networking, ...n } });
   test.each([
-    [{ workerNodeSubnetCidr: '10.1.2.0/24' }, 'prod.networking.workerNodeSubnetCidr = "10.1.2.0/24": must lie inside the VNet address space 10.20.0.0/16'],
-    [{ workerNodeSubnetCidr: '10.20.1.128/25' }, 'prod.networking.workerNodeSubnetCidr = "10.20.1.128/25": must not overlap controlPlaneSubnetCidr 10.20.1.0/24'],
-    [{ privateEndpointSubnetCidr: '10.20.2.0/25' }, 'prod.networking.privateEndpointSubnetCidr = "10.20.2.0/25": must not overlap workerNodeSubnetCidr 10.20.2.0/24'],
-    [{ deployAgentSubnetCidr: '10.20.3.0/24' }, 'prod.networking.deployAgentSubnetCidr = "10.20.3.0/24": must not overlap privateEndpointSubnetCidr 10.20.3.0/24'],
+    [
+      { workerNodeSubnetCidr: '10.1.2.0/24' },
+      'prod.networking.workerNodeSubnetCidr = "10.1.2.0/24": must lie inside the VNet address space 10.20.0.0/16',
+    ],
+    [
+      { workerNodeSubnetCidr: '10.20.1.128/25' },
+      'prod.networking.workerNodeSubnetCidr = "10.20.1.128/25": must not overlap controlPlaneSubnetCidr 10.20.1.0/24',
+    ],
+    [
+      { privateEndpointSubnetCidr: '10.20.2.0/25' },
+      'prod.networking.privateEndpointSubnetCidr = "10.20.2.0/25": must not overlap workerNodeSubnetCidr 10.20.2.0/24',
+    ],
+    [
+      { deployAgentSubnetCidr: '10.20.3.0/24' },
+      'prod.networking.deployAgentSubnetCidr = "10.20.3.0/24": must not overlap privateEndpointSubnetCidr 10.20.3.0/24',
+    ],
     [{ deployAgentSubnetCidr: '10.20.5.0/29' }, 'prod.networking.deployAgentSubnetCidr = "10.20.5.0/29": must be a /28 or larger'],
     [{ controlPlaneSubnetCidr: '10.20.1.5/24' }, 'prod.networking.controlPlaneSubnetCidr = "10.20.1.5/24": must be an IPv4 CIDR'],
-    [{ vnetAddressSpace: ['192.168.0.0/16'] }, 'prod.networking.vnetAddressSpace[0] = "192.168.0.0/16": must not overlap the cluster\'s overlay podCidr 192.168.0.0/16'],
+    [
+      { vnetAddressSpace: ['192.168.0.0/16'] },
+      'prod.networking.vnetAddressSpace[0] = "192.168.0.0/16": must not overlap the cluster\'s overlay podCidr 192.168.0.0/16',
+    ],
     [{ vnetAddressSpace: ['20.20.0.0/16'] }, 'prod.networking.vnetAddressSpace[0] = "20.20.0.0/16": must be a private range (RFC 1918)'],
     [{ adminCidrs: ['10.1.0.0/16'] }, 'prod.networking.adminCidrs[0] = "10.1.0.0/16": must be a public address range'],
     [{ adminCidrs: ['0.0.0.0/0'] }, 'prod.networking.adminCidrs[0] = "0.0.0.0/0": must be a specific CIDR, not the whole Internet'],
@@ -165,7 +242,12 @@ describe('invalid configuration fails synth with a message naming the setting', 
 });
 
 test('npm run synth stops on a bad setting with one line naming the setting, the value and the variable, exit 78', () => {
-  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'infra/main.ts'], { encoding: 'utf8', env: { ...process.env, ADMIN_CIDRS: '10.0.0.0/8' } });
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'infra/main.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, ADMIN_CIDRS: '10.0.0.0/8' },
+  });
   expect(r.status).toBe(78);
-  expect(r.stderr.trim()).toBe('synth: dev.networking.adminCidrs[0] = "10.0.0.0/8": must be a public address range: the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)');
+  expect(r.stderr.trim()).toBe(
+    'synth: dev.networking.adminCidrs[0] = "10.0.0.0/8": must be a public address range: the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)',
+  );
 });

@@ -30,7 +30,7 @@ test('snapshot: platform stack (prod)', () => {
 });
 
 describe('AKS', () => {
-  test('has the seed\'s name, DNS prefix and region, and a supported Kubernetes version', () => {
+  test("has the seed's name, DNS prefix and region, and a supported Kubernetes version", () => {
     expect(cluster).toMatchObject({ name: 'terraform-aks-cluster', dns_prefix: 'myaks-project', location: 'uksouth', kubernetes_version: '1.36' });
   });
 
@@ -43,28 +43,53 @@ describe('AKS', () => {
   });
 
   test('keeps a system pool for critical add-ons and an autoscaling user pool in worker-node-subnet across zones', () => {
-    expect(cluster.default_node_pool).toMatchObject({ name: 'system', only_critical_addons_enabled: true, auto_scaling_enabled: true, zones: ['1', '2', '3'] });
+    expect(cluster.default_node_pool).toMatchObject({
+      name: 'system',
+      only_critical_addons_enabled: true,
+      auto_scaling_enabled: true,
+      zones: ['1', '2', '3'],
+    });
     const user = only(P.resource, 'azurerm_kubernetes_cluster_node_pool');
     expect(user).toMatchObject({ name: 'user', mode: 'User', auto_scaling_enabled: true, min_count: 2, max_count: 10, zones: ['1', '2', '3'] });
     for (const subnet of [cluster.default_node_pool.vnet_subnet_id, user.vnet_subnet_id]) expect(subnet).toMatch(/worker-node-subnet/);
   });
 
   test('uses Azure CNI overlay with network policy, pod and service ranges outside the VNet', () => {
-    expect(cluster.network_profile).toMatchObject({ network_plugin: 'azure', network_plugin_mode: 'overlay', network_policy: 'cilium', pod_cidr: OVERLAY_NETWORK.podCidr, service_cidr: OVERLAY_NETWORK.serviceCidr });
+    expect(cluster.network_profile).toMatchObject({
+      network_plugin: 'azure',
+      network_plugin_mode: 'overlay',
+      network_policy: 'cilium',
+      pod_cidr: OVERLAY_NETWORK.podCidr,
+      service_cidr: OVERLAY_NETWORK.serviceCidr,
+    });
   });
 
   test('has the OIDC issuer, workload identity and the Key Vault secrets provider with rotation', () => {
-    expect(cluster).toMatchObject({ oidc_issuer_enabled: true, workload_identity_enabled: true, key_vault_secrets_provider: { secret_rotation_enabled: true } });
+    expect(cluster).toMatchObject({
+      oidc_issuer_enabled: true,
+      workload_identity_enabled: true,
+      key_vault_secrets_provider: { secret_rotation_enabled: true },
+    });
   });
 
   test('sends Container Insights to the Log Analytics workspace with managed-identity auth', () => {
-    expect(cluster.oms_agent).toEqual({ log_analytics_workspace_id: expect.stringContaining('azurerm_log_analytics_workspace'), msi_auth_for_monitoring_enabled: true });
+    expect(cluster.oms_agent).toEqual({
+      log_analytics_workspace_id: expect.stringContaining('azurerm_log_analytics_workspace'),
+      msi_auth_for_monitoring_enabled: true,
+    });
     expect(only(P.resource, 'azurerm_log_analytics_workspace')).toMatchObject({ retention_in_days: 90, local_authentication_enabled: false });
   });
 
-  test('uses Entra ID with Azure RBAC, local accounts disabled, API server limited to the admin CIDRs and the deploy agents\' NAT address', () => {
-    expect(cluster).toMatchObject({ local_account_disabled: true, role_based_access_control_enabled: true, azure_active_directory_role_based_access_control: { azure_rbac_enabled: true, admin_group_object_ids: [ADMINS] } });
-    expect(cluster.api_server_access_profile.authorized_ip_ranges).toEqual(['148.252.158.53/32', expect.stringMatching(/^\$\{data\.terraform_remote_state\..*deploy-agent-egress-ip.*\}\/32$/)]);
+  test("uses Entra ID with Azure RBAC, local accounts disabled, API server limited to the admin CIDRs and the deploy agents' NAT address", () => {
+    expect(cluster).toMatchObject({
+      local_account_disabled: true,
+      role_based_access_control_enabled: true,
+      azure_active_directory_role_based_access_control: { azure_rbac_enabled: true, admin_group_object_ids: [ADMINS] },
+    });
+    expect(cluster.api_server_access_profile.authorized_ip_ranges).toEqual([
+      '148.252.158.53/32',
+      expect.stringMatching(/^\$\{data\.terraform_remote_state\..*deploy-agent-egress-ip.*\}\/32$/),
+    ]);
   });
 
   test('a change to the system pool that needs it rebuilt rotates through a temporary pool instead of failing', () => {
@@ -82,12 +107,21 @@ describe('AKS', () => {
 
   test('outputs as the seed: kube config (sensitive), cluster name and id; plus what the manifests need', () => {
     expect(P.output.kube_config).toMatchObject({ sensitive: true });
-    expect(Object.keys(P.output).sort()).toEqual(['aks_cluster_id', 'aks_cluster_name', 'app_identity_client_id', 'app_identity_name', 'app_identity_principal_id', 'key_vault_url', 'kube_config', 'log_analytics_workspace_id']);
+    expect(Object.keys(P.output).sort()).toEqual([
+      'aks_cluster_id',
+      'aks_cluster_name',
+      'app_identity_client_id',
+      'app_identity_name',
+      'app_identity_principal_id',
+      'key_vault_url',
+      'kube_config',
+      'log_analytics_workspace_id',
+    ]);
   });
 });
 
 describe('app identity and Key Vault', () => {
-  test('the app identity is federated with the app\'s ServiceAccount, names from the app contract', () => {
+  test("the app identity is federated with the app's ServiceAccount, names from the app contract", () => {
     const fic = only(P.resource, 'azurerm_federated_identity_credential');
     expect(fic.subject).toBe(`system:serviceaccount:${AppContract.kubernetes.namespace}:${AppContract.kubernetes.serviceAccount}`);
     expect(fic.audience).toEqual(['api://AzureADTokenExchange']);
@@ -102,39 +136,60 @@ describe('app identity and Key Vault', () => {
 
   test('Key Vault uses RBAC, soft delete and purge protection, and is reached only through a private endpoint with its DNS zone', () => {
     const kv = only(P.resource, 'azurerm_key_vault') as Record<string, any>;
-    expect(kv).toMatchObject({ rbac_authorization_enabled: true, purge_protection_enabled: true, soft_delete_retention_days: 90, public_network_access_enabled: false });
+    expect(kv).toMatchObject({
+      rbac_authorization_enabled: true,
+      purge_protection_enabled: true,
+      soft_delete_retention_days: 90,
+      public_network_access_enabled: false,
+    });
     expect(kv.network_acls).toEqual({ default_action: 'Deny', bypass: 'AzureServices' });
-    const pe = all(P.resource, 'azurerm_private_endpoint').find((e) => (e.private_service_connection as any).subresource_names[0] === 'vault') as Record<string, any>;
+    const pe = all(P.resource, 'azurerm_private_endpoint').find(
+      (e) => (e.private_service_connection as any).subresource_names[0] === 'vault',
+    ) as Record<string, any>;
     expect(pe.subnet_id).toMatch(/private-endpoint-subnet/);
     expect(pe.private_service_connection.private_connection_resource_id).toMatch(/azurerm_key_vault\./);
     const zone = all(P.resource, 'azurerm_private_dns_zone').find((z) => z.name === 'privatelink.vaultcore.azure.net')!;
     expect(zone).toBeDefined();
-    expect(all(P.resource, 'azurerm_private_dns_zone_virtual_network_link').map((l) => l.private_dns_zone_name)).toContainEqual(expect.stringContaining('key-vault-private-dns'));
+    expect(all(P.resource, 'azurerm_private_dns_zone_virtual_network_link').map((l) => l.private_dns_zone_name)).toContainEqual(
+      expect.stringContaining('key-vault-private-dns'),
+    );
   });
 
   test('configured principals, not the last deployer: the pipeline writes secrets, the administrators manage the vault', () => {
     const onVault = all(P.resource, 'azurerm_role_assignment').filter((r) => String(r.scope).includes('azurerm_key_vault.'));
     const grants = onVault.map((r) => [r.principal_id, r.role_definition_name]);
-    expect(grants).toEqual(expect.arrayContaining([[DEPLOYER, KEY_VAULT_ROLES.secretsOfficer], [ADMINS, KEY_VAULT_ROLES.secretsOfficer], [ADMINS, KEY_VAULT_ROLES.certificatesOfficer]]));
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        [DEPLOYER, KEY_VAULT_ROLES.secretsOfficer],
+        [ADMINS, KEY_VAULT_ROLES.secretsOfficer],
+        [ADMINS, KEY_VAULT_ROLES.certificatesOfficer],
+      ]),
+    );
     expect(JSON.stringify(P)).not.toMatch(/data\.azurerm_client_config\.[^.]+\.object_id/);
   });
 
-  test('secrets are written only after the deployer\'s role has had time to propagate and the private endpoint exists', () => {
+  test("secrets are written only after the deployer's role has had time to propagate and the private endpoint exists", () => {
     const sleep = only(P.resource, 'time_sleep') as Record<string, any>;
     expect(sleep.create_duration).toBe(RBAC_PROPAGATION_WAIT);
-    expect(sleep.depends_on).toEqual(expect.arrayContaining([expect.stringContaining('deployer-secrets-officer'), expect.stringContaining('key-vault-private-endpoint')]));
+    expect(sleep.depends_on).toEqual(
+      expect.arrayContaining([expect.stringContaining('deployer-secrets-officer'), expect.stringContaining('key-vault-private-endpoint')]),
+    );
     for (const secret of all(P.resource, 'azurerm_key_vault_secret')) expect(secret.depends_on).toEqual([expect.stringMatching(/^time_sleep\./)]);
   });
 
   test('holds the database server and name (Entra login: no user or password) and the generated session key, with content types and expiry', () => {
     const secrets = all(P.resource, 'azurerm_key_vault_secret');
-    expect(secrets.map((s) => s.name).sort()).toEqual([AppContract.secretNames.database, AppContract.secretNames.server, AppContract.secretNames.sessionKey].sort());
+    expect(secrets.map((s) => s.name).sort()).toEqual(
+      [AppContract.secretNames.database, AppContract.secretNames.server, AppContract.secretNames.sessionKey].sort(),
+    );
     for (const s of secrets) {
       expect(s.content_type).toMatch(/^text\/plain/);
       expect(s.expiration_date).toBe(secretExpiry(new Date('2026-06-15T12:00:00Z'), 365));
     }
     expect(only(P.resource, 'random_password')).toMatchObject({ length: 64, special: false });
-    expect(secrets.find((s) => s.name === AppContract.secretNames.sessionKey)!.value).toMatch(/^\$\{random_password\..*session-signing-key.*\.result\}$/);
+    expect(secrets.find((s) => s.name === AppContract.secretNames.sessionKey)!.value).toMatch(
+      /^\$\{random_password\..*session-signing-key.*\.result\}$/,
+    );
   });
 
   test('the application routing add-on (managed NGINX) is on and may read the ingress certificate from the vault', () => {
@@ -165,12 +220,12 @@ describe('app identity and Key Vault', () => {
 
 describe('who may do what in the cluster', () => {
   const roles = all(P.resource, 'azurerm_role_assignment');
-  test('the administrators\' group is cluster-admin (Azure RBAC and the AKS admin group) and may fetch the user kubeconfig', () => {
+  test("the administrators' group is cluster-admin (Azure RBAC and the AKS admin group) and may fetch the user kubeconfig", () => {
     const admins = roles.filter((r) => r.principal_id === ADMINS && String(r.scope).match(/^\$\{azurerm_kubernetes_cluster\.[^.]+\.id\}$/));
     expect(admins.map((r) => r.role_definition_name).sort()).toEqual([AKS_ROLES.clusterUser, AKS_ROLES.clusterAdmin].sort());
   });
 
-  test('the deployer writes only inside the app\'s namespace, and may create that namespace through a custom role', () => {
+  test("the deployer writes only inside the app's namespace, and may create that namespace through a custom role", () => {
     const writer = roles.find((r) => r.principal_id === DEPLOYER && r.role_definition_name === AKS_ROLES.writer)!;
     expect(writer.scope).toMatch(new RegExp(`^\\$\\{azurerm_kubernetes_cluster\\.[^.]+\\.id\\}/namespaces/${AppContract.kubernetes.namespace}$`));
     const definition = only(P.resource, 'azurerm_role_definition') as Record<string, any>;
@@ -186,16 +241,22 @@ describe('who may do what in the cluster', () => {
 describe('Azure SQL', () => {
   const server = only(P.resource, 'azurerm_mssql_server') as Record<string, any>;
 
-  test('sets TLS 1.2 explicitly, the SQL administrators\' group as Entra administrator, Entra-only login, no public network access', () => {
+  test("sets TLS 1.2 explicitly, the SQL administrators' group as Entra administrator, Entra-only login, no public network access", () => {
     expect(server).toMatchObject({ minimum_tls_version: '1.2', public_network_access_enabled: false });
-    expect(server.azuread_administrator).toMatchObject({ azuread_authentication_only: true, object_id: SQL_ADMINS, login_username: 'Order Platform SQL Admins' });
+    expect(server.azuread_administrator).toMatchObject({
+      azuread_authentication_only: true,
+      object_id: SQL_ADMINS,
+      login_username: 'Order Platform SQL Admins',
+    });
     expect(server.administrator_login).toBeUndefined();
     expect(server.administrator_login_password).toBeUndefined();
   });
 
   test('has a database for the orders table and a private endpoint in the VNet with private DNS', () => {
     expect(only(P.resource, 'azurerm_mssql_database')).toMatchObject({ name: AppContract.database.defaultDatabaseName });
-    const pe = all(P.resource, 'azurerm_private_endpoint').find((e) => (e.private_service_connection as any).subresource_names[0] === 'sqlServer') as Record<string, any>;
+    const pe = all(P.resource, 'azurerm_private_endpoint').find(
+      (e) => (e.private_service_connection as any).subresource_names[0] === 'sqlServer',
+    ) as Record<string, any>;
     expect(pe.subnet_id).toMatch(/private-endpoint-subnet/);
     expect(pe.private_service_connection).toMatchObject({ subresource_names: ['sqlServer'], is_manual_connection: false });
     expect(all(P.resource, 'azurerm_private_dns_zone').map((z) => z.name)).toContain('privatelink.database.windows.net');
@@ -222,21 +283,57 @@ describe('invalid platform configuration fails synth with a message naming the s
     ['prod.cluster.kubernetesVersion = "1.26.6": is no longer supported by AKS', withCluster({ kubernetesVersion: '1.26.6' })],
     ['prod.cluster.kubernetesVersion = "latest": must be a Kubernetes version', withCluster({ kubernetesVersion: 'latest' })],
     ['prod.cluster.userPool.maxPods = 30: must be from 50 to 250', withCluster({ userPool: { ...prod!.cluster.userPool, maxPods: 30 } })],
-    ['prod.cluster.userPool.maxCount = 2: must be a whole number of at least minCount (5)', withCluster({ userPool: { ...prod!.cluster.userPool, minCount: 5, maxCount: 2 } })],
+    [
+      'prod.cluster.userPool.maxCount = 2: must be a whole number of at least minCount (5)',
+      withCluster({ userPool: { ...prod!.cluster.userPool, minCount: 5, maxCount: 2 } }),
+    ],
     ['prod.cluster.zones = ["4"]', withCluster({ zones: ['4'] })],
     ['prod.cluster.kubernetesVersion = "1.33": is no longer supported by AKS; use 1.35 or later', withCluster({ kubernetesVersion: '1.33' })],
-    ['prod.access.adminGroup.objectId = "admins": must be the Entra object id (a GUID) of the group (ADMIN_GROUP_OBJECT_ID)', { ...prod!, access: { ...prod!.access, adminGroup: { objectId: 'admins', displayName: 'x' } } }],
-    ['prod.access.sqlAdminGroup.displayName = " sql"', { ...prod!, access: { ...prod!.access, sqlAdminGroup: { objectId: SQL_ADMINS, displayName: ' sql' } } }],
-    ['prod.access.sqlAdminGroup.objectId = "5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f": must differ from adminGroup', { ...prod!, access: { ...prod!.access, sqlAdminGroup: { objectId: ADMINS, displayName: 'x' } } }],
-    ['prod.exposure.internalClientCidrs[0] = "192.168.0.0/16": must not overlap the cluster\'s overlay podCidr 192.168.0.0/16', { ...prod!, exposure: { ...prod!.exposure, internalClientCidrs: ['192.168.0.0/16'] } }],
+    [
+      'prod.access.adminGroup.objectId = "admins": must be the Entra object id (a GUID) of the group (ADMIN_GROUP_OBJECT_ID)',
+      { ...prod!, access: { ...prod!.access, adminGroup: { objectId: 'admins', displayName: 'x' } } },
+    ],
+    [
+      'prod.access.sqlAdminGroup.displayName = " sql"',
+      { ...prod!, access: { ...prod!.access, sqlAdminGroup: { objectId: SQL_ADMINS, displayName: ' sql' } } },
+    ],
+    [
+      'prod.access.sqlAdminGroup.objectId = "5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f": must differ from adminGroup',
+      { ...prod!, access: { ...prod!.access, sqlAdminGroup: { objectId: ADMINS, displayName: 'x' } } },
+    ],
+    [
+      'prod.exposure.internalClientCidrs[0] = "192.168.0.0/16": must not overlap the cluster\'s overlay podCidr 192.168.0.0/16',
+      { ...prod!, exposure: { ...prod!.exposure, internalClientCidrs: ['192.168.0.0/16'] } },
+    ],
     ['prod.access.adminGroup.displayName = "a]b"', { ...prod!, access: { ...prod!.access, adminGroup: { objectId: ADMINS, displayName: 'a]b' } } }],
-    ['prod.access.deployerObjectId = "pipeline": must be the Entra object id (a GUID) of the pipeline\'s service principal (DEPLOYER_OBJECT_ID)', { ...prod!, access: { ...prod!.access, deployerObjectId: 'pipeline' } }],
-    ['prod.access.deployerObjectId = "5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f": must be the pipeline\'s service principal, not one of the groups', { ...prod!, access: { ...prod!.access, deployerObjectId: ADMINS } }],
-    ['prod.exposure.publicHost = null: must be a DNS name such as orders.example.com (PUBLIC_HOST_<ENV>)', { ...prod!, exposure: { ...prod!.exposure, mode: 'public' as const } }],
-    ['prod.exposure.publicHost = "orders.shop.example": only applies to exposure "public"; exposure is "internal"', { ...prod!, exposure: { ...prod!.exposure, publicHost: 'orders.shop.example' } }],
-    ['prod.exposure.internalClientCidrs[0] = "0.0.0.0/0": must be a private range', { ...prod!, exposure: { ...prod!.exposure, internalClientCidrs: ['0.0.0.0/0'] } }],
-    ['prod.monitoring.retentionDays = 7: must be a whole number of days from 30 to 730', { ...prod!, monitoring: { ...prod!.monitoring, retentionDays: 7 } }],
-    ['prod.monitoring.alertEmails[0] = "devops-at-example": must be an e-mail address', { ...prod!, monitoring: { ...prod!.monitoring, alertEmails: ['devops-at-example'] } }],
+    [
+      'prod.access.deployerObjectId = "pipeline": must be the Entra object id (a GUID) of the pipeline\'s service principal (DEPLOYER_OBJECT_ID)',
+      { ...prod!, access: { ...prod!.access, deployerObjectId: 'pipeline' } },
+    ],
+    [
+      'prod.access.deployerObjectId = "5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f": must be the pipeline\'s service principal, not one of the groups',
+      { ...prod!, access: { ...prod!.access, deployerObjectId: ADMINS } },
+    ],
+    [
+      'prod.exposure.publicHost = null: must be a DNS name such as orders.example.com (PUBLIC_HOST_<ENV>)',
+      { ...prod!, exposure: { ...prod!.exposure, mode: 'public' as const } },
+    ],
+    [
+      'prod.exposure.publicHost = "orders.shop.example": only applies to exposure "public"; exposure is "internal"',
+      { ...prod!, exposure: { ...prod!.exposure, publicHost: 'orders.shop.example' } },
+    ],
+    [
+      'prod.exposure.internalClientCidrs[0] = "0.0.0.0/0": must be a private range',
+      { ...prod!, exposure: { ...prod!.exposure, internalClientCidrs: ['0.0.0.0/0'] } },
+    ],
+    [
+      'prod.monitoring.retentionDays = 7: must be a whole number of days from 30 to 730',
+      { ...prod!, monitoring: { ...prod!.monitoring, retentionDays: 7 } },
+    ],
+    [
+      'prod.monitoring.alertEmails[0] = "devops-at-example": must be an e-mail address',
+      { ...prod!, monitoring: { ...prod!.monitoring, alertEmails: ['devops-at-example'] } },
+    ],
     ['prod.monitoring.alertEmails = []: must name at least one e-mail address', { ...prod!, monitoring: { ...prod!.monitoring, alertEmails: [] } }],
     ['prod.data.keyVaultName = "kv_with_underscores"', { ...prod!, data: { ...prod!.data, keyVaultName: 'kv_with_underscores' } }],
     ['prod.data.auditRetentionDays = 30: must be at least 90 days', { ...prod!, data: { ...prod!.data, auditRetentionDays: 30 } }],

@@ -9,7 +9,10 @@ const FOLDERS = ['infra/constructs', 'infra/stacks', 'monitoring', 'k8s/charts']
 function propsDocProblems(): string[] {
   const problems: string[] = [];
   for (const folder of FOLDERS) {
-    for (const file of fs.readdirSync(path.join(ROOT, folder)).filter((f) => f.endsWith('.ts')).sort()) {
+    for (const file of fs
+      .readdirSync(path.join(ROOT, folder))
+      .filter((f) => f.endsWith('.ts'))
+      .sort()) {
       const rel = `${folder}/${file}`;
       const source = ts.createSourceFile(rel, fs.readFileSync(path.join(ROOT, rel), 'utf8'), ts.ScriptTarget.Latest, true);
       for (const statement of source.statements) {
@@ -19,7 +22,10 @@ function propsDocProblems(): string[] {
           if (!ts.isPropertySignature(member)) continue;
           const where = `${rel}: ${statement.name.text}.${member.name.getText(source)}`;
           const docs = ts.getJSDocCommentsAndTags(member).filter(ts.isJSDoc);
-          const text = docs.map((d) => ts.getTextOfJSDocComment(d.comment) ?? '').join('').trim();
+          const text = docs
+            .map((d) => ts.getTextOfJSDocComment(d.comment) ?? '')
+            .join('')
+            .trim();
           const hasDefault = docs.some((d) => d.tags?.some((t) => t.tagName.text === 'default'));
           if (!text) problems.push(`${where} has no doc comment`);
           if (hasDefault && !member.questionToken) problems.push(`${where} is required but documents a @default`);

@@ -25,7 +25,7 @@ test('outputs the login server and id', () => {
 test.each([
   ['dev', dev!],
   ['prod', prod!],
-])('the %s cluster\'s kubelet identity pulls from it (AcrPull), through the registry stack\'s state', (_name, config) => {
+])("the %s cluster's kubelet identity pulls from it (AcrPull), through the registry stack's state", (_name, config) => {
   const p = config === prod ? platform : synthEnvironment(config).platform;
   const pull = Object.values(p.resource.azurerm_role_assignment!).find((r) => r.role_definition_name === 'AcrPull') as Record<string, any>;
   expect(pull.principal_id).toMatch(/azurerm_kubernetes_cluster\.[\w-]+\.kubelet_identity\[0\]\.object_id/);

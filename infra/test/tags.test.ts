@@ -31,12 +31,15 @@ const env = { ADMIN_CIDRS: '148.252.158.53/32', ALERT_EMAILS: 'oncall@shop.examp
 describe.each(environments(env).map((config) => [config.name, config] as const))('%s', (_name, config) => {
   const synth = synthEnvironment(config);
 
-  test.each(['network', 'platform'] as const)('every taggable resource in the %s stack carries the environment tags, and no other resource has tags', (stack) => {
-    const { taggable, untaggable } = tagsOf(synth[stack].resource);
-    expect(Object.keys(taggable).length).toBeGreaterThan(0);
-    for (const [where, tags] of Object.entries(taggable)) expect({ where, tags }).toEqual({ where, tags: config.tags });
-    for (const [where, tags] of Object.entries(untaggable)) expect({ where, tags }).toEqual({ where, tags: undefined });
-  });
+  test.each(['network', 'platform'] as const)(
+    'every taggable resource in the %s stack carries the environment tags, and no other resource has tags',
+    (stack) => {
+      const { taggable, untaggable } = tagsOf(synth[stack].resource);
+      expect(Object.keys(taggable).length).toBeGreaterThan(0);
+      for (const [where, tags] of Object.entries(taggable)) expect({ where, tags }).toEqual({ where, tags: config.tags });
+      for (const [where, tags] of Object.entries(untaggable)) expect({ where, tags }).toEqual({ where, tags: undefined });
+    },
+  );
 
   test('the AKS default node pool carries the environment tags', () => {
     const clusters = Object.values(synth.platform.resource.azurerm_kubernetes_cluster ?? {});

@@ -24,7 +24,7 @@ Lock Info:
   Info:
 `;
 
-test('reads the lock id, holder and creation time from Terraform\'s lock error', () => {
+test("reads the lock id, holder and creation time from Terraform's lock error", () => {
   expect(parseLockError(LOCK_OUTPUT('2026-11-25 10:19:30.123456789 +0000 UTC'))).toEqual({
     id: '9db590f1-b6fe-c5f2-2678-8804f089deba',
     who: 'vsts@agent-42',
@@ -41,7 +41,7 @@ test('a lock is stale only when older than the threshold, and never when its age
   expect(isStale({ id: 'x' }, new Date('2030-01-01T00:00:00Z'), 60)).toBe(false);
 });
 
-test('in a pipeline, Terraform signs in through the service connection\'s refreshing OIDC endpoint, never the one-shot idToken', () => {
+test("in a pipeline, Terraform signs in through the service connection's refreshing OIDC endpoint, never the one-shot idToken", () => {
   const task = {
     TF_BUILD: 'True',
     AZURESUBSCRIPTION_CLIENT_ID: 'app-id',
@@ -65,7 +65,9 @@ test('in a pipeline, Terraform signs in through the service connection\'s refres
   expect(armEnvFromPipeline({ ...task, ARM_CLIENT_ID: 'mine' })).toEqual({});
   expect(armEnvFromPipeline({ AZURESUBSCRIPTION_CLIENT_ID: 'app-id' })).toEqual({});
   const { SYSTEM_ACCESSTOKEN: _token, ...withoutToken } = task;
-  expect(() => armEnvFromPipeline(withoutToken)).toThrow('missing: SYSTEM_ACCESSTOKEN (map it into the step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))');
+  expect(() => armEnvFromPipeline(withoutToken)).toThrow(
+    'missing: SYSTEM_ACCESSTOKEN (map it into the step: env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))',
+  );
 });
 
 test('the published plan summary masks every sensitive value, also where a provider forgot to mark one', () => {
@@ -73,8 +75,26 @@ test('the published plan summary masks every sensitive value, also where a provi
     {
       terraform_version: '1.11.4',
       resource_changes: [
-        { address: 'azurerm_key_vault_secret.session', change: { actions: ['create'], before: null, after: { name: 'session-signing-key', value: 'Sup3r-Secr3t-Key' }, after_unknown: { id: true }, after_sensitive: { value: true } } },
-        { address: 'azurerm_mssql_server.sql', change: { actions: ['update'], before: { administrator_login_password: 'Old-P4ss', version: '12.0' }, after: { administrator_login_password: 'New-P4ss', version: '12.0' }, after_sensitive: {}, before_sensitive: {} } },
+        {
+          address: 'azurerm_key_vault_secret.session',
+          change: {
+            actions: ['create'],
+            before: null,
+            after: { name: 'session-signing-key', value: 'Sup3r-Secr3t-Key' },
+            after_unknown: { id: true },
+            after_sensitive: { value: true },
+          },
+        },
+        {
+          address: 'azurerm_mssql_server.sql',
+          change: {
+            actions: ['update'],
+            before: { administrator_login_password: 'Old-P4ss', version: '12.0' },
+            after: { administrator_login_password: 'New-P4ss', version: '12.0' },
+            after_sensitive: {},
+            before_sensitive: {},
+          },
+        },
         { address: 'azurerm_resource_group.rg', change: { actions: ['no-op'], before: { name: 'rg' }, after: { name: 'rg' } } },
       ],
     },
@@ -150,7 +170,11 @@ process.exit(9);
 `;
 
   const tf = (...args: string[]) => {
-    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', ...args, '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_BUILD: '', ARM_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555' } });
+    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', ...args, '--stacks-dir', stacks, '--terraform', terraform], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, TF_BUILD: '', ARM_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555' },
+    });
     if (process.env.DEBUG_TF) process.stderr.write(r.stderr);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
@@ -210,12 +234,18 @@ process.exit(9);
     writeFileSync(join(stacks, 'variant'), 'S0');
     const changed = tf('apply', '--env', 'dev', '--reviewed', reviewed);
     expect(changed.status).toBe(1);
-    expect(changed.stderr).toContain('network-dev: the plan changed since it was reviewed, so nothing was applied:\n  azurerm_mssql_database.db: planned create differs from the reviewed create');
+    expect(changed.stderr).toContain(
+      'network-dev: the plan changed since it was reviewed, so nothing was applied:\n  azurerm_mssql_database.db: planned create differs from the reviewed create',
+    );
     expect(calls().some((c) => c.includes(' apply '))).toBe(false);
   });
 
   test('another Terraform version is refused before anything runs', () => {
-    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FAKE_TF_VERSION: '1.9.8', ARM_SUBSCRIPTION_ID: 'sub' } });
+    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, FAKE_TF_VERSION: '1.9.8', ARM_SUBSCRIPTION_ID: 'sub' },
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`terraform 1.9.8 is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version)`);
     expect(existsSync(join(stacks, 'calls.log'))).toBe(false);
@@ -225,16 +255,27 @@ process.exit(9);
     const help = tf('--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: npm run tf -- <plan|apply|outputs> --env <dev|prod|shared> [options]');
-    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_BUILD: '', ARM_SUBSCRIPTION_ID: '' } });
+    const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, TF_BUILD: '', ARM_SUBSCRIPTION_ID: '' },
+    });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('ARM_SUBSCRIPTION_ID is not set; the azurerm provider needs it: export ARM_SUBSCRIPTION_ID=$(az account show --query id -o tsv)');
+    expect(r.stderr).toContain(
+      'ARM_SUBSCRIPTION_ID is not set; the azurerm provider needs it: export ARM_SUBSCRIPTION_ID=$(az account show --query id -o tsv)',
+    );
   });
 
   test('stacks synthesized without the deploy principals are refused, naming the settings', () => {
-    writeFileSync(join(stacks, 'platform-dev', 'cdk.tf.json'), JSON.stringify({ resource: { azurerm_role_assignment: { a: { principal_id: PLACEHOLDER_PRINCIPAL_IDS.deployer } } } }));
+    writeFileSync(
+      join(stacks, 'platform-dev', 'cdk.tf.json'),
+      JSON.stringify({ resource: { azurerm_role_assignment: { a: { principal_id: PLACEHOLDER_PRINCIPAL_IDS.deployer } } } }),
+    );
     const r = tf('plan', '--env', 'dev');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('platform-dev was synthesized without DEPLOYER_OBJECT_ID: set them (README "Synth and deploy") and run `npm run synth` again.');
+    expect(r.stderr).toContain(
+      'platform-dev was synthesized without DEPLOYER_OBJECT_ID: set them (README "Synth and deploy") and run `npm run synth` again.',
+    );
   });
 
   test('apply applies exactly the saved plans and writes the non-sensitive outputs', () => {

@@ -188,7 +188,10 @@ export class OrderAppChart extends Chart {
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
-      JsonPatch.add('/spec/template/spec/containers/0/resources/requests/ephemeral-storage', Quantity.fromString(`${r.ephemeralStorageRequestMiB}Mi`)),
+      JsonPatch.add(
+        '/spec/template/spec/containers/0/resources/requests/ephemeral-storage',
+        Quantity.fromString(`${r.ephemeralStorageRequestMiB}Mi`),
+      ),
       JsonPatch.add('/spec/template/spec/containers/0/resources/limits/ephemeral-storage', Quantity.fromString(`${r.ephemeralStorageLimitMiB}Mi`)),
       JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
         this.spread('topology.kubernetes.io/zone'),
@@ -321,7 +324,9 @@ export class OrderAppChart extends Chart {
       const appRouting = kplus.Namespaces.select(this, 'app-routing-namespace', { names: [APP_ROUTING_NAMESPACE] });
       ingressRules.push({ peer: appRouting, ports: appPort });
     } else if (config.exposure === 'internal') {
-      config.internalClientCidrs.forEach((cidr, i) => ingressRules.push({ peer: kplus.NetworkPolicyIpBlock.ipv4(this, `internal-clients-${i}`, cidr), ports: appPort }));
+      config.internalClientCidrs.forEach((cidr, i) =>
+        ingressRules.push({ peer: kplus.NetworkPolicyIpBlock.ipv4(this, `internal-clients-${i}`, cidr), ports: appPort }),
+      );
     }
     const kubeDns = kplus.Pods.select(this, 'kube-dns', {
       labels: { 'k8s-app': 'kube-dns' },
@@ -342,7 +347,10 @@ export class OrderAppChart extends Chart {
             ports: [kplus.NetworkPolicyPort.tcp(443), kplus.NetworkPolicyPort.tcpRange(1433, 65535)],
           })),
           // Entra ID (workload identity token exchange, sign-in) has no fixed addresses.
-          { peer: kplus.NetworkPolicyIpBlock.ipv4(this, 'public-https', '0.0.0.0/0', [...PRIVATE_RANGES]), ports: [kplus.NetworkPolicyPort.tcp(443)] },
+          {
+            peer: kplus.NetworkPolicyIpBlock.ipv4(this, 'public-https', '0.0.0.0/0', [...PRIVATE_RANGES]),
+            ports: [kplus.NetworkPolicyPort.tcp(443)],
+          },
         ],
       },
     });

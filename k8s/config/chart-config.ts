@@ -119,7 +119,9 @@ const IMAGE = new RegExp(
 export function parseImageReference(image: string, setting = 'image'): ImageReference {
   const m = IMAGE.exec(image);
   if (!m?.groups) {
-    throw new K8sConfigError(`${setting} must be registry/name:tag, e.g. myregistry.azurecr.io/order-app:20261125.1-3f2a9c1; got ${JSON.stringify(image)}.`);
+    throw new K8sConfigError(
+      `${setting} must be registry/name:tag, e.g. myregistry.azurecr.io/order-app:20261125.1-3f2a9c1; got ${JSON.stringify(image)}.`,
+    );
   }
   const { registry, repository, tag, digest } = m.groups as { registry: string; repository: string; tag?: string; digest?: string };
   if (tag === undefined) {
@@ -153,11 +155,14 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
     throw new K8sConfigError(`${at('exposure')} must be one of ${EXPOSURES.join(', ')}; got ${JSON.stringify(config.exposure)}.`);
   }
   if (config.exposure === 'internal' && config.internalClientCidrs.length === 0) {
-    throw new K8sConfigError(`${at('internalClientCidrs')} must name at least one private CIDR with exposure "internal" (who may reach the internal LoadBalancer).`);
+    throw new K8sConfigError(
+      `${at('internalClientCidrs')} must name at least one private CIDR with exposure "internal" (who may reach the internal LoadBalancer).`,
+    );
   }
   for (const range of config.internalClientCidrs) {
     const parsed = parseCidr(range);
-    if (!parsed || !isPrivate(parsed)) throw new K8sConfigError(`${at('internalClientCidrs')} must hold private IPv4 CIDRs such as 10.50.0.0/16; got ${JSON.stringify(range)}.`);
+    if (!parsed || !isPrivate(parsed))
+      throw new K8sConfigError(`${at('internalClientCidrs')} must hold private IPv4 CIDRs such as 10.50.0.0/16; got ${JSON.stringify(range)}.`);
   }
   if (config.exposure === 'public') {
     if (!config.ingress) throw new K8sConfigError(`${at('ingress')} is required with exposure "public" (host and Key Vault certificate name).`);
@@ -165,7 +170,9 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
       throw new K8sConfigError(`${at('ingress.host')} must be a DNS name such as orders.example.com; got ${JSON.stringify(config.ingress.host)}.`);
     }
     if (!/^[A-Za-z0-9-]{1,127}$/.test(config.ingress.certificateName)) {
-      throw new K8sConfigError(`${at('ingress.certificateName')} must be a Key Vault certificate name (1-127 letters, digits, dashes); got ${JSON.stringify(config.ingress.certificateName)}.`);
+      throw new K8sConfigError(
+        `${at('ingress.certificateName')} must be a Key Vault certificate name (1-127 letters, digits, dashes); got ${JSON.stringify(config.ingress.certificateName)}.`,
+      );
     }
     if (config.signIn.mode === 'none' && !config.signIn.allowAnonymousPublicAccess) {
       throw new K8sConfigError(
@@ -176,8 +183,12 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
     throw new K8sConfigError(`${at('ingress')} only applies to exposure "public"; exposure is "${config.exposure}".`);
   }
   if (config.signIn.mode === 'oidc') {
-    if (config.exposure !== 'public') throw new K8sConfigError(`${at('signIn')}: OIDC sign-in needs exposure "public" (an HTTPS redirect URI); exposure is "${config.exposure}".`);
-    if (!/^https:\/\/[^\s/]+\/.*$/.test(config.signIn.issuerUrl)) throw new K8sConfigError(`${at('signIn.issuerUrl')} must be an https URL such as https://login.microsoftonline.com/<tenant>/v2.0 (OIDC_ISSUER_URL); got ${JSON.stringify(config.signIn.issuerUrl)}.`);
+    if (config.exposure !== 'public')
+      throw new K8sConfigError(`${at('signIn')}: OIDC sign-in needs exposure "public" (an HTTPS redirect URI); exposure is "${config.exposure}".`);
+    if (!/^https:\/\/[^\s/]+\/.*$/.test(config.signIn.issuerUrl))
+      throw new K8sConfigError(
+        `${at('signIn.issuerUrl')} must be an https URL such as https://login.microsoftonline.com/<tenant>/v2.0 (OIDC_ISSUER_URL); got ${JSON.stringify(config.signIn.issuerUrl)}.`,
+      );
     if (!config.signIn.clientId.trim()) throw new K8sConfigError(`${at('signIn.clientId')} must be the app registration's client id.`);
   }
   const r = config.resources;
@@ -189,15 +200,21 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
   wholeNumber(at('resources.ephemeralStorageRequestMiB'), r.ephemeralStorageRequestMiB, 16, 10240);
   wholeNumber(at('resources.ephemeralStorageLimitMiB'), r.ephemeralStorageLimitMiB, r.ephemeralStorageRequestMiB, 10240);
   if (!KEY_VAULT_URL.test(config.keyVaultUrl)) {
-    throw new K8sConfigError(`${at('keyVaultUrl')} must be a Key Vault URL such as https://my-vault.vault.azure.net/; got ${JSON.stringify(config.keyVaultUrl)}.`);
+    throw new K8sConfigError(
+      `${at('keyVaultUrl')} must be a Key Vault URL such as https://my-vault.vault.azure.net/; got ${JSON.stringify(config.keyVaultUrl)}.`,
+    );
   }
   if (!GUID.test(config.appIdentityClientId)) {
-    throw new K8sConfigError(`${at('appIdentityClientId')} must be the app identity's client id (a GUID, the platform stack's app_identity_client_id output); got ${JSON.stringify(config.appIdentityClientId)}.`);
+    throw new K8sConfigError(
+      `${at('appIdentityClientId')} must be the app identity's client id (a GUID, the platform stack's app_identity_client_id output); got ${JSON.stringify(config.appIdentityClientId)}.`,
+    );
   }
-  if (config.privateEndpointCidrs.length === 0) throw new K8sConfigError(`${at('privateEndpointCidrs')} must name at least one CIDR (the private-endpoint subnet).`);
+  if (config.privateEndpointCidrs.length === 0)
+    throw new K8sConfigError(`${at('privateEndpointCidrs')} must name at least one CIDR (the private-endpoint subnet).`);
   for (const cidr of config.privateEndpointCidrs) {
     const parsed = parseCidr(cidr);
-    if (!parsed || !isPrivate(parsed) || parsed.prefix < 16) throw new K8sConfigError(`${at('privateEndpointCidrs')} must hold private IPv4 CIDRs of /16 or narrower; got ${JSON.stringify(cidr)}.`);
+    if (!parsed || !isPrivate(parsed) || parsed.prefix < 16)
+      throw new K8sConfigError(`${at('privateEndpointCidrs')} must hold private IPv4 CIDRs of /16 or narrower; got ${JSON.stringify(cidr)}.`);
   }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(config.logLevel)) {
     throw new K8sConfigError(`${at('logLevel')} must be one of fatal, error, warn, info, debug, trace; got ${JSON.stringify(config.logLevel)}.`);

@@ -26,7 +26,9 @@ export function platformOutputsFrom(json: unknown, environment: string, source =
   if (typeof json !== 'object' || json === null) throw new K8sConfigError(`${source} must be the JSON object cdktf output --outputs-file writes.`);
   const stack = (json as Record<string, unknown>)[stackName];
   if (typeof stack !== 'object' || stack === null) {
-    throw new K8sConfigError(`${source} has no outputs for stack "${stackName}"; run: npm run tf -- outputs --env ${environment} (or npx cdktf output ${stackName} --outputs-file <file>).`);
+    throw new K8sConfigError(
+      `${source} has no outputs for stack "${stackName}"; run: npm run tf -- outputs --env ${environment} (or npx cdktf output ${stackName} --outputs-file <file>).`,
+    );
   }
   const read = (key: string): string => {
     const value = (stack as Record<string, unknown>)[key];

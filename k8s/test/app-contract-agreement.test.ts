@@ -21,7 +21,7 @@ test('every env var the chart sets is one the app reads (or the Node.js runtime)
   expect(Object.keys(containerEnv).filter((name) => !known.has(name))).toEqual([]);
 });
 
-test('the app accepts the chart\'s environment and reads the database settings from Key Vault', () => {
+test("the app accepts the chart's environment and reads the database settings from Key Vault", () => {
   // AZURE_CLIENT_ID is what the workload identity webhook injects from the ServiceAccount annotation.
   const config = loadConfig({ ...containerEnv, [AppContract.env.azureClientId]: CLIENT_ID });
   expect(config.env).toBe('production');
@@ -34,7 +34,7 @@ test('the app accepts the chart\'s environment and reads the database settings f
   expect(config.logLevel).toBe(prod!.logLevel);
 });
 
-test('the probe paths are the app\'s: liveness and readiness answer 200 when ready, readiness 503 when draining', async () => {
+test("the probe paths are the app's: liveness and readiness answer 200 when ready, readiness 503 when draining", async () => {
   const { app, readiness } = await makeTestApp();
   expect((await request(app).get(container.livenessProbe.httpGet.path)).status).toBe(200);
   expect((await request(app).get(container.readinessProbe.httpGet.path)).status).toBe(200);
@@ -44,7 +44,7 @@ test('the probe paths are the app\'s: liveness and readiness answer 200 when rea
   expect((await request(app).get(container.livenessProbe.httpGet.path)).status).toBe(200);
 });
 
-test('the pod runs as the image\'s user and the container port is the image\'s', () => {
+test("the pod runs as the image's user and the container port is the image's", () => {
   const dockerfile = readFileSync(join(__dirname, '../../app/Dockerfile'), 'utf8');
   expect(dockerfile).toContain(`USER ${APP_UID}:${APP_GID}`);
   expect(dockerfile).toContain(`EXPOSE ${container.ports[0].containerPort}`);
@@ -59,7 +59,7 @@ test('the ServiceAccount is the subject the infra federates the app identity wit
   expect(credentials.map((c) => c.subject)).toEqual([`system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`]);
 });
 
-test('the grace period covers the preStop pause and the app\'s drain deadline', () => {
+test("the grace period covers the preStop pause and the app's drain deadline", () => {
   const preStop = Number(container.lifecycle.preStop.exec.command[1]);
   expect(preStop).toBe(AppContract.shutdown.preStopSeconds);
   expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStop + AppContract.shutdown.drainTimeoutSeconds);
@@ -81,8 +81,21 @@ function appRoutes(app: { router: { stack: any[] } }): string[] {
 test('the public ingress routes every page, API, static and sign-in path the app serves, and none of its probes or metrics', async () => {
   const logger = pino({ level: 'silent' });
   const auth = oidcAuth(
-    { mode: 'oidc', issuerUrl: 'https://login.example/', clientId: 'c', redirectUri: 'https://orders.example/auth/callback', roleClaim: 'roles', viewerValues: ['v'], editorValues: ['e'], sessionTtlMinutes: 5 },
-    { logger, sessionSecret: 'x'.repeat(32), revocations: { migrate: async () => undefined, revoke: async () => undefined, isRevoked: async () => false } },
+    {
+      mode: 'oidc',
+      issuerUrl: 'https://login.example/',
+      clientId: 'c',
+      redirectUri: 'https://orders.example/auth/callback',
+      roleClaim: 'roles',
+      viewerValues: ['v'],
+      editorValues: ['e'],
+      sessionTtlMinutes: 5,
+    },
+    {
+      logger,
+      sessionSecret: 'x'.repeat(32),
+      revocations: { migrate: async () => undefined, revoke: async () => undefined, isRevoked: async () => false },
+    },
   );
   const { app } = await makeTestApp({ auth });
   const routes = appRoutes(app as never);
@@ -95,7 +108,7 @@ test('the public ingress routes every page, API, static and sign-in path the app
   expect(routedByIngress(PUBLIC_PATHS, '/static/app.css')).toBe(true);
 });
 
-test('a public environment\'s env is one the app accepts in production (sign-in on, behind the proxy)', () => {
+test("a public environment's env is one the app accepts in production (sign-in on, behind the proxy)", () => {
   const [, p] = testConfigs(PUBLIC_OVERRIDES);
   const { container: c } = podOf(synthObjects(p!));
   const env = Object.fromEntries((c.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));

@@ -44,14 +44,18 @@ test('throws if exposure is unknown', () => {
 });
 
 test('throws if the internal clients are missing, not a CIDR or not private', () => {
-  expect(withSetting({ exposure: 'internal', internalClientCidrs: [] })).toThrow(/internalClientCidrs must name at least one private CIDR with exposure "internal"/);
+  expect(withSetting({ exposure: 'internal', internalClientCidrs: [] })).toThrow(
+    /internalClientCidrs must name at least one private CIDR with exposure "internal"/,
+  );
   expect(withSetting({ exposure: 'internal', internalClientCidrs: ['everyone'] })).toThrow(/internalClientCidrs must hold private IPv4 CIDRs/);
   expect(withSetting({ exposure: 'internal', internalClientCidrs: ['0.0.0.0/0'] })).toThrow(/internalClientCidrs must hold private IPv4 CIDRs/);
 });
 
 test('throws if a limit is below its request or memory is too small for Node.js', () => {
   expect(withSetting({ resources: { ...dev!.resources, cpuLimitMillis: 50 } })).toThrow(/resources.cpuLimitMillis must be a whole number from 100/);
-  expect(withSetting({ resources: { ...dev!.resources, memoryRequestMiB: 64 } })).toThrow(/resources.memoryRequestMiB must be a whole number from 128/);
+  expect(withSetting({ resources: { ...dev!.resources, memoryRequestMiB: 64 } })).toThrow(
+    /resources.memoryRequestMiB must be a whole number from 128/,
+  );
 });
 
 test('throws if the Key Vault URL or client id is not one', () => {
@@ -66,13 +70,17 @@ test('throws if the private-endpoint CIDR is missing, too wide or public', () =>
 });
 
 test('reads the Key Vault URL and client id from cdktf outputs', () => {
-  const outputs = { 'platform-prod': { key_vault_url: 'https://x-prod-kv.vault.azure.net/', app_identity_client_id: CLIENT_ID, kube_config: 'ignored' } };
+  const outputs = {
+    'platform-prod': { key_vault_url: 'https://x-prod-kv.vault.azure.net/', app_identity_client_id: CLIENT_ID, kube_config: 'ignored' },
+  };
   expect(platformOutputsFrom(outputs, 'prod')).toEqual({ keyVaultUrl: 'https://x-prod-kv.vault.azure.net/', appIdentityClientId: CLIENT_ID });
 });
 
 test('names the stack or output missing from the cdktf outputs', () => {
   expect(() => platformOutputsFrom({}, 'dev')).toThrow(/no outputs for stack "platform-dev"/);
-  expect(() => platformOutputsFrom({ 'platform-dev': { key_vault_url: 'https://a.vault.azure.net/' } }, 'dev')).toThrow(/no string output "app_identity_client_id"/);
+  expect(() => platformOutputsFrom({ 'platform-dev': { key_vault_url: 'https://a.vault.azure.net/' } }, 'dev')).toThrow(
+    /no string output "app_identity_client_id"/,
+  );
   expect(() => platformOutputsFrom('nope', 'dev')).toThrow(/must be the JSON object/);
 });
 
@@ -88,7 +96,11 @@ test('APP_IMAGE sets the image and a bad one fails with the setting named', () =
   expect(() => chartEnvironments({ env: { APP_IMAGE: 'r.example.com/order-app:latest' } })).toThrow(/"dev": image must not use the tag "latest"/);
 });
 
-const PUBLIC = { exposure: 'public' as const, ingress: { host: 'orders.example.com', certificateName: 'orders-tls' }, signIn: { mode: 'oidc' as const, issuerUrl: 'https://login.microsoftonline.com/t/v2.0', clientId: 'c' } };
+const PUBLIC = {
+  exposure: 'public' as const,
+  ingress: { host: 'orders.example.com', certificateName: 'orders-tls' },
+  signIn: { mode: 'oidc' as const, issuerUrl: 'https://login.microsoftonline.com/t/v2.0', clientId: 'c' },
+};
 
 test('public exposure is valid with an ingress host, a Key Vault certificate and sign-in', () => {
   expect(withSetting(PUBLIC)).not.toThrow();
@@ -97,9 +109,18 @@ test('public exposure is valid with an ingress host, a Key Vault certificate and
 
 test.each([
   [{ ...PUBLIC, ingress: undefined }, 'ingress is required with exposure "public"'],
-  [{ ...PUBLIC, ingress: { host: 'orders', certificateName: 'orders-tls' } }, 'ingress.host must be a DNS name such as orders.example.com; got "orders"'],
-  [{ ...PUBLIC, ingress: { host: 'orders.example.com', certificateName: 'orders_tls!' } }, 'ingress.certificateName must be a Key Vault certificate name'],
-  [{ ...PUBLIC, signIn: { mode: 'none' as const } }, 'exposure "public" needs sign-in: set OIDC_ISSUER_URL and OIDC_CLIENT_ID_DEV (mode "oidc"), or ALLOW_ANONYMOUS_PUBLIC_ACCESS_DEV=true'],
+  [
+    { ...PUBLIC, ingress: { host: 'orders', certificateName: 'orders-tls' } },
+    'ingress.host must be a DNS name such as orders.example.com; got "orders"',
+  ],
+  [
+    { ...PUBLIC, ingress: { host: 'orders.example.com', certificateName: 'orders_tls!' } },
+    'ingress.certificateName must be a Key Vault certificate name',
+  ],
+  [
+    { ...PUBLIC, signIn: { mode: 'none' as const } },
+    'exposure "public" needs sign-in: set OIDC_ISSUER_URL and OIDC_CLIENT_ID_DEV (mode "oidc"), or ALLOW_ANONYMOUS_PUBLIC_ACCESS_DEV=true',
+  ],
   [{ exposure: 'internal' as const, ingress: PUBLIC.ingress }, 'ingress only applies to exposure "public"'],
   [{ exposure: 'internal' as const, signIn: PUBLIC.signIn }, 'OIDC sign-in needs exposure "public"'],
   [{ ...PUBLIC, signIn: { ...PUBLIC.signIn, issuerUrl: 'http://login.example.com/x' } }, 'signIn.issuerUrl must be an https URL'],
@@ -108,9 +129,15 @@ test.each([
 });
 
 test('PUBLIC_HOST_<ENV> (read by the infra config) and OIDC_CLIENT_ID_<ENV> make one environment public with sign-in', () => {
-  const [d, p] = chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', OIDC_ISSUER_URL: 'https://login.microsoftonline.com/t/v2.0', OIDC_CLIENT_ID_PROD: 'client-1' } });
+  const [d, p] = chartEnvironments({
+    env: { PUBLIC_HOST_PROD: 'orders.shop.example', OIDC_ISSUER_URL: 'https://login.microsoftonline.com/t/v2.0', OIDC_CLIENT_ID_PROD: 'client-1' },
+  });
   expect(d!.exposure).toBe('clusterip');
-  expect(p).toMatchObject({ exposure: 'public', ingress: { host: 'orders.shop.example', certificateName: 'orders-tls' }, signIn: { mode: 'oidc', clientId: 'client-1' } });
+  expect(p).toMatchObject({
+    exposure: 'public',
+    ingress: { host: 'orders.shop.example', certificateName: 'orders-tls' },
+    signIn: { mode: 'oidc', clientId: 'client-1' },
+  });
   expect(() => chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example' } })).toThrow('set OIDC_ISSUER_URL and OIDC_CLIENT_ID_PROD');
   const anonymous = chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', ALLOW_ANONYMOUS_PUBLIC_ACCESS_PROD: 'true' } })[1]!;
   expect(anonymous.signIn).toEqual({ mode: 'none', allowAnonymousPublicAccess: true });
@@ -124,6 +151,8 @@ test('exposure, internal clients and the private-endpoint subnet come from the i
 
 test('ALLOW_ANONYMOUS_PUBLIC_ACCESS_<ENV> acknowledges anonymous access only when exactly "true"', () => {
   for (const value of ['false', '', '0', 'TRUE ']) {
-    expect(() => chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', ALLOW_ANONYMOUS_PUBLIC_ACCESS_PROD: value } })).toThrow('set OIDC_ISSUER_URL and OIDC_CLIENT_ID_PROD');
+    expect(() => chartEnvironments({ env: { PUBLIC_HOST_PROD: 'orders.shop.example', ALLOW_ANONYMOUS_PUBLIC_ACCESS_PROD: value } })).toThrow(
+      'set OIDC_ISSUER_URL and OIDC_CLIENT_ID_PROD',
+    );
   }
 });

@@ -187,7 +187,8 @@ describe.each(CONFIGS)('%s', (_name, config) => {
       expect(types).toEqual(expect.arrayContaining(['Ingress', 'Egress']));
     });
     test('networkpolicy-targets-pod: every NetworkPolicy selects a pod of the chart', () => {
-      for (const p of objects.filter((o) => o.kind === 'NetworkPolicy') as any[]) expect(matches(p.spec.podSelector.matchLabels, podLabels)).toBe(true);
+      for (const p of objects.filter((o) => o.kind === 'NetworkPolicy') as any[])
+        expect(matches(p.spec.podSelector.matchLabels, podLabels)).toBe(true);
     });
     test('service-targets-pod: every Service selects the pods', () => {
       for (const s of objects.filter((o) => o.kind === 'Service') as any[]) {
@@ -207,7 +208,11 @@ describe.each(CONFIGS)('%s', (_name, config) => {
     });
     test('deployment-has-host-podantiaffinity', () => {
       const terms = pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution as any[];
-      expect(terms.some((t) => t.podAffinityTerm.topologyKey === 'kubernetes.io/hostname' && matches(t.podAffinityTerm.labelSelector.matchLabels, podLabels))).toBe(true);
+      expect(
+        terms.some(
+          (t) => t.podAffinityTerm.topologyKey === 'kubernetes.io/hostname' && matches(t.podAffinityTerm.labelSelector.matchLabels, podLabels),
+        ),
+      ).toBe(true);
     });
     test('deployment-targeted-by-hpa-does-not-have-replicas-configured', () => {
       expect(only(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name).toBe(deployment.metadata.name);

@@ -55,7 +55,9 @@ describe.each([
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(hpa.spec.maxReplicas).toBe(config.maxReplicas);
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
-    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.targetCpuUtilizationPercent } } }]);
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.targetCpuUtilizationPercent } } },
+    ]);
   });
 
   test('readiness probes /readyz, liveness /healthz, and a startup probe guards the first start', () => {
@@ -66,7 +68,7 @@ describe.each([
     expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(60);
   });
 
-  test('requests and limits CPU, memory and ephemeral storage at this app\'s size', () => {
+  test("requests and limits CPU, memory and ephemeral storage at this app's size", () => {
     const r = config.resources;
     expect(container.resources).toEqual({
       requests: { cpu: `${r.cpuRequestMillis}m`, memory: `${r.memoryRequestMiB}Mi`, 'ephemeral-storage': `${r.ephemeralStorageRequestMiB}Mi` },
@@ -84,7 +86,12 @@ describe.each([
   });
 
   test('runs as a numeric non-root user and group with a read-only root and a writable /tmp', () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toEqual({
       runAsNonRoot: true,
       runAsUser: 10001,
@@ -100,7 +107,7 @@ describe.each([
     expect(tmpVolume.emptyDir.sizeLimit).toBe('64Mi');
   });
 
-  test('the preStop pause and the grace period follow the app\'s drain timings', () => {
+  test("the preStop pause and the grace period follow the app's drain timings", () => {
     expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', String(AppContract.shutdown.preStopSeconds)]);
     expect(pod.terminationGracePeriodSeconds).toBe(AppContract.shutdown.preStopSeconds + AppContract.shutdown.drainTimeoutSeconds);
     expect(container.env).toContainEqual({ name: AppContract.env.shutdownDelaySeconds, value: '0' });
@@ -110,10 +117,16 @@ describe.each([
     const keys = pod.topologySpreadConstraints.map((c: any) => c.topologyKey);
     expect(keys).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
     for (const c of pod.topologySpreadConstraints) {
-      expect(c).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: deployment.spec.selector.matchLabels } });
+      expect(c).toMatchObject({
+        maxSkew: 1,
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: deployment.spec.selector.matchLabels },
+      });
     }
     expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
-    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe(
+      'kubernetes.io/hostname',
+    );
   });
 
   test('uses workload identity: pod label and the app identity client id on its ServiceAccount', () => {
@@ -157,10 +170,27 @@ describe.each([
     expect((netpol.spec.ingress ?? []).map((r: any) => r.from)).toEqual(clients);
     const egress = netpol.spec.egress as any[];
     expect(egress).toHaveLength(3);
-    expect(egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
-    expect(egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }]);
-    expect(egress[1]).toEqual({ ports: [{ port: 443, protocol: 'TCP' }, { port: 1433, endPort: 65535, protocol: 'TCP' }], to: [{ ipBlock: { cidr: config.privateEndpointCidrs[0] } }] });
-    expect(egress[2]).toEqual({ ports: [{ port: 443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }] });
+    expect(egress[0].ports).toEqual([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]);
+    expect(egress[0].to).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ]);
+    expect(egress[1]).toEqual({
+      ports: [
+        { port: 443, protocol: 'TCP' },
+        { port: 1433, endPort: 65535, protocol: 'TCP' },
+      ],
+      to: [{ ipBlock: { cidr: config.privateEndpointCidrs[0] } }],
+    });
+    expect(egress[2]).toEqual({
+      ports: [{ port: 443, protocol: 'TCP' }],
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+    });
   });
 });
 
@@ -192,7 +222,10 @@ describe('public exposure', () => {
 
   test('admits the application routing NGINX pods to the app port by namespace, never by address', () => {
     expect(only(objects, 'NetworkPolicy').spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': APP_ROUTING_NAMESPACE } }, podSelector: {} }], ports: [{ port: AppContract.port, protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': APP_ROUTING_NAMESPACE } }, podSelector: {} }],
+        ports: [{ port: AppContract.port, protocol: 'TCP' }],
+      },
     ]);
   });
 
@@ -214,7 +247,7 @@ describe('public exposure', () => {
     expect(ingress.spec.rules[0].host).toBe('orders.shop.example');
   });
 
-  test('routes only the app\'s public paths to port 80, never the probes or /metrics', () => {
+  test("routes only the app's public paths to port 80, never the probes or /metrics", () => {
     const paths = ingress.spec.rules[0].http.paths as any[];
     expect(paths.map((p) => [p.path, p.pathType])).toEqual(PUBLIC_PATHS.map((p) => [p.path, p.pathType]));
     for (const p of paths) expect(p.backend).toEqual({ service: { name: AppContract.appName, port: { number: 80 } } });

@@ -32,7 +32,15 @@ test('writes a valid application-manifest.yaml per environment, marked as genera
     const text = manifest(env);
     expect(text.startsWith(GENERATED_HEADER)).toBe(true);
     const docs = parseAllDocuments(text).map((d) => d.toJS() as K8sObject);
-    expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy']);
+    expect(docs.map((d) => d.kind)).toEqual([
+      'Namespace',
+      'ServiceAccount',
+      'Deployment',
+      'Service',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+    ]);
     expect(docs.flatMap(schemaErrors)).toEqual([]);
   }
   expect(r.stderr).toContain('placeholder client id');
@@ -67,7 +75,10 @@ test('infra outputs missing an environment fail without touching existing manife
   expect(synth().status).toBe(0);
   const before = manifest('prod');
   const outputs = join(outdir, 'outputs.json');
-  writeFileSync(outputs, JSON.stringify({ 'platform-prod': { key_vault_url: 'https://a-prod-kv.vault.azure.net/', app_identity_client_id: CLIENT_ID } }));
+  writeFileSync(
+    outputs,
+    JSON.stringify({ 'platform-prod': { key_vault_url: 'https://a-prod-kv.vault.azure.net/', app_identity_client_id: CLIENT_ID } }),
+  );
   const r = synth('--infra-outputs', outputs);
   expect(r.status).toBe(78);
   expect(r.stderr).toContain('no outputs for stack "platform-dev"');

@@ -38,9 +38,13 @@ describe('Container Insights', () => {
     expect(rule.data_sources.extension).toEqual([
       expect.objectContaining({ extension_name: 'ContainerInsights', streams: ['Microsoft-ContainerInsights-Group-Default'] }),
     ]);
-    expect(JSON.parse(rule.data_sources.extension[0].extension_json)).toEqual({ dataCollectionSettings: { interval: '1m', namespaceFilteringMode: 'Off', enableContainerLogV2: true } });
+    expect(JSON.parse(rule.data_sources.extension[0].extension_json)).toEqual({
+      dataCollectionSettings: { interval: '1m', namespaceFilteringMode: 'Off', enableContainerLogV2: true },
+    });
     expect(rule.data_flow).toEqual([{ streams: ['Microsoft-ContainerInsights-Group-Default'], destinations: ['ciworkspace'] }]);
-    expect(rule.destinations.log_analytics).toEqual([{ name: 'ciworkspace', workspace_resource_id: expect.stringContaining('azurerm_log_analytics_workspace') }]);
+    expect(rule.destinations.log_analytics).toEqual([
+      { name: 'ciworkspace', workspace_resource_id: expect.stringContaining('azurerm_log_analytics_workspace') },
+    ]);
   });
 
   test('the rule is associated with the cluster, whose agent uses managed-identity auth', () => {
@@ -119,14 +123,24 @@ describe('log alerts', () => {
 
   test('restarts: the configured count per pod, split by pod', () => {
     const a = byName('app-pod-restarts');
-    expect(a.criteria[0]).toMatchObject({ time_aggregation_method: 'Maximum', metric_measure_column: 'Restarts', operator: 'GreaterThanOrEqual', threshold: DEFAULT_ALERT_THRESHOLDS.podRestarts });
+    expect(a.criteria[0]).toMatchObject({
+      time_aggregation_method: 'Maximum',
+      metric_measure_column: 'Restarts',
+      operator: 'GreaterThanOrEqual',
+      threshold: DEFAULT_ALERT_THRESHOLDS.podRestarts,
+    });
     expect(a.criteria[0].dimension).toEqual([{ name: 'Pod', operator: 'Include', values: ['*'] }]);
   });
 
-  test('error rate: 5xx share of the app\'s requests from its logs above the threshold, severity 1', () => {
+  test("error rate: 5xx share of the app's requests from its logs above the threshold, severity 1", () => {
     const a = byName('app-error-rate');
     expect(a.severity).toBe(1);
-    expect(a.criteria[0]).toMatchObject({ time_aggregation_method: 'Maximum', metric_measure_column: 'ErrorRatePercent', operator: 'GreaterThan', threshold: 5 });
+    expect(a.criteria[0]).toMatchObject({
+      time_aggregation_method: 'Maximum',
+      metric_measure_column: 'ErrorRatePercent',
+      operator: 'GreaterThan',
+      threshold: 5,
+    });
     expect(a.criteria[0].query).toContain('ContainerLogV2');
   });
 
@@ -152,13 +166,19 @@ test('every .kql file is a saved search in the workspace, filed by group', () =>
 describe('workbook', () => {
   const workbook = only(resource, 'azurerm_application_insights_workbook') as any;
 
-  test('has the seed\'s four charts and the app\'s requests', () => {
+  test("has the seed's four charts and the app's requests", () => {
     const data = workbook.data_json as string;
     for (const metric of ['node_cpu_usage_percentage', 'kube_pod_status_phase', 'node_disk_usage_percentage']) {
       expect(data).toContain(`microsoft.containerservice/managedclusters--${metric}`);
     }
     expect(data).toContain('container.azm.ms/diskio');
-    for (const title of ['Average node CPU usage %', 'Average pod count (by phase)', 'Used disk %', 'Bytes read and written per second', 'Order app requests by status']) {
+    for (const title of [
+      'Average node CPU usage %',
+      'Average pod count (by phase)',
+      'Used disk %',
+      'Bytes read and written per second',
+      'Order app requests by status',
+    ]) {
       expect(data).toContain(title);
     }
   });
@@ -175,10 +195,26 @@ describe('invalid configuration fails synth with the setting named', () => {
   test.each([
     ['no e-mail', { alertEmails: [] }, 'prod.monitoring.alertEmails = []: must name at least one e-mail address for alerts'],
     ['a bad e-mail', { alertEmails: ['oncall'] }, 'prod.monitoring.alertEmails[0] = "oncall": must be an e-mail address'],
-    ['a CPU threshold above 100', { alerts: { ...DEFAULT_ALERT_THRESHOLDS, nodeCpuPercent: 120 } }, 'prod.monitoring.alerts.nodeCpuPercent = 120: must be a percentage above 0 and below 100'],
-    ['a disk threshold of 0', { alerts: { ...DEFAULT_ALERT_THRESHOLDS, nodeDiskPercent: 0 } }, 'prod.monitoring.alerts.nodeDiskPercent = 0: must be a percentage above 0 and below 100'],
-    ['a negative error rate', { alerts: { ...DEFAULT_ALERT_THRESHOLDS, appErrorRatePercent: -1 } }, 'prod.monitoring.alerts.appErrorRatePercent = -1: must be a percentage'],
-    ['zero restarts', { alerts: { ...DEFAULT_ALERT_THRESHOLDS, podRestarts: 0 } }, 'prod.monitoring.alerts.podRestarts = 0: must be a whole number of restarts from 1 to 100'],
+    [
+      'a CPU threshold above 100',
+      { alerts: { ...DEFAULT_ALERT_THRESHOLDS, nodeCpuPercent: 120 } },
+      'prod.monitoring.alerts.nodeCpuPercent = 120: must be a percentage above 0 and below 100',
+    ],
+    [
+      'a disk threshold of 0',
+      { alerts: { ...DEFAULT_ALERT_THRESHOLDS, nodeDiskPercent: 0 } },
+      'prod.monitoring.alerts.nodeDiskPercent = 0: must be a percentage above 0 and below 100',
+    ],
+    [
+      'a negative error rate',
+      { alerts: { ...DEFAULT_ALERT_THRESHOLDS, appErrorRatePercent: -1 } },
+      'prod.monitoring.alerts.appErrorRatePercent = -1: must be a percentage',
+    ],
+    [
+      'zero restarts',
+      { alerts: { ...DEFAULT_ALERT_THRESHOLDS, podRestarts: 0 } },
+      'prod.monitoring.alerts.podRestarts = 0: must be a whole number of restarts from 1 to 100',
+    ],
     ['retention of 7 days', { retentionDays: 7 }, 'prod.monitoring.retentionDays = 7: must be a whole number of days from 30 to 730'],
     ['retention of 1000 days', { retentionDays: 1000 }, 'prod.monitoring.retentionDays = 1000: must be a whole number of days from 30 to 730'],
   ])('%s', (_what, patch, message) => {
@@ -219,7 +255,8 @@ test('every alert has a runbook section with meaning, what to open, causes, acti
     expect({ section: spec.runbook, found: start >= 0 }).toEqual({ section: spec.runbook, found: true });
     const end = runbook.indexOf('\n## ', start + 1);
     const section = runbook.slice(start, end === -1 ? undefined : end);
-    for (const part of ['**Means:**', '**Open:**', '**Likely causes', '**Act', '**Verify:**']) expect({ section: spec.runbook, part, found: section.includes(part) }).toEqual({ section: spec.runbook, part, found: true });
+    for (const part of ['**Means:**', '**Open:**', '**Likely causes', '**Act', '**Verify:**'])
+      expect({ section: spec.runbook, part, found: section.includes(part) }).toEqual({ section: spec.runbook, part, found: true });
   }
   for (const step of ['**Acknowledge.**', '**Investigate.**', '**Act.**', '**Verify.**', '**Document.**']) expect(runbook).toContain(step);
 });

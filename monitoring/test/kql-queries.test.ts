@@ -30,7 +30,7 @@ test('a syntax error in a .kql file fails the check', () => {
   }
 });
 
-test('has the seed\'s five Log Analytics queries', () => {
+test("has the seed's five Log Analytics queries", () => {
   const titles = queries.filter((q) => q.group === 'cluster').map((q) => q.title);
   expect(titles).toEqual(
     expect.arrayContaining([
@@ -43,8 +43,13 @@ test('has the seed\'s five Log Analytics queries', () => {
   );
 });
 
-test('has the app\'s own queries: requests by status, slowest routes, orders created per hour', () => {
-  expect(queries.filter((q) => q.group === 'app').map((q) => q.id).sort()).toEqual(['app/orders-created-per-hour', 'app/requests-by-status', 'app/slowest-routes']);
+test("has the app's own queries: requests by status, slowest routes, orders created per hour", () => {
+  expect(
+    queries
+      .filter((q) => q.group === 'app')
+      .map((q) => q.id)
+      .sort(),
+  ).toEqual(['app/orders-created-per-hour', 'app/requests-by-status', 'app/slowest-routes']);
 });
 
 test('the per-minute node queries bin by one minute and compare usage with capacity', () => {
@@ -62,21 +67,26 @@ test('app queries are filled in with the namespace and container name from AppCo
 });
 
 test('an unknown placeholder is an error naming the file', () => {
-  expect(() => renderQuery("KubeEvents | where Namespace == '{{namespce}}'", 'x.kql')).toThrow('x.kql: unknown placeholder {{namespce}}; known: namespace, appName');
+  expect(() => renderQuery("KubeEvents | where Namespace == '{{namespce}}'", 'x.kql')).toThrow(
+    'x.kql: unknown placeholder {{namespce}}; known: namespace, appName',
+  );
 });
 
 test('no query contains Terraform interpolation syntax (it would be evaluated at plan time)', () => {
   for (const q of queries) expect(q.text).not.toMatch(/[$%]\{/);
 });
 
-test('every field the app queries read from the app\'s JSON logs is one the app writes', async () => {
+test("every field the app queries read from the app's JSON logs is one the app writes", async () => {
   const t = await makeTestApp();
   await request(t.app).post('/api/orders').send(validOrder()).expect(201);
   await request(t.app).get('/').expect(200);
   await request(t.app).get('/api/orders/nope/nope').expect(404);
   const lines = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
   const has = (path: string) =>
-    lines.some((line) => path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), line) !== undefined);
+    lines.some(
+      (line) =>
+        path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), line) !== undefined,
+    );
   const paths = new Set(queries.filter((q) => q.group !== 'cluster').flatMap((q) => [...q.text.matchAll(/LogMessage\.([\w.]+)/g)].map((m) => m[1]!)));
   expect([...paths].sort()).toEqual(['event', 'msg', 'req.method', 'req.url', 'res.statusCode', 'responseTime', 'storeCode']);
   for (const path of paths) expect({ path, written: has(path) }).toEqual({ path, written: true });

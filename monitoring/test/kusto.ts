@@ -17,14 +17,16 @@ export const WORKSPACE_TABLES: Record<string, string> = {
     'ContainerName:string, ContainerRestartCount:int, ContainerStartTime:datetime, ContainerStatus:string, ContainerStatusReason:string, ControllerKind:string, ' +
     'ControllerName:string, Name:string, Namespace:string, PodCreationTimeStamp:datetime, PodIp:string, PodLabel:string, PodRestartCount:int, PodStartTime:datetime, ' +
     'PodStatus:string, PodUid:string, ServiceName:string, _ResourceId:string)',
-  KubeNodeInventory: '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, Status:string, KubeletVersion:string, Labels:string, CreationTimeStamp:datetime)',
+  KubeNodeInventory:
+    '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, Status:string, KubeletVersion:string, Labels:string, CreationTimeStamp:datetime)',
   KubeEvents:
     '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, Count:real, FirstSeen:datetime, KubeEventType:string, LastSeen:datetime, ' +
     'Message:string, Name:string, Namespace:string, ObjectKind:string, Reason:string, SourceComponent:string)',
   ContainerLogV2:
     '(TimeGenerated:datetime, Computer:string, ContainerId:string, ContainerName:string, KubernetesMetadata:dynamic, LogLevel:string, LogMessage:dynamic, ' +
     'LogSource:string, PodName:string, PodNamespace:string, _ResourceId:string)',
-  InsightsMetrics: '(TimeGenerated:datetime, Computer:string, Origin:string, Namespace:string, Name:string, Val:real, Tags:string, AgentId:string, _ResourceId:string)',
+  InsightsMetrics:
+    '(TimeGenerated:datetime, Computer:string, Origin:string, Namespace:string, Name:string, Val:real, Tags:string, AgentId:string, _ResourceId:string)',
 };
 
 let globals: any;

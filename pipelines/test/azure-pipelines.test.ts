@@ -59,7 +59,18 @@ test('only Validate runs for pull requests', () => {
 
 test('every `npm run X` the pipeline calls exists in package.json', () => {
   const called = new Set(steps.flatMap(({ step }) => [...shellText(step).matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!)));
-  expect([...called].sort()).toEqual(['check:deploy', 'grant:sql', 'lint', 'smoke', 'synth', 'synth:k8s', 'test:coverage', 'tf', 'typecheck']);
+  expect([...called].sort()).toEqual([
+    'check:deploy',
+    'format:check',
+    'grant:sql',
+    'lint',
+    'smoke',
+    'synth',
+    'synth:k8s',
+    'test:coverage',
+    'tf',
+    'typecheck',
+  ]);
   for (const name of called) expect({ name, defined: name in packageScripts }).toEqual({ name, defined: true });
 });
 
@@ -80,9 +91,15 @@ describe('Validate', () => {
   });
 
   test('lints, typechecks, tests with coverage, synthesizes infra and manifests, then checks the deploy model on them', () => {
-    const order = ['npm run lint', 'npm run typecheck', 'npm run test:coverage', 'npm run synth', 'npm run synth:k8s', 'npm run check:deploy'].map(
-      scriptIndex,
-    );
+    const order = [
+      'npm run lint',
+      'npm run typecheck',
+      'npm run format:check',
+      'npm run test:coverage',
+      'npm run synth',
+      'npm run synth:k8s',
+      'npm run check:deploy',
+    ].map(scriptIndex);
     expect(order.every((i) => i > 2)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

@@ -15,7 +15,12 @@ const qa: EnvironmentSpec = {
   ...structuredClone(dev),
   name: 'qa',
   networking: { resourceGroupName: 'networking-rg-qa', vnetAddressSpace: ['10.30.0.0/16'] },
-  cluster: { ...structuredClone(dev.cluster), name: 'terraform-aks-cluster-qa', dnsPrefix: 'myaks-project-qa', userPool: { minCount: 2, maxCount: 5 } },
+  cluster: {
+    ...structuredClone(dev.cluster),
+    name: 'terraform-aks-cluster-qa',
+    dnsPrefix: 'myaks-project-qa',
+    userPool: { minCount: 2, maxCount: 5 },
+  },
   exposure: { mode: 'internal' },
   workload: { ...structuredClone(dev.workload), replicas: 3, maxReplicas: 6 },
 };
@@ -25,7 +30,11 @@ test('the throw-away environment resolves after the others, with its own address
   const configs = environments({}, model);
   expect(configs.map((c) => c.name)).toEqual(['dev', 'prod', 'qa']);
   const config = configs[2]!;
-  expect(config.networking).toMatchObject({ resourceGroupName: 'networking-rg-qa', vnetAddressSpace: ['10.30.0.0/16'], workerNodeSubnetCidr: '10.30.2.0/24' });
+  expect(config.networking).toMatchObject({
+    resourceGroupName: 'networking-rg-qa',
+    vnetAddressSpace: ['10.30.0.0/16'],
+    workerNodeSubnetCidr: '10.30.2.0/24',
+  });
   expect(config.data).toMatchObject({ keyVaultName: 'orderplat-qa-kv', sqlServerName: 'orderplat-qa-sql' });
 });
 
@@ -46,7 +55,10 @@ test('every manifest synthesizes for the throw-away environment', () => {
   try {
     const configs = chartEnvironments({ env: {}, model });
     expect(configs.map((c) => c.environment)).toEqual(['dev', 'prod', 'qa']);
-    const paths = writeManifests(configs.filter((c) => c.environment === 'qa'), outdir);
+    const paths = writeManifests(
+      configs.filter((c) => c.environment === 'qa'),
+      outdir,
+    );
     expect(paths).toEqual([join(outdir, 'qa', 'application-manifest.yaml')]);
     const objects = parseAllDocuments(readFileSync(paths[0]!, 'utf8')).map((d) => d.toJS() as any);
     const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
