@@ -33,7 +33,8 @@ export function checkDeployment(a: DeployArtifacts): DeploymentReport {
       .filter((r) => !r.ok)
       .map(
         (r) =>
-          `flow ${r.id} (${r.from} -> ${r.to} :${r.port}) should be ${r.expected} but is ${r.actual === 'allow' ? 'open' : 'closed'}: ${r.decidedBy.join('; ')}`,
+          `flow ${r.id} (${r.from} -> ${r.to} :${r.port}) should be ${r.expected} ` +
+          `but is ${r.actual === 'allow' ? 'open' : 'closed'}: ${r.decidedBy.join('; ')}`,
       ),
     ...permissions
       .filter((r) => !r.ok)

@@ -131,7 +131,9 @@ export function evaluateNetworkPolicy(
         const m = peerMatches(p, pod.namespace, peer);
         if (m.matches) return { allowed: true, reason: `${where} (${describePeer(p)})` };
         if (m.byAddressOnly)
-          addressOnly = `${where} (${describePeer(p)}) covers ${peer.ip} by address, but Cilium never applies ipBlock to ${peer.kind === 'pod' ? 'pods' : 'nodes'}`;
+          addressOnly =
+            `${where} (${describePeer(p)}) covers ${peer.ip} by address, ` +
+            `but Cilium never applies ipBlock to ${peer.kind === 'pod' ? 'pods' : 'nodes'}`;
       }
     }
   }

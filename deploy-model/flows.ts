@@ -51,7 +51,9 @@ const nsg =
     const d = evaluateNsg(subnet.nsgRules, direction, packet, f.context);
     return {
       allowed: d.access === 'Allow',
-      reason: `NSG ${subnet.nsgName} on ${subnet.name} ${direction.toLowerCase()}: ${d.access} by ${d.rule.name} (${d.rule.priority}${d.isDefault ? ', default rule' : ''})`,
+      reason:
+        `NSG ${subnet.nsgName} on ${subnet.name} ${direction.toLowerCase()}: ${d.access} by ` +
+        `${d.rule.name} (${d.rule.priority}${d.isDefault ? ', default rule' : ''})`,
     };
   };
 
@@ -138,7 +140,9 @@ const workloadIdentity = (f: DeploymentFacts, manifests: DeployManifests) => ():
   if (!f.federatedSubjects.includes(subject))
     return {
       allowed: false,
-      reason: `no federated credential of the app identity trusts ${subject} from this cluster's OIDC issuer (found ${f.federatedSubjects.join(', ') || 'none'})`,
+      reason:
+        `no federated credential of the app identity trusts ${subject} ` +
+        `from this cluster's OIDC issuer (found ${f.federatedSubjects.join(', ') || 'none'})`,
     };
   return { allowed: true, reason: `workload identity: ${subject} exchanges its token for the app identity` };
 };
@@ -182,7 +186,9 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
     if (!['External', 'AnnotationControlled'].includes(String(routing.default_nginx_controller))) {
       return {
         allowed: false,
-        reason: `the application routing add-on's NGINX has no public load balancer (default_nginx_controller ${String(routing.default_nginx_controller)})`,
+        reason:
+          `the application routing add-on's NGINX has no public load balancer ` +
+          `(default_nginx_controller ${String(routing.default_nginx_controller)})`,
       };
     }
     if (port !== 80 && port !== 443) return { allowed: false, reason: `the ingress load balancer listens on 80 and 443 only, not ${port}` };

@@ -56,7 +56,8 @@ function main(): number {
     const stale = [...new Set(expected.filter(([, value]) => !platform.includes(value)).map(([k]) => k))];
     if (stale.length > 0)
       throw new UsageError(
-        `platform-${config.name} was synthesized with other ${stale.join(' and ')} than this shell's: run \`npm run synth\` again with the same settings.`,
+        `platform-${config.name} was synthesized with other ${stale.join(' and ')} than this shell's: ` +
+          `run \`npm run synth\` again with the same settings.`,
       );
     const unset = unsetDeploySettings(config);
     if (unset.length > 0) process.stderr.write(`warning: ${unset.join(', ')} not set: the checks run on placeholders, which a deploy refuses.\n`);

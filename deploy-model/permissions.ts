@@ -410,7 +410,9 @@ export function checkSqlAdministrator(a: DeployArtifacts, f: DeploymentFacts): P
     expected: 'granted',
     grantedBy: ok
       ? `azuread_administrator ${String(admin.login_username)} (Entra-only)`
-      : `azuread_administrator is ${JSON.stringify(admin.object_id)} "${String(admin.login_username)}"${admin.azuread_authentication_only === true ? '' : ' without Entra-only login'}, not the SQL administrators' group "${group.displayName}"`,
+      : `azuread_administrator is ${JSON.stringify(admin.object_id)} "${String(admin.login_username)}"` +
+        `${admin.azuread_authentication_only === true ? '' : ' without Entra-only login'}, ` +
+        `not the SQL administrators' group "${group.displayName}"`,
     ok,
   };
 }

@@ -360,7 +360,8 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
     throw new InfraConfigError(
       dk('keyVaultName'),
       d.keyVaultName,
-      'must be 3-24 letters, digits and single dashes, starting with a letter (it is <GLOBAL_NAME_PREFIX>-<env>-kv: keep GLOBAL_NAME_PREFIX to 16 characters or fewer)',
+      'must be 3-24 letters, digits and single dashes, starting with a letter ' +
+        '(it is <GLOBAL_NAME_PREFIX>-<env>-kv: keep GLOBAL_NAME_PREFIX to 16 characters or fewer)',
     );
   }
   if (!/^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/.test(d.sqlServerName))
@@ -454,7 +455,8 @@ export function validateAddressPlan(configs: readonly EnvironmentConfig[]): read
           throw new InfraConfigError(
             `${config.name}.networking.vnetAddressSpace[${j}]`,
             text,
-            `must not overlap ${other.name}'s ${clash}: a network peered with both environments could not route to both (VNET_ADDRESS_SPACE_${config.name.toUpperCase()})`,
+            `must not overlap ${other.name}'s ${clash}: a network peered with both environments could not route to both ` +
+              `(VNET_ADDRESS_SPACE_${config.name.toUpperCase()})`,
           );
         }
       }

@@ -145,7 +145,9 @@ async function main(): Promise<void> {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | \`${r.path}\` | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${(r.reqPerSec / bareRps).toFixed(2)} | ${(r.reqPerSec / expressRps).toFixed(2)} | ${(r.reqPerSec / page1Rps).toFixed(2)} | ${r.non2xx} | ${r.errors} | ${r.bytes} |`,
+        `| ${r.name} | \`${r.path}\` | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ` +
+        `${(r.reqPerSec / bareRps).toFixed(2)} | ${(r.reqPerSec / expressRps).toFixed(2)} | ` +
+        `${(r.reqPerSec / page1Rps).toFixed(2)} | ${r.non2xx} | ${r.errors} | ${r.bytes} |`,
     ),
   ].join('\n');
   const readsOnly = writeRuns[0]!.row;
@@ -154,11 +156,15 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...writeRuns.map(
       (w) =>
-        `| \`GET ${middle}\`, ${w.rate} writes/s | ${w.row.reqPerSec} | ${w.row.p50} | ${w.row.p99} | ${(w.row.reqPerSec / readsOnly.reqPerSec).toFixed(2)} | ${(w.row.p99 / Math.max(readsOnly.p99, 1)).toFixed(2)} | ${w.written} | ${w.failed} | ${w.row.non2xx} |`,
+        `| \`GET ${middle}\`, ${w.rate} writes/s | ${w.row.reqPerSec} | ${w.row.p50} | ${w.row.p99} | ` +
+        `${(w.row.reqPerSec / readsOnly.reqPerSec).toFixed(2)} | ${(w.row.p99 / Math.max(readsOnly.p99, 1)).toFixed(2)} | ` +
+        `${w.written} | ${w.failed} | ${w.row.non2xx} |`,
     ),
   ].join('\n');
   const sortedMs = unseen.map((u) => u.ms).sort((a, b) => a - b);
-  const unseenLine = `filters never seen before (${unseen.length}): median ${sortedMs[Math.floor(sortedMs.length / 2)]!.toFixed(1)} ms, worst ${sortedMs[sortedMs.length - 1]!.toFixed(1)} ms`;
+  const unseenLine =
+    `filters never seen before (${unseen.length}): median ${sortedMs[Math.floor(sortedMs.length / 2)]!.toFixed(1)} ms, ` +
+    `worst ${sortedMs[sortedMs.length - 1]!.toFixed(1)} ms`;
   const summary = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,

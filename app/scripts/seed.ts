@@ -21,7 +21,9 @@ function progressBar(total: number): (done: number) => void {
     const secs = (performance.now() - started) / 1000;
     const rate = done / Math.max(secs, 0.001);
     const eta = rate > 0 ? (total - done) / rate : 0;
-    const text = `${(ratio * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en-GB')}/${total.toLocaleString('en-GB')} orders, ${Math.round(rate).toLocaleString('en-GB')}/s, ${secs.toFixed(1)} s elapsed, ~${eta.toFixed(0)} s left`;
+    const text =
+      `${(ratio * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en-GB')}/${total.toLocaleString('en-GB')} orders, ` +
+      `${Math.round(rate).toLocaleString('en-GB')}/s, ${secs.toFixed(1)} s elapsed, ~${eta.toFixed(0)} s left`;
     if (tty) {
       const width = 30;
       const filled = Math.round(ratio * width);

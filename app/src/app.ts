@@ -33,7 +33,10 @@ export interface AppDeps {
   readonly auth?: Auth;
   /** `Strict-Transport-Security` max-age for HTTPS requests; 0 sends none. @default the `HSTS_MAX_AGE_SECONDS` default in `settings` (0) */
   readonly hstsMaxAgeSeconds?: number;
-  /** Requests whose body is still arriving, at most; more get 503 (see `requestBodyLimit`). @default the `MAX_CONCURRENT_REQUEST_BODIES` default in `settings` (64) */
+  /**
+   * Requests whose body is still arriving, at most; more get 503 (see `requestBodyLimit`).
+   * @default the `MAX_CONCURRENT_REQUEST_BODIES` default in `settings` (64)
+   */
   readonly maxConcurrentRequestBodies?: number;
 }
 

@@ -511,7 +511,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (mode === 'production' && exposure === 'public' && auth.mode === 'none' && read(env, S.allowAnonymousPublicAccess) !== 'true') {
     throw new ConfigError(
       `${E.exposure}=public with ${E.authMode}=none would let anyone on the Internet read and add orders. ` +
-        `Set ${E.authMode}=oidc (with ${E.oidcIssuerUrl}, ${E.oidcClientId}, ${E.oidcRedirectUri}), or acknowledge it with ${E.allowAnonymousPublicAccess}=true.`,
+        `Set ${E.authMode}=oidc (with ${E.oidcIssuerUrl}, ${E.oidcClientId}, ${E.oidcRedirectUri}), ` +
+        `or acknowledge it with ${E.allowAnonymousPublicAccess}=true.`,
     );
   }
   if (exposure === 'public' && trustProxy === false) {

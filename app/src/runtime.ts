@@ -59,7 +59,8 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
     // Too short a key from the vault is refused by the cookie codec inside oidcAuth.
     if (!sessionSecret)
       throw new Error(
-        `No session signing key: set ${AppContract.env.sessionSecret} or add "${config.keyVault?.secretNames.sessionKey ?? AppContract.secretNames.sessionKey}" to Key Vault.`,
+        `No session signing key: set ${AppContract.env.sessionSecret} or add ` +
+          `"${config.keyVault?.secretNames.sessionKey ?? AppContract.secretNames.sessionKey}" to Key Vault.`,
       );
     auth = oidcAuth(config.auth, { logger, sessionSecret, revocations: store.sessionRevocations, ...(clientSecret ? { clientSecret } : {}) });
   }

@@ -188,7 +188,8 @@ describe('access with sign-in on', () => {
     expect(expired.headers.location).toMatch(/^\/auth\/sign-in/);
     expect(expired.headers['set-cookie']![0]).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Expires=Thu, 01 Jan 1970`));
     const value = codec.encode(VIEWER, nowSeconds() + 600);
-    const forged = `${Buffer.from(JSON.stringify({ ...VIEWER, role: 'editor', exp: nowSeconds() + 600 })).toString('base64url')}.${value.split('.')[1]}`;
+    const forged =
+      `${Buffer.from(JSON.stringify({ ...VIEWER, role: 'editor', exp: nowSeconds() + 600 })).toString('base64url')}` + `.${value.split('.')[1]}`;
     await request(app).post('/api/orders').set('Cookie', `${SESSION_COOKIE}=${forged}`).send(validOrder()).expect(401);
   });
 

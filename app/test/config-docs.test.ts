@@ -13,7 +13,8 @@ test('docs/configuration.md is up to date with the schema in app/src/config.ts',
     const line = a.findIndex((l, i) => l !== b[i]);
     throw new Error(
       `${CONFIG_DOCS_FILE} is stale: its generated table differs from the settings in app/src/config.ts ` +
-        `(first at line ${line + 1}: expected ${JSON.stringify(b[line])}, found ${JSON.stringify(a[line])}). Run \`npm run docs:config\` and commit the result.`,
+        `(first at line ${line + 1}: expected ${JSON.stringify(b[line])}, found ${JSON.stringify(a[line])}). ` +
+        `Run \`npm run docs:config\` and commit the result.`,
     );
   }
 });

@@ -310,7 +310,9 @@ test.each([
     .send({ ...jsonOrder(), [field]: value })
     .expect(422);
   expect(res.body.errors).toEqual({
-    [field]: `${label} must not contain invisible formatting characters (such as zero-width spaces, joiners, byte order marks or text direction marks).`,
+    [field]:
+      `${label} must not contain invisible formatting characters (such as zero-width spaces, ` +
+      `joiners, byte order marks or text direction marks).`,
   });
   expect((await request(t.app).get('/api/orders').expect(200)).body.totalItems).toBe(0);
 });

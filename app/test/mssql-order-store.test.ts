@@ -63,16 +63,21 @@ if (connectionString) {
     const insert = pool.request();
     const values = rest.map((o, i) => {
       for (const [k, v] of Object.entries(o)) insert.input(`${k}${i}`, v);
-      return `(@dateUuid${i}, @userId${i}, @cardNumber${i}, @storeCode${i}, @productCode${i}, @productQuantity${i}, @orderDate${i}, @shippingDate${i})`;
+      return (
+        `(@dateUuid${i}, @userId${i}, @cardNumber${i}, @storeCode${i}, ` +
+        `@productCode${i}, @productQuantity${i}, @orderDate${i}, @shippingDate${i})`
+      );
     });
     await insert.query(
-      `INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES ${values.join(', ')}`,
+      `INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) ` +
+        `VALUES ${values.join(', ')}`,
     );
     await pool.request().query("DELETE FROM dbo.orders WHERE [Store Code] = N'store-1'");
     await pool
       .request()
       .query(
-        "UPDATE dbo.orders SET [Order Date] = DATEADD(day, 20, [Order Date]), [Product Quantity] = [Product Quantity] + 10 WHERE [User ID] = N'user-2'",
+        'UPDATE dbo.orders SET [Order Date] = DATEADD(day, 20, [Order Date]), [Product Quantity] = [Product Quantity] + 10 ' +
+          "WHERE [User ID] = N'user-2'",
       );
     await pool.close();
     orders = orders
@@ -99,15 +104,22 @@ if (connectionString) {
     const merge = pool.request();
     const source = [updated!, ...added].map((o, i) => {
       for (const [k, v] of Object.entries(o)) merge.input(`${k}${i}`, v);
-      return `(@dateUuid${i}, @userId${i}, @cardNumber${i}, @storeCode${i}, @productCode${i}, @productQuantity${i}, @orderDate${i}, @shippingDate${i})`;
+      return (
+        `(@dateUuid${i}, @userId${i}, @cardNumber${i}, @storeCode${i}, ` +
+        `@productCode${i}, @productQuantity${i}, @orderDate${i}, @shippingDate${i})`
+      );
     });
-    await merge.query(`MERGE dbo.orders AS t
-USING (VALUES ${source.join(', ')}) AS s (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date])
+    await merge.query(
+      `MERGE dbo.orders AS t
+USING (VALUES ${source.join(', ')}) AS s ` +
+        `(date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date])
   ON t.date_uuid = s.date_uuid AND t.[User ID] = s.[User ID]
 WHEN MATCHED THEN UPDATE SET [Product Quantity] = s.[Product Quantity] + 100
-WHEN NOT MATCHED BY TARGET THEN INSERT (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date])
+WHEN NOT MATCHED BY TARGET THEN INSERT ` +
+        `(date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date])
   VALUES (s.date_uuid, s.[User ID], s.[Card Number], s.[Store Code], s.product_code, s.[Product Quantity], s.[Order Date], s.[Shipping Date])
-WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE;`);
+WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE;`,
+    );
     await pool.close();
     await new Promise((resolve) => setImmediate(resolve));
     await expectPositions(store, [kept!, { ...updated!, productQuantity: updated!.productQuantity + 100 }, ...added]);
@@ -132,7 +144,9 @@ WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE
       const r = pool.request();
       for (const [k, v] of Object.entries(o)) r.input(k, v);
       await r.query(
-        'INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate)',
+        'INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], ' +
+          '[Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) ' +
+          'VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate)',
       );
     }
     await store.close();

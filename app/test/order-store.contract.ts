@@ -294,7 +294,8 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
     });
 
     (openWithFault ? test : test.skip)(
-      'while the database is unavailable, writes are 503 with Retry-After and nothing is half-written; readiness fails, and all recover by themselves when it is back',
+      'while the database is unavailable, writes are 503 with Retry-After and nothing is half-written; ' +
+        'readiness fails, and all recover by themselves when it is back',
       async () => {
         const f = await openWithFault!();
         const app = appOn(f.store);

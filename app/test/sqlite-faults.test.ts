@@ -90,60 +90,69 @@ async function start(env: Record<string, string> = {}): Promise<{ url: string; o
   return s;
 }
 
-test('while another process holds the write lock, liveness and reads answer at once, the write waits without blocking them and gets 503 with Retry-After past the deadline, and readiness follows the lock', async () => {
-  const { url } = await start();
-  const lock = await holdWriteLock(path.join(dir, 'orders.db'));
-  const refusedOrder = order();
-  const first = timed(() => post(url, refusedOrder));
-  await new Promise((r) => setTimeout(r, 200));
-  const [health, page] = await Promise.all([timed(() => fetch(`${url}/healthz`)), timed(() => fetch(`${url}/?page=3`))]);
-  const pending = await Promise.race([first.then(() => 'done'), Promise.resolve('pending')]);
-  expect(pending).toBe('pending');
-  expect(health.value.status).toBe(200);
-  expect(page.value.status).toBe(200);
-  expect(health.ms).toBeLessThan(1000);
-  expect(page.ms).toBeLessThan(1000);
+test(
+  'while another process holds the write lock, liveness and reads answer at once, the write waits without blocking them ' +
+    'and gets 503 with Retry-After past the deadline, and readiness follows the lock',
+  async () => {
+    const { url } = await start();
+    const lock = await holdWriteLock(path.join(dir, 'orders.db'));
+    const refusedOrder = order();
+    const first = timed(() => post(url, refusedOrder));
+    await new Promise((r) => setTimeout(r, 200));
+    const [health, page] = await Promise.all([timed(() => fetch(`${url}/healthz`)), timed(() => fetch(`${url}/?page=3`))]);
+    const pending = await Promise.race([first.then(() => 'done'), Promise.resolve('pending')]);
+    expect(pending).toBe('pending');
+    expect(health.value.status).toBe(200);
+    expect(page.value.status).toBe(200);
+    expect(health.ms).toBeLessThan(1000);
+    expect(page.ms).toBeLessThan(1000);
 
-  const refused = (await first).value;
-  expect(refused.status).toBe(503);
-  expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-  const problem = (await refused.json()) as { detail: string };
-  expect(problem.detail).toMatch(/another process|busy|locked/i);
-  expect(JSON.stringify(problem)).not.toMatch(/at \w+ \(|SqliteError/);
-  // The lock has now been held for longer than the write deadline.
-  expect(await readyStatus(url)).toMatchObject({ status: 503, body: { reason: expect.stringMatching(/lock/i) } });
+    const refused = (await first).value;
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    const problem = (await refused.json()) as { detail: string };
+    expect(problem.detail).toMatch(/another process|busy|locked/i);
+    expect(JSON.stringify(problem)).not.toMatch(/at \w+ \(|SqliteError/);
+    // The lock has now been held for longer than the write deadline.
+    expect(await readyStatus(url)).toMatchObject({ status: 503, body: { reason: expect.stringMatching(/lock/i) } });
 
-  // A write that starts while the lock is held and ends before the deadline is stored.
-  const second = post(url);
-  await new Promise((r) => setTimeout(r, 500));
-  await lock.release();
-  expect((await second).status).toBe(201);
-  expect(await eventually(async () => (await readyStatus(url)).status === 200, 3000)).toBe(true);
-  expect((await fetch(`${url}/api/orders/${String(refusedOrder.dateUuid)}/fault-user`)).status).toBe(404);
-}, 30_000);
+    // A write that starts while the lock is held and ends before the deadline is stored.
+    const second = post(url);
+    await new Promise((r) => setTimeout(r, 500));
+    await lock.release();
+    expect((await second).status).toBe(201);
+    expect(await eventually(async () => (await readyStatus(url)).status === 200, 3000)).toBe(true);
+    expect((await fetch(`${url}/api/orders/${String(refusedOrder.dateUuid)}/fault-user`)).status).toBe(404);
+  },
+  30_000,
+);
 
-test('a database file removed under the running app: writes are refused with 503 saying so, readiness fails, one error log names SQLITE_PATH, nothing is acknowledged and lost', async () => {
-  const { url, output } = await start();
-  expect((await post(url)).status).toBe(201);
-  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
-  const kept = order();
-  const refused = await post(url, kept);
-  expect(refused.status).toBe(503);
-  expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-  expect(((await refused.json()) as { detail: string }).detail).toMatch(/removed or replaced.*restart/i);
-  expect((await post(url)).status).toBe(503);
-  expect(await readyStatus(url)).toMatchObject({ status: 503, body: { reason: expect.stringMatching(/removed or replaced/) } });
-  const errors = logLines(output).filter((l) => l.level === 'error' && /SQLITE_PATH/.test(l.msg));
-  expect(errors).toHaveLength(1);
-  expect(errors[0]!.msg).toContain(path.join(dir, 'orders.db'));
-  // Reads still answer from the open file; a new file put in its place is not taken for it.
-  expect((await fetch(`${url}/?page=2`)).status).toBe(200);
-  const other = new SqliteOrderStore({ file: path.join(dir, 'orders.db') });
-  await other.migrate();
-  await other.close();
-  expect((await post(url)).status).toBe(503);
-  expect((await fetch(`${url}/api/orders/${String(kept.dateUuid)}/fault-user`)).status).toBe(404);
-});
+test(
+  'a database file removed under the running app: writes are refused with 503 saying so, readiness fails, ' +
+    'one error log names SQLITE_PATH, nothing is acknowledged and lost',
+  async () => {
+    const { url, output } = await start();
+    expect((await post(url)).status).toBe(201);
+    for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
+    const kept = order();
+    const refused = await post(url, kept);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/removed or replaced.*restart/i);
+    expect((await post(url)).status).toBe(503);
+    expect(await readyStatus(url)).toMatchObject({ status: 503, body: { reason: expect.stringMatching(/removed or replaced/) } });
+    const errors = logLines(output).filter((l) => l.level === 'error' && /SQLITE_PATH/.test(l.msg));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.msg).toContain(path.join(dir, 'orders.db'));
+    // Reads still answer from the open file; a new file put in its place is not taken for it.
+    expect((await fetch(`${url}/?page=2`)).status).toBe(200);
+    const other = new SqliteOrderStore({ file: path.join(dir, 'orders.db') });
+    await other.migrate();
+    await other.close();
+    expect((await post(url)).status).toBe(503);
+    expect((await fetch(`${url}/api/orders/${String(kept.dateUuid)}/fault-user`)).status).toBe(404);
+  },
+);
 
 /** Runs the app as a user who cannot write where SQLITE_PATH points (root ignores file modes, so as `nobody` when root). */
 function startAsUnprivileged(env: Record<string, string>): { status: number | null; output: string } {
@@ -184,21 +193,26 @@ test.each([
   },
 );
 
-test('a start that cannot migrate because another process holds the write lock past the deadline exits with a message naming the lock and SQLITE_PATH, not a stack trace', async () => {
-  const file = path.join(dir, 'orders.db');
-  const Database = (await import('better-sqlite3')).default;
-  const empty = new Database(file);
-  empty.pragma('journal_mode = WAL');
-  empty.close();
-  const lock = await holdWriteLock(file);
-  try {
-    const failed = await start({ SEED_DEMO_DATA: '0' }).then(
-      () => '',
-      (err: Error) => err.message,
-    );
-    expect(failed).toMatch(/exited with 1[\s\S]*write lock[\s\S]*SQLITE_PATH=/);
-    expect(failed).not.toMatch(STACK);
-  } finally {
-    await lock.release();
-  }
-}, 30_000);
+test(
+  'a start that cannot migrate because another process holds the write lock past the deadline ' +
+    'exits with a message naming the lock and SQLITE_PATH, not a stack trace',
+  async () => {
+    const file = path.join(dir, 'orders.db');
+    const Database = (await import('better-sqlite3')).default;
+    const empty = new Database(file);
+    empty.pragma('journal_mode = WAL');
+    empty.close();
+    const lock = await holdWriteLock(file);
+    try {
+      const failed = await start({ SEED_DEMO_DATA: '0' }).then(
+        () => '',
+        (err: Error) => err.message,
+      );
+      expect(failed).toMatch(/exited with 1[\s\S]*write lock[\s\S]*SQLITE_PATH=/);
+      expect(failed).not.toMatch(STACK);
+    } finally {
+      await lock.release();
+    }
+  },
+  30_000,
+);

@@ -66,11 +66,14 @@ describe('SQLite specifics', () => {
   test('the created_by migration upgrades a database made before it, keeping its orders', async () => {
     const file = path.join(dir, 'old.db');
     const old = new Database(file);
-    old.exec(`CREATE TABLE orders (date_uuid TEXT NOT NULL, [User ID] TEXT NOT NULL, [Card Number] TEXT NOT NULL, [Store Code] TEXT NOT NULL, product_code TEXT NOT NULL,
+    old.exec(
+      `CREATE TABLE orders (date_uuid TEXT NOT NULL, [User ID] TEXT NOT NULL, [Card Number] TEXT NOT NULL, ` +
+        `[Store Code] TEXT NOT NULL, product_code TEXT NOT NULL,
       [Product Quantity] INTEGER NOT NULL, [Order Date] TEXT NOT NULL, [Shipping Date] TEXT NOT NULL, PRIMARY KEY (date_uuid, [User ID]));
       CREATE TABLE app_schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
       INSERT INTO app_schema_migrations VALUES ('001_create_orders', 'then'), ('002_list_indexes', 'then');
-      INSERT INTO orders VALUES ('1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'user-1', '4111111111111111', 'S', 'P', 1, '2026-06-01', '2026-06-02');`);
+      INSERT INTO orders VALUES ('1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'user-1', '4111111111111111', 'S', 'P', 1, '2026-06-01', '2026-06-02');`,
+    );
     old.close();
     const store = new SqliteOrderStore({ file });
     await store.migrate();
@@ -117,11 +120,13 @@ describe('SQLite specifics', () => {
     await legacy.close();
     const raw = new Database(file);
     raw.exec(
-      "DELETE FROM app_schema_migrations WHERE id = '004_position_buckets'; DROP TRIGGER orders_positions_insert; DROP TRIGGER orders_positions_delete; DROP TRIGGER orders_positions_update;",
+      "DELETE FROM app_schema_migrations WHERE id = '004_position_buckets'; DROP TRIGGER orders_positions_insert; " +
+        'DROP TRIGGER orders_positions_delete; DROP TRIGGER orders_positions_update;',
     );
     const rows = [...demoOrders(30, { seed: 9 })];
     const insert = raw.prepare(
-      'INSERT INTO orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO orders (date_uuid, [User ID], [Card Number], [Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const o of rows) insert.run(o.dateUuid, o.userId, o.cardNumber, o.storeCode, o.productCode, o.productQuantity, o.orderDate, o.shippingDate);
     raw.close();

@@ -62,7 +62,10 @@ describe.each([
 test('the report reads like IP flow verify: expectation, verdict and the deciding rule per flow', () => {
   const text = formatReport(checkDeployment(prodPublic));
   expect(text).toMatch(
-    /ok +internet-ingress-443 +a host on the Internet +the ingress +443 +open +allow +application routing NGINX .*allow-internet-web-ingress \(1010\)/,
+    new RegExp(
+      'ok +internet-ingress-443 +a host on the Internet +the ingress +443 +open +allow +' +
+        'application routing NGINX .*allow-internet-web-ingress \\(1010\\)',
+    ),
   );
   expect(text).toMatch(/ok +internet-ssh .* closed +deny +NSG aks-nsg on worker-node-subnet inbound: Deny by deny-all-inbound \(4096\)/);
   expect(text).toContain('prod: every flow, permission and write order holds.');
@@ -113,7 +116,10 @@ describe('the model fails, naming the flow or permission, when the deploy would'
     const failures = checkDeployment(broken).failures;
     expect(failures).toContainEqual(
       expect.stringMatching(
-        /^permission: deployer cannot aks: apps\/deployments\/write on cluster terraform-aks-cluster-dev, namespace orders \(kubectl apply Deployment orders\/order-app\): nothing/,
+        new RegExp(
+          '^permission: deployer cannot aks: apps/deployments/write on cluster terraform-aks-cluster-dev, ' +
+            'namespace orders \\(kubectl apply Deployment orders/order-app\\): nothing',
+        ),
       ),
     );
     expect(failures).not.toContainEqual(expect.stringContaining('namespaces/write'));
@@ -142,7 +148,8 @@ describe('the model fails, naming the flow or permission, when the deploy would'
     });
     const failures = checkDeployment(broken).failures;
     expect(failures).toContainEqual(
-      "ordering: write secret db-server must wait for the deployer's Key Vault Secrets Officer role (RBAC propagation): depends on it, but without a wait of a minute or more: the first write can answer 403",
+      "ordering: write secret db-server must wait for the deployer's Key Vault Secrets Officer role (RBAC propagation): " +
+        'depends on it, but without a wait of a minute or more: the first write can answer 403',
     );
   });
 
@@ -219,7 +226,8 @@ describe('the model fails, naming the flow or permission, when the deploy would'
         const rules = networkOf(st).resource.azurerm_network_security_rule;
         delete rules[Object.keys(rules).find((k) => rules[k].name === 'allow-cluster-overlay')!];
       },
-      'flow app-dns (pod orders/order-app -> pod kube-system/coredns :53/udp) should be open but is closed: NSG aks-nsg on worker-node-subnet inbound: Deny by deny-all-inbound (4096)',
+      'flow app-dns (pod orders/order-app -> pod kube-system/coredns :53/udp) should be open but is closed: ' +
+        'NSG aks-nsg on worker-node-subnet inbound: Deny by deny-all-inbound (4096)',
     ],
     [
       'the outbound overlay rule is gone',
@@ -228,7 +236,8 @@ describe('the model fails, naming the flow or permission, when the deploy would'
         const rules = networkOf(st).resource.azurerm_network_security_rule;
         delete rules[Object.keys(rules).find((k) => rules[k].name === 'allow-cluster-overlay-out')!];
       },
-      'flow ingress-controller-app (pod app-routing-system/nginx -> pod orders/order-app :5000) should be open but is closed: NSG aks-nsg on worker-node-subnet outbound: Deny by DenyAllOutBound (65500, default rule)',
+      'flow ingress-controller-app (pod app-routing-system/nginx -> pod orders/order-app :5000) should be open but is closed: ' +
+        'NSG aks-nsg on worker-node-subnet outbound: Deny by DenyAllOutBound (65500, default rule)',
     ],
     [
       'the web rule only admits source port 443 (clients use ephemeral ports)',
@@ -269,7 +278,9 @@ describe('the model fails, naming the flow or permission, when the deploy would'
           platformOf(st).resource.azurerm_kubernetes_cluster,
         )[0].azure_active_directory_role_based_access_control.azure_rbac_enabled = false;
       },
-      'permission: deployer cannot aks: apps/deployments/write on cluster terraform-aks-cluster-dev, namespace orders (kubectl apply Deployment orders/order-app): nothing: Azure RBAC for Kubernetes is off',
+      'permission: deployer cannot aks: apps/deployments/write on cluster terraform-aks-cluster-dev, namespace orders ' +
+        '(kubectl apply Deployment orders/order-app): ' +
+        'nothing: Azure RBAC for Kubernetes is off',
     ],
     [
       'no network policy engine: NetworkPolicies are not enforced',
@@ -277,7 +288,8 @@ describe('the model fails, naming the flow or permission, when the deploy would'
       (st) => {
         delete Object.values<any>(platformOf(st).resource.azurerm_kubernetes_cluster)[0].network_profile.network_policy;
       },
-      'flow other-namespace-app (a pod in namespace default -> pod orders/order-app :5000) should be closed but is open: the cluster has no network policy engine',
+      'flow other-namespace-app (a pod in namespace default -> pod orders/order-app :5000) should be closed but is open: ' +
+        'the cluster has no network policy engine',
     ],
     [
       'local accounts are on',

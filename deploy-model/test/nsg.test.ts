@@ -45,16 +45,20 @@ test('an explicit deny-all above the defaults shuts what the defaults would allo
   expect(evaluateNsg(rules, 'Inbound', tcp('10.20.1.4', '10.20.2.4', 22), context).rule.name).toBe('deny-all-inbound');
 });
 
-test('service tags: Internet is public space outside the VNet; VirtualNetwork the VNet and connected ranges; AzureLoadBalancer the platform address', () => {
-  expect(prefixMatches('Internet', at('198.51.100.7'), context)).toBe(true);
-  expect(prefixMatches('Internet', at('10.99.0.1'), context)).toBe(false);
-  expect(prefixMatches('Internet', at(AZURE_PLATFORM_IP), context)).toBe(false);
-  expect(prefixMatches('VirtualNetwork', at('10.20.4.4'), context)).toBe(true);
-  expect(prefixMatches('VirtualNetwork', at('10.21.0.1'), context)).toBe(false);
-  expect(prefixMatches('VirtualNetwork', at('10.21.0.1'), { virtualNetwork: ['10.20.0.0/16', '10.21.0.0/16'] })).toBe(true);
-  expect(prefixMatches('AzureLoadBalancer', at(AZURE_PLATFORM_IP), context)).toBe(true);
-  expect(prefixMatches('AzureLoadBalancer', at('198.51.100.7'), context)).toBe(false);
-});
+test(
+  'service tags: Internet is public space outside the VNet; VirtualNetwork the VNet and connected ranges; ' +
+    'AzureLoadBalancer the platform address',
+  () => {
+    expect(prefixMatches('Internet', at('198.51.100.7'), context)).toBe(true);
+    expect(prefixMatches('Internet', at('10.99.0.1'), context)).toBe(false);
+    expect(prefixMatches('Internet', at(AZURE_PLATFORM_IP), context)).toBe(false);
+    expect(prefixMatches('VirtualNetwork', at('10.20.4.4'), context)).toBe(true);
+    expect(prefixMatches('VirtualNetwork', at('10.21.0.1'), context)).toBe(false);
+    expect(prefixMatches('VirtualNetwork', at('10.21.0.1'), { virtualNetwork: ['10.20.0.0/16', '10.21.0.0/16'] })).toBe(true);
+    expect(prefixMatches('AzureLoadBalancer', at(AZURE_PLATFORM_IP), context)).toBe(true);
+    expect(prefixMatches('AzureLoadBalancer', at('198.51.100.7'), context)).toBe(false);
+  },
+);
 
 test('protocol, port ranges and prefixes must all match', () => {
   const rules = [

@@ -67,12 +67,15 @@ export function grantAppAccessBatch(lookup: PrincipalLookup = 'sid'): string {
     create,
     'IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = @name AND sid = @sid)',
     'BEGIN',
-    "  DECLARE @message nvarchar(2048) = N'Database user ' + QUOTENAME(@name) + N' exists but belongs to another identity (its SID is not this client id). Drop it with DROP USER ' + QUOTENAME(@name) + N' and run grant:sql again.';",
+    "  DECLARE @message nvarchar(2048) = N'Database user ' + QUOTENAME(@name) + N' exists " +
+      'but belongs to another identity (its SID is not this client id). ' +
+      "Drop it with DROP USER ' + QUOTENAME(@name) + N' and run grant:sql again.';",
     '  THROW 50001, @message, 1;',
     'END',
     ...APP_DATABASE_ROLES.map(
       (role) =>
-        `IF IS_ROLEMEMBER(N'${role}', @name) = 0 OR IS_ROLEMEMBER(N'${role}', @name) IS NULL EXEC(N'ALTER ROLE ${role} ADD MEMBER ' + QUOTENAME(@name));`,
+        `IF IS_ROLEMEMBER(N'${role}', @name) = 0 OR IS_ROLEMEMBER(N'${role}', @name) IS NULL ` +
+        `EXEC(N'ALTER ROLE ${role} ADD MEMBER ' + QUOTENAME(@name));`,
     ),
   ].join('\n');
 }
@@ -142,7 +145,8 @@ async function main(): Promise<void> {
       .input('objectId', sql.UniqueIdentifier, identity.principalId)
       .query(grantAppAccessBatch(lookup));
     process.stdout.write(
-      `${identity.name} (client id ${identity.clientId}) can now sign in to ${config.data.databaseName} with roles ${APP_DATABASE_ROLES.join(', ')}.\n`,
+      `${identity.name} (client id ${identity.clientId}) can now sign in to ${config.data.databaseName} ` +
+        `with roles ${APP_DATABASE_ROLES.join(', ')}.\n`,
     );
   } finally {
     await pool.close();

@@ -31,8 +31,11 @@ export const MASK = '(sensitive)';
  * Attribute names that hold secrets even where a provider forgot to mark them sensitive: a
  * second line of defence, never the first.
  */
-const SECRET_NAMES =
-  /(password|secret|token|private_key|client_key|client_certificate|kube_config|kube_admin_config|connection_string|access_key|sas|^value$|^result$)/i;
+const SECRET_NAMES = new RegExp(
+  '(password|secret|token|private_key|client_key|client_certificate|kube_config|kube_admin_config|' +
+    'connection_string|access_key|sas|^value$|^result$)',
+  'i',
+);
 
 /** Masks every value the plan marks sensitive (`*_sensitive` mirrors the value's shape) or whose name holds secrets. */
 export function redact(value: unknown, sensitive: unknown, key = ''): unknown {
@@ -106,5 +109,8 @@ export function diffSummaries(reviewed: PlanSummary, fresh: PlanSummary): string
 export function describeSummary(s: PlanSummary): string {
   if (s.changes.length === 0) return `${s.stack}: no changes`;
   const count = (action: string) => s.changes.filter((c) => c.actions.includes(action)).length;
-  return `${s.stack}: ${count('create')} to add, ${count('update')} to change, ${count('delete')} to destroy\n${s.changes.map((c) => `  ${c.actions.join('+').padEnd(14)} ${c.address}`).join('\n')}`;
+  return (
+    `${s.stack}: ${count('create')} to add, ${count('update')} to change, ${count('delete')} to destroy\n` +
+    `${s.changes.map((c) => `  ${c.actions.join('+').padEnd(14)} ${c.address}`).join('\n')}`
+  );
 }

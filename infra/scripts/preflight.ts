@@ -120,7 +120,9 @@ export function preflight(config: EnvironmentConfig, az: Az, env: Readonly<Recor
     feature.ok && featureState === 'Registered',
     feature.ok && featureState === 'Registered'
       ? 'Registered'
-      : `${featureState || feature.stderr.trim() || 'not registered'}. Fix: az feature register --namespace Microsoft.Compute --name EncryptionAtHost, wait until it shows Registered, then az provider register --namespace Microsoft.Compute`,
+      : `${featureState || feature.stderr.trim() || 'not registered'}. ` +
+          `Fix: az feature register --namespace Microsoft.Compute --name EncryptionAtHost, ` +
+          `wait until it shows Registered, then az provider register --namespace Microsoft.Compute`,
   );
 
   const { adminGroup, sqlAdminGroup, deployerObjectId } = config.access;
@@ -191,7 +193,9 @@ export function preflight(config: EnvironmentConfig, az: Az, env: Readonly<Recor
       ok,
       ok
         ? names.join(', ')
-        : `has ${names.join(', ') || 'no role'} on the subscription${roles.error ? ` (${roles.error})` : ''}. Fix: az role assignment create --assignee-object-id ${deployerObjectId} --assignee-principal-type ServicePrincipal --role Owner --scope /subscriptions/${subscription}`,
+        : `has ${names.join(', ') || 'no role'} on the subscription${roles.error ? ` (${roles.error})` : ''}. ` +
+            `Fix: az role assignment create --assignee-object-id ${deployerObjectId} --assignee-principal-type ServicePrincipal ` +
+            `--role Owner --scope /subscriptions/${subscription}`,
     );
   }
 
@@ -253,7 +257,8 @@ export function preflight(config: EnvironmentConfig, az: Az, env: Readonly<Recor
     `Key Vault name ${config.data.keyVaultName} free`,
     deleted.value !== undefined && !held,
     held
-      ? `a deleted vault of this name is kept until ${held.properties?.scheduledPurgeDate ?? 'its purge date'}. Fix: az keyvault recover --name ${config.data.keyVaultName} (then import it), or another GLOBAL_NAME_PREFIX`
+      ? `a deleted vault of this name is kept until ${held.properties?.scheduledPurgeDate ?? 'its purge date'}. ` +
+          `Fix: az keyvault recover --name ${config.data.keyVaultName} (then import it), or another GLOBAL_NAME_PREFIX`
       : (deleted.error ?? 'no deleted vault holds it'),
   );
   return results;

@@ -172,7 +172,8 @@ function main(): void {
   }
   if (installed !== TERRAFORM_VERSION) {
     throw new UsageError(
-      `terraform ${installed} is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version). Install that version (tfenv install, or the pipeline's TerraformInstaller) and run again.`,
+      `terraform ${installed} is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version). ` +
+        `Install that version (tfenv install, or the pipeline's TerraformInstaller) and run again.`,
     );
   }
 
@@ -195,7 +196,8 @@ function main(): void {
     const age = lock.created ? `${Math.round((Date.now() - lock.created.getTime()) / 60_000)} min old` : 'of unknown age';
     if (!isStale(lock, new Date(), staleMinutes)) {
       throw new StepError(
-        `${stack}: the state is locked by ${lock.who ?? 'someone'} (lock ${lock.id}, ${age}); another run may be active. It is released automatically once older than ${staleMinutes} min.`,
+        `${stack}: the state is locked by ${lock.who ?? 'someone'} (lock ${lock.id}, ${age}); another run may be active. ` +
+          `It is released automatically once older than ${staleMinutes} min.`,
       );
     }
     process.stdout.write(`${stack}: releasing stale state lock ${lock.id} (${age}, held by ${lock.who ?? 'unknown'})\n`);
@@ -248,7 +250,8 @@ function main(): void {
         const differences = diffSummaries(reviewed, plan(stack));
         if (differences.length > 0) {
           throw new StepError(
-            `${stack}: the plan changed since it was reviewed, so nothing was applied:\n  ${differences.join('\n  ')}\nRun the pipeline (or npm run tf -- plan) again and review the new plan.`,
+            `${stack}: the plan changed since it was reviewed, so nothing was applied:\n  ` +
+              `${differences.join('\n  ')}\nRun the pipeline (or npm run tf -- plan) again and review the new plan.`,
           );
         }
         process.stdout.write(`${stack}: the fresh plan equals the reviewed one\n`);

@@ -164,11 +164,15 @@ describe('registry', () => {
   test('CKV_AZURE_237: dedicated data endpoints are enabled', () => {
     expect(acr.data_endpoint_enabled).toBe(true);
   });
-  test('CKV_AZURE_139 (public network access disabled) is a documented exception: hosted agents push over the public endpoint, with Entra auth only', () => {
-    expect(acr.public_network_access_enabled).toBe(true);
-    expect(acr.admin_enabled).toBe(false);
-    expect(acr.anonymous_pull_enabled).toBe(false);
-  });
+  test(
+    'CKV_AZURE_139 (public network access disabled) is a documented exception: ' +
+      'hosted agents push over the public endpoint, with Entra auth only',
+    () => {
+      expect(acr.public_network_access_enabled).toBe(true);
+      expect(acr.admin_enabled).toBe(false);
+      expect(acr.anonymous_pull_enabled).toBe(false);
+    },
+  );
   test('CKV_AZURE_165/166 (geo-replication, quarantine) are documented exceptions: one region, images are built by this pipeline only', () => {
     expect(acr.georeplications).toBeUndefined();
     expect(acr.quarantine_policy_enabled).toBeUndefined();

@@ -59,7 +59,8 @@ test("the seed's names and region are the defaults; each environment has its own
 
 test('environments never overlap: a network peered with both can route to both', () => {
   expect(() => environments({ VNET_ADDRESS_SPACE_PROD: '10.10.128.0/17' })).toThrow(
-    'prod.networking.vnetAddressSpace[0] = "10.10.128.0/17": must not overlap dev\'s 10.10.0.0/16: a network peered with both environments could not route to both',
+    'prod.networking.vnetAddressSpace[0] = "10.10.128.0/17": ' +
+      "must not overlap dev's 10.10.0.0/16: a network peered with both environments could not route to both",
   );
   const [d, p] = environments({ VNET_ADDRESS_SPACE_DEV: '10.64.0.0/20', VNET_ADDRESS_SPACE_PROD: '10.65.0.0/16' });
   expect(d!.networking).toMatchObject({
@@ -85,18 +86,21 @@ test('the deploy agents get a subnet delegated to Managed DevOps Pools and a fix
   expect(output.deploy_agent_egress_ip?.value).toMatch(/azurerm_public_ip\..*\.ip_address/);
 });
 
-test('nodes and pods reach pods on other nodes both ways: Azure CNI Overlay does not encapsulate pod traffic, so the subnet NSG sees pod addresses', () => {
-  const overlay = rules(synth(prod!).resource).filter((r) => String(r.name).startsWith('allow-cluster-overlay'));
-  expect(
-    overlay
-      .map((r) => [r.direction, r.access, r.protocol, r.destination_port_range, r.source_address_prefixes, r.destination_address_prefixes])
-      .sort(),
-  ).toEqual([
-    ['Inbound', 'Allow', '*', '*', [prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr], [OVERLAY_NETWORK.podCidr]],
-    ['Outbound', 'Allow', '*', '*', [prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr], [OVERLAY_NETWORK.podCidr]],
-  ]);
-  for (const r of overlay) expect(r.priority).toBeLessThan(NSG_PRIORITIES.denyAllInbound);
-});
+test(
+  'nodes and pods reach pods on other nodes both ways: Azure CNI Overlay does not encapsulate pod traffic, ' + 'so the subnet NSG sees pod addresses',
+  () => {
+    const overlay = rules(synth(prod!).resource).filter((r) => String(r.name).startsWith('allow-cluster-overlay'));
+    expect(
+      overlay
+        .map((r) => [r.direction, r.access, r.protocol, r.destination_port_range, r.source_address_prefixes, r.destination_address_prefixes])
+        .sort(),
+    ).toEqual([
+      ['Inbound', 'Allow', '*', '*', [prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr], [OVERLAY_NETWORK.podCidr]],
+      ['Outbound', 'Allow', '*', '*', [prod!.networking.workerNodeSubnetCidr, OVERLAY_NETWORK.podCidr], [OVERLAY_NETWORK.podCidr]],
+    ]);
+    for (const r of overlay) expect(r.priority).toBeLessThan(NSG_PRIORITIES.denyAllInbound);
+  },
+);
 
 test('no NSG rule pretends to guard the API server, which is outside the VNet (its authorized ranges do)', () => {
   expect(rules(synth(prod!).resource).some((r) => r.destination_port_range === '443' && r.source_address_prefixes !== undefined)).toBe(false);
@@ -248,6 +252,7 @@ test('npm run synth stops on a bad setting with one line naming the setting, the
   });
   expect(r.status).toBe(78);
   expect(r.stderr.trim()).toBe(
-    'synth: dev.networking.adminCidrs[0] = "10.0.0.0/8": must be a public address range: the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)',
+    'synth: dev.networking.adminCidrs[0] = "10.0.0.0/8": must be a public address range: ' +
+      'the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)',
   );
 });

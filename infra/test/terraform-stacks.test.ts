@@ -137,23 +137,28 @@ describe('npm run tf (against a stand-in terraform)', () => {
 
   // The stand-in records every call, plans into tfplan (exit 2: changes), refuses while a
   // lock.json exists in the stack folder, and answers `output -json` like Terraform.
-  const FAKE = `#!/usr/bin/env node
+  const FAKE =
+    `#!/usr/bin/env node
 const fs = require('fs'), path = require('path');
 const [chdir, cmd, ...rest] = process.argv.slice(2);
 const dir = chdir.replace('-chdir=', '');
-if (chdir === 'version') { process.stdout.write(JSON.stringify({ terraform_version: process.env.FAKE_TF_VERSION || '${TERRAFORM_VERSION}' })); process.exit(0); }
+if (chdir === 'version') { process.stdout.write(` +
+    `JSON.stringify({ terraform_version: process.env.FAKE_TF_VERSION || '${TERRAFORM_VERSION}' })); process.exit(0); }
 fs.appendFileSync(path.join(dir, '..', 'calls.log'), path.basename(dir) + ' ' + [cmd, ...rest].join(' ') + '\\n');
 const lockFile = path.join(dir, 'lock.json');
 if (cmd === 'init') process.exit(0);
 if (cmd === 'show' && rest[0] === '-json') {
   const variant = fs.existsSync(path.join(dir, '..', 'variant')) ? fs.readFileSync(path.join(dir, '..', 'variant'), 'utf8') : 'B1';
   process.stdout.write(JSON.stringify({ terraform_version: '${TERRAFORM_VERSION}', resource_changes: [
-    { address: 'azurerm_key_vault_secret.s', change: { actions: ['create'], before: null, after: { name: 'db-server', value: 'S3cr3t-value' }, after_sensitive: { value: true }, after_unknown: { id: true } } },
-    { address: 'azurerm_mssql_database.db', change: { actions: ['create'], before: null, after: { sku_name: variant }, after_unknown: { id: true } } },
+    { address: 'azurerm_key_vault_secret.s', change: { actions: ['create'], before: null, after: { name: 'db-server', value: 'S3cr3t-value' }, ` +
+    `after_sensitive: { value: true }, after_unknown: { id: true } } },
+    { address: 'azurerm_mssql_database.db', change: { actions: ['create'], before: null, ` +
+    `after: { sku_name: variant }, after_unknown: { id: true } } },
   ] }));
   process.exit(0);
 }
-if (cmd === 'show') { process.stdout.write('  # azurerm_key_vault_secret.s will be created\\n      + value = (sensitive value)\\n'); process.exit(0); }
+if (cmd === 'show') { process.stdout.write('  # azurerm_key_vault_secret.s will be created\\n` +
+    `      + value = (sensitive value)\\n'); process.exit(0); }
 if ((cmd === 'plan' || cmd === 'apply') && fs.existsSync(lockFile)) {
   const lock = JSON.parse(fs.readFileSync(lockFile, 'utf8'));
   process.stderr.write(${JSON.stringify(LOCK_OUTPUT('__CREATED__'))}.replace('__CREATED__', lock.created));
@@ -163,7 +168,8 @@ if (cmd === 'plan') { fs.writeFileSync(path.join(dir, 'tfplan'), 'plan'); proces
 if (cmd === 'apply') process.exit(fs.existsSync(path.join(dir, rest[rest.length - 1])) ? 0 : 1);
 if (cmd === 'force-unlock') { fs.rmSync(lockFile); process.exit(0); }
 if (cmd === 'output') {
-  process.stdout.write(JSON.stringify({ key_vault_url: { value: 'https://v.vault.azure.net/', type: 'string', sensitive: false }, kube_config: { value: 'apiVersion: v1', type: 'string', sensitive: true } }));
+  process.stdout.write(JSON.stringify({ key_vault_url: { value: 'https://v.vault.azure.net/', type: 'string', sensitive: false }, ` +
+    `kube_config: { value: 'apiVersion: v1', type: 'string', sensitive: true } }));
   process.exit(0);
 }
 process.exit(9);
@@ -235,7 +241,8 @@ process.exit(9);
     const changed = tf('apply', '--env', 'dev', '--reviewed', reviewed);
     expect(changed.status).toBe(1);
     expect(changed.stderr).toContain(
-      'network-dev: the plan changed since it was reviewed, so nothing was applied:\n  azurerm_mssql_database.db: planned create differs from the reviewed create',
+      'network-dev: the plan changed since it was reviewed, so nothing was applied:\n  ' +
+        'azurerm_mssql_database.db: planned create differs from the reviewed create',
     );
     expect(calls().some((c) => c.includes(' apply '))).toBe(false);
   });

@@ -171,12 +171,16 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
     }
     if (!/^[A-Za-z0-9-]{1,127}$/.test(config.ingress.certificateName)) {
       throw new K8sConfigError(
-        `${at('ingress.certificateName')} must be a Key Vault certificate name (1-127 letters, digits, dashes); got ${JSON.stringify(config.ingress.certificateName)}.`,
+        `${at('ingress.certificateName')} must be a Key Vault certificate name ` +
+          `(1-127 letters, digits, dashes); got ${JSON.stringify(config.ingress.certificateName)}.`,
       );
     }
     if (config.signIn.mode === 'none' && !config.signIn.allowAnonymousPublicAccess) {
       throw new K8sConfigError(
-        `${at('signIn')}: exposure "public" needs sign-in: set OIDC_ISSUER_URL and OIDC_CLIENT_ID_${config.environment.toUpperCase()} (mode "oidc"), or ALLOW_ANONYMOUS_PUBLIC_ACCESS_${config.environment.toUpperCase()}=true (allowAnonymousPublicAccess) to run publicly without it knowingly.`,
+        `${at('signIn')}: exposure "public" needs sign-in: ` +
+          `set OIDC_ISSUER_URL and OIDC_CLIENT_ID_${config.environment.toUpperCase()} (mode "oidc"), ` +
+          `or ALLOW_ANONYMOUS_PUBLIC_ACCESS_${config.environment.toUpperCase()}=true (allowAnonymousPublicAccess) ` +
+          `to run publicly without it knowingly.`,
       );
     }
   } else if (config.ingress) {
@@ -187,7 +191,8 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
       throw new K8sConfigError(`${at('signIn')}: OIDC sign-in needs exposure "public" (an HTTPS redirect URI); exposure is "${config.exposure}".`);
     if (!/^https:\/\/[^\s/]+\/.*$/.test(config.signIn.issuerUrl))
       throw new K8sConfigError(
-        `${at('signIn.issuerUrl')} must be an https URL such as https://login.microsoftonline.com/<tenant>/v2.0 (OIDC_ISSUER_URL); got ${JSON.stringify(config.signIn.issuerUrl)}.`,
+        `${at('signIn.issuerUrl')} must be an https URL such as https://login.microsoftonline.com/<tenant>/v2.0 (OIDC_ISSUER_URL); ` +
+          `got ${JSON.stringify(config.signIn.issuerUrl)}.`,
       );
     if (!config.signIn.clientId.trim()) throw new K8sConfigError(`${at('signIn.clientId')} must be the app registration's client id.`);
   }
@@ -206,7 +211,8 @@ export function validateChartConfig(config: OrderAppChartConfig): OrderAppChartC
   }
   if (!GUID.test(config.appIdentityClientId)) {
     throw new K8sConfigError(
-      `${at('appIdentityClientId')} must be the app identity's client id (a GUID, the platform stack's app_identity_client_id output); got ${JSON.stringify(config.appIdentityClientId)}.`,
+      `${at('appIdentityClientId')} must be the app identity's client id (a GUID, ` +
+        `the platform stack's app_identity_client_id output); got ${JSON.stringify(config.appIdentityClientId)}.`,
     );
   }
   if (config.privateEndpointCidrs.length === 0)

@@ -27,7 +27,8 @@ export function platformOutputsFrom(json: unknown, environment: string, source =
   const stack = (json as Record<string, unknown>)[stackName];
   if (typeof stack !== 'object' || stack === null) {
     throw new K8sConfigError(
-      `${source} has no outputs for stack "${stackName}"; run: npm run tf -- outputs --env ${environment} (or npx cdktf output ${stackName} --outputs-file <file>).`,
+      `${source} has no outputs for stack "${stackName}"; run: npm run tf -- outputs --env ${environment} ` +
+        `(or npx cdktf output ${stackName} --outputs-file <file>).`,
     );
   }
   const read = (key: string): string => {

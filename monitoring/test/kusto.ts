@@ -11,22 +11,31 @@ declare const Kusto: any;
  * Container Insights writes for this cluster; a query naming anything else fails analysis.
  */
 export const WORKSPACE_TABLES: Record<string, string> = {
-  Perf: '(TimeGenerated:datetime, Computer:string, ObjectName:string, CounterName:string, InstanceName:string, CounterValue:real, CounterPath:string, _ResourceId:string)',
+  Perf:
+    '(TimeGenerated:datetime, Computer:string, ObjectName:string, CounterName:string, ' +
+    'InstanceName:string, CounterValue:real, CounterPath:string, _ResourceId:string)',
   KubePodInventory:
-    '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, ContainerCreationTimeStamp:datetime, ContainerID:string, ContainerLastStatus:string, ' +
-    'ContainerName:string, ContainerRestartCount:int, ContainerStartTime:datetime, ContainerStatus:string, ContainerStatusReason:string, ControllerKind:string, ' +
-    'ControllerName:string, Name:string, Namespace:string, PodCreationTimeStamp:datetime, PodIp:string, PodLabel:string, PodRestartCount:int, PodStartTime:datetime, ' +
+    '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, ' +
+    'ContainerCreationTimeStamp:datetime, ContainerID:string, ContainerLastStatus:string, ' +
+    'ContainerName:string, ContainerRestartCount:int, ContainerStartTime:datetime, ' +
+    'ContainerStatus:string, ContainerStatusReason:string, ControllerKind:string, ' +
+    'ControllerName:string, Name:string, Namespace:string, PodCreationTimeStamp:datetime, ' +
+    'PodIp:string, PodLabel:string, PodRestartCount:int, PodStartTime:datetime, ' +
     'PodStatus:string, PodUid:string, ServiceName:string, _ResourceId:string)',
   KubeNodeInventory:
-    '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, Status:string, KubeletVersion:string, Labels:string, CreationTimeStamp:datetime)',
+    '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, ' +
+    'Status:string, KubeletVersion:string, Labels:string, CreationTimeStamp:datetime)',
   KubeEvents:
-    '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, Count:real, FirstSeen:datetime, KubeEventType:string, LastSeen:datetime, ' +
+    '(TimeGenerated:datetime, ClusterId:string, ClusterName:string, Computer:string, ' +
+    'Count:real, FirstSeen:datetime, KubeEventType:string, LastSeen:datetime, ' +
     'Message:string, Name:string, Namespace:string, ObjectKind:string, Reason:string, SourceComponent:string)',
   ContainerLogV2:
-    '(TimeGenerated:datetime, Computer:string, ContainerId:string, ContainerName:string, KubernetesMetadata:dynamic, LogLevel:string, LogMessage:dynamic, ' +
+    '(TimeGenerated:datetime, Computer:string, ContainerId:string, ContainerName:string, ' +
+    'KubernetesMetadata:dynamic, LogLevel:string, LogMessage:dynamic, ' +
     'LogSource:string, PodName:string, PodNamespace:string, _ResourceId:string)',
   InsightsMetrics:
-    '(TimeGenerated:datetime, Computer:string, Origin:string, Namespace:string, Name:string, Val:real, Tags:string, AgentId:string, _ResourceId:string)',
+    '(TimeGenerated:datetime, Computer:string, Origin:string, Namespace:string, ' +
+    'Name:string, Val:real, Tags:string, AgentId:string, _ResourceId:string)',
 };
 
 let globals: any;

@@ -146,13 +146,17 @@ describe('Image', () => {
   const imageSteps = stepsOf(jobsOf(stage('Image'))[0]);
   const build = imageSteps.find((s: any) => s.task === 'AzureCLI@2');
 
-  test('builds app/Dockerfile in the registry with ACR Tasks through the Azure service connection (no registry connection to create first, no Docker engine)', () => {
-    expect(shellText(build)).toContain('az acr build --registry $(registryName) --image $(imageRepository):$(imageTag) --file $(dockerfile) .');
-    expect(build.inputs.azureSubscription).toBe(vars.azureServiceConnection);
-    expect(existsSync(join(ROOT, vars.dockerfile!))).toBe(true);
-    expect(vars.dockerfile).toBe('app/Dockerfile');
-    expect(tasks('Docker@2')).toEqual([]);
-  });
+  test(
+    'builds app/Dockerfile in the registry with ACR Tasks through the Azure service connection ' +
+      '(no registry connection to create first, no Docker engine)',
+    () => {
+      expect(shellText(build)).toContain('az acr build --registry $(registryName) --image $(imageRepository):$(imageTag) --file $(dockerfile) .');
+      expect(build.inputs.azureSubscription).toBe(vars.azureServiceConnection);
+      expect(existsSync(join(ROOT, vars.dockerfile!))).toBe(true);
+      expect(vars.dockerfile).toBe('app/Dockerfile');
+      expect(tasks('Docker@2')).toEqual([]);
+    },
+  );
 
   test('tags the image with the build id and the commit, never a fixed tag', () => {
     expect(vars.imageTag).toBe('$(Build.BuildId)-$(Build.SourceVersion)');

@@ -10,16 +10,19 @@ const ENVIRONMENT_TEMPLATE = 'templates/environment-stages.yml';
 const raw = parse(readFileSync(MAIN_PIPELINE, 'utf8')) as { stages: { template?: string; parameters?: Record<string, unknown> }[] };
 const resolved = environments({});
 
-test("the pipeline deploys the model's environments in the model's order, each after the one before, with the model's resource group and cluster", () => {
-  const given = raw.stages.filter((s) => s.template === ENVIRONMENT_TEMPLATE).map((s) => s.parameters);
-  const expected = resolved.map((e, i) => ({
-    environment: e.name,
-    dependsOn: i === 0 ? 'Image' : `Verify_${resolved[i - 1]!.name}`,
-    resourceGroup: e.networking.resourceGroupName,
-    cluster: e.cluster.name,
-  }));
-  expect(given).toEqual(expected);
-});
+test(
+  "the pipeline deploys the model's environments in the model's order, " + "each after the one before, with the model's resource group and cluster",
+  () => {
+    const given = raw.stages.filter((s) => s.template === ENVIRONMENT_TEMPLATE).map((s) => s.parameters);
+    const expected = resolved.map((e, i) => ({
+      environment: e.name,
+      dependsOn: i === 0 ? 'Image' : `Verify_${resolved[i - 1]!.name}`,
+      resourceGroup: e.networking.resourceGroupName,
+      cluster: e.cluster.name,
+    }));
+    expect(given).toEqual(expected);
+  },
+);
 
 test('the compiled stage list is Validate, the shared registry, Image, then six stages per model environment', () => {
   const perEnvironment = (name: string) => [

@@ -186,7 +186,8 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
         return next(
           unavailable(
             err,
-            'The sign-in service cannot be reached right now, so your sign-in could not be finished. Reload this page in a moment to finish signing in.',
+            'The sign-in service cannot be reached right now, so your sign-in could not be finished. ' +
+              'Reload this page in a moment to finish signing in.',
           ),
         );
       }
@@ -225,7 +226,8 @@ export function oidcAuth(settings: OidcAuthConfig, options: OidcAuthOptions): Au
           new HttpError(
             503,
             'Sign-out unavailable',
-            'You are still signed in: the order database is not reachable, so your session could not be ended. Please try signing out again in a moment.',
+            'You are still signed in: the order database is not reachable, so your session could not be ended. ' +
+              'Please try signing out again in a moment.',
             undefined,
             {
               'Retry-After': '5',

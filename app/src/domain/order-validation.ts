@@ -87,7 +87,9 @@ function validateText(label: string, value: string): string | undefined {
     return `${label} must not contain control characters or invalid characters.`;
   }
   if (FORMAT_CHARS_RE.test(value)) {
-    return `${label} must not contain invisible formatting characters (such as zero-width spaces, joiners, byte order marks or text direction marks).`;
+    return (
+      `${label} must not contain invisible formatting characters (` + `such as zero-width spaces, joiners, byte order marks or text direction marks).`
+    );
   }
   // UTF-16 units, as SQL Server's NVARCHAR(64) counts: an emoji counts as two.
   if (value.length > ORDER_RULES.textMaxLength) {

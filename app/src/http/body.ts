@@ -135,7 +135,8 @@ export const jsonBody: RequestHandler[] = [
       throw new HttpError(
         400,
         'Bad request',
-        `The JSON body has the key ${JSON.stringify(duplicate.key.slice(0, 40))} more than once in the same object (at ${duplicate.path.slice(0, 200)}).`,
+        `The JSON body has the key ${JSON.stringify(duplicate.key.slice(0, 40))} more than once in the same object ` +
+          `(at ${duplicate.path.slice(0, 200)}).`,
       );
     }
     next();

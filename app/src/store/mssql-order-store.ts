@@ -124,12 +124,14 @@ const FILTER_PARAM_FIELDS: Readonly<Record<string, OrderField>> = {
   fTo: 'orderDate',
 };
 
-const MIGRATION_BATCH = `
+const MIGRATION_BATCH =
+  `
 SET XACT_ABORT ON;
 BEGIN TRANSACTION;
 DECLARE @lock INT;
 EXEC @lock = sp_getapplock @Resource = N'order-app-migrate', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000;
-IF @lock < 0 THROW 50001, N'The migration lock (order-app-migrate) was not granted within 60 s: another replica is migrating. Restart this one when it is done.', 1;
+IF @lock < 0 THROW 50001, N'The migration lock (order-app-migrate) was not granted within 60 s: another replica is migrating. ` +
+  `Restart this one when it is done.', 1;
 IF OBJECT_ID(N'dbo.orders', N'U') IS NULL
   CREATE TABLE dbo.orders (
     date_uuid NVARCHAR(36) NOT NULL,
@@ -305,7 +307,9 @@ COMMIT TRANSACTION;`);
       const cols = keyColumns(field);
       const params = (prefix: string, key: SortKey): string[] => key.map((_, i) => `@${prefix}${i}`);
       const q: SqlFragment = {
-        sql: `SELECT COUNT_BIG(*) AS n FROM ${this.table(field)} WHERE ${compareKeys(cols, '>', true, params('k', start))} AND ${compareKeys(cols, '<', false, params('b', before))}`,
+        sql:
+          `SELECT COUNT_BIG(*) AS n FROM ${this.table(field)} WHERE ` +
+          `${compareKeys(cols, '>', true, params('k', start))} AND ${compareKeys(cols, '<', false, params('b', before))}`,
         params: { ...Object.fromEntries(start.map((v, i) => [`k${i}`, v])), ...Object.fromEntries(before.map((v, i) => [`b${i}`, v])) },
       };
       return this.scalar(q, { field, direction: 'asc' });

@@ -60,9 +60,12 @@ export function mssqlPositionTablesSql(): string {
 CREATE INDEX ${bucketTable(f)}_version ON ${t} (version) INCLUDE (rows);
 CREATE INDEX ${bucketTable(f)}_rows ON ${t} (rows);`;
   });
-  return `CREATE TABLE dbo.${POSITIONS_META} (id INT NOT NULL CONSTRAINT PK_${POSITIONS_META} PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL, generation BIGINT NOT NULL);
+  return (
+    `CREATE TABLE dbo.${POSITIONS_META} (id INT NOT NULL CONSTRAINT PK_${POSITIONS_META} PRIMARY KEY CHECK (id = 1), ` +
+    `version BIGINT NOT NULL, generation BIGINT NOT NULL);
 INSERT INTO dbo.${POSITIONS_META} (id, version, generation) VALUES (1, 0, 0);
-${tables.join('\n')}`;
+${tables.join('\n')}`
+  );
 }
 
 /**

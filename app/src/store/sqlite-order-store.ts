@@ -182,7 +182,8 @@ function assertWritable(given: string, file: string): void {
       fs.accessSync(target, fs.constants.R_OK | fs.constants.W_OK);
     } catch (err) {
       throw new StoreSetupError(
-        `${SQLITE_PATH}=${given}: ${what} (${target}) cannot be written (${codeOf(err) || String(err)}). ${NEEDS_ACCESS}; fix its permissions or mount, or point ${SQLITE_PATH} at a writable place.`,
+        `${SQLITE_PATH}=${given}: ${what} (${target}) cannot be written (${codeOf(err) || String(err)}). ${NEEDS_ACCESS}; ` +
+          `fix its permissions or mount, or point ${SQLITE_PATH} at a writable place.`,
         { cause: err },
       );
     }
@@ -441,7 +442,8 @@ export class SqliteOrderStore implements OrderStore {
       this.read(
         () =>
           this.stmt(
-            `SELECT ${keyList(field)} FROM ${bucketTable(field)} WHERE (${keyList(field)}) <= (${keyParams(field)}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1`,
+            `SELECT ${keyList(field)} FROM ${bucketTable(field)} WHERE ` +
+              `(${keyList(field)}) <= (${keyParams(field)}) ORDER BY ${keyOrder(field, 'DESC')} LIMIT 1`,
           )
             .raw()
             .get(keyBind(key)) as SortKey,
@@ -450,7 +452,8 @@ export class SqliteOrderStore implements OrderStore {
       this.read(
         () =>
           this.stmt(
-            `SELECT COUNT(*) FROM ${this.table(field)} WHERE (${keyList(field)}) >= (${keyParams(field)}) AND (${keyList(field)}) < (${keyParams(field, 'b')})`,
+            `SELECT COUNT(*) FROM ${this.table(field)} ` +
+              `WHERE (${keyList(field)}) >= (${keyParams(field)}) AND (${keyList(field)}) < (${keyParams(field, 'b')})`,
           )
             .pluck()
             .get({ ...keyBind(start), ...keyBind(before, 'b') }) as number,
@@ -573,7 +576,9 @@ export class SqliteOrderStore implements OrderStore {
     const same = (a?: FileIdentity, b?: FileIdentity): boolean => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
     if (same(now, this.identity) && (!this.walIdentity || same(wal, this.walIdentity))) return;
     const what = !now ? 'no file is there now' : !same(now, this.identity) ? 'another file is there now' : 'its -wal file was deleted or replaced';
-    const reason = `${SQLITE_PATH}=${this.props.file}: the database file was removed or replaced while the app was running (${what}); writes are refused until the app is restarted`;
+    const reason =
+      `${SQLITE_PATH}=${this.props.file}: the database file was removed or replaced while the app was running ` +
+      `(${what}); writes are refused until the app is restarted`;
     this.fileGone = new StoreUnavailableError(
       'The order database file was removed or replaced on the server, so new orders cannot be saved. An operator must restart the app.',
       reason,

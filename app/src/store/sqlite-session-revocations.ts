@@ -31,7 +31,8 @@ export class SqliteSessionRevocations implements SessionRevocations {
         .transaction(() => {
           this.db
             .prepare(
-              'INSERT INTO revoked_sessions (session_id, expires_at) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)',
+              'INSERT INTO revoked_sessions (session_id, expires_at) VALUES (?, ?) ' +
+                'ON CONFLICT (session_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)',
             )
             .run(sessionId, Math.ceil(expiresAt.getTime() / 1000));
           // Past its expiry the cookie is refused by its own signed expiry: the row is no longer needed.
