@@ -178,14 +178,23 @@ export interface WorkloadConfig {
   /** The HPA's maximum. */
   readonly maxReplicas: number;
   /** Container requests and limits. */
-  readonly resources: {
-    readonly cpuRequestMillis: number;
-    readonly cpuLimitMillis: number;
-    readonly memoryRequestMiB: number;
-    readonly memoryLimitMiB: number;
-    readonly ephemeralStorageRequestMiB: number;
-    readonly ephemeralStorageLimitMiB: number;
-  };
+  readonly resources: WorkloadResources;
+}
+
+/** Container resources, sized for this app (a Node.js process serving HTML from a pool). */
+export interface WorkloadResources {
+  /** Scheduling request, in millicores. */
+  readonly cpuRequestMillis: number;
+  /** Throttling limit, in millicores. */
+  readonly cpuLimitMillis: number;
+  /** Scheduling request, in MiB. */
+  readonly memoryRequestMiB: number;
+  /** OOM limit, in MiB; the V8 heap is capped at 75 % of this. */
+  readonly memoryLimitMiB: number;
+  /** Logs and /tmp: request, in MiB. */
+  readonly ephemeralStorageRequestMiB: number;
+  /** Logs and /tmp: limit, in MiB. */
+  readonly ephemeralStorageLimitMiB: number;
 }
 
 /** One deployment environment: its entry in the platform model, resolved with the deploy's variables. */

@@ -1,4 +1,5 @@
 import { isPrivate, parseCidr } from '../../platform/cidr';
+import type { WorkloadResources } from '../../platform/environment-config';
 import { GUID } from '../../platform/guid';
 
 /**
@@ -37,21 +38,8 @@ export type SignInConfig =
       readonly roleClaim?: string;
     };
 
-/** Container resources, sized for this app (a Node.js process serving HTML from a pool). */
-export interface ResourcesConfig {
-  /** Scheduling request. @default 100 */
-  readonly cpuRequestMillis: number;
-  /** Throttling limit. @default 500 */
-  readonly cpuLimitMillis: number;
-  /** @default 160 */
-  readonly memoryRequestMiB: number;
-  /** The V8 heap is capped at 75 % of this. @default 256 */
-  readonly memoryLimitMiB: number;
-  /** Logs and /tmp. @default 64 */
-  readonly ephemeralStorageRequestMiB: number;
-  /** @default 256 */
-  readonly ephemeralStorageLimitMiB: number;
-}
+/** Container resources: the platform model's, per environment. */
+export type ResourcesConfig = WorkloadResources;
 
 /** Everything that differs between the environments' manifests. */
 export interface OrderAppChartConfig {
