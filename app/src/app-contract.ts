@@ -70,6 +70,7 @@ export const AppContract = {
     hstsMaxAgeSeconds: 'HSTS_MAX_AGE_SECONDS',
     requestTimeoutSeconds: 'REQUEST_TIMEOUT_SECONDS',
     maxConcurrentRequestBodies: 'MAX_CONCURRENT_REQUEST_BODIES',
+    listCacheMs: 'LIST_CACHE_MS',
     authMode: 'AUTH_MODE',
     oidcIssuerUrl: 'OIDC_ISSUER_URL',
     oidcClientId: 'OIDC_CLIENT_ID',

@@ -38,6 +38,8 @@ export interface AppDeps {
    * @default the `MAX_CONCURRENT_REQUEST_BODIES` default in `settings` (64)
    */
   readonly maxConcurrentRequestBodies?: number;
+  /** How long a rendered list page is reused while the orders stand still; 0: never. @default the `LIST_CACHE_MS` default in `settings` (1000) */
+  readonly listCacheMs?: number;
 }
 
 /** Where static assets live: `app/public` next to `src` in development, `dist/public` in the image. */
@@ -178,7 +180,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(auth.router);
   app.use(auth.attachUser);
   app.use(orderApi({ service, writeLimiter, now, auth }));
-  app.use(orderPages({ service, writeLimiter, now, auth }));
+  app.use(orderPages({ service, writeLimiter, now, auth, listCache: { maxAgeMs: deps.listCacheMs ?? settings.listCacheMs.default } }));
 
   app.use((req, _res, next) => next(new HttpError(404, 'Not found', `There is no page at ${req.path.slice(0, 100)}.`)));
 

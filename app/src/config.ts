@@ -115,6 +115,12 @@ export interface AppConfig {
    * `Retry-After`. Requests without a body (probes, pages) are never counted or refused.
    */
   readonly maxConcurrentRequestBodies: number;
+  /**
+   * Milliseconds a rendered Order List page may be shown again while no order was added,
+   * removed or re-keyed (any write through the app renders afresh at once); 0 turns the
+   * reuse off.
+   */
+  readonly listCacheMs: number;
 }
 
 /** A setting has a value the app cannot use. The message names it, the value and the rule. */
@@ -363,6 +369,13 @@ export const settings = {
     default: 64,
     description: 'requests whose body is still arriving, at most; one more gets 503 with `Retry-After` (probes and pages are never counted)',
   }),
+  listCacheMs: setting(wholeNumber(0, 60_000), {
+    env: E.listCacheMs,
+    default: 1000,
+    description:
+      'milliseconds a rendered Order List page is shown again to the next viewer while no order was added, removed or re-keyed ' +
+      '(a write renders afresh at once, from any replica); bounds how late an edit made outside the app shows; 0 turns reuse off',
+  }),
   authMode: setting(oneOf(['none', 'oidc']), {
     env: E.authMode,
     default: 'none',
@@ -507,6 +520,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const hstsMaxAgeSeconds = read(env, S.hstsMaxAgeSeconds);
   const requestTimeoutSeconds = read(env, S.requestTimeoutSeconds);
   const maxConcurrentRequestBodies = read(env, S.maxConcurrentRequestBodies);
+  const listCacheMs = read(env, S.listCacheMs);
   const auth = loadAuthConfig(env, mode, keyVault !== undefined);
   if (mode === 'production' && exposure === 'public' && auth.mode === 'none' && read(env, S.allowAnonymousPublicAccess) !== 'true') {
     throw new ConfigError(
@@ -537,6 +551,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     hstsMaxAgeSeconds,
     requestTimeoutSeconds,
     maxConcurrentRequestBodies,
+    listCacheMs,
   };
 }
 

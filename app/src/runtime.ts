@@ -74,6 +74,7 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
     writeRateLimitPerMinute: config.writeRateLimitPerMinute,
     trustProxy: config.trustProxy,
     maxConcurrentRequestBodies: config.maxConcurrentRequestBodies,
+    listCacheMs: config.listCacheMs,
   });
 
   // A request (headers and body) must arrive within requestTimeoutSeconds, or the client

@@ -144,6 +144,25 @@ describe('access with sign-in on', () => {
     await request(app).get('/api/orders').set('Cookie', sessionCookie(VIEWER)).expect(200);
   });
 
+  test('list pages reused between requests never mix users: each sees their own name, token and buttons', async () => {
+    const { app } = await appWithSignIn();
+    const OTHER_EDITOR: SessionUser = { id: 'other@shop.example', name: 'Olga Other', role: 'editor' };
+    const csrfOf = (text: string) => /name="_csrf" value="([^"]+)"/.exec(text)![1];
+    for (let round = 0; round < 2; round++) {
+      const editor = await request(app).get('/?size=10').set('Cookie', sessionCookie(EDITOR)).expect(200);
+      const viewer = await request(app).get('/?size=10').set('Cookie', sessionCookie(VIEWER)).expect(200);
+      const other = await request(app).get('/?size=10').set('Cookie', sessionCookie(OTHER_EDITOR)).expect(200);
+      expect(editor.text).toContain('Eddie Editor');
+      expect(editor.text).toContain('href="/orders/new"');
+      expect(viewer.text).toContain('Vera Viewer');
+      expect(viewer.text).not.toContain('Eddie Editor');
+      expect(viewer.text).not.toContain('href="/orders/new"');
+      expect(other.text).toContain('Olga Other');
+      expect(other.text).not.toContain('Eddie Editor');
+      expect(new Set([csrfOf(editor.text), csrfOf(viewer.text), csrfOf(other.text)]).size).toBe(3);
+    }
+  });
+
   test("a viewer's POST is refused with 403 and nothing is stored", async () => {
     const { app, store } = await appWithSignIn();
     const { token, cookie } = await csrf(app, sessionCookie(VIEWER));

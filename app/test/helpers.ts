@@ -35,7 +35,15 @@ export interface TestApp {
 
 /** The real app on an in-memory SQLite store, logs captured. */
 export async function makeTestApp(
-  options: { writeRateLimitPerMinute?: number; bucketRows?: number; maxWalk?: number; file?: string; busyTimeoutMs?: number; auth?: Auth } = {},
+  options: {
+    writeRateLimitPerMinute?: number;
+    bucketRows?: number;
+    maxWalk?: number;
+    file?: string;
+    busyTimeoutMs?: number;
+    auth?: Auth;
+    listCacheMs?: number;
+  } = {},
 ): Promise<TestApp> {
   const store = new SqliteOrderStore({ file: options.file ?? ':memory:', busyTimeoutMs: options.busyTimeoutMs, bucketRows: options.bucketRows });
   await store.migrate();
@@ -53,6 +61,7 @@ export async function makeTestApp(
     writeRateLimitPerMinute: options.writeRateLimitPerMinute ?? 10_000,
     now: () => NOW,
     auth: options.auth,
+    listCacheMs: options.listCacheMs,
   });
   return { app, store, service, metrics, readiness, logs };
 }

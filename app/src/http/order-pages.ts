@@ -6,11 +6,13 @@ import { validateOrder, type FieldErrors } from '../domain/order-validation';
 import { currentUser, headerUser, type Auth } from '../auth/auth';
 import { DuplicateOrderError, type OrderService } from '../service/order-service';
 import { orderFormPage } from '../views/order-form-page';
-import { orderListPage } from '../views/order-list-page';
+import { orderListContent, orderListPage, userCanAdd } from '../views/order-list-page';
+import type { SafeHtml } from '../views/html';
 import { errorPage } from '../views/error-page';
 import { formBody } from './body';
 import { CSRF_FIELD, issueCsrfToken, sameOriginOnly, verifyCsrfToken } from './csrf';
 import { streamCsv } from './csv';
+import { PageCache, type PageCacheOptions } from './page-cache';
 
 export interface OrderPagesDeps {
   readonly service: OrderService;
@@ -18,6 +20,8 @@ export interface OrderPagesDeps {
   readonly now: () => Date;
   /** Sign-in: viewers may list and export, editors may also add. */
   readonly auth: Auth;
+  /** Limits of the rendered list cache (see `PageCache`). @default PageCache's defaults (256 pages, 1 s) */
+  readonly listCache?: PageCacheOptions;
 }
 
 const FIELD_BY_FORM_NAME = new Map<string, OrderField>(ORDER_FIELDS.map((f) => [FORM_FIELD_NAMES[f], f]));
@@ -40,6 +44,7 @@ export function orderPages(deps: OrderPagesDeps): Router {
   const { service, auth } = deps;
   const viewer = auth.require('viewer');
   const editor = auth.require('editor');
+  const listCache = new PageCache<SafeHtml>(deps.listCache);
 
   router.get('/', viewer, async (req, res) => {
     const parsed = parseListParams(req.query as Record<string, unknown>);
@@ -50,11 +55,23 @@ export function orderPages(deps: OrderPagesDeps): Router {
         .send(errorPage('Invalid list request', Object.values(parsed.errors)).value);
       return;
     }
-    const result = await service.list(parsed.value);
+    const params = parsed.value;
+    const user = headerUser(req, res);
+    const canAdd = userCanAdd(user);
     const createdUuid = typeof req.query.created === 'string' ? req.query.created : undefined;
     const createdUser = typeof req.query.user === 'string' ? req.query.user : undefined;
-    const created = createdUuid && createdUser ? await service.get(createdUuid, createdUser) : undefined;
-    res.type('html').send(orderListPage({ params: parsed.value, result, created, user: headerUser(req, res) }).value);
+    if (createdUuid && createdUser) {
+      // The confirmation after adding an order: rendered for this request only.
+      const [result, created] = await Promise.all([service.list(params), service.get(createdUuid, createdUser)]);
+      res.type('html').send(orderListPage({ user, content: orderListContent({ params, result, created, canAdd }) }).value);
+      return;
+    }
+    // The token is read before the page's rows, so a kept page is never older than its token.
+    const token = await service.changeToken();
+    const content = await listCache.get(`${canAdd ? 'add' : 'view'} ${JSON.stringify(params)}`, token, async () =>
+      orderListContent({ params, result: await service.list(params), canAdd }),
+    );
+    res.type('html').send(orderListPage({ user, content }).value);
   });
 
   const showForm = (req: Request, res: Response): void => {

@@ -117,6 +117,11 @@ export class OrderService {
     return this.store.creatorOf(dateUuid.toLowerCase(), normalizeText(userId));
   }
 
+  /** Moves with every insert, delete or key change of an order (see `OrderStore.changeToken`). */
+  changeToken(): Promise<string> {
+    return this.store.changeToken();
+  }
+
   async list(params: ListParams): Promise<OrderPage> {
     const { filter, sort, size } = params;
     const plan = await this.plan(filter, sort);

@@ -274,6 +274,10 @@ COMMIT TRANSACTION;`);
     return this.positions.rowAt(field, rank);
   }
 
+  async changeToken(): Promise<string> {
+    return this.positions.token();
+  }
+
   /** The bucket tables (see mssql-positions.ts), read by the position index. */
   private readonly buckets: BucketSource = {
     positionsVersion: async () => {

@@ -36,6 +36,13 @@ export interface OrderStore {
   rank(field: SortField, key: SortKey): Promise<number>;
   /** The order at 0-based position `rank` of a sort field's ascending order, or undefined past the end. */
   rowAtRank(field: SortField, rank: number): Promise<Order | undefined>;
+  /**
+   * A value that changes whenever an order is inserted or deleted or a sort key of one
+   * changes, by any process (the position index's version, `position-buckets.ts`). Read at
+   * most once per turn of the event loop, and again at once after this process wrote. A
+   * change to an order's other columns made outside the app does not move it.
+   */
+  changeToken(): Promise<string>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -74,6 +74,17 @@ export class PositionIndex {
     return this.syncing;
   }
 
+  /**
+   * Where the orders stand, as a string that changes with every insert, delete or key
+   * change from any process (see `OrderStore.changeToken`). Read like `sync`: at most once
+   * per turn of the event loop, and again at once after this process wrote.
+   */
+  async token(): Promise<string> {
+    await this.sync();
+    const seen = this.seen ?? (this.seen = await this.store.positionsVersion());
+    return `${seen.generation}.${seen.version}`;
+  }
+
   /** This process wrote: the next `sync` reads the version again. */
   invalidate(): void {
     this.checked = false;

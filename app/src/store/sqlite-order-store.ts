@@ -412,6 +412,10 @@ export class SqliteOrderStore implements OrderStore {
     return this.positions.rowAt(field, rank);
   }
 
+  async changeToken(): Promise<string> {
+    return this.positions.token();
+  }
+
   /** The bucket tables, read by the position index. */
   private readonly buckets: BucketSource = {
     positionsVersion: async () => {

@@ -83,10 +83,13 @@ function row(order: Order, highlight: boolean): SafeHtml {
 </tr>`;
 }
 
-/** The Order List page: filters, sortable table, pagination, CSV export, empty state. */
-export function orderListPage({ params, result, created, user }: OrderListPageProps): SafeHtml {
+/**
+ * What the Order List shows below the header: filters, sortable table, pagination, CSV
+ * export, empty state, and the confirmation of a just-created order. Depends only on its
+ * arguments (no user name or token), so a page without `created` can be kept and reused.
+ */
+export function orderListContent({ params, result, created, canAdd }: Omit<OrderListPageProps, 'user'> & { readonly canAdd: boolean }): SafeHtml {
   const filtered = Object.values(params.filter).some((v) => v !== undefined);
-  const canAdd = !user || user.role === 'editor';
   const isCreated = (o: Order): boolean => !!created && o.dateUuid === created.dateUuid && o.userId === created.userId;
   const notice = created
     ? html`<div class="notice success" role="status">Order <span class="mono">${created.dateUuid}</span> for user ${created.userId} was added.
@@ -105,14 +108,20 @@ export function orderListPage({ params, result, created, user }: OrderListPagePr
   <tbody>${result.items.map((o) => row(o, isCreated(o)))}</tbody>
 </table></div>
 ${pagination(params, result)}`;
-  return layout({
-    title: 'Order List',
-    active: 'list',
-    user,
-    body: html`<div class="page-head"><h1>Order List</h1>
-  <div class="head-actions"><a class="button secondary" href="/orders.csv${listQueryString({ ...params, page: 1, size: PAGING.defaultSize })}">Export CSV</a>${canAdd ? html` <a class="button" href="/orders/new">Add New Order</a>` : ''}</div></div>
+  const csvHref = `/orders.csv${listQueryString({ ...params, page: 1, size: PAGING.defaultSize })}`;
+  const addButton = canAdd ? html` <a class="button" href="/orders/new">Add New Order</a>` : '';
+  return html`<div class="page-head"><h1>Order List</h1>
+  <div class="head-actions"><a class="button secondary" href="${csvHref}">Export CSV</a>${addButton}</div></div>
 ${notice}
 ${filters(params)}
-${body}`,
-  });
+${body}`;
+}
+
+/** Whether a user may add orders: everyone with sign-in off, editors with it on. */
+export const userCanAdd = (user: HeaderUser | undefined): boolean => !user || user.role === 'editor';
+
+/** The Order List page: the header for `user` around `orderListContent` (or content rendered before). */
+export function orderListPage(props: OrderListPageProps | { readonly user?: HeaderUser; readonly content: SafeHtml }): SafeHtml {
+  const content = 'content' in props ? props.content : orderListContent({ ...props, canAdd: userCanAdd(props.user) });
+  return layout({ title: 'Order List', active: 'list', user: props.user, body: content });
 }
