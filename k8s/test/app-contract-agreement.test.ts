@@ -4,12 +4,10 @@ import request from 'supertest';
 import { AppContract } from '../../app/src/app-contract';
 import { loadConfig } from '../../app/src/config';
 import { makeTestApp } from '../../app/test/helpers';
-import { environments } from '../../platform/environment-config';
-import { all, synthEnvironment } from '../../test-helpers/synth-helpers';
 import pino from 'pino';
 import { oidcAuth } from '../../app/src/auth/auth';
 import { APP_GID, APP_UID, PUBLIC_PATHS } from '../charts/order-app-chart';
-import { CLIENT_ID, only, podOf, PUBLIC_OVERRIDES, routedByIngress, synthObjects, testConfigs } from './chart-helpers';
+import { CLIENT_ID, podOf, PUBLIC_OVERRIDES, routedByIngress, synthObjects, testConfigs } from './chart-helpers';
 
 const [, prod] = testConfigs();
 const objects = synthObjects(prod!);
@@ -49,14 +47,6 @@ test("the pod runs as the image's user and the container port is the image's", (
   expect(dockerfile).toContain(`USER ${APP_UID}:${APP_GID}`);
   expect(dockerfile).toContain(`EXPOSE ${container.ports[0].containerPort}`);
   expect(pod.securityContext.runAsUser).toBe(APP_UID);
-});
-
-test('the ServiceAccount is the subject the infra federates the app identity with', () => {
-  const sa = only(objects, 'ServiceAccount');
-  const infra = environments({}).find((e) => e.name === 'prod')!;
-  const { platform } = synthEnvironment(infra);
-  const credentials = all(platform.resource, 'azurerm_federated_identity_credential') as { subject: string }[];
-  expect(credentials.map((c) => c.subject)).toEqual([`system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`]);
 });
 
 test("the grace period covers the preStop pause and the app's drain deadline", () => {

@@ -27,6 +27,7 @@ test('a k8s/ file importing infra/ fails the lint, naming the rule', async () =>
 
 test.each([
   ['k8s/test', '../../infra/test/helpers', 'k8s/ never imports infra/'],
+  ['k8s/test', '../../test-helpers/synth-helpers', 'k8s/ never imports infra/, directly or through test-helpers/synth-helpers'],
   ['infra/stacks', '../../k8s/charts/order-app-chart', 'infra/ never imports k8s/'],
   ['infra/test', '../../k8s/test/chart-helpers', 'infra/ never imports k8s/'],
   ['app/test', '../../infra/config/terraform-version', 'The app knows no infrastructure'],
@@ -45,7 +46,7 @@ test.each([
   ['k8s/config', '../../platform/environment-config'],
   ['infra/stacks', '../../platform/cidr'],
   ['infra/stacks', '../../app/src/app-contract'],
-  ['k8s/test', '../../test-helpers/synth-helpers'],
+  ['deploy-model/test', '../../test-helpers/synth-helpers'],
   ['infra/test', '../scripts/preflight'],
   ['k8s', '../lib/cli-args'],
   ['app/scripts', '../../lib/cli-args'],

@@ -22,6 +22,11 @@ export interface LayoutProps {
 export function layout(props: LayoutProps): SafeHtml {
   const tab = (href: string, label: string, current: boolean): SafeHtml =>
     html`<a class="tab${current ? ' current' : ''}" href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a>`;
+  const addTab = !props.user || props.user.role === 'editor' ? tab('/orders/new', 'Add New Order', props.active === 'new') : '';
+  const u = props.user;
+  const who = u ? html`<span class="user-name">${u.name}</span> <span class="user-role">(${u.role})</span> ` : '';
+  const signOut = u ? html`<input type="hidden" name="_csrf" value="${u.csrfToken}"><button type="submit">Sign out</button>` : '';
+  const user = u ? html`<form class="user" method="post" action="${AppContract.auth.signOut}">${who}${signOut}</form>` : '';
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -33,12 +38,8 @@ export function layout(props: LayoutProps): SafeHtml {
 <body>
 <header class="site-header">
   <span class="brand">Order Management</span>
-  <nav aria-label="Main">${tab('/', 'Order List', props.active === 'list')}${!props.user || props.user.role === 'editor' ? tab('/orders/new', 'Add New Order', props.active === 'new') : ''}</nav>
-  ${
-    props.user
-      ? html`<form class="user" method="post" action="${AppContract.auth.signOut}"><span class="user-name">${props.user.name}</span> <span class="user-role">(${props.user.role})</span> <input type="hidden" name="_csrf" value="${props.user.csrfToken}"><button type="submit">Sign out</button></form>`
-      : ''
-  }
+  <nav aria-label="Main">${tab('/', 'Order List', props.active === 'list')}${addTab}</nav>
+  ${user}
 </header>
 <main id="main">
 ${props.body}

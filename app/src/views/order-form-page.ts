@@ -21,13 +21,16 @@ interface FieldSpec {
   readonly hint?: string;
 }
 
+/** The browser's check of a Date UUID (the server's rule is in order-validation.ts). */
+const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}';
+
 function fieldSpec(field: OrderField, today: string): FieldSpec {
   const text = html`maxlength="${ORDER_RULES.textMaxLength}" autocomplete="off" spellcheck="false"`;
   switch (field) {
     case 'dateUuid':
       return {
         type: 'text',
-        attrs: html`pattern="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}" autocomplete="off" spellcheck="false"`,
+        attrs: html`pattern="${UUID_PATTERN}" autocomplete="off" spellcheck="false"`,
         hint: 'A UUID; a fresh one is filled in for you.',
       };
     case 'cardNumber':
@@ -62,14 +65,16 @@ export function orderFormPage(props: OrderFormPageProps): SafeHtml {
     const id = `f-${name}`;
     const value = field === 'cardNumber' ? '' : (props.values[field] ?? '');
     const describedBy = [spec.hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' ');
+    const invalid = error ? html` aria-invalid="true"` : '';
     return html`<div class="field${error ? ' invalid' : ''}" data-field="${name}">
   <label for="${id}">${FIELD_LABELS[field]}</label>
-  <input id="${id}" name="${name}" type="${spec.type}" value="${value}" required aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : ''} ${spec.attrs}>
+  <input id="${id}" name="${name}" type="${spec.type}" value="${value}" required aria-describedby="${describedBy}"${invalid} ${spec.attrs}>
   ${spec.hint ? html`<small id="${id}-hint" class="hint">${spec.hint}</small>` : ''}
   <p id="${id}-error" class="field-error" aria-live="polite">${error ?? ''}</p>
 </div>`;
   });
   const summary = Object.keys(props.errors).length > 0 || props.formError;
+  const bodyError = props.errors.body ? html` ${props.errors.body}` : '';
   return layout({
     title: 'Add New Order',
     active: 'new',
@@ -78,7 +83,7 @@ export function orderFormPage(props: OrderFormPageProps): SafeHtml {
 <h1>Add New Order</h1>
 ${
   summary
-    ? html`<div class="notice error" role="alert" id="form-errors">${props.formError ?? 'Please correct the fields marked below.'}${props.errors.body ? html` ${props.errors.body}` : ''}${
+    ? html`<div class="notice error" role="alert" id="form-errors">${props.formError ?? 'Please correct the fields marked below.'}${bodyError}${
         Object.keys(props.errors).length > 0 && !cardError && props.values.cardNumber !== undefined
           ? html` For your security the card number is not shown again: please re-enter it.`
           : ''

@@ -29,7 +29,8 @@ function sortHeader(params: ListParams, field: (typeof ORDER_FIELDS)[number]): S
           : 'asc';
   const href = `/${listQueryString(params, { page: 1, sort: { field: sortField, direction: nextDir } })}`;
   const ariaSort = current ? (params.sort.direction === 'asc' ? 'ascending' : 'descending') : undefined;
-  return html`<th scope="col"${ariaSort ? html` aria-sort="${ariaSort}"` : ''}><a href="${href}">${label}${current ? (params.sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}</a></th>`;
+  const mark = current ? (params.sort.direction === 'asc' ? ' ▲' : ' ▼') : '';
+  return html`<th scope="col"${ariaSort ? html` aria-sort="${ariaSort}"` : ''}><a href="${href}">${label}${mark}</a></th>`;
 }
 
 function pagination(params: ListParams, result: OrderPage): SafeHtml {
@@ -42,6 +43,14 @@ function pagination(params: ListParams, result: OrderPage): SafeHtml {
   const hidden = (name: string, value: string | undefined): SafeHtml | '' =>
     value ? html`<input type="hidden" name="${name}" value="${value}">` : '';
   const f = params.filter;
+  const filterFields = [
+    hidden('userId', f.userId),
+    hidden('storeCode', f.storeCode),
+    hidden('productCode', f.productCode),
+    hidden('from', f.orderDateFrom),
+    hidden('to', f.orderDateTo),
+  ];
+  const size = params.size !== PAGING.defaultSize ? hidden('size', String(params.size)) : '';
   return html`<nav class="pagination" aria-label="Pagination">
   ${link(links.first, 'First', 'first')}
   ${link(links.previous, 'Previous', 'prev')}
@@ -49,8 +58,8 @@ function pagination(params: ListParams, result: OrderPage): SafeHtml {
   ${link(links.next, 'Next', 'next')}
   ${link(links.last, 'Last', 'last')}
   <form class="jump" method="get" action="/">
-    ${hidden('userId', f.userId)}${hidden('storeCode', f.storeCode)}${hidden('productCode', f.productCode)}${hidden('from', f.orderDateFrom)}${hidden('to', f.orderDateTo)}
-    ${hidden('sort', params.sort.field)}${hidden('dir', params.sort.direction)}${params.size !== PAGING.defaultSize ? hidden('size', String(params.size)) : ''}
+    ${filterFields}
+    ${hidden('sort', params.sort.field)}${hidden('dir', params.sort.direction)}${size}
     <label for="jump-page">Go to page</label>
     <input id="jump-page" name="page" type="number" min="1" max="${totalPages}" value="${page}" required>
     <button type="submit">Go</button>
@@ -64,7 +73,9 @@ function filters(params: ListParams): SafeHtml {
   return html`<form class="filters" method="get" action="/" aria-label="Filter orders">
   <div class="field"><label for="f-user">User ID</label><input id="f-user" name="userId" value="${f.userId ?? ''}" maxlength="64"></div>
   <div class="field"><label for="f-store">Store Code</label><input id="f-store" name="storeCode" value="${f.storeCode ?? ''}" maxlength="64"></div>
-  <div class="field"><label for="f-product">Product Code</label><input id="f-product" name="productCode" value="${f.productCode ?? ''}" maxlength="64"></div>
+  <div class="field"><label for="f-product">Product Code</label><input id="f-product" name="productCode" value="${
+    f.productCode ?? ''
+  }" maxlength="64"></div>
   <div class="field"><label for="f-from">Order date from</label><input id="f-from" name="from" type="date" value="${f.orderDateFrom ?? ''}"></div>
   <div class="field"><label for="f-to">Order date to</label><input id="f-to" name="to" type="date" value="${f.orderDateTo ?? ''}"></div>
   <div class="field"><label for="f-size">Rows per page</label><select id="f-size" name="size">${sizes.map(
@@ -95,6 +106,7 @@ export function orderListContent({ params, result, created, canAdd }: Omit<Order
     ? html`<div class="notice success" role="status">Order <span class="mono">${created.dateUuid}</span> for user ${created.userId} was added.
   <a href="/${listQueryString({ ...params, filter: { userId: created.userId }, page: 1 })}">Show this user's orders</a></div>`
     : '';
+  const atMost = result.totalExact ? '' : 'at most ';
   const body =
     result.totalItems === 0
       ? html`<div class="empty-state">
@@ -103,7 +115,7 @@ export function orderListContent({ params, result, created, canAdd }: Omit<Order
   ${canAdd ? html`<p><a class="button" href="/orders/new">Add a new order</a></p>` : ''}
 </div>`
       : html`<div class="table-wrap"><table class="orders">
-  <caption>Orders ${result.offset + 1}–${result.offset + result.items.length} of ${result.totalExact ? '' : 'at most '}${result.totalItems}</caption>
+  <caption>Orders ${result.offset + 1}–${result.offset + result.items.length} of ${atMost}${result.totalItems}</caption>
   <thead><tr>${ORDER_FIELDS.map((f) => sortHeader(params, f))}</tr></thead>
   <tbody>${result.items.map((o) => row(o, isCreated(o)))}</tbody>
 </table></div>
