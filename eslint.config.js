@@ -55,6 +55,11 @@ const BOUNDARIES = [
     why: 'The platform model is what every layer reads; it reads only the app contract.',
   },
   {
+    files: ['ops/**/*.ts'],
+    forbidden: ['infra', 'k8s', 'monitoring', 'deploy-model', 'pipelines', 'test-helpers'],
+    why: 'ops/ runs the other areas through their npm scripts (as the pipeline does), so it imports only the platform model, lib/ and the app contract.',
+  },
+  {
     files: ['lib/**/*.ts'],
     ignores: ['lib/test/**'],
     forbidden: ['app', 'infra', 'k8s', 'monitoring', 'platform', 'deploy-model', 'pipelines', 'test-helpers'],

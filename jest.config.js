@@ -2,7 +2,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 // Every area's tests live in <area>/test/; areas not written yet are skipped.
-const AREAS = ['app', 'lib', 'platform', 'infra', 'k8s', 'monitoring', 'pipelines', 'deploy-model'];
+const AREAS = ['app', 'lib', 'platform', 'infra', 'k8s', 'monitoring', 'pipelines', 'deploy-model', 'ops'];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -3,6 +3,7 @@
  *   npm run synth        (or npx cdktf synth) -> cdktf.out/
  *   npx cdktf deploy registry network-dev platform-dev
  */
+import { STACK_NAMES } from '../platform/stack-names';
 import { App } from 'cdktf';
 import { environments, InfraConfigError, unsetDeploySettings } from '../platform/environment-config';
 import { registryConfig } from '../platform/registry-config';
@@ -14,11 +15,16 @@ import { RegistryStack } from './stacks/registry-stack';
 try {
   const app = new App();
   const backend = stateBackendFromEnv();
-  const registry = new RegistryStack(app, 'registry', { config: registryConfig(), backend });
+  const registry = new RegistryStack(app, STACK_NAMES.registry, { config: registryConfig(), backend });
   const configs = environments();
   for (const config of configs) {
-    const network = new NetworkStack(app, `network-${config.name}`, { config, backend });
-    new PlatformStack(app, `platform-${config.name}`, { config, backend, networking: network.networking, registry: registry.containerRegistry });
+    const network = new NetworkStack(app, STACK_NAMES.network(config.name), { config, backend });
+    new PlatformStack(app, STACK_NAMES.platform(config.name), {
+      config,
+      backend,
+      networking: network.networking,
+      registry: registry.containerRegistry,
+    });
   }
   app.synth();
   process.stderr.write(`synthesized registry, ${configs.map((c) => `network-${c.name}, platform-${c.name}`).join(', ')} into ${app.outdir}/stacks\n`);

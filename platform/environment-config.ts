@@ -169,6 +169,10 @@ export interface DataConfig {
   readonly auditRetentionDays: number;
   /** Days until the Key Vault secrets expire (they are rewritten on every deploy). @default 365 */
   readonly secretExpiryDays: number;
+  /** Nobody can purge the deleted vault before its retention ends (CKV_AZURE_110). @default the platform model's */
+  readonly keyVaultPurgeProtection: boolean;
+  /** Days a deleted vault is kept (and its name reserved), 7-90. @default the platform model's */
+  readonly keyVaultSoftDeleteRetentionDays: number;
 }
 
 /** The app's pods in one environment (the manifests follow it). */
@@ -574,6 +578,8 @@ export function environments(
         sqlAuth: 'entra',
         auditRetentionDays: 90,
         secretExpiryDays: 365,
+        keyVaultPurgeProtection: spec.data.keyVault.purgeProtection,
+        keyVaultSoftDeleteRetentionDays: spec.data.keyVault.softDeleteRetentionDays,
       },
       access,
       exposure: {

@@ -70,6 +70,16 @@ export const environmentSpecSchema = z.strictObject({
   data: z.strictObject({
     /** Azure SQL database SKU, e.g. "Basic", "S0". */
     databaseSku: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, 'must be an Azure SQL SKU name such as Basic or S0'),
+    /**
+     * What happens to the Key Vault after `npm run down`: it is soft-deleted for
+     * `softDeleteRetentionDays` (7-90), its name reserved meanwhile; with purge protection
+     * nobody can purge it sooner. Production keeps both (CKV_AZURE_110); a short-lived
+     * environment may purge its vault at once and reuse the name.
+     */
+    keyVault: z.strictObject({
+      purgeProtection: z.boolean('must be true or false'),
+      softDeleteRetentionDays: z.number().int().min(7, 'must be 7 to 90 days').max(90, 'must be 7 to 90 days'),
+    }),
   }),
   exposure: z.strictObject({
     /** How the app is reached when `PUBLIC_HOST_<ENV>` is unset (which makes it "public"). */

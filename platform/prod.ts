@@ -13,7 +13,7 @@ export const prod: EnvironmentSpec = {
   },
   // No cap: dropping production logs mid-incident costs more than the ingestion.
   monitoring: { dailyQuotaGb: -1, alertEmails: ['devops@example.com'] },
-  data: { databaseSku: 'S0' },
+  data: { databaseSku: 'S0', keyVault: { purgeProtection: true, softDeleteRetentionDays: 90 } },
   exposure: { mode: 'internal' },
   workload: {
     replicas: 3,

@@ -191,8 +191,8 @@ export class AppData extends Construct {
       tenantId: props.tenantId,
       skuName: 'standard',
       rbacAuthorizationEnabled: true,
-      purgeProtectionEnabled: true,
-      softDeleteRetentionDays: 90,
+      purgeProtectionEnabled: config.keyVaultPurgeProtection,
+      softDeleteRetentionDays: config.keyVaultSoftDeleteRetentionDays,
       publicNetworkAccessEnabled: false,
       networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
     });

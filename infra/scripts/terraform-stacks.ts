@@ -7,6 +7,7 @@
  *   npm run tf -- apply --env dev --reviewed <dir>     # plans again, applies only if it equals the reviewed summaries
  *   npm run tf -- outputs --env dev                    # cdktf.out/outputs-dev.json (non-sensitive outputs)
  *   npm run tf -- plan --env shared                    # the registry stack every environment pulls from
+ *   npm run tf -- destroy --env dev                    # plan -destroy and apply it, stacks in reverse order (npm run down)
  *
  * The binary plan holds every sensitive value in plain text, so it never leaves the machine
  * that made it: what is published for review is `plan.txt` (Terraform masks sensitive
@@ -23,6 +24,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { flagLines, oneOf, parseArgs, UsageError, wholeNumber } from '../../lib/cli-args';
 import { ENVIRONMENT_NAMES, unsetSettingsIn } from '../../platform/environment-config';
+import { STACK_NAMES } from '../../platform/stack-names';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { describeSummary, diffSummaries, summarizePlan, type PlanSummary } from './plan-summary';
 
@@ -42,8 +44,8 @@ export const SHARED = 'shared';
 
 /** The stacks of an environment, in the order they must be applied. */
 export function stacksFor(env: string, kind?: string): string[] {
-  if (env === SHARED) return ['registry'];
-  return (kind ? [kind] : [...STACK_KINDS]).map((k) => `${k}-${env}`);
+  if (env === SHARED) return [STACK_NAMES.registry];
+  return (kind ? [kind as (typeof STACK_KINDS)[number]] : [...STACK_KINDS]).map((k) => STACK_NAMES[k](env));
 }
 export const PLAN_FILE = 'tfplan';
 /** The reviewable outputs of a plan: published instead of the plan itself. */
@@ -115,10 +117,11 @@ interface Run {
   readonly output: string;
 }
 
-const USAGE = `Usage: npm run tf -- <plan|apply|outputs> --env <dev|prod|shared> [options]
+const USAGE = `Usage: npm run tf -- <plan|apply|outputs|destroy> --env <dev|prod|shared> [options]
   plan     terraform init + plan -out=tfplan per stack, with plan.txt and plan-summary.json beside it
   apply    apply the saved plans (or, with --reviewed, plan again and apply only an identical plan)
   outputs  write the non-sensitive outputs of the stacks
+  destroy  terraform plan -destroy, then apply that plan, per stack in reverse order (what npm run down runs)
 Options:
 ${flagLines(FLAGS)}
 Terraform signs in with az login locally (export ARM_SUBSCRIPTION_ID too), and through the
@@ -134,9 +137,9 @@ function main(): void {
     process.stdout.write(USAGE);
     return;
   }
-  if (!command || command.startsWith('-')) throw new UsageError(`Give a command: plan, apply or outputs.\n${USAGE}`);
-  if (!['plan', 'apply', 'outputs'].includes(command))
-    throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply or outputs.`);
+  if (!command || command.startsWith('-')) throw new UsageError(`Give a command: plan, apply, outputs or destroy.\n${USAGE}`);
+  if (!['plan', 'apply', 'outputs', 'destroy'].includes(command))
+    throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply, outputs or destroy.`);
   const args: Record<string, string> = { ...parseArgs(rest, FLAGS), command };
   const staleMinutes = wholeNumber('stale-lock-minutes', args['stale-lock-minutes'], 0, 100_000, 60);
   oneOf('env', args.env ?? '', KNOWN_ENVIRONMENTS);
@@ -150,11 +153,12 @@ function main(): void {
   }
   const terraform = args.terraform ?? 'terraform';
   const stacksDir = args['stacks-dir'] ?? 'cdktf.out/stacks';
-  const stacks = stacksFor(args.env!, args.stack);
+  // Destroyed in reverse: the platform reads the network's state.
+  const stacks = args.command === 'destroy' ? stacksFor(args.env!, args.stack).reverse() : stacksFor(args.env!, args.stack);
   for (const stack of stacks) {
     const file = join(stacksDir, stack, 'cdk.tf.json');
     if (!existsSync(file)) throw new UsageError(`${join(stacksDir, stack)} has no cdk.tf.json: run \`npm run synth\` first.`);
-    const unset = args.command === 'outputs' ? [] : unsetSettingsIn(readFileSync(file, 'utf8'));
+    const unset = args.command === 'outputs' || args.command === 'destroy' ? [] : unsetSettingsIn(readFileSync(file, 'utf8'));
     if (unset.length > 0)
       throw new UsageError(
         `${stack} was synthesized without ${unset.join(', ')}: set them (README "Synth and deploy") and run \`npm run synth\` again.`,
@@ -238,6 +242,15 @@ function main(): void {
     }
     // What the pipeline publishes: stacks, lock files and the reviewable summaries, never the binary plan.
     writeFileSync(join(stacksDir, '..', '.artifactignore'), `**/.terraform/**\n**/${PLAN_FILE}\n`);
+    return;
+  }
+  if (args.command === 'destroy') {
+    for (const stack of stacks) {
+      init(stack);
+      locked(stack, ['plan', '-destroy', '-input=false', '-no-color', '-lock-timeout=5m', `-out=${PLAN_FILE}`], (s) => s === 0);
+      locked(stack, ['apply', '-input=false', '-no-color', '-lock-timeout=5m', PLAN_FILE], (s) => s === 0);
+      process.stdout.write(`${stack}: destroyed\n`);
+    }
     return;
   }
   if (args.command === 'apply') {

@@ -135,5 +135,9 @@ export class PlatformStack extends BaseStack {
       description: "The app identity's object id (grant:sql)",
     });
     new TerraformOutput(this, 'log_analytics_workspace_id', { value: workspaceId, description: 'Workspace for monitoring' });
+    new TerraformOutput(this, 'workbook_id', {
+      value: this.monitoring.workbook.workbook.id,
+      description: "The cluster workbook's resource id (npm run monitor)",
+    });
   }
 }

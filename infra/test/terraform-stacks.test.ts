@@ -164,7 +164,7 @@ if ((cmd === 'plan' || cmd === 'apply') && fs.existsSync(lockFile)) {
   process.stderr.write(${JSON.stringify(LOCK_OUTPUT('__CREATED__'))}.replace('__CREATED__', lock.created));
   process.exit(1);
 }
-if (cmd === 'plan') { fs.writeFileSync(path.join(dir, 'tfplan'), 'plan'); process.exit(2); }
+if (cmd === 'plan') { fs.writeFileSync(path.join(dir, 'tfplan'), 'plan'); process.exit(rest.includes('-detailed-exitcode') ? 2 : 0); }
 if (cmd === 'apply') process.exit(fs.existsSync(path.join(dir, rest[rest.length - 1])) ? 0 : 1);
 if (cmd === 'force-unlock') { fs.rmSync(lockFile); process.exit(0); }
 if (cmd === 'output') {
@@ -261,7 +261,7 @@ process.exit(9);
   test('--help prints the usage; a plan without ARM_SUBSCRIPTION_ID is refused with the export to run', () => {
     const help = tf('--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Usage: npm run tf -- <plan|apply|outputs> --env <dev|prod|shared> [options]');
+    expect(help.stdout).toContain('Usage: npm run tf -- <plan|apply|outputs|destroy> --env <dev|prod|shared> [options]');
     const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -298,6 +298,18 @@ process.exit(9);
       'network-dev': { key_vault_url: 'https://v.vault.azure.net/' },
       'platform-dev': { key_vault_url: 'https://v.vault.azure.net/' },
     });
+  });
+
+  test('destroy plans -destroy and applies that plan, the platform stack before the network it reads', () => {
+    const r = tf('destroy', '--env', 'dev');
+    expect(r.status).toBe(0);
+    const destroyCalls = (stack: string) => [
+      `${stack} init -input=false -no-color`,
+      `${stack} plan -destroy -input=false -no-color -lock-timeout=5m -out=tfplan`,
+      `${stack} apply -input=false -no-color -lock-timeout=5m tfplan`,
+    ];
+    expect(calls()).toEqual([...destroyCalls('platform-dev'), ...destroyCalls('network-dev')]);
+    expect(r.stdout).toContain('platform-dev: destroyed');
   });
 
   test('--env shared plans the registry stack only', () => {

@@ -36,6 +36,7 @@ test.each([
   ['monitoring', '../infra/stacks/platform-stack', 'monitoring/ constructs'],
   ['platform', '../infra/stacks/base-stack', 'The platform model is what every layer reads'],
   ['lib', '../app/src/app-contract', 'lib/ is shared tooling'],
+  ['ops', '../infra/scripts/terraform-stacks', 'ops/ runs the other areas through their npm scripts'],
   ['k8s', '../app/scripts/seed', "Another area's scripts/"],
   ['deploy-model', '../infra/scripts/preflight', "Another area's scripts/"],
 ])('%s importing %s is refused', async (dir, specifier, why) => {
