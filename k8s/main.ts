@@ -2,6 +2,7 @@
  * The only entry of k8s/: synthesizes each environment's manifest.
  *   npm run synth:k8s                                   -> dist/k8s/{dev,prod}/application-manifest.yaml
  *   npm run synth:k8s -- --env prod --infra-outputs outputs.json --image myacr.azurecr.io/order-app:123-abc
+ *   npm run synth:k8s -- --env prod --infra-outputs outputs.json --deploy-image myacr.azurecr.io/order-app@sha256:<digest>   (the pipeline)
  *   npx cdk8s synth                                     (same, through cdk8s.yaml)
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { writeManifests } from './synth-manifests';
 const FLAGS = {
   env: 'one environment to synthesize (dev or prod); all by default',
   image: 'registry/name:tag for every environment; default $APP_IMAGE or <prefix>acr.azurecr.io/order-app:0.1.0',
+  'deploy-image': 'the image a deploy runs, pinned by digest (registry/name@sha256:<digest>); a tag-only reference is refused',
   'infra-outputs':
     'the outputs JSON of `npm run tf -- outputs --env <env>` (or `npx cdktf output --outputs-file <file>`): Key Vault URL and app identity client id',
   outdir: 'output directory; default $CDK8S_OUTDIR or dist/k8s',
@@ -39,8 +41,10 @@ function main(): void {
       throw new K8sConfigError(`--infra-outputs: ${JSON.stringify(file)} is not JSON (expected the file cdktf output --outputs-file writes).`);
     }
   }
-  const env = args.image !== undefined ? { ...process.env, APP_IMAGE: args.image } : process.env;
-  const configs = chartEnvironments({ env, infraOutputs, only: args.env });
+  if (args.image !== undefined && args['deploy-image'] !== undefined) throw new K8sConfigError('Give --image or --deploy-image, not both.');
+  const image = args['deploy-image'] ?? args.image;
+  const env = image !== undefined ? { ...process.env, APP_IMAGE: image } : process.env;
+  const configs = chartEnvironments({ env, infraOutputs, only: args.env, requireImageDigest: args['deploy-image'] !== undefined });
   const paths = writeManifests(configs, args.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist/k8s');
   for (const path of paths) process.stdout.write(`wrote ${path}\n`);
   if (configs.some((c) => c.appIdentityClientId === PLACEHOLDER_CLIENT_ID)) {

@@ -45,7 +45,7 @@ export type ResourcesConfig = WorkloadResources;
 export interface OrderAppChartConfig {
   /** Environment name, used in labels. */
   readonly environment: string;
-  /** `registry/name:tag` (optionally `@sha256:...`); never without a tag and never `latest`. */
+  /** `registry/name:tag`, `registry/name@sha256:...` or both; never without a tag or digest and never `latest`. */
   readonly image: string;
   /** Replicas when idle: the HPA's minimum. At least 2, so a rollout or a node drain never leaves zero pods. */
   readonly replicas: number;
@@ -87,11 +87,13 @@ export class K8sConfigError extends Error {
   }
 }
 
-/** The pieces of an image reference. */
+/** The pieces of an image reference: a tag, a digest, or both. */
 export interface ImageReference {
   readonly registry: string;
   readonly repository: string;
-  readonly tag: string;
+  /** The tag, when the reference names one. */
+  readonly tag?: string;
+  /** `sha256:<64 hex>`, when the reference pins the image by digest. */
   readonly digest?: string;
 }
 
@@ -103,22 +105,35 @@ const IMAGE = new RegExp(
     `(?:@(?<digest>sha256:[a-f0-9]{64}))?$`,
 );
 
-/** Parses `registry/name:tag`; throws `K8sConfigError` naming `setting` when the reference is unusable. */
-export function parseImageReference(image: string, setting = 'image'): ImageReference {
+/**
+ * Parses `registry/name:tag`, `registry/name@sha256:<digest>` or both; throws `K8sConfigError`
+ * naming `setting` when the reference is unusable. With `requireDigest`, a reference without a
+ * digest is refused: a tag can be pushed again, a digest always names the same image.
+ */
+export function parseImageReference(image: string, setting = 'image', requireDigest = false): ImageReference {
   const m = IMAGE.exec(image);
   if (!m?.groups) {
     throw new K8sConfigError(
-      `${setting} must be registry/name:tag, e.g. myregistry.azurecr.io/order-app:20261125.1-3f2a9c1; got ${JSON.stringify(image)}.`,
+      `${setting} must be registry/name:tag or registry/name@sha256:<digest>, ` +
+        `e.g. myregistry.azurecr.io/order-app:20261125.1-3f2a9c1; got ${JSON.stringify(image)}.`,
     );
   }
   const { registry, repository, tag, digest } = m.groups as { registry: string; repository: string; tag?: string; digest?: string };
-  if (tag === undefined) {
-    throw new K8sConfigError(`${setting} must name a tag (registry/name:tag) so every rollout is reproducible; got ${JSON.stringify(image)}.`);
+  if (requireDigest && digest === undefined) {
+    throw new K8sConfigError(
+      `${setting} must pin the image by digest (registry/name@sha256:<64 hex digits>, as the push reported it); got ${JSON.stringify(image)}.`,
+    );
+  }
+  if (tag === undefined && digest === undefined) {
+    throw new K8sConfigError(
+      `${setting} must name a tag or a digest (registry/name:tag or registry/name@sha256:...) so every rollout is reproducible; ` +
+        `got ${JSON.stringify(image)}.`,
+    );
   }
   if (tag === 'latest') {
     throw new K8sConfigError(`${setting} must not use the tag "latest" (it moves, so a restart can run other code); got ${JSON.stringify(image)}.`);
   }
-  return { registry, repository, tag, ...(digest ? { digest } : {}) };
+  return { registry, repository, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
 const KEY_VAULT_URL = /^https:\/\/[a-zA-Z0-9-]{3,24}\.vault\.(?:azure\.net|azure\.cn|usgovcloudapi\.net)\/?$/;

@@ -2,7 +2,7 @@ import { environments as platformEnvironments } from '../../platform/environment
 import type { PlatformModel } from '../../platform/platform-model';
 import { loginServer, registryConfig } from '../../platform/registry-config';
 import { AppContract } from '../../app/src/app-contract';
-import { K8sConfigError, validateChartConfig, type OrderAppChartConfig } from './chart-config';
+import { K8sConfigError, parseImageReference, validateChartConfig, type OrderAppChartConfig } from './chart-config';
 
 /** The client id used when no infra outputs are given: the manifest synthesizes but cannot sign in to Azure. */
 export const PLACEHOLDER_CLIENT_ID = '00000000-0000-0000-0000-000000000000';
@@ -58,6 +58,11 @@ export interface ChartEnvironmentInputs {
   readonly overrides?: Partial<OrderAppChartConfig>;
   /** The platform model to follow. @default PLATFORM_MODEL (platform/<env>.ts) */
   readonly model?: PlatformModel;
+  /**
+   * Refuse an image without a digest (`registry/name@sha256:...`): what a deploy passes, so the
+   * manifest names exactly the image the pipeline pushed and scanned. @default false
+   */
+  readonly requireImageDigest?: boolean;
 }
 
 /** The app's repository in the shared registry the `registry` stack creates (or `IMAGE_REPOSITORY`). */
@@ -104,6 +109,7 @@ export function chartEnvironments(inputs: ChartEnvironmentInputs = {}): OrderApp
       logLevel: 'info',
       ...inputs.overrides,
     };
+    if (inputs.requireImageDigest) parseImageReference(config.image, `k8s config "${infra.name}": image`, true);
     return validateChartConfig(config);
   });
 }

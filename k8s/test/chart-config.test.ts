@@ -18,9 +18,24 @@ test('parses registry/name:tag and an optional digest', () => {
   expect(parseImageReference(`localhost:5000/order-app:1.2.3@sha256:${'a'.repeat(64)}`).digest).toBe(`sha256:${'a'.repeat(64)}`);
 });
 
-test('throws if the image has no tag', () => {
+test('throws if the image has neither tag nor digest', () => {
   expect(withSetting({ image: 'myacr.azurecr.io/order-app' })).toThrow(K8sConfigError);
-  expect(withSetting({ image: 'myacr.azurecr.io/order-app' })).toThrow(/k8s config "dev": image must name a tag/);
+  expect(withSetting({ image: 'myacr.azurecr.io/order-app' })).toThrow(/k8s config "dev": image must name a tag or a digest/);
+});
+
+test('accepts an image pinned by digest alone', () => {
+  const digest = `sha256:${'b'.repeat(64)}`;
+  expect(parseImageReference(`myacr.azurecr.io/order-app@${digest}`)).toEqual({ registry: 'myacr.azurecr.io', repository: 'order-app', digest });
+  expect(withSetting({ image: `myacr.azurecr.io/order-app@${digest}` })).not.toThrow();
+});
+
+test('requireImageDigest refuses a tag-only image and keeps a digest', () => {
+  const pinned = `r.example.com/order-app@sha256:${'c'.repeat(64)}`;
+  expect(() => chartEnvironments({ env: { APP_IMAGE: 'r.example.com/order-app:42' }, requireImageDigest: true })).toThrow(
+    /"dev": image must pin the image by digest/,
+  );
+  expect(chartEnvironments({ env: { APP_IMAGE: pinned }, requireImageDigest: true }).map((c) => c.image)).toEqual([pinned, pinned]);
+  expect(chartEnvironments({ env: { APP_IMAGE: 'r.example.com/order-app:42' } })[0]!.image).toBe('r.example.com/order-app:42');
 });
 
 test('throws if the image tag is latest', () => {
@@ -28,7 +43,7 @@ test('throws if the image tag is latest', () => {
 });
 
 test('throws if the image has no registry', () => {
-  expect(withSetting({ image: 'order-app:1.0.0' })).toThrow(/image must be registry\/name:tag/);
+  expect(withSetting({ image: 'order-app:1.0.0' })).toThrow(/image must be registry\/name:tag or registry\/name@sha256/);
 });
 
 test.each([0, 1, 2.5, -3])('throws if replicas is %p (at least 2)', (replicas) => {

@@ -93,3 +93,14 @@ test('an unknown environment or flag is refused with the allowed values', () => 
   expect(flag.status).toBe(1);
   expect(flag.stderr).toContain('Unknown argument "--replicas"');
 });
+
+test('--deploy-image requires a digest and writes it into the manifest', () => {
+  const pinned = `acme.azurecr.io/order-app@sha256:${'d'.repeat(64)}`;
+  const refused = synth('--env', 'dev', '--deploy-image', 'acme.azurecr.io/order-app:77-abc1234');
+  expect(refused.status).toBe(78);
+  expect(refused.stderr).toMatch(/image must pin the image by digest/);
+  const r = synth('--env', 'dev', '--deploy-image', pinned);
+  expect(r.status).toBe(0);
+  expect(manifest('dev')).toContain(`image: ${pinned}`);
+  expect(synth('--image', 'acme.azurecr.io/order-app:1', '--deploy-image', pinned).stderr).toMatch(/not both/);
+});
