@@ -8,6 +8,8 @@
  *   npm run tf -- outputs --env dev                    # cdktf.out/outputs-dev.json (non-sensitive outputs)
  *   npm run tf -- plan --env shared                    # the registry stack every environment pulls from
  *   npm run tf -- destroy --env dev                    # plan -destroy and apply it, stacks in reverse order (npm run down)
+ *   npm run tf -- plan --env dev --changes-file c.txt --summary-markdown s.md   # what the pipeline records
+ *   npm run tf -- validate                             # terraform validate on every synthesized stack (no Azure)
  *
  * The binary plan holds every sensitive value in plain text, so it never leaves the machine
  * that made it: what is published for review is `plan.txt` (Terraform masks sensitive
@@ -20,7 +22,7 @@
  * lock can only be left over from a cancelled run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { flagLines, oneOf, parseArgs, UsageError, wholeNumber } from '../../lib/cli-args';
 import { ENVIRONMENT_NAMES, unsetSettingsIn } from '../../platform/environment-config';
@@ -36,6 +38,8 @@ const FLAGS = {
   terraform: 'terraform binary (default terraform on PATH)',
   reviewed: 'apply: a folder with the reviewed <stack>/plan-summary.json files; plan again and apply only if identical',
   'stale-lock-minutes': 'release a state lock older than this; 0 never does (default 60)',
+  'changes-file': "plan: write Terraform's -detailed-exitcode for the whole set there: 2 when any stack changes, 0 when none does",
+  'summary-markdown': 'plan: write a short Markdown summary of every planned stack there (what the pipeline publishes on the run)',
 };
 
 export const STACK_KINDS = ['network', 'platform'] as const;
@@ -112,16 +116,78 @@ export function armEnvFromPipeline(env: Readonly<Record<string, string | undefin
 
 class StepError extends Error {}
 
+/** Refuses any Terraform but the pinned one (`.terraform-version`). */
+function requirePinnedTerraform(terraform: string): void {
+  const version = spawnSync(terraform, ['version', '-json'], { encoding: 'utf8' });
+  if (version.error) throw new StepError(`cannot run ${terraform}: ${version.error.message}`);
+  let installed = 'unknown';
+  try {
+    installed = (JSON.parse(version.stdout) as { terraform_version: string }).terraform_version;
+  } catch {
+    // reported below
+  }
+  if (installed !== TERRAFORM_VERSION) {
+    throw new UsageError(
+      `terraform ${installed} is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version). ` +
+        `Install that version (tfenv install, or the pipeline's TerraformInstaller) and run again.`,
+    );
+  }
+}
+
+/**
+ * `terraform validate` on every synthesized stack, without a backend or Azure credentials: the
+ * JSON cdktf wrote must be a configuration Terraform accepts with the pinned providers.
+ */
+function validateStacks(stacksDir: string, terraform: string): void {
+  if (!existsSync(stacksDir)) throw new UsageError(`${stacksDir} does not exist: run \`npm run synth\` first.`);
+  const stacks = readdirSync(stacksDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(stacksDir, e.name, 'cdk.tf.json')))
+    .map((e) => e.name)
+    .sort();
+  if (stacks.length === 0) throw new UsageError(`${stacksDir} holds no synthesized stack: run \`npm run synth\` first.`);
+  requirePinnedTerraform(terraform);
+  const failed: string[] = [];
+  for (const stack of stacks) {
+    for (const tfArgs of [
+      ['init', '-backend=false', '-input=false', '-no-color'],
+      ['validate', '-no-color'],
+    ]) {
+      const r = spawnSync(terraform, [`-chdir=${join(stacksDir, stack)}`, ...tfArgs], {
+        encoding: 'utf8',
+        env: { ...process.env, TF_IN_AUTOMATION: '1' },
+      });
+      if (r.error) throw new StepError(`cannot run ${terraform}: ${r.error.message}`);
+      process.stdout.write(`${r.stdout}${r.stderr}`);
+      if (r.status !== 0) {
+        failed.push(`${stack} (terraform ${tfArgs[0]}, exit ${r.status})`);
+        break;
+      }
+    }
+  }
+  if (failed.length > 0) throw new StepError(`terraform validate failed for ${failed.join(', ')}`);
+  process.stdout.write(`terraform validate: ${stacks.join(', ')} valid\n`);
+}
+
+/** The Markdown the pipeline publishes on the run (and the pull request): one section per stack. */
+export function planMarkdown(title: string, summaries: readonly PlanSummary[]): string {
+  const lines = [`## ${title}`, ''];
+  for (const s of summaries) {
+    lines.push(`### ${s.stack}`, '', '```', describeSummary(s), '```', '');
+  }
+  return lines.join('\n');
+}
+
 interface Run {
   readonly status: number;
   readonly output: string;
 }
 
-const USAGE = `Usage: npm run tf -- <plan|apply|outputs|destroy> --env <dev|prod|shared> [options]
-  plan     terraform init + plan -out=tfplan per stack, with plan.txt and plan-summary.json beside it
-  apply    apply the saved plans (or, with --reviewed, plan again and apply only an identical plan)
-  outputs  write the non-sensitive outputs of the stacks
-  destroy  terraform plan -destroy, then apply that plan, per stack in reverse order (what npm run down runs)
+const USAGE = `Usage: npm run tf -- <plan|apply|outputs|validate|destroy> --env <dev|prod|shared> [options]
+  plan      terraform init + plan -out=tfplan per stack, with plan.txt and plan-summary.json beside it
+  apply     apply the saved plans (or, with --reviewed, plan again and apply only an identical plan)
+  outputs   write the non-sensitive outputs of the stacks
+  validate  terraform init -backend=false + validate of every stack in --stacks-dir (--env not needed)
+  destroy   terraform plan -destroy, then apply that plan, per stack in reverse order (what npm run down runs)
 Options:
 ${flagLines(FLAGS)}
 Terraform signs in with az login locally (export ARM_SUBSCRIPTION_ID too), and through the
@@ -137,11 +203,15 @@ function main(): void {
     process.stdout.write(USAGE);
     return;
   }
-  if (!command || command.startsWith('-')) throw new UsageError(`Give a command: plan, apply, outputs or destroy.\n${USAGE}`);
-  if (!['plan', 'apply', 'outputs', 'destroy'].includes(command))
-    throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply, outputs or destroy.`);
+  if (!command || command.startsWith('-')) throw new UsageError(`Give a command: plan, apply, outputs, validate or destroy.\n${USAGE}`);
+  if (!['plan', 'apply', 'outputs', 'validate', 'destroy'].includes(command))
+    throw new UsageError(`Unknown command ${JSON.stringify(command)}: use plan, apply, outputs, validate or destroy.`);
   const args: Record<string, string> = { ...parseArgs(rest, FLAGS), command };
   const staleMinutes = wholeNumber('stale-lock-minutes', args['stale-lock-minutes'], 0, 100_000, 60);
+  if (command === 'validate') {
+    validateStacks(args['stacks-dir'] ?? 'cdktf.out/stacks', args.terraform ?? 'terraform');
+    return;
+  }
   oneOf('env', args.env ?? '', KNOWN_ENVIRONMENTS);
   if (args.stack) oneOf('stack', args.stack, STACK_KINDS);
   if (args.stack && args.env === SHARED) throw new UsageError('--stack does not apply to --env shared (one stack: the registry).');
@@ -166,20 +236,7 @@ function main(): void {
   }
   const armEnv = armEnvFromPipeline(process.env);
 
-  const version = spawnSync(terraform, ['version', '-json'], { encoding: 'utf8' });
-  if (version.error) throw new StepError(`cannot run ${terraform}: ${version.error.message}`);
-  let installed = 'unknown';
-  try {
-    installed = (JSON.parse(version.stdout) as { terraform_version: string }).terraform_version;
-  } catch {
-    // reported below
-  }
-  if (installed !== TERRAFORM_VERSION) {
-    throw new UsageError(
-      `terraform ${installed} is installed; this repo pins ${TERRAFORM_VERSION} (.terraform-version). ` +
-        `Install that version (tfenv install, or the pipeline's TerraformInstaller) and run again.`,
-    );
-  }
+  requirePinnedTerraform(terraform);
 
   const tf = (stack: string, tfArgs: string[], quiet = false): Run => {
     const r = spawnSync(terraform, [`-chdir=${join(stacksDir, stack)}`, ...tfArgs], {
@@ -217,9 +274,15 @@ function main(): void {
   };
 
   // Plans the stack into tfplan and writes what can be reviewed and published beside it.
+  // Each plan's -detailed-exitcode: 0 no changes, 2 changes (1, an error, has thrown).
+  const planStatus: number[] = [];
   const plan = (stack: string): PlanSummary => {
-    // -detailed-exitcode: 0 no changes, 2 changes, 1 error.
-    locked(stack, ['plan', '-input=false', '-no-color', '-lock-timeout=5m', `-out=${PLAN_FILE}`, '-detailed-exitcode'], (s) => s === 0 || s === 2);
+    const run = locked(
+      stack,
+      ['plan', '-input=false', '-no-color', '-lock-timeout=5m', `-out=${PLAN_FILE}`, '-detailed-exitcode'],
+      (s) => s === 0 || s === 2,
+    );
+    planStatus.push(run.status);
     const shown = tf(stack, ['show', '-json', PLAN_FILE], true);
     if (shown.status !== 0) throw new StepError(`${stack}: terraform show -json failed (exit ${shown.status})`);
     let summary: PlanSummary;
@@ -235,10 +298,20 @@ function main(): void {
   };
 
   if (args.command === 'plan') {
+    const summaries: PlanSummary[] = [];
     for (const stack of stacks) {
       init(stack);
       const summary = plan(stack);
+      summaries.push(summary);
       process.stdout.write(`${describeSummary(summary)}\nsaved to ${join(stacksDir, stack, PLAN_FILE)}; review ${PLAN_TEXT}\n`);
+    }
+    if (args['changes-file'] !== undefined) {
+      mkdirSync(dirname(args['changes-file']), { recursive: true });
+      writeFileSync(args['changes-file'], `${planStatus.includes(2) ? 2 : 0}\n`);
+    }
+    if (args['summary-markdown'] !== undefined) {
+      mkdirSync(dirname(args['summary-markdown']), { recursive: true });
+      writeFileSync(args['summary-markdown'], planMarkdown(`terraform plan: ${stacks.join(', ')}`, summaries));
     }
     // What the pipeline publishes: stacks, lock files and the reviewable summaries, never the binary plan.
     writeFileSync(join(stacksDir, '..', '.artifactignore'), `**/.terraform/**\n**/${PLAN_FILE}\n`);
@@ -277,6 +350,8 @@ function main(): void {
       process.stdout.write(`${stack}: applied\n`);
     }
   }
+  // outputs reads the remote state, so a fresh copy of the stacks (the pipeline's Deploy) is initialised first.
+  if (args.command === 'outputs') for (const stack of stacks) init(stack);
   // apply and outputs: the non-sensitive outputs, in the format `cdktf output --outputs-file` writes.
   const outputs: Record<string, Record<string, unknown>> = {};
   for (const stack of stacks) {

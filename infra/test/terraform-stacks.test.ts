@@ -135,7 +135,8 @@ describe('npm run tf (against a stand-in terraform)', () => {
   let stacks: string;
   let terraform: string;
 
-  // The stand-in records every call, plans into tfplan (exit 2: changes), refuses while a
+  // The stand-in records every call, plans into tfplan (exit 2: changes; 0 where an "unchanged"
+  // file is), fails validate where an "invalid" file is, refuses while a
   // lock.json exists in the stack folder, and answers `output -json` like Terraform.
   const FAKE =
     `#!/usr/bin/env node
@@ -164,7 +165,12 @@ if ((cmd === 'plan' || cmd === 'apply') && fs.existsSync(lockFile)) {
   process.stderr.write(${JSON.stringify(LOCK_OUTPUT('__CREATED__'))}.replace('__CREATED__', lock.created));
   process.exit(1);
 }
-if (cmd === 'plan') { fs.writeFileSync(path.join(dir, 'tfplan'), 'plan'); process.exit(rest.includes('-detailed-exitcode') ? 2 : 0); }
+if (cmd === 'plan') {
+  fs.writeFileSync(path.join(dir, 'tfplan'), 'plan');
+  if (!rest.includes('-detailed-exitcode')) process.exit(0);
+  process.exit(fs.existsSync(path.join(dir, 'unchanged')) ? 0 : 2);
+}
+if (cmd === 'validate') process.exit(fs.existsSync(path.join(dir, 'invalid')) ? 1 : 0);
 if (cmd === 'apply') process.exit(fs.existsSync(path.join(dir, rest[rest.length - 1])) ? 0 : 1);
 if (cmd === 'force-unlock') { fs.rmSync(lockFile); process.exit(0); }
 if (cmd === 'output') {
@@ -215,6 +221,35 @@ process.exit(9);
     expect(JSON.parse(readFileSync(join(stacks, 'platform-dev', 'plan-summary.json'), 'utf8')).changes).toHaveLength(2);
   });
 
+  test("plan records the set's -detailed-exitcode (2 when any stack changes, 0 when none does) and a Markdown summary", () => {
+    const changes = join(dir, 'out', 'changes');
+    const markdown = join(dir, 'out', 'plan.md');
+    writeFileSync(join(stacks, 'network-dev', 'unchanged'), '');
+    expect(tf('plan', '--env', 'dev', '--changes-file', changes, '--summary-markdown', markdown).status).toBe(0);
+    expect(readFileSync(changes, 'utf8')).toBe('2\n');
+    const text = readFileSync(markdown, 'utf8');
+    expect(text).toContain('## terraform plan: network-dev, platform-dev');
+    expect(text).toContain('### platform-dev');
+    expect(text).toContain('platform-dev: 2 to add, 0 to change, 0 to destroy');
+    expect(text).not.toContain('S3cr3t-value');
+    writeFileSync(join(stacks, 'platform-dev', 'unchanged'), '');
+    expect(tf('plan', '--env', 'dev', '--changes-file', changes).status).toBe(0);
+    expect(readFileSync(changes, 'utf8')).toBe('0\n');
+  });
+
+  test('validate inits without a backend and validates every synthesized stack, failing on any invalid one', () => {
+    const r = tf('validate');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('terraform validate: network-dev, platform-dev, registry valid');
+    expect(calls()).toEqual(
+      ['network-dev', 'platform-dev', 'registry'].flatMap((s) => [`${s} init -backend=false -input=false -no-color`, `${s} validate -no-color`]),
+    );
+    writeFileSync(join(stacks, 'registry', 'invalid'), '');
+    const bad = tf('validate');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('terraform validate failed for registry (terraform validate, exit 1)');
+  });
+
   test('what is published for review holds no secret: the binary plan is left out, the summary masks sensitive values', () => {
     expect(tf('plan', '--env', 'dev').status).toBe(0);
     expect(readFileSync(join(dir, '.artifactignore'), 'utf8')).toBe('**/.terraform/**\n**/tfplan\n');
@@ -261,7 +296,7 @@ process.exit(9);
   test('--help prints the usage; a plan without ARM_SUBSCRIPTION_ID is refused with the export to run', () => {
     const help = tf('--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Usage: npm run tf -- <plan|apply|outputs|destroy> --env <dev|prod|shared> [options]');
+    expect(help.stdout).toContain('Usage: npm run tf -- <plan|apply|outputs|validate|destroy> --env <dev|prod|shared> [options]');
     const r = spawnSync(TSX, ['infra/scripts/terraform-stacks.ts', 'plan', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform], {
       cwd: ROOT,
       encoding: 'utf8',
