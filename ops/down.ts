@@ -48,8 +48,8 @@ export function whatRemains({ config, registry }: OpsTarget): string {
   const d = config.data;
   const vault = d.keyVaultPurgeProtection
     ? `Key Vault ${d.keyVaultName} is soft-deleted with purge protection: its name stays reserved for ${d.keyVaultSoftDeleteRetentionDays} days ` +
-      '(nobody can purge it sooner); recover it with `az keyvault recover --name ' +
-      `${d.keyVaultName}\` to deploy this environment again before then.`
+      '(nobody can purge it sooner). An `npm run up` before then recovers it: the azurerm provider recovers a ' +
+      `soft-deleted vault of the same name by default (or \`az keyvault recover --name ${d.keyVaultName}\`).`
     : `Key Vault ${d.keyVaultName} is soft-deleted for ${d.keyVaultSoftDeleteRetentionDays} days. To free its name at once: ` +
       `\`az keyvault purge --name ${d.keyVaultName}\`.`;
   return [

@@ -13,8 +13,8 @@ export const dev: EnvironmentSpec = {
   },
   // A daily cap keeps a noisy test from running up the bill.
   monitoring: { dailyQuotaGb: 1, alertEmails: ['devops@example.com'] },
-  // Short-lived: `npm run down` can purge the vault at once, so its name is free again.
-  data: { databaseSku: 'Basic', keyVault: { purgeProtection: false, softDeleteRetentionDays: 7 } },
+  // A deleted vault (after `npm run down`) keeps its name for a week, not three months.
+  data: { databaseSku: 'Basic', keyVault: { purgeProtection: true, softDeleteRetentionDays: 7 } },
   exposure: { mode: 'clusterip' },
   workload: {
     replicas: 2,

@@ -73,8 +73,9 @@ export const environmentSpecSchema = z.strictObject({
     /**
      * What happens to the Key Vault after `npm run down`: it is soft-deleted for
      * `softDeleteRetentionDays` (7-90), its name reserved meanwhile; with purge protection
-     * nobody can purge it sooner. Production keeps both (CKV_AZURE_110); a short-lived
-     * environment may purge its vault at once and reuse the name.
+     * nobody can purge it sooner. Every environment in the model keeps purge protection
+     * (CKV_AZURE_110: turning it off is a policy exception to document); a short-lived one
+     * shortens the retention so the name is free sooner.
      */
     keyVault: z.strictObject({
       purgeProtection: z.boolean('must be true or false'),

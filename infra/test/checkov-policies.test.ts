@@ -72,10 +72,9 @@ describe.each(environments({ ADMIN_CIDRS: '148.252.158.53/32' }).map((c) => [c.n
     expect(aks.default_node_pool.os_disk_type).toBe('Ephemeral');
   });
 
-  test('CKV_AZURE_110: Key Vault has purge protection, except where the platform model lets a short-lived environment purge it', () => {
-    expect(kv.purge_protection_enabled).toBe(config.data.keyVaultPurgeProtection);
+  test('CKV_AZURE_110: Key Vault has purge protection', () => {
+    expect(kv.purge_protection_enabled).toBe(true);
     expect(kv.soft_delete_retention_days).toBe(config.data.keyVaultSoftDeleteRetentionDays);
-    if (config.name === 'prod') expect(kv).toMatchObject({ purge_protection_enabled: true, soft_delete_retention_days: 90 });
   });
   test('CKV_AZURE_109: Key Vault firewall denies by default', () => {
     expect(kv.network_acls.default_action).toBe('Deny');

@@ -116,6 +116,7 @@ describe('AKS', () => {
       'key_vault_url',
       'kube_config',
       'log_analytics_workspace_id',
+      'workbook_id',
     ]);
   });
 });

@@ -131,10 +131,8 @@ describe('npm run down', () => {
     ]);
     expect(JSON.parse(readFileSync(join(dir, 'cloud.json'), 'utf8')).stacks).toEqual({ registry: true });
     expect(r.out).toContain('platform-dev: 7 resource(s) destroyed');
-    // dev has no purge protection in the platform model: its vault name can be freed at once.
-    expect(r.out).toContain(
-      `To free its name at once: \`az keyvault purge --name ${environments().find((e) => e.name === 'dev')!.data.keyVaultName}\`.`,
-    );
+    const devVault = environments().find((e) => e.name === 'dev')!.data.keyVaultName;
+    expect(r.out).toContain(`Key Vault ${devVault} is soft-deleted with purge protection: its name stays reserved for 7 days`);
   });
 
   test('--yes removes without asking; prod says its vault name stays reserved for 90 days', () => {

@@ -30,6 +30,7 @@ test('every YAML file in pipelines/ parses', () => {
       'templates/azure-script.yml',
       'templates/environment-stages.yml',
       'templates/infra-stages.yml',
+      'templates/install-scanners.yml',
       'templates/setup-node.yml',
       'templates/setup-terraform.yml',
       'variables.yml',
@@ -44,28 +45,46 @@ test('runs on main and validates pull requests to main', () => {
 });
 
 test('stages run Validate, the shared registry, Image, then network, platform, deploy and verify per environment, in that order', () => {
-  const expected = ['Validate', 'Plan_shared', 'Apply_shared', 'Image'];
-  for (const env of ['dev', 'prod'])
-    expected.push(`Plan_network_${env}`, `Apply_network_${env}`, `Plan_platform_${env}`, `Apply_platform_${env}`, `Deploy_${env}`, `Verify_${env}`);
+  const infra = (name: string) => [`PR_plan_${name}`, `Plan_${name}`, `Apply_${name}`];
+  const expected = ['Validate', ...infra('shared'), 'Image'];
+  for (const env of ['dev', 'prod']) expected.push(...infra(`network_${env}`), ...infra(`platform_${env}`), `Deploy_${env}`, `Verify_${env}`);
   expect(stages.map((s: any) => s.stage)).toEqual(expected);
-  expected.slice(1).forEach((name, i) => expect({ name, dependsOn: stage(name).dependsOn }).toEqual({ name, dependsOn: expected[i] }));
+  const after = (name: string) => [stage(name).dependsOn].flat();
+  expect(after('Plan_shared')).toEqual(['Validate']);
+  expect(after('Image')).toEqual(['Plan_shared', 'Apply_shared']);
+  expect(after('Plan_network_dev')).toEqual(['Image']);
+  expect(after('Plan_platform_dev')).toEqual(['Plan_network_dev', 'Apply_network_dev']);
+  expect(after('Deploy_dev')).toEqual(['Image', 'Plan_platform_dev', 'Apply_platform_dev']);
+  expect(after('Verify_dev')).toEqual(['Deploy_dev']);
+  expect(after('Plan_network_prod')).toEqual(['Verify_dev']);
+  for (const s of stages.filter((x: any) => x.stage.startsWith('Apply_'))) expect(after(s.stage)).toEqual([s.stage.replace('Apply_', 'Plan_')]);
+  for (const s of stages.filter((x: any) => x.stage.startsWith('PR_plan_'))) expect(after(s.stage)).toEqual(['Validate']);
 });
 
-test('only Validate runs for pull requests', () => {
-  for (const s of stages.filter((x: any) => x.stage !== 'Validate'))
-    expect(s.condition).toBe("and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'))");
+test('pull requests run Validate and the speculative plans only; nothing else runs for them', () => {
+  for (const s of stages.filter((x: any) => x.stage !== 'Validate')) {
+    if (s.stage.startsWith('PR_plan_')) expect(s.condition).toBe("and(succeeded(), eq(variables['Build.Reason'], 'PullRequest'))");
+    else expect(s.condition).toContain("ne(variables['Build.Reason'], 'PullRequest')");
+  }
   expect(stage('Validate').condition).toBeUndefined();
 });
 
 test('every `npm run X` the pipeline calls exists in package.json', () => {
   const called = new Set(steps.flatMap(({ step }) => [...shellText(step).matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!)));
   expect([...called].sort()).toEqual([
+    'audit:signatures',
     'check:deploy',
     'format:check',
     'grant:sql',
     'lint',
+    'sbom',
+    'scan:image',
+    'scan:k8s-policy',
+    'scan:manifests',
+    'scan:terraform',
     'smoke',
     'synth',
+    'synth:hcl',
     'synth:k8s',
     'test:coverage',
     'tf',
@@ -137,6 +156,7 @@ describe('Validate', () => {
     expect(validateSteps.filter((s: any) => s.publish).map((s: any) => [s.publish, s.artifact])).toEqual([
       [cdktf.output, 'cdktf-out'],
       [cdk8s.output, 'k8s-manifests'],
+      ['$(hclDir)', 'terraform-hcl'],
     ]);
     expect(vars.stacksDir).toBe(`${cdktf.output}/stacks`);
   });
@@ -249,20 +269,24 @@ describe.each(['dev', 'prod'])('deploy and verify (%s)', (env) => {
   const deployJob = jobsOf(stage(`Deploy_${env}`))[0];
   const deploySteps = stepsOf(deployJob);
   const manifestTask = deploySteps.find((s: any) => s.task === 'KubernetesManifest@1');
-  const image = '$(registryLoginServer)/$(imageRepository):$(imageTag)';
 
-  test("synthesizes the manifest with this environment's infra outputs and this run's image", () => {
-    expect(deploySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: `infra-outputs-platform_${env}` });
+  test("synthesizes the manifest with the platform's outputs, read from its state, and this run's image by digest", () => {
+    expect(deploySteps.find((s: any) => s.download)).toEqual({ download: 'current', artifact: 'cdktf-out' });
+    const outputs = shellText(deploySteps.find((s: any) => shellText(s).includes('npm run tf -- outputs')));
+    expect(outputs).toContain(
+      `npm run tf -- outputs --env ${env} --stack platform --stacks-dir $(Pipeline.Workspace)/cdktf-out/stacks ` +
+        '--outputs-file $(Pipeline.Workspace)/infra-outputs/outputs.json',
+    );
     const synth = deploySteps.find((s: any) => typeof s.script === 'string' && s.script.startsWith('npm run synth:k8s'));
     expect(synth.script).toBe(
-      `npm run synth:k8s -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs-platform_${env}/outputs.json --image ${image}`,
+      `npm run synth:k8s -- --env ${env} --infra-outputs $(Pipeline.Workspace)/infra-outputs/outputs.json --deploy-image $(imageRef)`,
     );
     expect(deployJob.pool).toEqual({ name: `$(deployPoolPrefix)-${env}` });
   });
 
-  test('deploys application-manifest.yaml with KubernetesManifest@1, image substituted, rollout awaited, after kubelogin', () => {
+  test('deploys application-manifest.yaml with KubernetesManifest@1 as synthesized (no tag substitution), rollout awaited, after kubelogin', () => {
     expect(deployJob).toMatchObject({ deployment: 'Deploy', environment: `order-platform-${env}` });
-    expect(manifestTask.inputs).toMatchObject({
+    expect(manifestTask.inputs).toEqual({
       action: 'deploy',
       connectionType: 'azureResourceManager',
       azureSubscriptionConnection: vars.azureServiceConnection,
@@ -271,10 +295,9 @@ describe.each(['dev', 'prod'])('deploy and verify (%s)', (env) => {
       useClusterAdmin: false,
       namespace: AppContract.kubernetes.namespace,
       manifests: `dist/k8s/${env}/$(manifestFile)`,
-      containers: image,
+      rolloutStatusTimeout: '600',
     });
     expect(vars.manifestFile).toBe(MANIFEST_FILE_NAME);
-    expect(Number(manifestTask.inputs.rolloutStatusTimeout)).toBeGreaterThan(0);
     expect(deploySteps.findIndex((s: any) => s.task === 'KubeloginInstaller@0')).toBeLessThan(deploySteps.indexOf(manifestTask));
   });
 

@@ -6,6 +6,16 @@ export const PIPELINES_DIR = join(__dirname, '..');
 export const MAIN_PIPELINE = join(PIPELINES_DIR, 'azure-pipelines.yml');
 
 type Node = any;
+type ListKey = 'stages' | 'jobs' | 'steps';
+const LIST_KEYS: readonly ListKey[] = ['stages', 'jobs', 'steps'];
+
+/** The value of a filled-in `${{ if true|false }}`; any other expression is not evaluated here. */
+function isTrue(conditional: string, from: string): boolean {
+  const value = conditional.replace(/^\$\{\{\s*if\s+|\s*\}\}$/g, '').trim();
+  if (value !== 'true' && value !== 'false') throw new Error(`${from}: cannot evaluate ${conditional}`);
+  return value === 'true';
+}
+const CONDITIONAL = /^\$\{\{\s*if\s/;
 
 /** Variables defined in the YAML (compile-time), by name. */
 export function yamlVariables(file = MAIN_PIPELINE): Record<string, string> {
@@ -34,9 +44,15 @@ function substitute(text: string, params: Record<string, unknown>, vars: Record<
     if (!(name in table)) throw new Error(`${source}: unknown ${kind}.${name}`);
     return String(table[name]);
   };
-  return text
-    .replace(/\$\{\{\s*if\s+(parameters|variables)\.(\w+)\s*\}\}/g, (_m, kind: string, name: string) => `\${{ if ${lookup(kind, name)} }}`)
-    .replace(/\$\{\{\s*(parameters|variables)\.(\w+)\s*\}\}/g, (_m, kind: string, name: string) => lookup(kind, name));
+  return (
+    text
+      // As Azure Pipelines reads a value in `${{ if x }}`: an empty string and `false` are false, any other value true.
+      .replace(/\$\{\{\s*if\s+(parameters|variables)\.(\w+)\s*\}\}/g, (_m, kind: string, name: string) => {
+        const value = lookup(kind, name);
+        return `\${{ if ${value !== '' && value !== 'false'} }}`;
+      })
+      .replace(/\$\{\{\s*(parameters|variables)\.(\w+)\s*\}\}/g, (_m, kind: string, name: string) => lookup(kind, name))
+  );
 }
 
 /** Fills compile-time expressions in every key and string of a parsed document (multi-line values stay intact). */
@@ -50,7 +66,16 @@ function substituteTree(node: Node, params: Record<string, unknown>, vars: Recor
   if (typeof node === 'string') return substitute(node, params, vars, source);
   if (Array.isArray(node)) return node.map((n) => substituteTree(n, params, vars, source));
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [substitute(k, params, vars, source), substituteTree(v, params, vars, source)]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    const key = substitute(k, params, vars, source);
+    const value = substituteTree(v, params, vars, source);
+    // `${{ if x }}:` inside a mapping inserts its keys when x is true (two such keys can fill in alike, so now).
+    if (CONDITIONAL.test(key) && !Array.isArray(value)) {
+      if (isTrue(key, source)) Object.assign(out, value);
+    } else out[key] = value;
+  }
+  return out;
 }
 
 /** Loads a template with its declared parameter defaults and the given values. */
@@ -69,7 +94,7 @@ function loadTemplate(file: string, given: Record<string, unknown>, vars: Record
 }
 
 /** Expands `- template:` entries and `${{ if <bool> }}:` blocks in a list, recursively. */
-function expandList(list: Node[], key: 'stages' | 'steps', from: string, vars: Record<string, string>): Node[] {
+function expandList(list: Node[], key: ListKey, from: string, vars: Record<string, string>): Node[] {
   const out: Node[] = [];
   for (const item of list) {
     if (item && typeof item === 'object' && 'template' in item) {
@@ -78,11 +103,9 @@ function expandList(list: Node[], key: 'stages' | 'steps', from: string, vars: R
       out.push(...expandList(loaded[key], key, file, vars));
       continue;
     }
-    const conditional = item && typeof item === 'object' ? Object.keys(item).find((k) => /^\$\{\{\s*if /.test(k)) : undefined;
-    if (conditional) {
-      const value = conditional.replace(/^\$\{\{\s*if\s+|\s*\}\}$/g, '').trim();
-      if (value !== 'true' && value !== 'false') throw new Error(`${from}: cannot evaluate ${conditional}`);
-      if (value === 'true') out.push(...expandList(item[conditional], key, from, vars));
+    const conditional = item && typeof item === 'object' ? Object.keys(item).find((k) => CONDITIONAL.test(k)) : undefined;
+    if (conditional && Array.isArray(item[conditional])) {
+      if (isTrue(conditional, from)) out.push(...expandList(item[conditional], key, from, vars));
       continue;
     }
     out.push(expandNode(item, from, vars));
@@ -95,7 +118,12 @@ function expandNode(node: Node, from: string, vars: Record<string, string>): Nod
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    out[k] = (k === 'steps' || k === 'stages') && Array.isArray(v) ? expandList(v, k, from, vars) : expandNode(v, from, vars);
+    // `${{ if x }}:` inside a mapping inserts its keys when x is true.
+    if (CONDITIONAL.test(k)) {
+      if (isTrue(k, from)) Object.assign(out, expandNode(v, from, vars));
+      continue;
+    }
+    out[k] = LIST_KEYS.includes(k as ListKey) && Array.isArray(v) ? expandList(v, k as ListKey, from, vars) : expandNode(v, from, vars);
   }
   return out;
 }

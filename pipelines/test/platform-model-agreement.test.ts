@@ -24,16 +24,10 @@ test(
   },
 );
 
-test('the compiled stage list is Validate, the shared registry, Image, then six stages per model environment', () => {
-  const perEnvironment = (name: string) => [
-    `Plan_network_${name}`,
-    `Apply_network_${name}`,
-    `Plan_platform_${name}`,
-    `Apply_platform_${name}`,
-    `Deploy_${name}`,
-    `Verify_${name}`,
-  ];
-  const expected = ['Validate', 'Plan_shared', 'Apply_shared', 'Image', ...PLATFORM_MODEL.environments.flatMap((e) => perEnvironment(e.name))];
+test('the compiled stage list is Validate, the shared registry, Image, then eight stages per model environment', () => {
+  const infra = (name: string) => [`PR_plan_${name}`, `Plan_${name}`, `Apply_${name}`];
+  const perEnvironment = (name: string) => [...infra(`network_${name}`), ...infra(`platform_${name}`), `Deploy_${name}`, `Verify_${name}`];
+  const expected = ['Validate', ...infra('shared'), 'Image', ...PLATFORM_MODEL.environments.flatMap((e) => perEnvironment(e.name))];
   expect(loadPipeline().stages.map((s: any) => s.stage)).toEqual(expected);
 });
 
