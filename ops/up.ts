@@ -79,7 +79,7 @@ export function upSteps({ config, registry }: OpsTarget): Step[] {
       help: 'The manifest synth names the setting or output it refused; fix it and run again.',
       run: () => {
         if (!image) throw new StepFailed('no image reference (the image step did not run)');
-        must('npm', ['run', '--silent', 'synth:k8s', '--', '--env', env, '--infra-outputs', outputsFile(env), '--image', image]);
+        must('npm', ['run', '--silent', 'synth:k8s', '--', '--env', env, '--infra-outputs', outputsFile(env), '--deploy-image', image]);
         return { changed: false, detail: manifestFile(env) };
       },
     },

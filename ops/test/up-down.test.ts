@@ -60,7 +60,7 @@ describe('npm run up', () => {
       'npm run --silent tf -- outputs --env dev',
       'npm run --silent grant:sql -- --env dev --infra-outputs cdktf.out/outputs-dev.json',
       `az acr build --registry ${REGISTRY} --image order-app:abc123def456 --file app/Dockerfile .`,
-      expect.stringMatching(/^npm run --silent synth:k8s -- --env dev .* --image (\S+)\/order-app:abc123def456@sha256:[0-9a-f]{64}$/),
+      expect.stringMatching(/^npm run --silent synth:k8s -- --env dev .* --deploy-image (\S+)\/order-app:abc123def456@sha256:[0-9a-f]{64}$/),
       'az aks get-credentials --resource-group networking-rg-dev --name terraform-aks-cluster-dev --overwrite-existing',
       'kubectl apply -f dist/k8s/dev/application-manifest.yaml',
       'kubectl -n orders rollout status deployment/order-app --timeout=600s',
@@ -70,7 +70,7 @@ describe('npm run up', () => {
     // Deployed by the digest the registry reported for the tag it built.
     const synth = r.calls.find((c) => c.includes('synth:k8s'))!;
     const cloud = JSON.parse(readFileSync(join(dir, 'cloud.json'), 'utf8'));
-    expect(synth.endsWith(`--image ${REGISTRY}.azurecr.io/order-app:abc123def456@${cloud.images.abc123def456}`)).toBe(true);
+    expect(synth.endsWith(`--deploy-image ${REGISTRY}.azurecr.io/order-app:abc123def456@${cloud.images.abc123def456}`)).toBe(true);
     expect(r.out).toContain('[1/12] Preflight');
     expect(r.out).toContain('changed: registry: applied 1 resource change(s)');
     expect(r.out).toContain('The app: kubectl -n orders port-forward service/order-app 8080:http, then http://127.0.0.1:8080/');

@@ -52,7 +52,7 @@ if (tool === 'npm') {
     out(cloud.granted ? 'order-app-identity already has its database user and roles.' : 'order-app-identity can now sign in.');
     cloud.granted = true;
   } else if (script === 'synth:k8s') {
-    write(path.join('dist', 'k8s', flag('--env'), 'application-manifest.yaml'), `image: ${flag('--image')}\n`);
+    write(path.join('dist', 'k8s', flag('--env'), 'application-manifest.yaml'), `image: ${flag('--deploy-image')}\n`);
   }
   // preflight, synth, smoke: succeed.
 } else if (tool === 'git') {
