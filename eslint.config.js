@@ -57,7 +57,9 @@ const BOUNDARIES = [
   {
     files: ['ops/**/*.ts'],
     forbidden: ['infra', 'k8s', 'monitoring', 'deploy-model', 'pipelines', 'test-helpers'],
-    why: 'ops/ runs the other areas through their npm scripts (as the pipeline does), so it imports only the platform model, lib/ and the app contract.',
+    why:
+      'ops/ runs the other areas through their npm scripts (as the pipeline does), ' +
+      'so it imports only the platform model, lib/ and the app contract.',
   },
   {
     files: ['lib/**/*.ts'],

@@ -57,7 +57,8 @@ export function whatRemains({ config, registry }: OpsTarget): string {
     `- ${vault}`,
     `- The SQL server name ${d.sqlServerName} is free again at once; the database and its backups are gone.`,
     `- Logs in the deleted workspace are gone with it (a deleted Log Analytics workspace can be recovered for 14 days).`,
-    `- The shared registry ${registry.name} and its images stay: other environments pull from it (\`npm run tf -- destroy --env shared\` removes it).`,
+    `- The shared registry ${registry.name} and its images stay: other environments pull from it ` +
+      '(`npm run tf -- destroy --env shared` removes it).',
     '- The Terraform state of both stacks stays, now empty; `npm run up` starts from it.',
   ].join('\n');
 }

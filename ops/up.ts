@@ -47,7 +47,8 @@ export function upSteps({ config, registry }: OpsTarget): Step[] {
       title: `Platform stack (${stacks.platform}): AKS, Key Vault, Azure SQL, monitoring`,
       help:
         "This stack writes Key Vault secrets through the vault's private endpoint: run `npm run up` from a machine in the " +
-        `environment's deploy-agent subnet (${config.networking.vnetName}, the pipeline's deploy pool), signed in as the deployer or an administrator.`,
+        `environment's deploy-agent subnet (${config.networking.vnetName}, the pipeline's deploy pool), ` +
+        'signed in as the deployer or an administrator.',
       run: () => planAndApply(['--env', env, '--stack', 'platform'], stacks.platform),
     },
     {
@@ -102,7 +103,9 @@ export function upSteps({ config, registry }: OpsTarget): Step[] {
     },
     {
       title: 'Apply the manifest and wait for the rollout',
-      help: `See \`kubectl -n ${namespace} get events --sort-by=.lastTimestamp\` and \`kubectl -n ${namespace} describe deployment/${app}\`; docs/operations.md has the runbook.`,
+      help:
+        `See \`kubectl -n ${namespace} get events --sort-by=.lastTimestamp\` and ` +
+        `\`kubectl -n ${namespace} describe deployment/${app}\`; docs/operations.md has the runbook.`,
       run: () => {
         const diff = sh('kubectl', ['diff', '-f', manifestFile(env)], { quiet: true });
         if (diff.code === 0) return { changed: false, detail: 'the cluster already runs this manifest' };
@@ -138,10 +141,9 @@ function main(): void {
   }
   const t = target(args.env);
   const changed = runSteps(upSteps(t));
-  process.stdout.write(
-    `\n${changed === 0 ? `Nothing changed: ${t.config.name} already runs what this checkout describes.` : `${changed} step(s) changed ${t.config.name}.`}\n` +
-      `The app: ${whereToReach(t)}\nDashboards, logs and alerts: npm run monitor -- --env ${t.config.name}\n`,
-  );
+  const summary =
+    changed === 0 ? `Nothing changed: ${t.config.name} already runs what this checkout describes.` : `${changed} step(s) changed ${t.config.name}.`;
+  process.stdout.write(`\n${summary}\n` + `The app: ${whereToReach(t)}\nDashboards, logs and alerts: npm run monitor -- --env ${t.config.name}\n`);
 }
 
 if (require.main === module) {
