@@ -12,7 +12,7 @@ export const dev: EnvironmentSpec = {
     userPool: { minCount: 1, maxCount: 3 },
   },
   // A daily cap keeps a noisy test from running up the bill.
-  monitoring: { dailyQuotaGb: 1, alertEmails: ['devops@example.com'] },
+  monitoring: { dailyQuotaGb: 1, monthlyBudget: 600, alertEmails: ['devops@example.com'] },
   // A deleted vault (after `npm run down`) keeps its name for a week, not three months.
   data: { databaseSku: 'Basic', keyVault: { purgeProtection: true, softDeleteRetentionDays: 7 } },
   exposure: { mode: 'clusterip' },

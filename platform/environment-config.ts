@@ -89,6 +89,8 @@ export interface MonitoringConfig {
   readonly dailyQuotaGb: number;
   /** Who the alerts e-mail (the action group); from `ALERT_EMAILS`. */
   readonly alertEmails: readonly string[];
+  /** Monthly cost budget of the resource group (billing currency); the alert recipients are e-mailed at 75% and 95%. */
+  readonly monthlyBudget: number;
   /** What the alerts fire on. @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
   readonly alerts: AlertThresholds;
 }
@@ -567,6 +569,7 @@ export function environments(
       monitoring: {
         retentionDays: 90,
         dailyQuotaGb: spec.monitoring.dailyQuotaGb,
+        monthlyBudget: spec.monitoring.monthlyBudget,
         alertEmails: emails ?? [...spec.monitoring.alertEmails],
         alerts: DEFAULT_ALERT_THRESHOLDS,
       },

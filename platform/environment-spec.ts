@@ -62,6 +62,8 @@ export const environmentSpecSchema = z.strictObject({
   monitoring: z.strictObject({
     /** Daily ingestion cap in GB; -1 for none. */
     dailyQuotaGb: z.number().refine((v) => v === -1 || v > 0, 'must be a positive number of GB, or -1 for no cap'),
+    /** Monthly cost budget of the environment's resource group, in the billing currency; e-mails at 75% and 95%. */
+    monthlyBudget: z.number().int('must be a whole amount').positive('must be a positive amount in the billing currency'),
     /** Who the alerts e-mail when `ALERT_EMAILS` is unset. */
     alertEmails: z
       .array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address such as devops@example.com'))

@@ -12,7 +12,7 @@ export const prod: EnvironmentSpec = {
     userPool: { minCount: 2, maxCount: 10 },
   },
   // No cap: dropping production logs mid-incident costs more than the ingestion.
-  monitoring: { dailyQuotaGb: -1, alertEmails: ['devops@example.com'] },
+  monitoring: { dailyQuotaGb: -1, monthlyBudget: 2500, alertEmails: ['devops@example.com'] },
   data: { databaseSku: 'S0', keyVault: { purgeProtection: true, softDeleteRetentionDays: 90 } },
   exposure: { mode: 'internal' },
   workload: {

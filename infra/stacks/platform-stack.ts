@@ -5,6 +5,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { AppContract } from '../../app/src/app-contract';
 import { ClusterMonitoring } from '../../monitoring/cluster-monitoring';
+import { CostBudget } from '../../monitoring/cost-budget';
 import { LogAnalytics } from '../../monitoring/log-analytics';
 import { AksCluster } from '../constructs/aks-cluster';
 import { ClusterAccess } from '../constructs/cluster-access';
@@ -111,6 +112,13 @@ export class PlatformStack extends BaseStack {
       roleDefinitionName: 'Key Vault Secrets User',
       principalId: this.aks.cluster.webAppRouting.webAppRoutingIdentity.get(0).objectId,
       principalType: 'ServicePrincipal',
+    });
+
+    new CostBudget(this, 'cost-budget', {
+      name: `order-platform-${config.name}-monthly`,
+      resourceGroupId: networking.resourceGroup.id,
+      monthlyAmount: config.monitoring.monthlyBudget,
+      alertEmails: config.monitoring.alertEmails,
     });
 
     const cluster = this.aks.cluster;
