@@ -180,7 +180,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(auth.router);
   app.use(auth.attachUser);
   app.use(orderApi({ service, writeLimiter, now, auth }));
-  app.use(orderPages({ service, writeLimiter, now, auth, listCache: { maxAgeMs: deps.listCacheMs ?? settings.listCacheMs.default } }));
+  const listCache = {
+    maxAgeMs: deps.listCacheMs ?? settings.listCacheMs.default,
+    onLookup: (hit: boolean) => metrics.listPages.inc({ cache: hit ? 'hit' : 'miss' }),
+  };
+  app.use(orderPages({ service, writeLimiter, now, auth, listCache }));
 
   app.use((req, _res, next) => next(new HttpError(404, 'Not found', `There is no page at ${req.path.slice(0, 100)}.`)));
 

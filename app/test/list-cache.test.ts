@@ -30,6 +30,10 @@ describe('the order list under writes, with rendered pages reused', () => {
       expect(rowsOf(page)[0]).toBe(newest(i).dateUuid);
       expect(page).toContain(`of ${40 + i}</caption>`);
     }
+    // Reuse is visible to operators: one reused page, four rendered (the first and one after each write).
+    const metrics = (await request(t.app).get('/metrics').expect(200)).text;
+    expect(metrics).toContain('list_pages_total{cache="hit"} 1');
+    expect(metrics).toContain('list_pages_total{cache="miss"} 4');
   });
 
   test('an order another replica wrote, and one deleted outside the app, show at the next request', async () => {

@@ -12,6 +12,12 @@ export class AppMetrics {
     registers: [this.registry],
   });
   public readonly ordersCreated = new Counter({ name: 'orders_created_total', help: 'Orders created.', registers: [this.registry] });
+  public readonly listPages = new Counter({
+    name: 'list_pages_total',
+    help: 'Order List pages served, by whether the rendered page was reused (hit) or rendered (miss).',
+    labelNames: ['cache'] as const,
+    registers: [this.registry],
+  });
   public readonly dbErrors = new Counter({
     name: 'db_errors_total',
     help: 'Database operations that failed, by operation.',

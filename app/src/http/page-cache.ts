@@ -12,6 +12,8 @@ export interface PageCacheOptions {
   readonly maxAgeMs?: number;
   /** Clock, in milliseconds. @default performance.now */
   readonly now?: () => number;
+  /** Told of every lookup: true when the kept value was used. @default nothing */
+  readonly onLookup?: (hit: boolean) => void;
 }
 
 interface Entry<V> {
@@ -37,6 +39,7 @@ export class PageCache<V extends { readonly value: string }> {
   private readonly maxChars: number;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
+  private readonly onLookup: (hit: boolean) => void;
   /** Counters since start, for tests and metrics. */
   public readonly stats = { hits: 0, misses: 0 };
 
@@ -45,6 +48,7 @@ export class PageCache<V extends { readonly value: string }> {
     this.maxChars = options.maxChars ?? 4_000_000;
     this.maxAgeMs = options.maxAgeMs ?? 1000;
     this.now = options.now ?? ((): number => performance.now());
+    this.onLookup = options.onLookup ?? ((): void => undefined);
   }
 
   /** The value kept for `key` under `token`, or what `render` makes (kept for the next request). */
@@ -57,9 +61,11 @@ export class PageCache<V extends { readonly value: string }> {
       this.entries.delete(key);
       this.entries.set(key, hit);
       this.stats.hits++;
+      this.onLookup(true);
       return hit.value;
     }
     this.stats.misses++;
+    this.onLookup(false);
     const under = this.pending.get(key);
     if (under) return under;
     const rendering = render().then((value) => {
