@@ -3,7 +3,10 @@ import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from '../platform/aler
 import { ClusterAlerts } from './cluster-alerts';
 import { ClusterWorkbook } from './cluster-workbook';
 import { ContainerInsights } from './container-insights';
+import { ManagedPrometheus } from './managed-prometheus';
 import { SavedQueries } from './saved-queries';
+import { ORDER_APP_SLOS, type ServiceLevelObjective } from './service-level-objectives';
+import { SloAlertRules } from './slo-alert-rules';
 
 /** The cluster as monitoring needs it (an `azurerm_kubernetes_cluster` satisfies this). */
 export interface MonitoredCluster {
@@ -31,17 +34,22 @@ export interface ClusterMonitoringProps {
   readonly alertEmails: readonly string[];
   /** What fires the alerts (percentages, restarts, error rate). @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
   readonly thresholds?: AlertThresholds;
+  /** The app's service-level objectives, alerted on by burn rate. @default ORDER_APP_SLOS */
+  readonly slos?: readonly ServiceLevelObjective[];
 }
 
 /**
  * Everything the seed set up by hand in the portal, as code: Container Insights (rule and
- * association), the on-call action group and alerts, the saved queries, and the workbook.
+ * association), the on-call action group and alerts, the saved queries, and the workbook;
+ * plus Managed Prometheus (which scrapes the app's `/metrics`) and the SLO burn-rate rules on it.
  */
 export class ClusterMonitoring extends Construct {
   public readonly containerInsights: ContainerInsights;
   public readonly alerts: ClusterAlerts;
   public readonly savedQueries: SavedQueries;
   public readonly workbook: ClusterWorkbook;
+  public readonly prometheus: ManagedPrometheus;
+  public readonly sloRules: SloAlertRules;
 
   constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
     super(scope, id);
@@ -57,5 +65,12 @@ export class ClusterMonitoring extends Construct {
     this.containerInsights = new ContainerInsights(this, 'container-insights', common);
     this.savedQueries = new SavedQueries(this, 'saved-queries', { workspace: props.workspace });
     this.workbook = new ClusterWorkbook(this, 'workbook', common);
+    this.prometheus = new ManagedPrometheus(this, 'prometheus', common);
+    this.sloRules = new SloAlertRules(this, 'slo-rules', {
+      ...common,
+      prometheusWorkspace: this.prometheus.workspace,
+      actionGroup: this.alerts.actionGroup,
+      slos: props.slos ?? ORDER_APP_SLOS,
+    });
   }
 }

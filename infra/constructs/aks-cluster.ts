@@ -117,6 +117,8 @@ export class AksCluster extends Construct {
       webAppRouting: { dnsZoneIds: [], defaultNginxController: 'External' },
       omsAgent: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspace.id, msiAuthForMonitoringEnabled: true },
       microsoftDefender: { logAnalyticsWorkspaceId: props.logAnalyticsWorkspace.id },
+      // Managed Prometheus: deploys the metrics add-on (ama-metrics); monitoring/ points it at the workspace.
+      monitorMetrics: {},
       dependsOn: [networkRole],
     });
 

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { oidcAuth } from '../../app/src/auth/auth';
 import { APP_GID, APP_UID, PUBLIC_PATHS } from '../charts/order-app-chart';
 import { CLIENT_ID, podOf, PUBLIC_OVERRIDES, routedByIngress, synthObjects, testConfigs } from './chart-helpers';
+import { appRoutes } from '../../test-helpers/app-routes';
 
 const [, prod] = testConfigs();
 const objects = synthObjects(prod!);
@@ -54,19 +55,6 @@ test("the grace period covers the preStop pause and the app's drain deadline", (
   expect(preStop).toBe(AppContract.shutdown.preStopSeconds);
   expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStop + AppContract.shutdown.drainTimeoutSeconds);
 });
-
-/** Every route path the Express app serves, walking its router stack (sub-routers included). */
-function appRoutes(app: { router: { stack: any[] } }): string[] {
-  const out: string[] = [];
-  const walk = (stack: any[]) => {
-    for (const layer of stack) {
-      if (layer.route?.path) out.push(...([] as string[]).concat(layer.route.path));
-      else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk(app.router.stack);
-  return [...new Set(out)];
-}
 
 test('the public ingress routes every page, API, static and sign-in path the app serves, and none of its probes or metrics', async () => {
   const logger = pino({ level: 'silent' });

@@ -19,6 +19,9 @@ const MONITORING_TYPES = [
   'azurerm_monitor_data_collection_rule_association',
   'azurerm_log_analytics_saved_search',
   'azurerm_application_insights_workbook',
+  'azurerm_monitor_workspace',
+  'azurerm_monitor_data_collection_endpoint',
+  'azurerm_monitor_alert_prometheus_rule_group',
 ];
 const metricAlerts = all(resource, 'azurerm_monitor_metric_alert') as any[];
 const logAlerts = all(resource, 'azurerm_monitor_scheduled_query_rules_alert_v2') as any[];
@@ -30,8 +33,10 @@ test('snapshot: the monitoring resources (prod)', () => {
 });
 
 describe('Container Insights', () => {
-  const rule = only(resource, 'azurerm_monitor_data_collection_rule') as any;
-  const association = only(resource, 'azurerm_monitor_data_collection_rule_association') as any;
+  const rule = (all(resource, 'azurerm_monitor_data_collection_rule') as any[]).find((r) => r.name.startsWith('MSCI-'));
+  const association = (all(resource, 'azurerm_monitor_data_collection_rule_association') as any[]).find(
+    (a) => a.name === 'ContainerInsightsExtension',
+  );
 
   test('a data collection rule sends the Container Insights streams, with ContainerLogV2, to the workspace', () => {
     expect(rule.name).toBe('MSCI-uksouth-terraform-aks-cluster');
@@ -51,6 +56,45 @@ describe('Container Insights', () => {
     expect(association.target_resource_id).toMatch(/^\$\{azurerm_kubernetes_cluster\.[\w-]+\.id\}$/);
     expect(association.data_collection_rule_id).toMatch(/azurerm_monitor_data_collection_rule\.[\w-]+\.id/);
     expect((only(resource, 'azurerm_kubernetes_cluster') as any).oms_agent.msi_auth_for_monitoring_enabled).toBe(true);
+  });
+});
+
+describe('Managed Prometheus', () => {
+  const workspace = only(resource, 'azurerm_monitor_workspace') as any;
+  const endpoint = only(resource, 'azurerm_monitor_data_collection_endpoint') as any;
+  const rule = (all(resource, 'azurerm_monitor_data_collection_rule') as any[]).find((r) => r.name.startsWith('MSProm-'));
+  const associations = all(resource, 'azurerm_monitor_data_collection_rule_association') as any[];
+
+  test('the cluster runs the metrics add-on (monitor_metrics profile)', () => {
+    expect((only(resource, 'azurerm_kubernetes_cluster') as any).monitor_metrics).toEqual({});
+  });
+
+  test("a data collection rule forwards the add-on's Prometheus samples, through the endpoint, to the Azure Monitor workspace", () => {
+    expect(workspace.name).toBe('terraform-aks-cluster-prometheus');
+    expect(rule).toMatchObject({
+      name: 'MSProm-uksouth-terraform-aks-cluster',
+      kind: 'Linux',
+      data_collection_endpoint_id: expect.stringMatching(/^\$\{azurerm_monitor_data_collection_endpoint\.[\w-]+\.id\}$/),
+      data_flow: [{ streams: ['Microsoft-PrometheusMetrics'], destinations: ['MonitoringAccount1'] }],
+      data_sources: { prometheus_forwarder: [{ name: 'PrometheusDataSource', streams: ['Microsoft-PrometheusMetrics'] }] },
+    });
+    expect(rule.destinations.monitor_account).toEqual([
+      { name: 'MonitoringAccount1', monitor_account_id: expect.stringMatching(/^\$\{azurerm_monitor_workspace\.[\w-]+\.id\}$/) },
+    ]);
+    expect(endpoint).toMatchObject({ name: 'MSProm-uksouth-terraform-aks-cluster', kind: 'Linux', location: 'uksouth' });
+  });
+
+  test('the rule and the endpoint are both associated with the cluster', () => {
+    const toCluster = associations.filter((a) => /^\$\{azurerm_kubernetes_cluster\.[\w-]+\.id\}$/.test(a.target_resource_id));
+    expect(toCluster.map((a) => a.name).sort()).toEqual([
+      'ContainerInsightsExtension',
+      'MSProm-uksouth-terraform-aks-cluster',
+      'configurationAccessEndpoint',
+    ]);
+    expect(toCluster.find((a) => a.name === 'configurationAccessEndpoint').data_collection_endpoint_id).toMatch(
+      /azurerm_monitor_data_collection_endpoint/,
+    );
+    expect(toCluster.find((a) => a.name.startsWith('MSProm-')).data_collection_rule_id).toMatch(/azurerm_monitor_data_collection_rule\.[\w-]+\.id/);
   });
 });
 
