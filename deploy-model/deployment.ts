@@ -2,7 +2,7 @@ import { AppContract } from '../app/src/app-contract';
 import { addressAt, containsAddress, parseCidr } from '../platform/cidr';
 import type { EnvironmentConfig } from '../platform/environment-config';
 import { appIdentityName } from '../infra/constructs/app-data';
-import { APP_ROUTING_NAMESPACE } from '../k8s/charts/order-app-chart';
+import { APP_ROUTING_NAMESPACE, METRICS_AGENT_LABELS, METRICS_AGENT_NAMESPACE } from '../k8s/charts/order-app-chart';
 import type { Identity, K8sObject } from './cilium';
 import type { Endpoint, NetworkContext, NsgRule } from './nsg';
 import type { TerraformModel, TfResource } from './terraform-model';
@@ -71,10 +71,13 @@ export interface DeploymentFacts {
     readonly ingressController: Extract<Identity, { kind: 'pod' }>;
     readonly otherNamespace: Extract<Identity, { kind: 'pod' }>;
     readonly kubeDns: Extract<Identity, { kind: 'pod' }>;
+    readonly metricsAgent: Extract<Identity, { kind: 'pod' }>;
   };
   readonly appService?: K8sObject;
   readonly appIngress?: K8sObject;
   readonly appDeployment?: K8sObject;
+  /** The PodMonitor that selects the app's pods, if any (Managed Prometheus scrapes through it). */
+  readonly appPodMonitor?: K8sObject;
   /** Subjects the app identity's federated credentials trust from this cluster's OIDC issuer. */
   readonly federatedSubjects: readonly string[];
   /** The cluster's network policy engine (`network_profile.network_policy`); undefined when none. */
@@ -92,6 +95,12 @@ export function hostIn(cidr: string, n: number): string {
 export const INGRESS_CONTROLLER_POD = {
   namespace: APP_ROUTING_NAMESPACE,
   labels: { app: 'nginx', 'app.kubernetes.io/component': 'ingress-controller' },
+} as const;
+
+/** The Managed Prometheus metrics add-on's replica pod, which runs the PodMonitor scrape jobs. */
+export const METRICS_AGENT_POD = {
+  namespace: METRICS_AGENT_NAMESPACE,
+  labels: { ...METRICS_AGENT_LABELS, 'kubernetes.azure.com/managedby': 'aks' },
 } as const;
 
 const ZONE_OF: Record<string, string> = { vault: 'privatelink.vaultcore.azure.net', sqlServer: 'privatelink.database.windows.net' };
@@ -195,6 +204,7 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
   const podLabels = (deployment?.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
   const service = a.manifests.find((o) => o.kind === 'Service' && o.metadata.name === AppContract.appName);
   const ingress = a.manifests.find((o) => o.kind === 'Ingress');
+  const podMonitor = a.manifests.find((o) => o.kind === 'PodMonitor' && o.metadata.name === AppContract.appName);
   const keyVaultEndpoint = endpointFor(keyVault, 4);
   const sqlEndpoint = endpointFor(sqlServer, 5);
   const namedPorts = Object.fromEntries(
@@ -246,10 +256,18 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
       },
       otherNamespace: { kind: 'pod', label: 'a pod in namespace default', namespace: 'default', labels: { app: 'other' }, ip: '192.168.3.10' },
       kubeDns: { kind: 'pod', label: 'pod kube-system/coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: '192.168.4.10' },
+      metricsAgent: {
+        kind: 'pod',
+        label: `pod ${METRICS_AGENT_POD.namespace}/ama-metrics`,
+        namespace: METRICS_AGENT_POD.namespace,
+        labels: { ...METRICS_AGENT_POD.labels },
+        ip: '192.168.4.12',
+      },
     },
     ...(service ? { appService: service } : {}),
     ...(ingress ? { appIngress: ingress } : {}),
     ...(deployment ? { appDeployment: deployment } : {}),
+    ...(podMonitor ? { appPodMonitor: podMonitor } : {}),
     federatedSubjects: tf
       .resources('azurerm_federated_identity_credential', [platform])
       .filter(

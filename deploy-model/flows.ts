@@ -3,6 +3,7 @@ import { containsAddress } from '../platform/cidr';
 import {
   APP_ROUTING_INGRESS_CLASS,
   AZURE_INTERNAL_LB_ANNOTATION,
+  POD_MONITOR_API_VERSION,
   routedByIngress,
   WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION,
   WORKLOAD_IDENTITY_LABEL,
@@ -98,6 +99,33 @@ const serviceReachesPods = (f: DeploymentFacts) => (): Hop => {
   }
   return { allowed: true, reason: `Service ${service.metadata.name} selects the app's pods on a port they listen on` };
 };
+
+/**
+ * The metrics add-on scrapes the app: a PodMonitor of its API group selects the app's pods and
+ * names the metrics path on a port they listen on. Returns the hop and the port it scrapes.
+ */
+function podMonitorScrapesApp(f: DeploymentFacts): { hop: () => Hop; port: number } {
+  const pm = f.appPodMonitor;
+  const fail = (reason: string) => ({ hop: (): Hop => ({ allowed: false, reason }), port: AppContract.port });
+  if (!pm) return fail('no PodMonitor for the app: Managed Prometheus does not scrape it');
+  if (pm.apiVersion !== POD_MONITOR_API_VERSION)
+    return fail(`PodMonitor ${pm.metadata.name} is ${pm.apiVersion}: the metrics add-on reads only ${POD_MONITOR_API_VERSION}`);
+  if ((pm.metadata.namespace ?? 'default') !== f.pods.app.namespace && !pm.spec.namespaceSelector)
+    return fail(`PodMonitor ${pm.metadata.name} is in ${pm.metadata.namespace ?? 'default'} and selects no other namespace`);
+  const selector = (pm.spec.selector?.matchLabels ?? {}) as Record<string, string>;
+  if (Object.entries(selector).some(([k, v]) => f.pods.app.labels[k] !== v)) return fail(`PodMonitor ${pm.metadata.name} selects no pod of the app`);
+  const endpoint = ((pm.spec.podMetricsEndpoints ?? []) as any[]).find((e) => (e.path ?? '/metrics') === AppContract.paths.metrics);
+  if (!endpoint) return fail(`PodMonitor ${pm.metadata.name} scrapes no endpoint at ${AppContract.paths.metrics}`);
+  const port = typeof endpoint.port === 'string' ? f.pods.app.namedPorts?.[endpoint.port] : endpoint.portNumber;
+  if (port === undefined) return fail(`PodMonitor ${pm.metadata.name} scrapes port ${String(endpoint.port)}, which no container of the pods names`);
+  return {
+    hop: () => ({
+      allowed: true,
+      reason: `PodMonitor ${pm.metadata.namespace}/${pm.metadata.name} scrapes ${AppContract.paths.metrics} on port ${endpoint.port} (${port})`,
+    }),
+    port,
+  };
+}
 
 /** The Ingress is served by the add-on, terminates TLS for its host and routes to the app's Service. */
 const ingressRoutesToApp = (f: DeploymentFacts) => (): Hop => {
@@ -272,6 +300,33 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
     String(app),
     'open',
     policy(f, manifests, 'ingress', { kind: 'host', label: 'the node', ip: e.node.ip }, 'TCP', app),
+  );
+
+  // --- Managed Prometheus scrapes the app's metrics -------------------------------------
+  const scrape = podMonitorScrapesApp(f);
+  flow(
+    'metrics-agent-app',
+    f.pods.metricsAgent.label,
+    f.pods.app.label,
+    String(scrape.port),
+    'open',
+    scrape.hop,
+    ...acrossNodes(f, f.pods.metricsAgent, f.pods.app, 'Tcp', scrape.port),
+    policy(f, manifests, 'ingress', f.pods.metricsAgent, 'TCP', scrape.port),
+  );
+  const agentLookalike: Identity = {
+    ...f.pods.metricsAgent,
+    label: 'a pod labelled like ama-metrics in namespace default',
+    namespace: 'default',
+    ip: '192.168.3.12',
+  };
+  flow(
+    'metrics-lookalike-app',
+    agentLookalike.label,
+    f.pods.app.label,
+    String(scrape.port),
+    'closed',
+    policy(f, manifests, 'ingress', agentLookalike, 'TCP', scrape.port),
   );
 
   // --- the app reaches what it needs ------------------------------------------------

@@ -332,6 +332,15 @@ export function checkPermissions(a: DeployArtifacts, f: DeploymentFacts): Permis
     clusterLabel,
     'the deployer is not cluster-admin',
   );
+  mustNot(
+    'deployer',
+    deployer,
+    'Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/rolebindings/write',
+    true,
+    `${cluster}/namespaces/${AppContract.kubernetes.namespace}`,
+    `${clusterLabel}, namespace ${AppContract.kubernetes.namespace}`,
+    'the custom-resource role must not let the deployer grant itself more in its namespace',
+  );
   mustNot(app, appPrincipal, 'Microsoft.KeyVault/vaults/secrets/setSecret/action', true, vault, vaultLabel, 'the app only reads its secrets');
   mustNot('kubelet', kubelet, 'Microsoft.ContainerRegistry/registries/push/write', false, registryScope, registryLabel, 'nodes only pull images');
 

@@ -43,7 +43,7 @@ export class SloAlertRules extends Construct {
       this.ruleGroups.push(
         new MonitorAlertPrometheusRuleGroup(this, slo.key, {
           name: `${props.clusterName}-slo-${slo.key}`,
-          description: `${slo.title}: ${slo.objectivePercent} % over ${slo.windowDays ?? 30} days. Generated from monitoring/service-level-objectives.ts.`,
+          description: `${slo.title}: ${slo.objectivePercent} % over ${slo.windowDays ?? 30} days (monitoring/service-level-objectives.ts).`,
           resourceGroupName: props.resourceGroupName,
           location: props.location,
           clusterName: props.clusterName,

@@ -49,6 +49,14 @@ describe.each([
     }
   });
 
+  test("Managed Prometheus's agent scrapes the app's metrics port; look-alikes elsewhere and kube-system's other pods do not", () => {
+    expect(flow(report, 'metrics-agent-app')).toMatchObject({ expected: 'open', actual: 'allow', port: '5000' });
+    expect(flow(report, 'metrics-agent-app').decidedBy.join(' ')).toContain('PodMonitor orders/order-app scrapes /metrics on port http (5000)');
+    for (const id of ['metrics-lookalike-app', 'other-namespace-app', 'kube-system-app']) {
+      expect(flow(report, id)).toMatchObject({ expected: 'closed', actual: 'deny' });
+    }
+  });
+
   test('the deployer can apply every object of the manifest in its namespace, and nothing cluster-wide but its namespace', () => {
     const deployer = report.permissions.filter((p) => p.identity === 'deployer');
     expect(deployer.map((p) => p.action)).toEqual(
@@ -108,10 +116,12 @@ describe('the model fails, naming the flow or permission, when the deploy would'
     expect(f.decidedBy[0]).toContain('never applies ipBlock to nodes');
   });
 
-  test('the deployer loses its namespace role: every workload write is named', () => {
+  test('the deployer loses its namespace roles: every workload write is named', () => {
     const broken = mutate(dev, (s) => {
-      const [key] = byName(s['platform-dev'], 'azurerm_role_assignment', 'deployer-namespace-writer');
-      delete s['platform-dev'].resource.azurerm_role_assignment[key];
+      for (const name of ['deployer-namespace-writer', 'deployer-custom-resource-writer']) {
+        const [key] = byName(s['platform-dev'], 'azurerm_role_assignment', name);
+        delete s['platform-dev'].resource.azurerm_role_assignment[key];
+      }
     });
     const failures = checkDeployment(broken).failures;
     expect(failures).toContainEqual(
@@ -123,6 +133,27 @@ describe('the model fails, naming the flow or permission, when the deploy would'
       ),
     );
     expect(failures).not.toContainEqual(expect.stringContaining('namespaces/write'));
+    expect(failures).toContainEqual(expect.stringContaining('azmonitoring.coreos.com/podmonitors/write'));
+  });
+
+  test('without the custom-resource role the PodMonitor cannot be applied, and RBAC Writer alone does not cover it', () => {
+    const broken = mutate(dev, (s) => {
+      const [key] = byName(s['platform-dev'], 'azurerm_role_assignment', 'deployer-custom-resource-writer');
+      delete s['platform-dev'].resource.azurerm_role_assignment[key];
+    });
+    expect(checkDeployment(broken).failures).toEqual([
+      expect.stringMatching(
+        /^permission: deployer cannot aks: azmonitoring\.coreos\.com\/podmonitors\/write on cluster terraform-aks-cluster-dev, namespace orders/,
+      ),
+    ]);
+  });
+
+  test('the custom-resource role never lets the deployer write role bindings in its namespace', () => {
+    const broken = mutate(dev, (s) => {
+      const role = Object.values<any>(platformOf(s).resource.azurerm_role_definition).find((r) => r.name.includes('custom-resource-writer'));
+      delete role.permissions[0].not_data_actions;
+    });
+    expect(checkDeployment(broken).failures).toContainEqual(expect.stringContaining('rolebindings/write'));
   });
 
   test('no one is cluster-admin (the admin group without a role or an AKS admin group, as before)', () => {
@@ -368,6 +399,31 @@ describe('the model fails, naming the flow or permission, when the deploy would'
         });
       },
       'flow internet-metrics',
+    ],
+    [
+      'the NetworkPolicy drops the metrics agent',
+      dev,
+      (_st, m) => {
+        netpol(m).ingress = netpol(m).ingress.filter((r: any) => !JSON.stringify(r.from).includes('ama-metrics'));
+      },
+      'flow metrics-agent-app (pod kube-system/ama-metrics -> pod orders/order-app :5000) should be open but is closed: ' +
+        'NetworkPolicy orders/order-app isolates pod orders/order-app and no ingress rule admits pod kube-system/ama-metrics on TCP/5000',
+    ],
+    [
+      "the PodMonitor names a port the pods don't have",
+      prodInternal,
+      (_st, m) => {
+        m.find((o) => o.kind === 'PodMonitor').spec.podMetricsEndpoints[0].port = 'metrics';
+      },
+      'scrapes port metrics, which no container of the pods names',
+    ],
+    [
+      "the PodMonitor is the Prometheus operator's, which the add-on ignores",
+      prodPublic,
+      (_st, m) => {
+        m.find((o) => o.kind === 'PodMonitor').apiVersion = 'monitoring.coreos.com/v1';
+      },
+      'the metrics add-on reads only azmonitoring.coreos.com/v1',
     ],
     [
       'the Service targets a port the pods do not listen on',

@@ -37,14 +37,30 @@ export const NAMESPACE_WRITER_DATA_ACTIONS = [
 ] as const;
 
 /**
+ * The data actions that let the deployer apply custom resources (the app's PodMonitor) in its
+ * namespace. Azure RBAC has no data action per custom resource: Microsoft documents wildcards
+ * as the only way to cover CRDs. Kubernetes RBAC objects are carved out, so the deployer
+ * cannot grant itself more than RBAC Writer gives it.
+ */
+export const CUSTOM_RESOURCE_WRITER_DATA_ACTIONS = [
+  'Microsoft.ContainerService/managedClusters/*/read',
+  'Microsoft.ContainerService/managedClusters/*/write',
+  'Microsoft.ContainerService/managedClusters/*/delete',
+] as const;
+export const CUSTOM_RESOURCE_WRITER_NOT_DATA_ACTIONS = ['Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/*'] as const;
+
+/**
  * Who may do what inside the cluster, with local accounts off and Azure RBAC on:
  * - the administrators: cluster-admin and the user kubeconfig;
  * - the deployer: write the app's objects in its namespace (RBAC Writer scoped to the
  *   namespace) and create that namespace (a custom role: the built-in roles never write
- *   namespaces below cluster-admin). Nothing cluster-wide beyond that.
+ *   namespaces below cluster-admin), and custom resources such as the PodMonitor in its
+ *   namespace (a second custom role: RBAC Writer covers built-in kinds only). Nothing
+ *   cluster-wide beyond that.
  */
 export class ClusterAccess extends Construct {
   public readonly namespaceWriterRole: RoleDefinition;
+  public readonly customResourceWriterRole: RoleDefinition;
 
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
@@ -78,6 +94,22 @@ export class ClusterAccess extends Construct {
     new RoleAssignment(this, 'deployer-namespace-creator', {
       scope: cluster,
       roleDefinitionId: this.namespaceWriterRole.roleDefinitionResourceId,
+      principalId: props.deployerObjectId,
+      principalType: 'ServicePrincipal',
+    });
+    const namespaceScope = `${cluster}/namespaces/${props.namespace}`;
+    this.customResourceWriterRole = new RoleDefinition(this, 'custom-resource-writer-role', {
+      name: `order-platform-custom-resource-writer-${props.uniqueSuffix}`,
+      description: `Apply custom resources (the PodMonitor) in namespace ${props.namespace} of the ${props.environment} cluster; no RBAC objects.`,
+      scope: props.roleDefinitionScope,
+      assignableScopes: [namespaceScope],
+      permissions: [
+        { actions: [], dataActions: [...CUSTOM_RESOURCE_WRITER_DATA_ACTIONS], notDataActions: [...CUSTOM_RESOURCE_WRITER_NOT_DATA_ACTIONS] },
+      ],
+    });
+    new RoleAssignment(this, 'deployer-custom-resource-writer', {
+      scope: namespaceScope,
+      roleDefinitionId: this.customResourceWriterRole.roleDefinitionResourceId,
       principalId: props.deployerObjectId,
       principalType: 'ServicePrincipal',
     });

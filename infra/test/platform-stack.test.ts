@@ -3,7 +3,12 @@ import { AppContract } from '../../app/src/app-contract';
 import { environments, InfraConfigError, OVERLAY_NETWORK, validateEnvironment, type EnvironmentConfig } from '../../platform/environment-config';
 import { KEY_VAULT_ROLES, RBAC_PROPAGATION_WAIT, secretExpiry } from '../constructs/app-data';
 import { SYSTEM_POOL_ROTATION_NAME } from '../constructs/aks-cluster';
-import { AKS_ROLES, NAMESPACE_WRITER_DATA_ACTIONS } from '../constructs/cluster-access';
+import {
+  AKS_ROLES,
+  NAMESPACE_WRITER_DATA_ACTIONS,
+  CUSTOM_RESOURCE_WRITER_DATA_ACTIONS,
+  CUSTOM_RESOURCE_WRITER_NOT_DATA_ACTIONS,
+} from '../constructs/cluster-access';
 import { all, only, synthEnvironment } from '../../test-helpers/synth-helpers';
 
 const ADMINS = '5b3c1e2a-0d4f-4e8a-9c7b-1a2b3c4d5e6f';
@@ -229,12 +234,28 @@ describe('who may do what in the cluster', () => {
   test("the deployer writes only inside the app's namespace, and may create that namespace through a custom role", () => {
     const writer = roles.find((r) => r.principal_id === DEPLOYER && r.role_definition_name === AKS_ROLES.writer)!;
     expect(writer.scope).toMatch(new RegExp(`^\\$\\{azurerm_kubernetes_cluster\\.[^.]+\\.id\\}/namespaces/${AppContract.kubernetes.namespace}$`));
-    const definition = only(P.resource, 'azurerm_role_definition') as Record<string, any>;
+    const definitions = all(P.resource, 'azurerm_role_definition') as Record<string, any>[];
+    const definition = definitions.find((d) => d.name.includes('namespace-writer'))!;
     expect(definition.permissions).toEqual([{ actions: [], data_actions: [...NAMESPACE_WRITER_DATA_ACTIONS] }]);
     // Custom role names are unique per tenant: the vault's globally unique name keeps two copies apart.
     expect(definition.name).toBe(`order-platform-namespace-writer-${prod!.data.keyVaultName}`);
-    const creator = roles.find((r) => r.principal_id === DEPLOYER && String(r.role_definition_id).includes('azurerm_role_definition'))!;
+    const custom = roles.filter((r) => r.principal_id === DEPLOYER && String(r.role_definition_id).includes('azurerm_role_definition'));
+    const creator = custom.find((r) => String(r.role_definition_id).includes('namespace-writer'))!;
     expect(creator.scope).toMatch(/^\$\{azurerm_kubernetes_cluster\.[^.]+\.id\}$/);
+    expect(roles.filter((r) => r.principal_id === DEPLOYER && r.role_definition_name === AKS_ROLES.clusterAdmin)).toEqual([]);
+  });
+
+  test('the deployer applies custom resources (the PodMonitor) in its namespace only, never Kubernetes RBAC objects', () => {
+    const definition = (all(P.resource, 'azurerm_role_definition') as Record<string, any>[]).find((d) => d.name.includes('custom-resource-writer'))!;
+    expect(definition.name).toBe(`order-platform-custom-resource-writer-${prod!.data.keyVaultName}`);
+    expect(definition.permissions).toEqual([
+      { actions: [], data_actions: [...CUSTOM_RESOURCE_WRITER_DATA_ACTIONS], not_data_actions: [...CUSTOM_RESOURCE_WRITER_NOT_DATA_ACTIONS] },
+    ]);
+    expect(definition.permissions[0].not_data_actions).toEqual(['Microsoft.ContainerService/managedClusters/rbac.authorization.k8s.io/*']);
+    const namespaceScope = new RegExp(`^\\$\\{azurerm_kubernetes_cluster\\.[^.]+\\.id\\}/namespaces/${AppContract.kubernetes.namespace}$`);
+    expect(definition.assignable_scopes).toEqual([expect.stringMatching(namespaceScope)]);
+    const assignment = roles.find((r) => r.principal_id === DEPLOYER && String(r.role_definition_id).includes('custom-resource-writer'))!;
+    expect(assignment.scope).toMatch(namespaceScope);
     expect(roles.filter((r) => r.principal_id === DEPLOYER && r.role_definition_name === AKS_ROLES.clusterAdmin)).toEqual([]);
   });
 });

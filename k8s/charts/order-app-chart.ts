@@ -25,6 +25,16 @@ export const APP_ROUTING_NAMESPACE = 'app-routing-system';
 /** The label every namespace carries with its own name (Kubernetes 1.21+). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
+/** Where the Managed Prometheus metrics add-on runs, and the label of its replica pods, which run the `PodMonitor` scrape jobs. */
+export const METRICS_AGENT_NAMESPACE = 'kube-system';
+export const METRICS_AGENT_LABELS = { rsName: 'ama-metrics' } as const;
+/** The metrics add-on's own PodMonitor API group: it ignores the Prometheus operator's `monitoring.coreos.com`. */
+export const POD_MONITOR_API_VERSION = 'azmonitoring.coreos.com/v1';
+/** How often the add-on scrapes the app's metrics. */
+export const METRICS_SCRAPE_INTERVAL = '30s';
+/** The container port's name, which the PodMonitor scrapes by. */
+export const HTTP_PORT_NAME = 'http';
+
 /** The AKS application routing add-on's ingress class (managed NGINX). */
 export const APP_ROUTING_INGRESS_CLASS = 'webapprouting.kubernetes.azure.com';
 /** Ingress annotation naming the TLS certificate in Key Vault; the add-on syncs it into `keyvault-<ingress name>`. */
@@ -71,8 +81,8 @@ export interface OrderAppChartProps extends ChartProps {
 
 /**
  * The order app on AKS: its Namespace, ServiceAccount (workload identity), Deployment
- * (zero-downtime RollingUpdate, probes, hardened pod), Service, HPA, PDB and NetworkPolicy.
- * All names shared with the app come from `AppContract`.
+ * (zero-downtime RollingUpdate, probes, hardened pod), Service, HPA, PDB, NetworkPolicy, and the
+ * PodMonitor through which Managed Prometheus scrapes it. All names shared with the app come from `AppContract`.
  */
 export class OrderAppChart extends Chart {
   readonly deployment: kplus.Deployment;
@@ -137,7 +147,7 @@ export class OrderAppChart extends Chart {
           name: AppContract.appName,
           image: config.image,
           imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
-          ports: [{ number: AppContract.port, name: 'http', protocol: kplus.Protocol.TCP }],
+          ports: [{ number: AppContract.port, name: HTTP_PORT_NAME, protocol: kplus.Protocol.TCP }],
           envVariables: {
             [E.nodeEnv]: kplus.EnvValue.fromValue('production'),
             [E.host]: kplus.EnvValue.fromValue('0.0.0.0'),
@@ -236,6 +246,17 @@ export class OrderAppChart extends Chart {
     });
 
     this.networkPolicy(config, namespace);
+
+    // cdk8s-plus has no type for the metrics add-on's CRD, so it is a plain ApiObject.
+    new ApiObject(this, 'pod-monitor', {
+      apiVersion: POD_MONITOR_API_VERSION,
+      kind: 'PodMonitor',
+      metadata: { name: AppContract.appName, namespace },
+      spec: {
+        selector: { matchLabels: this.deployment.matchLabels },
+        podMetricsEndpoints: [{ port: HTTP_PORT_NAME, path: AppContract.paths.metrics, scheme: 'http', interval: METRICS_SCRAPE_INTERVAL }],
+      },
+    });
   }
 
   /** What the app must know about how it is reached: proxy, HSTS, sign-in. */
@@ -312,13 +333,16 @@ export class OrderAppChart extends Chart {
    * engine here) evaluates it: `ipBlock` selects only addresses outside the cluster, never
    * pods or nodes, so in-cluster peers are selected by namespace and pod labels.
    * - ingress: the application routing NGINX pods (public), or the internal clients by
-   *   address (internal: the load balancer keeps it). Kubelet probes come from the node,
+   *   address (internal: the load balancer keeps it); in every environment the metrics
+   *   add-on's replica pods in kube-system, by namespace and label. Kubelet probes come from the node,
    *   which Cilium always admits; `kubectl port-forward` enters the pod's own network.
    * - egress: cluster DNS; the private endpoints (Key Vault 443, SQL 1433 and the redirect
    *   ports above it); HTTPS to public addresses (Entra ID), nothing private besides.
    */
   private networkPolicy(config: OrderAppChartConfig, namespace: string): void {
     const appPort = [kplus.NetworkPolicyPort.tcp(AppContract.port)];
+    const kubeSystem = kplus.Namespaces.select(this, 'kube-system', { names: [METRICS_AGENT_NAMESPACE] });
+    const metricsAgent = kplus.Pods.select(this, 'metrics-agent', { labels: { ...METRICS_AGENT_LABELS }, namespaces: kubeSystem });
     const ingressRules: kplus.NetworkPolicyRule[] = [];
     if (config.exposure === 'public') {
       const appRouting = kplus.Namespaces.select(this, 'app-routing-namespace', { names: [APP_ROUTING_NAMESPACE] });
@@ -328,9 +352,10 @@ export class OrderAppChart extends Chart {
         ingressRules.push({ peer: kplus.NetworkPolicyIpBlock.ipv4(this, `internal-clients-${i}`, cidr), ports: appPort }),
       );
     }
+    ingressRules.push({ peer: metricsAgent, ports: appPort });
     const kubeDns = kplus.Pods.select(this, 'kube-dns', {
       labels: { 'k8s-app': 'kube-dns' },
-      namespaces: kplus.Namespaces.select(this, 'kube-system', { names: ['kube-system'] }),
+      namespaces: kubeSystem,
     });
     new kplus.NetworkPolicy(this, 'network-policy', {
       metadata: { name: AppContract.appName, namespace },

@@ -16,6 +16,7 @@ const STABLE_API_VERSIONS: Record<string, string> = {
   PodDisruptionBudget: 'policy/v1',
   NetworkPolicy: 'networking.k8s.io/v1',
   Ingress: 'networking.k8s.io/v1',
+  PodMonitor: 'azmonitoring.coreos.com/v1',
 };
 
 const matches = (selector: Record<string, string>, labels: Record<string, string>): boolean =>

@@ -26,6 +26,45 @@ const KINDS: Record<string, { model: ModelClass; props: string }> = {
   'networking.k8s.io/v1/Ingress': { model: Ingress as unknown as ModelClass, props: 'KubeIngressProps' },
 };
 
+/**
+ * The metrics add-on's PodMonitor (`azmonitoring.coreos.com/v1`): no generated types exist, so
+ * its fields are restated from the CRD the add-on installs (Azure/prometheus-collector,
+ * ama-metrics-podmonitor-crd.yaml): the spec's and an endpoint's field names, `selector`
+ * required, `port` and `path` strings, `scheme` http or https, `interval` a Prometheus duration.
+ */
+const POD_MONITOR_SPEC_FIELDS = new Set([
+  'attachMetadata', 'bodySizeLimit', 'convertClassicHistogramsToNHCB', 'fallbackScrapeProtocol', 'jobLabel', 'keepDroppedTargets',
+  'labelLimit', 'labelNameLengthLimit', 'labelValueLengthLimit', 'namespaceSelector', 'nativeHistogramBucketLimit',
+  'nativeHistogramMinBucketFactor', 'podMetricsEndpoints', 'podTargetLabels', 'sampleLimit', 'scrapeClass', 'scrapeClassicHistograms',
+  'scrapeProtocols', 'selector', 'selectorMechanism', 'targetLimit',
+]); // prettier-ignore
+const POD_METRICS_ENDPOINT_FIELDS = new Set([
+  'authorization', 'basicAuth', 'bearerTokenSecret', 'enableHttp2', 'filterRunning', 'followRedirects', 'honorLabels', 'honorTimestamps',
+  'interval', 'metricRelabelings', 'noProxy', 'oauth2', 'params', 'path', 'port', 'portNumber', 'proxyConnectHeader',
+  'proxyFromEnvironment', 'proxyUrl', 'relabelings', 'scheme', 'scrapeTimeout', 'targetPort', 'tlsConfig', 'trackTimestampsStaleness',
+]); // prettier-ignore
+const PROMETHEUS_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+
+function podMonitorErrors(obj: K8sObject): string[] {
+  const errors: string[] = [];
+  const { apiVersion: _a, kind: _k, spec, ...rest } = obj as K8sObject & { spec?: Record<string, any> };
+  unknownFields(rest, { kind: 'object', name: 'KubeNamespaceProps' }, '', errors);
+  if (!spec?.selector) errors.push('/spec/selector: required');
+  for (const key of Object.keys(spec ?? {})) if (!POD_MONITOR_SPEC_FIELDS.has(key)) errors.push(`/spec/${key}: unknown field (not in PodMonitor)`);
+  if (spec?.selector) unknownFields(spec.selector, { kind: 'object', name: 'LabelSelector' }, '/spec/selector', errors);
+  ((spec?.podMetricsEndpoints ?? []) as Record<string, unknown>[]).forEach((e, i) => {
+    const at = `/spec/podMetricsEndpoints/${i}`;
+    for (const key of Object.keys(e))
+      if (!POD_METRICS_ENDPOINT_FIELDS.has(key)) errors.push(`${at}/${key}: unknown field (not in PodMetricsEndpoint)`);
+    for (const key of ['port', 'path'] as const)
+      if (e[key] !== undefined && typeof e[key] !== 'string') errors.push(`${at}/${key}: must be a string`);
+    if (e.scheme !== undefined && e.scheme !== 'http' && e.scheme !== 'https') errors.push(`${at}/scheme: must be http or https`);
+    for (const key of ['interval', 'scrapeTimeout'] as const)
+      if (e[key] !== undefined && !PROMETHEUS_DURATION.test(String(e[key]))) errors.push(`${at}/${key}: must be a Prometheus duration such as 30s`);
+  });
+  return errors.map((e) => `azmonitoring.coreos.com/v1/PodMonitor ${obj.metadata?.name ?? ''}: ${e}`);
+}
+
 /** A field's shape: a leaf value, a nested API type, a list or a string-keyed map of one. */
 type Shape = { kind: 'leaf' } | { kind: 'object'; name: string } | { kind: 'array'; of: Shape } | { kind: 'map'; of: Shape };
 
@@ -115,6 +154,7 @@ function unknownFields(value: unknown, shape: Shape, path: string, errors: strin
  */
 export function schemaErrors(obj: K8sObject): string[] {
   const id = `${obj.apiVersion}/${obj.kind}`;
+  if (id === 'azmonitoring.coreos.com/v1/PodMonitor') return podMonitorErrors(obj);
   const kind = KINDS[id];
   if (!kind) return [`${id}: not a kind the chart is expected to produce`];
   const errors: string[] = [];

@@ -3,7 +3,11 @@ import {
   APP_ROUTING_INGRESS_CLASS,
   APP_ROUTING_NAMESPACE,
   AZURE_INTERNAL_LB_ANNOTATION,
+  HTTP_PORT_NAME,
   KEY_VAULT_CERT_ANNOTATION,
+  METRICS_AGENT_LABELS,
+  METRICS_AGENT_NAMESPACE,
+  POD_MONITOR_API_VERSION,
   PUBLIC_PATHS,
   WORKLOAD_IDENTITY_CLIENT_ID_ANNOTATION,
   WORKLOAD_IDENTITY_LABEL,
@@ -13,6 +17,11 @@ import { CLIENT_ID, only, podOf, PUBLIC_OVERRIDES, routedByIngress, synthObjects
 import { schemaErrors } from './k8s-schema';
 
 const [dev, prod] = testConfigs();
+const METRICS_AGENT_PEER = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': METRICS_AGENT_NAMESPACE } },
+  podSelector: { matchLabels: { ...METRICS_AGENT_LABELS } },
+};
+const METRICS_AGENT_RULE = { from: [METRICS_AGENT_PEER], ports: [{ port: AppContract.port, protocol: 'TCP' }] };
 
 describe.each([
   ['dev', dev!],
@@ -32,12 +41,30 @@ describe.each([
     expect(objects.flatMap(schemaErrors)).toEqual([]);
   });
 
-  test('has the namespace, ServiceAccount, Deployment, Service, HPA, PDB and NetworkPolicy, nothing in default', () => {
+  test('has the namespace, ServiceAccount, Deployment, Service, HPA, PDB, NetworkPolicy and PodMonitor, nothing in default', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual(
-      ['Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort(),
+      [
+        'Deployment',
+        'HorizontalPodAutoscaler',
+        'Namespace',
+        'NetworkPolicy',
+        'PodDisruptionBudget',
+        'PodMonitor',
+        'Service',
+        'ServiceAccount',
+      ].sort(),
     );
     expect(only(objects, 'Namespace').metadata.name).toBe(AppContract.kubernetes.namespace);
     for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata?.namespace).toBe(AppContract.kubernetes.namespace);
+  });
+
+  test("a PodMonitor of the metrics add-on's API group scrapes the app's pods at the contract's metrics path, on the container's port", () => {
+    const monitor = only(objects, 'PodMonitor');
+    expect(monitor.apiVersion).toBe(POD_MONITOR_API_VERSION);
+    expect(monitor.metadata).toMatchObject({ name: AppContract.appName, namespace: AppContract.kubernetes.namespace });
+    expect(monitor.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: HTTP_PORT_NAME, path: AppContract.paths.metrics, scheme: 'http', interval: '30s' }]);
+    expect(container.ports).toContainEqual(expect.objectContaining({ name: HTTP_PORT_NAME, containerPort: AppContract.port }));
   });
 
   test('the namespace enforces the restricted Pod Security Standard', () => {
@@ -167,7 +194,7 @@ describe.each([
     expect(netpol.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     expect(netpol.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
     const clients = config.exposure === 'internal' ? [[{ ipBlock: { cidr: '10.0.0.0/8' } }]] : [];
-    expect((netpol.spec.ingress ?? []).map((r: any) => r.from)).toEqual(clients);
+    expect((netpol.spec.ingress ?? []).map((r: any) => r.from)).toEqual([...clients, [METRICS_AGENT_PEER]]);
     const egress = netpol.spec.egress as any[];
     expect(egress).toHaveLength(3);
     expect(egress[0].ports).toEqual([
@@ -194,9 +221,9 @@ describe.each([
   });
 });
 
-test('dev is a ClusterIP Service whose NetworkPolicy admits no peer (port-forward and probes only), prod an internal Azure LoadBalancer', () => {
+test('dev is a ClusterIP Service whose NetworkPolicy admits only the metrics agent (and probes), prod an internal Azure LoadBalancer', () => {
   expect(only(synthObjects(dev!), 'Service').spec.type).toBe('ClusterIP');
-  expect(only(synthObjects(dev!), 'NetworkPolicy').spec.ingress ?? []).toEqual([]);
+  expect(only(synthObjects(dev!), 'NetworkPolicy').spec.ingress).toEqual([METRICS_AGENT_RULE]);
   const prodService = only(synthObjects(prod!), 'Service');
   expect(prodService.spec.type).toBe('LoadBalancer');
   expect(prodService.metadata.annotations[AZURE_INTERNAL_LB_ANNOTATION]).toBe('true');
@@ -210,6 +237,7 @@ test('the internal LoadBalancer and the NetworkPolicy admit the same internal cl
   expect(only(objects, 'NetworkPolicy').spec.ingress).toEqual([
     { from: [{ ipBlock: { cidr: '10.50.0.0/16' } }], ports: [{ port: AppContract.port, protocol: 'TCP' }] },
     { from: [{ ipBlock: { cidr: '192.168.10.0/24' } }], ports: [{ port: AppContract.port, protocol: 'TCP' }] },
+    METRICS_AGENT_RULE,
   ]);
 });
 
@@ -226,6 +254,7 @@ describe('public exposure', () => {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': APP_ROUTING_NAMESPACE } }, podSelector: {} }],
         ports: [{ port: AppContract.port, protocol: 'TCP' }],
       },
+      METRICS_AGENT_RULE,
     ]);
   });
 
@@ -288,4 +317,15 @@ test('the schema check rejects a misspelt field, a wrong type and a missing requ
   expect(errors).toMatch(/containers\/0\/imagePullPolcy: unknown field/);
   expect(errors).toMatch(/containerPort must be integer/);
   expect(errors).toMatch(/spec must have required property selector/);
+});
+
+test('the PodMonitor check rejects a misspelt field, a bad interval and a missing selector', () => {
+  const monitor = JSON.parse(JSON.stringify(only(synthObjects(dev!), 'PodMonitor')));
+  monitor.spec.podMetricsEndpoints[0].intervall = '30s';
+  monitor.spec.podMetricsEndpoints[0].interval = '30 seconds';
+  delete monitor.spec.selector;
+  const errors = schemaErrors(monitor).join('\n');
+  expect(errors).toContain('/spec/podMetricsEndpoints/0/intervall: unknown field');
+  expect(errors).toContain('/spec/podMetricsEndpoints/0/interval: must be a Prometheus duration');
+  expect(errors).toContain('/spec/selector: required');
 });

@@ -40,6 +40,7 @@ test('writes a valid application-manifest.yaml per environment, marked as genera
       'HorizontalPodAutoscaler',
       'PodDisruptionBudget',
       'NetworkPolicy',
+      'PodMonitor',
     ]);
     expect(docs.flatMap(schemaErrors)).toEqual([]);
   }
