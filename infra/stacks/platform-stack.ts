@@ -4,9 +4,11 @@ import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurer
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { AppContract } from '../../app/src/app-contract';
+import { AuditLogs } from '../../monitoring/audit-trail';
 import { ClusterMonitoring } from '../../monitoring/cluster-monitoring';
 import { CostBudget } from '../../monitoring/cost-budget';
 import { LogAnalytics } from '../../monitoring/log-analytics';
+import { VnetFlowLogs } from '../../monitoring/vnet-flow-logs';
 import { AksCluster } from '../constructs/aks-cluster';
 import { ClusterAccess } from '../constructs/cluster-access';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
@@ -104,6 +106,29 @@ export class PlatformStack extends BaseStack {
       workspace: this.logAnalytics.workspace,
       alertEmails: config.monitoring.alertEmails,
       thresholds: config.monitoring.alerts,
+    });
+
+    // The audit trail: who did what to the cluster and the vault, and every flow in the VNet.
+    // (SQL's audit setting is made beside the server in AppData; the registry's in its stack.)
+    const workspace = this.logAnalytics.workspace;
+    new AuditLogs(this, 'aks-audit-logs', {
+      resourceType: 'azurerm_kubernetes_cluster',
+      targetResourceId: this.aks.cluster.id,
+      workspace,
+      destinationType: 'Dedicated',
+    });
+    new AuditLogs(this, 'key-vault-audit-logs', { resourceType: 'azurerm_key_vault', targetResourceId: this.data.keyVault.id, workspace });
+    new VnetFlowLogs(this, 'vnet-flow-logs', {
+      ...common,
+      vnet: networking.vnet,
+      vnetName: config.networking.vnetName,
+      workspace,
+      // Globally unique like the vault's name, which it is derived from: letters and digits only.
+      storageAccountName: `${config.data.keyVaultName
+        .replace(/-kv$/, '')
+        .replace(/[^a-z0-9]/gi, '')
+        .toLowerCase()
+        .slice(0, 20)}flow`,
     });
 
     // The application routing add-on reads the ingress TLS certificate from the vault.

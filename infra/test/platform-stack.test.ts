@@ -286,8 +286,9 @@ describe('Azure SQL', () => {
 
   test('audits to Log Analytics and keeps audit records at least 90 days', () => {
     expect(only(P.resource, 'azurerm_mssql_server_extended_auditing_policy')).toMatchObject({ log_monitoring_enabled: true, retention_in_days: 90 });
-    const diag = only(P.resource, 'azurerm_monitor_diagnostic_setting') as Record<string, any>;
-    expect(diag.target_resource_id).toMatch(/\/databases\/master$/);
+    const diag = (all(P.resource, 'azurerm_monitor_diagnostic_setting') as Record<string, any>[]).find((d) =>
+      /\/databases\/master$/.test(d.target_resource_id),
+    )!;
     expect(diag.enabled_log).toEqual([{ category: 'SQLSecurityAuditEvents' }]);
     expect(only(P.resource, 'azurerm_log_analytics_workspace').retention_in_days).toBeGreaterThanOrEqual(90);
   });
