@@ -7,6 +7,7 @@ import { AppContract } from '../../app/src/app-contract';
 import { AuditLogs } from '../../monitoring/audit-trail';
 import { ClusterMonitoring } from '../../monitoring/cluster-monitoring';
 import { CostBudget } from '../../monitoring/cost-budget';
+import { DataTierAlerts } from '../../monitoring/data-tier-alerts';
 import { LogAnalytics } from '../../monitoring/log-analytics';
 import { VnetFlowLogs } from '../../monitoring/vnet-flow-logs';
 import { AksCluster } from '../constructs/aks-cluster';
@@ -106,6 +107,14 @@ export class PlatformStack extends BaseStack {
       workspace: this.logAnalytics.workspace,
       alertEmails: config.monitoring.alertEmails,
       thresholds: config.monitoring.alerts,
+    });
+
+    new DataTierAlerts(this, 'data-tier-alerts', {
+      namePrefix: config.cluster.name,
+      keyVault: this.data.keyVault,
+      sqlDatabase: this.data.database,
+      actionGroup: this.monitoring.alerts.actionGroup,
+      resourceGroupName: rg,
     });
 
     // The audit trail: who did what to the cluster and the vault, and every flow in the VNet.
