@@ -5,6 +5,7 @@ import { ApplicationInsightsWorkbook } from '@cdktf/provider-azurerm/lib/applica
 import { AKS_METRIC_NAMESPACE } from './cluster-alerts';
 import type { MonitoredCluster, MonitoringWorkspace } from './cluster-monitoring';
 import { loadQuery } from './kql-queries';
+import { errorBudgetQuery, ORDER_APP_SLOS, type ServiceLevelObjective } from './service-level-objectives';
 
 /** Workbook resource names are GUIDs; this one is derived from the seed so every deploy names the same workbook. */
 export function stableGuid(seed: string): string {
@@ -37,11 +38,14 @@ export interface ClusterWorkbookProps {
   readonly location: string;
   /** Resource group of the workbook. */
   readonly resourceGroupName: string;
+  /** The objectives whose error budget the workbook shows. @default ORDER_APP_SLOS */
+  readonly slos?: readonly ServiceLevelObjective[];
 }
 
 /**
- * A shared Azure Monitor workbook with the seed's four charts (average node CPU, average pod
- * count, used disk %, bytes read and written per second) plus the app's requests by status.
+ * A shared Azure Monitor workbook: the order app's service-level objectives and the error
+ * budget each has left, then the seed's four charts (average node CPU, average pod count, used
+ * disk %, bytes read and written per second) and the app's requests by status.
  */
 export class ClusterWorkbook extends Construct {
   public readonly workbook: ApplicationInsightsWorkbook;
@@ -91,6 +95,21 @@ export class ClusterWorkbook extends Construct {
             },
           },
     );
+    // One tile row per objective: how much of its error budget is left over its window.
+    const sloItems = (props.slos ?? ORDER_APP_SLOS).map((slo) => ({
+      type: 3,
+      name: `slo-${slo.key}`,
+      content: {
+        version: 'KqlItem/1.0',
+        query: errorBudgetQuery(slo),
+        size: 4,
+        title: `SLO: ${slo.title} (${slo.objectivePercent} % over ${slo.windowDays ?? 30} days): error budget left`,
+        queryType: 0,
+        resourceType: 'microsoft.operationalinsights/workspaces',
+        crossComponentResources: [props.workspace.id],
+        visualization: 'table',
+      },
+    }));
     this.workbook = new ApplicationInsightsWorkbook(this, 'workbook', {
       name: stableGuid(`order-platform/${props.clusterName}/cluster-workbook`),
       displayName: `${props.clusterName}: cluster and order app`,
@@ -100,7 +119,12 @@ export class ClusterWorkbook extends Construct {
       category: 'workbook',
       // The API requires the source id in lower case.
       sourceId: Fn.lower(props.workspace.id),
-      dataJson: Fn.jsonencode({ version: 'Notebook/1.0', items, isLocked: false, fallbackResourceIds: [props.workspace.id] }),
+      dataJson: Fn.jsonencode({
+        version: 'Notebook/1.0',
+        items: [...sloItems, ...items],
+        isLocked: false,
+        fallbackResourceIds: [props.workspace.id],
+      }),
     });
   }
 }

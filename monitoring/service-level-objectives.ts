@@ -96,6 +96,8 @@ export interface BurnRateAlertRule {
 export const errorBudget = (slo: ServiceLevelObjective): number => Number((1 - slo.objectivePercent / 100).toFixed(10));
 
 const KEY = /^[a-z][a-z0-9-]{2,40}$/;
+/** Express route patterns as the app writes them: path characters and `:param` segments only. */
+const ROUTE = /^\/[A-Za-z0-9._~:/-]*$/;
 const METHOD = /^[A-Z]+$/;
 
 /** Checks every objective; throws `MonitoringConfigError` naming the setting, the value and the rule. */
@@ -120,11 +122,11 @@ export function validateServiceLevelObjectives(slos: readonly ServiceLevelObject
     const days = slo.windowDays ?? 30;
     if (!Number.isInteger(days) || days < 7 || days > 90)
       throw new MonitoringConfigError(`${here}.windowDays`, days, 'must be a whole number of days from 7 to 90');
-    if (slo.routes.length === 0 || slo.routes.some((r) => !r.startsWith('/') || /["\\]/.test(r)))
+    if (slo.routes.length === 0 || slo.routes.some((r) => !ROUTE.test(r)))
       throw new MonitoringConfigError(
         `${here}.routes`,
         slo.routes,
-        'must list at least one route pattern, each starting with / and without quotes or backslashes',
+        'must list at least one route pattern: a path of letters, digits, . _ ~ - / and :param segments',
       );
     if (slo.methods && (slo.methods.length === 0 || slo.methods.some((m) => !METHOD.test(m))))
       throw new MonitoringConfigError(`${here}.methods`, slo.methods, 'must list HTTP methods in capitals, or be left out for every method');
@@ -186,4 +188,34 @@ export function sloRules(slo: ServiceLevelObjective, runbookUrl: string): { reco
     };
   });
   return { recording, alerts };
+}
+
+/**
+ * A route pattern as a regex over request paths: `:param` matches one path segment. Dots are
+ * escaped as `[.]`, not `\.`: a backslash in the workbook's JSON is an invalid escape in HCL.
+ */
+const routeRegex = (route: string): string => route.replace(/\./g, '[.]').replace(/:\w+/g, '[^/]+');
+
+/**
+ * The objective over its whole window, from the app's JSON request log in Log Analytics (the
+ * workbook's tiles): requests, the share that was good, and the error budget left, percent
+ * (100 untouched, 0 spent, negative overspent). The request log has paths, not route
+ * patterns, so each pattern becomes a regex.
+ */
+export function errorBudgetQuery(slo: ServiceLevelObjective): string {
+  const bad = slo.indicator.kind === 'availability' ? 'Status >= 500' : `Ms > ${slo.indicator.thresholdSeconds * 1000}`;
+  const methods = slo.methods ? `\n| where Method in (${slo.methods.map((m) => `'${m}'`).join(', ')})` : '';
+  return (
+    `ContainerLogV2\n` +
+    `| where TimeGenerated > ago(${slo.windowDays ?? 30}d)\n` +
+    `| where PodNamespace == '${AppContract.kubernetes.namespace}' and ContainerName == '${AppContract.appName}'\n` +
+    `| where tostring(LogMessage.msg) in ('request completed', 'request aborted')\n` +
+    `| extend Method = tostring(LogMessage.req.method), Path = tostring(split(tostring(LogMessage.req.url), '?')[0])\n` +
+    `| extend Status = toint(LogMessage.res.statusCode), Ms = todouble(LogMessage.responseTime)\n` +
+    `| where Path matches regex @'^(${slo.routes.map(routeRegex).join('|')})$'${methods}\n` +
+    `| summarize Requests = count(), Bad = countif(${bad})\n` +
+    `| extend Objective = ${slo.objectivePercent}, GoodPercent = round(100.0 * (Requests - Bad) / Requests, 3)\n` +
+    `| extend BudgetRemainingPercent = round(100.0 * (1 - (todouble(Bad) / Requests) / ${errorBudget(slo)}), 1)\n` +
+    `| project Objective, Requests, GoodPercent, BudgetRemainingPercent`
+  );
 }

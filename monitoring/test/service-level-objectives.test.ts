@@ -10,6 +10,7 @@ import { MonitoringConfigError } from '../../platform/alert-settings';
 import { all, synthEnvironment, type Resources } from '../../test-helpers/synth-helpers';
 import {
   BURN_RATE_ALERTS,
+  errorBudgetQuery,
   errorRatioRecord,
   HTTP_DURATION_METRIC,
   ORDER_APP_SLOS,
@@ -17,6 +18,7 @@ import {
   validateServiceLevelObjectives,
   type ServiceLevelObjective,
 } from '../service-level-objectives';
+import { kqlErrors } from './kusto';
 import { appRoutes } from '../../test-helpers/app-routes';
 
 const [, prod] = environments({ ADMIN_CIDRS: '148.252.158.53/32', ALERT_EMAILS: 'oncall@shop.example' });
@@ -216,5 +218,31 @@ describe('validation', () => {
 
   test('throws if a latency threshold is not a positive number of seconds', () => {
     expect(invalid({ indicator: { kind: 'latency', thresholdSeconds: 0 } })).toThrow('slos[0].indicator.thresholdSeconds = 0');
+  });
+});
+
+describe('error budget in the workbook', () => {
+  const workbook = all(resource, 'azurerm_application_insights_workbook')[0] as any;
+
+  test.each(ORDER_APP_SLOS.map((s) => [s.key, s] as const))('%s: its query parses and names only known columns (Kusto analyzer)', (_key, slo) => {
+    expect(kqlErrors(errorBudgetQuery(slo))).toEqual([]);
+  });
+
+  test('each objective is a tile of the workbook, before the charts, with its objective and budget', () => {
+    for (const slo of ORDER_APP_SLOS) {
+      expect(workbook.data_json).toContain(`slo-${slo.key}`);
+      const query = errorBudgetQuery(slo);
+      expect(query).toContain(`Objective = ${slo.objectivePercent}`);
+      expect(query).toContain(`/ ${Number((1 - slo.objectivePercent / 100).toFixed(10))}), 1)`);
+    }
+    expect(errorBudgetQuery(ORDER_APP_SLOS[1]!)).toContain('countif(Ms > 500)');
+    expect(errorBudgetQuery(ORDER_APP_SLOS[1]!)).toContain("Method in ('GET')");
+  });
+
+  test("the path regex selects the app's requests as the route patterns do", () => {
+    const regex = /@'\^\((.*)\)\$'/.exec(errorBudgetQuery(ORDER_APP_SLOS[0]!))![1]!;
+    const re = new RegExp(`^(${regex})$`);
+    for (const path of ['/', '/orders', '/orders.csv', '/api/orders/1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed/user-1']) expect(re.test(path)).toBe(true);
+    for (const path of ['/ordersxcsv', '/healthz', '/metrics', '/api/orders/a/b/c', '/static/app.css']) expect(re.test(path)).toBe(false);
   });
 });
