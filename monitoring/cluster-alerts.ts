@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group';
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
@@ -123,7 +124,7 @@ export interface ClusterAlertsProps {
   /** Azure region of the log alerts. */
   readonly location: string;
   /** Resource group of the action group and the alerts. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** Who is e-mailed; at least one. */
   readonly alertEmails: readonly string[];
   /** Node CPU, memory and disk percentages, pod restarts and app error rate that fire the alerts. */
@@ -150,7 +151,7 @@ export class ClusterAlerts extends Construct {
 
     this.actionGroup = new MonitorActionGroup(this, 'action-group', {
       name: `${props.clusterName}-oncall`,
-      resourceGroupName: props.resourceGroupName,
+      resourceGroupName: props.resourceGroup.name,
       location: 'global',
       shortName: 'orders-ops',
       emailReceiver: props.alertEmails.map((email, i) => ({ name: `email-${i + 1}`, emailAddress: email, useCommonAlertSchema: true })),
@@ -161,7 +162,7 @@ export class ClusterAlerts extends Construct {
       this.metricAlerts.push(
         new MonitorMetricAlert(this, `metric-${spec.key}`, {
           name: `${props.clusterName}-${spec.key}`,
-          resourceGroupName: props.resourceGroupName,
+          resourceGroupName: props.resourceGroup.name,
           scopes: [props.cluster.id],
           description: `${spec.title}, averaged over 5 minutes. Runbook: ${runbook}#${spec.runbook}`,
           severity: spec.severity,
@@ -191,7 +192,7 @@ export class ClusterAlerts extends Construct {
           name: `${props.clusterName}-${spec.key}`,
           displayName: spec.title,
           description: `${query.description} Runbook: ${runbook}#${spec.runbook}`,
-          resourceGroupName: props.resourceGroupName,
+          resourceGroupName: props.resourceGroup.name,
           location: props.location,
           scopes: [props.workspace.id],
           severity: spec.severity,

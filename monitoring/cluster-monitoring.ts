@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from '../platform/alert-settings';
 import { ClusterAlerts } from './cluster-alerts';
@@ -29,7 +30,7 @@ export interface ClusterMonitoringProps {
   /** Azure region of the monitoring resources. */
   readonly location: string;
   /** Resource group of the monitoring resources. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** Who the on-call action group e-mails; at least one address. */
   readonly alertEmails: readonly string[];
   /** What fires the alerts (percentages, restarts, error rate). @default DEFAULT_ALERT_THRESHOLDS (the seed's 80 / 80 / 90 %) */
@@ -59,7 +60,7 @@ export class ClusterMonitoring extends Construct {
       cluster: props.cluster,
       workspace: props.workspace,
       location: props.location,
-      resourceGroupName: props.resourceGroupName,
+      resourceGroup: props.resourceGroup,
     };
     this.alerts = new ClusterAlerts(this, 'alerts', { ...common, alertEmails: props.alertEmails, thresholds });
     this.containerInsights = new ContainerInsights(this, 'container-insights', common);

@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { createHash } from 'node:crypto';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
@@ -37,7 +38,7 @@ export interface ClusterWorkbookProps {
   /** Azure region of the workbook. */
   readonly location: string;
   /** Resource group of the workbook. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** The objectives whose error budget the workbook shows. @default ORDER_APP_SLOS */
   readonly slos?: readonly ServiceLevelObjective[];
 }
@@ -114,7 +115,7 @@ export class ClusterWorkbook extends Construct {
       name: stableGuid(`order-platform/${props.clusterName}/cluster-workbook`),
       displayName: `${props.clusterName}: cluster and order app`,
       description: "The seed's Metrics Explorer charts as code, plus the order app's requests.",
-      resourceGroupName: props.resourceGroupName,
+      resourceGroupName: props.resourceGroup.name,
       location: props.location,
       category: 'workbook',
       // The API requires the source id in lower case.

@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { MonitorDataCollectionRule } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
 import { MonitorDataCollectionRuleAssociation } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule-association';
@@ -16,7 +17,7 @@ export interface ContainerInsightsProps {
   /** Azure region of the data collection rule (and part of its name). */
   readonly location: string;
   /** Resource group of the data collection rule. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** How often the agent collects inventory and performance data. @default "1m" */
   readonly interval?: string;
 }
@@ -38,7 +39,7 @@ export class ContainerInsights extends Construct {
     this.rule = new MonitorDataCollectionRule(this, 'rule', {
       // The name the portal gives the rule it creates, so operators find it where they expect.
       name: `MSCI-${props.location}-${props.clusterName}`,
-      resourceGroupName: props.resourceGroupName,
+      resourceGroupName: props.resourceGroup.name,
       location: props.location,
       kind: 'Linux',
       description: `Container Insights for ${props.clusterName}: inventory, performance, events and container logs (ContainerLogV2).`,

@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 
@@ -122,7 +123,7 @@ export interface DataTierAlertsProps {
   /** The on-call action group every alert notifies. */
   readonly actionGroup: { readonly id: string };
   /** Resource group of the alerts. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** Where the runbook is read, for links in alert descriptions. @default "monitoring/RUNBOOK.md" */
   readonly runbookUrl?: string;
 }
@@ -139,7 +140,7 @@ export class DataTierAlerts extends Construct {
       this.alerts.push(
         new MonitorMetricAlert(this, spec.key, {
           name: `${props.namePrefix}-${spec.key}`,
-          resourceGroupName: props.resourceGroupName,
+          resourceGroupName: props.resourceGroup.name,
           scopes: [keyVault ? props.keyVault.id : props.sqlDatabase.id],
           description: `${spec.title}, evaluated every 5 minutes over 15. Runbook: ${runbook}#${spec.runbook}`,
           severity: spec.severity,

@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 
@@ -5,7 +6,7 @@ export interface LogAnalyticsProps {
   /** Name of the workspace. */
   readonly name: string;
   /** Resource group of the workspace. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** Azure region of the workspace. */
   readonly location: string;
   /** Days logs are kept, 30-730. */
@@ -29,7 +30,7 @@ export class LogAnalytics extends Construct {
     }
     this.workspace = new LogAnalyticsWorkspace(this, 'workspace', {
       name: props.name,
-      resourceGroupName: props.resourceGroupName,
+      resourceGroupName: props.resourceGroup.name,
       location: props.location,
       sku: 'PerGB2018',
       retentionInDays: props.retentionDays,

@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { MonitorDataCollectionEndpoint } from '@cdktf/provider-azurerm/lib/monitor-data-collection-endpoint';
 import { MonitorDataCollectionRule } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
@@ -19,7 +20,7 @@ export interface ManagedPrometheusProps {
   /** Azure region of the workspace, endpoint and rule (the add-on needs them in one region). */
   readonly location: string;
   /** Resource group of the workspace, endpoint and rule. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
 }
 
 /**
@@ -35,7 +36,7 @@ export class ManagedPrometheus extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedPrometheusProps) {
     super(scope, id);
-    const common = { resourceGroupName: props.resourceGroupName, location: props.location };
+    const common = { resourceGroupName: props.resourceGroup.name, location: props.location };
     const name = prometheusResourceName(props.location, props.clusterName);
     this.workspace = new MonitorWorkspace(this, 'workspace', { ...common, name: `${props.clusterName}-prometheus` });
     this.endpoint = new MonitorDataCollectionEndpoint(this, 'endpoint', { ...common, name, kind: 'Linux' });

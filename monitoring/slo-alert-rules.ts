@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { MonitorAlertPrometheusRuleGroup } from '@cdktf/provider-azurerm/lib/monitor-alert-prometheus-rule-group';
 import type { MonitoredCluster } from './cluster-monitoring';
@@ -22,7 +23,7 @@ export interface SloAlertRulesProps {
   /** Azure region of the rule groups. */
   readonly location: string;
   /** Resource group of the rule groups. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** Where the runbook is read, for links in alert descriptions. @default "monitoring/RUNBOOK.md" */
   readonly runbookUrl?: string;
 }
@@ -44,7 +45,7 @@ export class SloAlertRules extends Construct {
         new MonitorAlertPrometheusRuleGroup(this, slo.key, {
           name: `${props.clusterName}-slo-${slo.key}`,
           description: `${slo.title}: ${slo.objectivePercent} % over ${slo.windowDays ?? 30} days (monitoring/service-level-objectives.ts).`,
-          resourceGroupName: props.resourceGroupName,
+          resourceGroupName: props.resourceGroup.name,
           location: props.location,
           clusterName: props.clusterName,
           scopes: [props.prometheusWorkspace.id, props.cluster.id],

@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { NetworkWatcherFlowLog } from '@cdktf/provider-azurerm/lib/network-watcher-flow-log';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
@@ -23,7 +24,7 @@ export interface VnetFlowLogsProps {
   /** Azure region of the VNet (flow logs live in that region's network watcher). */
   readonly location: string;
   /** Resource group of the storage account. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
 }
 
 /**
@@ -43,7 +44,7 @@ export class VnetFlowLogs extends Construct {
       throw new Error(`retentionDays must be a whole number from 1 to 365; got ${retentionDays}`);
     this.storageAccount = new StorageAccount(this, 'storage', {
       name: props.storageAccountName,
-      resourceGroupName: props.resourceGroupName,
+      resourceGroupName: props.resourceGroup.name,
       location: props.location,
       accountTier: 'Standard',
       accountReplicationType: 'LRS',

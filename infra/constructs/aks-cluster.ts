@@ -1,3 +1,4 @@
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
@@ -14,7 +15,7 @@ export interface AksClusterProps {
   /** Azure region. */
   readonly location: string;
   /** Resource group of the cluster (the node resource group is AKS's own). */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** The VNet, for the control-plane identity's Network Contributor role. */
   readonly vnet: VirtualNetwork;
   /** Subnet of both node pools (the seed's worker-node-subnet). */
@@ -47,7 +48,8 @@ export class AksCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: AksClusterProps) {
     super(scope, id);
-    const { config, location, resourceGroupName } = props;
+    const { config, location } = props;
+    const resourceGroupName = props.resourceGroup.name;
 
     // A user-assigned control-plane identity can be granted rights on the VNet before the
     // cluster exists (a system-assigned one only after, which races the first node pool).

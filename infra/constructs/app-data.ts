@@ -1,3 +1,5 @@
+import type { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Construct } from 'constructs';
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
@@ -27,13 +29,13 @@ export interface AppDataProps {
   /** Azure region. */
   readonly location: string;
   /** Resource group of every resource here. */
-  readonly resourceGroupName: string;
+  readonly resourceGroup: Pick<ResourceGroup, 'name'>;
   /** The Entra tenant of the vault and the SQL administrator. */
   readonly tenantId: string;
   /** The administrators' group (SQL Entra administrator, vault officers) and the pipeline's principal (writes the secrets). */
   readonly access: AccessConfig;
-  /** The cluster's OIDC issuer, for the app identity's federated credential. */
-  readonly oidcIssuerUrl: string;
+  /** The cluster whose OIDC issuer the app identity's federated credential trusts. */
+  readonly cluster: Pick<KubernetesCluster, 'oidcIssuerUrl'>;
   /** The VNet the private DNS zones are linked to. */
   readonly vnet: VirtualNetwork;
   /** Where the private endpoints of the vault and the SQL server live. */
@@ -89,7 +91,8 @@ export class AppData extends Construct {
 
   constructor(scope: Construct, id: string, props: AppDataProps) {
     super(scope, id);
-    const { config, location, resourceGroupName } = props;
+    const { config, location } = props;
+    const resourceGroupName = props.resourceGroup.name;
     const k8s = AppContract.kubernetes;
 
     this.appIdentity = new UserAssignedIdentity(this, 'app-identity', { name: appIdentityName(props.environment), location, resourceGroupName });
@@ -97,7 +100,7 @@ export class AppData extends Construct {
       name: `${k8s.namespace}-${k8s.serviceAccount}`,
       resourceGroupName,
       parentId: this.appIdentity.id,
-      issuer: props.oidcIssuerUrl,
+      issuer: props.cluster.oidcIssuerUrl,
       subject: `system:serviceaccount:${k8s.namespace}:${k8s.serviceAccount}`,
       audience: ['api://AzureADTokenExchange'],
     });

@@ -1,13 +1,14 @@
 import { Construct } from 'constructs';
 import type { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
+import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 
 export interface ClusterAccessProps {
   /** The cluster (Azure RBAC for Kubernetes authorization). */
   readonly cluster: KubernetesCluster;
-  /** Where the custom role is defined: the cluster's resource group id. */
-  readonly roleDefinitionScope: string;
+  /** The cluster's resource group: where the custom role is defined and assignable. */
+  readonly resourceGroup: Pick<ResourceGroup, 'id'>;
   /** The app's namespace: the only one the deployer writes into. */
   readonly namespace: string;
   /** Environment name, for the custom role's description. */
@@ -87,7 +88,7 @@ export class ClusterAccess extends Construct {
     this.namespaceWriterRole = new RoleDefinition(this, 'namespace-writer-role', {
       name: `order-platform-namespace-writer-${props.uniqueSuffix}`,
       description: `Create and label namespaces in the ${props.environment} cluster (the app's deploy creates its own namespace).`,
-      scope: props.roleDefinitionScope,
+      scope: props.resourceGroup.id,
       assignableScopes: [cluster],
       permissions: [{ actions: [], dataActions: [...NAMESPACE_WRITER_DATA_ACTIONS] }],
     });
@@ -101,7 +102,7 @@ export class ClusterAccess extends Construct {
     this.customResourceWriterRole = new RoleDefinition(this, 'custom-resource-writer-role', {
       name: `order-platform-custom-resource-writer-${props.uniqueSuffix}`,
       description: `Apply custom resources (the PodMonitor) in namespace ${props.namespace} of the ${props.environment} cluster; no RBAC objects.`,
-      scope: props.roleDefinitionScope,
+      scope: props.resourceGroup.id,
       assignableScopes: [namespaceScope],
       permissions: [
         { actions: [], dataActions: [...CUSTOM_RESOURCE_WRITER_DATA_ACTIONS], notDataActions: [...CUSTOM_RESOURCE_WRITER_NOT_DATA_ACTIONS] },

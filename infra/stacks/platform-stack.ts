@@ -48,8 +48,7 @@ export class PlatformStack extends BaseStack {
     new RandomProvider(this, 'random');
     // Waits for role assignments to propagate before data-plane writes.
     new TimeProvider(this, 'time');
-    const rg = networking.resourceGroup.name;
-    const common = { location: config.location, resourceGroupName: rg };
+    const common = { location: config.location, resourceGroup: networking.resourceGroup };
 
     this.logAnalytics = new LogAnalytics(this, 'log-analytics', {
       ...common,
@@ -71,7 +70,7 @@ export class PlatformStack extends BaseStack {
     });
     this.access = new ClusterAccess(this, 'cluster-access', {
       cluster: this.aks.cluster,
-      roleDefinitionScope: networking.resourceGroup.id,
+      resourceGroup: networking.resourceGroup,
       namespace: AppContract.kubernetes.namespace,
       environment: config.name,
       uniqueSuffix: config.data.keyVaultName,
@@ -93,7 +92,7 @@ export class PlatformStack extends BaseStack {
       environment: config.name,
       tenantId: client.tenantId,
       access: config.access,
-      oidcIssuerUrl: this.aks.cluster.oidcIssuerUrl,
+      cluster: this.aks.cluster,
       vnet: networking.vnet,
       privateEndpointSubnet: networking.privateEndpointSubnet,
       logAnalyticsWorkspace: this.logAnalytics.workspace,
@@ -114,7 +113,7 @@ export class PlatformStack extends BaseStack {
       keyVault: this.data.keyVault,
       sqlDatabase: this.data.database,
       actionGroup: this.monitoring.alerts.actionGroup,
-      resourceGroupName: rg,
+      resourceGroup: networking.resourceGroup,
     });
 
     // The audit trail: who did what to the cluster and the vault, and every flow in the VNet.

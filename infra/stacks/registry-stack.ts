@@ -25,7 +25,7 @@ export class RegistryStack extends BaseStack {
     const r = this.containerRegistry.registry;
     const audit = new LogAnalytics(this, 'audit-log-analytics', {
       name: `${props.config.name}-audit-logs`,
-      resourceGroupName: this.containerRegistry.resourceGroup.name,
+      resourceGroup: this.containerRegistry.resourceGroup,
       location: props.config.location,
       retentionDays: 90,
       dailyQuotaGb: -1,

@@ -275,7 +275,7 @@ describe('invalid configuration fails synth with the setting named', () => {
         cluster: { id: 'cluster-id', name: 'c' },
         workspace: { id: 'ws-id' },
         location: 'uksouth',
-        resourceGroupName: 'rg',
+        resourceGroup: { name: 'rg' },
         alertEmails: ['a@b.example'],
         ...props,
       });

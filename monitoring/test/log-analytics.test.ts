@@ -3,7 +3,7 @@ import { LogAnalytics } from '../log-analytics';
 
 function workspace(retentionDays: number, dailyQuotaGb = -1): Record<string, unknown> {
   const stack = new TerraformStack(Testing.app(), 'test');
-  new LogAnalytics(stack, 'logs', { name: 'logs', resourceGroupName: 'rg', location: 'uksouth', retentionDays, dailyQuotaGb });
+  new LogAnalytics(stack, 'logs', { name: 'logs', resourceGroup: { name: 'rg' }, location: 'uksouth', retentionDays, dailyQuotaGb });
   const synth = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
   return Object.values(synth.resource.azurerm_log_analytics_workspace!)[0]!;
 }
