@@ -10,7 +10,9 @@ import { makeTestApp, NOW, validOrder } from './helpers';
 
 /** The Date UUIDs of the list's rows, in order. */
 const rowsOf = (text: string): string[] =>
-  [...text.matchAll(/<tr(?: class="highlight")?>\s*<td class="mono">([0-9a-f-]{36})<\/td>/g)].map((m) => m[1]!);
+  [...text.matchAll(/<tr(?: class="highlight")?>\s*<td class="id" data-label="Date UUID"><span class="short-id mono" title="([0-9a-f-]{36})"/g)].map(
+    (m) => m[1]!,
+  );
 const newest = (n: number) =>
   validOrder({ dateUuid: `0a0a0a0a-0000-4000-8000-${String(n).padStart(12, '0')}`, orderDate: '2026-06-14', shippingDate: '2026-06-15' });
 
@@ -84,7 +86,7 @@ describe('the order list under writes, with rendered pages reused', () => {
     const file = path.join(dir, 'orders.db');
     const t = await makeTestApp({ file, listCacheMs: 60_000 });
     await t.store.insert(newest(1));
-    const quantityCell = (text: string) => /<td class="num">(\d+)<\/td>/.exec(text)![1];
+    const quantityCell = (text: string) => /<td class="num" data-label="Product Quantity">(\d+)<\/td>/.exec(text)![1];
     expect(quantityCell((await request(t.app).get('/').expect(200)).text)).toBe('2');
     const outside = new Database(file);
     outside.prepare(`UPDATE orders SET ${SQL_COLUMNS.productQuantity} = 7`).run();

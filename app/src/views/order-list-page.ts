@@ -67,10 +67,22 @@ function pagination(params: ListParams, result: OrderPage): SafeHtml {
 </nav>`;
 }
 
+/** Active filters, for the button that opens the panel. */
+function activeFilterCount(params: ListParams): number {
+  return Object.values(params.filter).filter((v) => v !== undefined).length;
+}
+
 function filters(params: ListParams): SafeHtml {
   const f = params.filter;
   const sizes = [10, 25, 50, 100];
-  return html`<form class="filters" method="get" action="/" aria-label="Filter orders">
+  const active = activeFilterCount(params);
+  const sortOptions = SORT_FIELDS.map((s) => html`<option value="${s}"${s === params.sort.field ? html` selected` : ''}>${FIELD_LABELS[s]}</option>`);
+  const dirOption = (dir: 'asc' | 'desc', label: string): SafeHtml =>
+    html`<option value="${dir}"${dir === params.sort.direction ? html` selected` : ''}>${label}</option>`;
+  // Closed by default so a phone shows orders first; order-list.js opens it on wide screens.
+  return html`<details class="filter-panel"${active > 0 ? html` open` : ''}>
+<summary><span class="summary-label">Filters and sorting</span>${active > 0 ? html` <span class="badge">${active} active</span>` : ''}</summary>
+<form class="filters" method="get" action="/" aria-label="Filter orders">
   <div class="field"><label for="f-user">User ID</label><input id="f-user" name="userId" value="${f.userId ?? ''}" maxlength="64"></div>
   <div class="field"><label for="f-store">Store Code</label><input id="f-store" name="storeCode" value="${f.storeCode ?? ''}" maxlength="64"></div>
   <div class="field"><label for="f-product">Product Code</label><input id="f-product" name="productCode" value="${
@@ -78,19 +90,33 @@ function filters(params: ListParams): SafeHtml {
   }" maxlength="64"></div>
   <div class="field"><label for="f-from">Order date from</label><input id="f-from" name="from" type="date" value="${f.orderDateFrom ?? ''}"></div>
   <div class="field"><label for="f-to">Order date to</label><input id="f-to" name="to" type="date" value="${f.orderDateTo ?? ''}"></div>
+  <div class="field"><label for="f-sort">Sort by</label><select id="f-sort" name="sort">${sortOptions}</select></div>
+  <div class="field"><label for="f-dir">Order</label><select id="f-dir" name="dir">${dirOption('asc', 'Ascending')}${dirOption(
+    'desc',
+    'Descending',
+  )}</select></div>
   <div class="field"><label for="f-size">Rows per page</label><select id="f-size" name="size">${sizes.map(
     (s) => html`<option value="${s}"${s === params.size ? html` selected` : ''}>${s}</option>`,
   )}</select></div>
-  <input type="hidden" name="sort" value="${params.sort.field}"><input type="hidden" name="dir" value="${params.sort.direction}">
-  <div class="actions"><button type="submit">Apply filters</button> <a href="/">Clear</a></div>
-</form>`;
+  <div class="actions"><button type="submit">Apply</button> <a href="/">Clear</a></div>
+</form>
+</details>`;
 }
 
-function row(order: Order, highlight: boolean): SafeHtml {
+/** A long id shown by its first 8 characters (CSS clips it); the whole value stays in the text and the title. */
+const shortId = (id: string): SafeHtml => html`<span class="short-id mono" title="${id}">${id}</span>`;
+
+function row(order: Order, highlight: boolean, params: ListParams): SafeHtml {
+  const cell = (field: (typeof ORDER_FIELDS)[number], content: SafeHtml | string | number, cls = ''): SafeHtml =>
+    html`<td${cls ? html` class="${cls}"` : ''} data-label="${FIELD_LABELS[field]}">${content}</td>`;
+  const userHref = `/${listQueryString({ ...params, filter: { userId: order.userId }, page: 1 })}`;
+  const userTitle = `${order.userId}: show this user's orders`;
+  const userLink = html`<a href="${userHref}" title="${userTitle}"><span class="short-id mono">${order.userId}</span></a>`;
+  const card = cell('cardNumber', maskCardNumber(order.cardNumber), 'mono card');
   return html`<tr${highlight ? html` class="highlight"` : ''}>
-  <td class="mono">${order.dateUuid}</td><td>${order.userId}</td><td class="mono">${maskCardNumber(order.cardNumber)}</td>
-  <td>${order.storeCode}</td><td>${order.productCode}</td><td class="num">${order.productQuantity}</td>
-  <td>${order.orderDate}</td><td>${order.shippingDate}</td>
+  ${cell('dateUuid', shortId(order.dateUuid), 'id')}${cell('userId', userLink, 'id')}${card}
+  ${cell('storeCode', order.storeCode)}${cell('productCode', order.productCode)}${cell('productQuantity', order.productQuantity, 'num')}
+  ${cell('orderDate', order.orderDate, 'date')}${cell('shippingDate', order.shippingDate, 'date')}
 </tr>`;
 }
 
@@ -117,7 +143,7 @@ export function orderListContent({ params, result, created, canAdd }: Omit<Order
       : html`<div class="table-wrap"><table class="orders">
   <caption>Orders ${result.offset + 1}–${result.offset + result.items.length} of ${atMost}${result.totalItems}</caption>
   <thead><tr>${ORDER_FIELDS.map((f) => sortHeader(params, f))}</tr></thead>
-  <tbody>${result.items.map((o) => row(o, isCreated(o)))}</tbody>
+  <tbody>${result.items.map((o) => row(o, isCreated(o), params))}</tbody>
 </table></div>
 ${pagination(params, result)}`;
   const csvHref = `/orders.csv${listQueryString({ ...params, page: 1, size: PAGING.defaultSize })}`;
@@ -126,7 +152,8 @@ ${pagination(params, result)}`;
   <div class="head-actions"><a class="button secondary" href="${csvHref}">Export CSV</a>${addButton}</div></div>
 ${notice}
 ${filters(params)}
-${body}`;
+${body}
+<script src="/static/order-list.js" defer></script>`;
 }
 
 /** Whether a user may add orders: everyone with sign-in off, editors with it on. */
