@@ -80,7 +80,8 @@
     else if (digits.length < RULES.cardMinDigits || digits.length > RULES.cardMaxDigits)
       errors.cardNumber = 'Card Number must have ' + RULES.cardMinDigits + ' to ' + RULES.cardMaxDigits + ' digits (it has ' + digits.length + ').';
     else if (!passesLuhn(digits)) errors.cardNumber = 'Card Number is not a valid card number (checksum failed).';
-    var qMsg = 'Product Quantity must be a whole number from ' + RULES.quantityMin + ' to ' + RULES.quantityMax + '.';
+    // Grouped as the server groups numbers (en-US, app/src/domain/format-number.ts).
+    var qMsg = 'Product Quantity must be a whole number from ' + RULES.quantityMin + ' to ' + RULES.quantityMax.toLocaleString('en-US') + '.';
     if (v.productQuantity === '') errors.productQuantity = 'Product Quantity is required.';
     else if (!/^\d{1,6}$/.test(v.productQuantity) || +v.productQuantity < RULES.quantityMin || +v.productQuantity > RULES.quantityMax)
       errors.productQuantity = qMsg;

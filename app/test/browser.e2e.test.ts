@@ -69,14 +69,14 @@ test("shows the form's own error messages for bad input and submits nothing", as
   await page.click('#order-form button[type="submit"]');
   expect(page.url()).toBe(`${server.url}/orders/new`);
   await expect(page.textContent('#f-card_number-error')).resolves.toBe('Card Number is not a valid card number (checksum failed).');
-  await expect(page.textContent('#f-product_quantity-error')).resolves.toBe('Product Quantity must be a whole number from 1 to 10000.');
+  await expect(page.textContent('#f-product_quantity-error')).resolves.toBe('Product Quantity must be a whole number from 1 to 10,000.');
   await expect(page.textContent('#f-shipping_date-error')).resolves.toBe('Shipping Date must not be before the Order Date.');
   await expect(page.getAttribute('[name="card_number"]', 'aria-invalid')).resolves.toBe('true');
   // Correcting a flagged field clears its message once the field changes.
   await page.fill('[name="card_number"]', good.card_number);
   await page.press('[name="card_number"]', 'Tab');
   await expect(page.textContent('#f-card_number-error')).resolves.toBe('');
-  await expect(page.textContent('#f-product_quantity-error')).resolves.toBe('Product Quantity must be a whole number from 1 to 10000.');
+  await expect(page.textContent('#f-product_quantity-error')).resolves.toBe('Product Quantity must be a whole number from 1 to 10,000.');
   await page.close();
 });
 

@@ -36,7 +36,7 @@ describe('JSON API', () => {
     expect(res.body.errors).toEqual({
       body: 'Unknown field: "extra".',
       cardNumber: 'Card Number must have 13 to 19 digits (it has 4).',
-      productQuantity: 'Product Quantity must be a whole number from 1 to 10000.',
+      productQuantity: 'Product Quantity must be a whole number from 1 to 10,000.',
     });
     expect((await request(t.app).get('/api/orders').expect(200)).body.totalItems).toBe(0);
   });

@@ -42,7 +42,7 @@ describe('order list page', () => {
     expect(dates).toEqual([...dates].sort().reverse());
   });
 
-  test('paginates with First, Previous, Next, Last and a jump form, keeping filters and sort in links', async () => {
+  test('paginates with numbered pages (first and last among them), keyset Previous and Next, a jump form, keeping filters and sort', async () => {
     const t = await makeTestApp();
     await seed(t, 60);
     const res = await request(t.app).get('/?page=2&size=10&sort=storeCode&dir=asc&from=2024-01-01').expect(200);
@@ -222,7 +222,7 @@ describe('add order form', () => {
       .type('form')
       .send({ ...form({ product_quantity: '0', order_date: '2030-01-01', user_id: 'kept-user' }), _csrf: token })
       .expect(422);
-    expect(res.text).toContain('Product Quantity must be a whole number from 1 to 10000.');
+    expect(res.text).toContain('Product Quantity must be a whole number from 1 to 10,000.');
     expect(res.text).toContain('Order Date must not be in the future.');
     expect(res.text).toContain('value="kept-user"');
     expect(res.text).not.toContain('4111');

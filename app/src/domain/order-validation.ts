@@ -1,3 +1,4 @@
+import { formatNumber } from './format-number';
 import { FIELD_LABELS, ORDER_FIELDS, type Order, type OrderField } from './order';
 
 /**
@@ -119,13 +120,13 @@ function validateQuantity(raw: unknown, source: InputSource): { value?: number; 
   } else if (typeof raw === 'string' && source === 'form') {
     const s = raw.trim();
     if (s === '') return { error: 'Product Quantity is required.' };
-    if (!/^\d{1,6}$/.test(s)) return { error: `Product Quantity must be a whole number from ${min} to ${max}.` };
+    if (!/^\d{1,6}$/.test(s)) return { error: `Product Quantity must be a whole number from ${min} to ${formatNumber(max)}.` };
     n = Number(s);
   } else {
-    return { error: `Product Quantity must be a whole number from ${min} to ${max}.` };
+    return { error: `Product Quantity must be a whole number from ${min} to ${formatNumber(max)}.` };
   }
   if (!Number.isInteger(n) || n < min || n > max) {
-    return { error: `Product Quantity must be a whole number from ${min} to ${max}.` };
+    return { error: `Product Quantity must be a whole number from ${min} to ${formatNumber(max)}.` };
   }
   return { value: n };
 }

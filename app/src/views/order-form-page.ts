@@ -1,5 +1,6 @@
 import { FIELD_LABELS, FORM_FIELD_NAMES, ORDER_FIELDS, type OrderField } from '../domain/order';
 import { latestToday, ORDER_RULES, type FieldErrors } from '../domain/order-validation';
+import { formatNumber } from '../domain/format-number';
 import { html, type SafeHtml } from './html';
 import { layout, type HeaderUser } from './layout';
 
@@ -43,7 +44,7 @@ function fieldSpec(field: OrderField, today: string): FieldSpec {
       return {
         type: 'number',
         attrs: html`min="${ORDER_RULES.quantityMin}" max="${ORDER_RULES.quantityMax}" step="1" inputmode="numeric"`,
-        hint: `${ORDER_RULES.quantityMin} to ${ORDER_RULES.quantityMax.toLocaleString('en-GB')}.`,
+        hint: `${ORDER_RULES.quantityMin} to ${formatNumber(ORDER_RULES.quantityMax)}.`,
       };
     case 'orderDate':
       return { type: 'date', attrs: html`max="${today}" min="1900-01-01"`, hint: 'Not in the future.' };

@@ -2,6 +2,7 @@ import { FIELD_LABELS, maskCardNumber, ORDER_FIELDS, type Order } from '../domai
 import { listQueryString, pageLinks, PAGING, type ListParams } from '../domain/list-params';
 import { SORT_FIELDS, type SortField } from '../domain/order-query';
 import type { OrderPage } from '../service/order-service';
+import { formatNumber } from '../domain/format-number';
 import { html, type SafeHtml } from './html';
 import { layout, type HeaderUser } from './layout';
 
@@ -16,7 +17,8 @@ export interface OrderListPageProps {
 
 function sortHeader(params: ListParams, field: (typeof ORDER_FIELDS)[number]): SafeHtml {
   const label = FIELD_LABELS[field];
-  if (!(SORT_FIELDS as readonly string[]).includes(field)) return html`<th scope="col">${label}</th>`;
+  const numeric = field === 'productQuantity' ? html` class="num"` : '';
+  if (!(SORT_FIELDS as readonly string[]).includes(field)) return html`<th scope="col"${numeric}>${label}</th>`;
   const sortField = field as SortField;
   const current = params.sort.field === sortField;
   const nextDir =
@@ -29,17 +31,63 @@ function sortHeader(params: ListParams, field: (typeof ORDER_FIELDS)[number]): S
           : 'asc';
   const href = `/${listQueryString(params, { page: 1, sort: { field: sortField, direction: nextDir } })}`;
   const ariaSort = current ? (params.sort.direction === 'asc' ? 'ascending' : 'descending') : undefined;
-  const mark = current ? (params.sort.direction === 'asc' ? ' ▲' : ' ▼') : '';
-  return html`<th scope="col"${ariaSort ? html` aria-sort="${ariaSort}"` : ''}><a href="${href}">${label}${mark}</a></th>`;
+  // The mark is decoration: aria-sort says the same to screen readers.
+  const mark = current ? (params.sort.direction === 'asc' ? '▲' : '▼') : '↕';
+  const title = `Sort by ${label}, ${nextDir === 'asc' ? 'ascending' : 'descending'}`;
+  const sortAttr = ariaSort ? html` aria-sort="${ariaSort}"` : '';
+  const link = html`<a class="sort${current ? ' current' : ''}" href="${href}" title="${title}">`;
+  return html`<th scope="col"${numeric}${sortAttr}>${link}${label}<span class="sort-mark" aria-hidden="true">${mark}</span></a></th>`;
 }
 
-function pagination(params: ListParams, result: OrderPage): SafeHtml {
+/**
+ * Page numbers to show around `page`: the first, the last, and `page` with its neighbours;
+ * a gap of one page shows that page, a longer one an ellipsis (null).
+ */
+export function pageNumbers(page: number, totalPages: number, showLast: boolean): (number | null)[] {
+  const wanted = new Set([1, page - 1, page, page + 1]);
+  if (showLast) wanted.add(totalPages);
+  const sorted = [...wanted].filter((n) => n >= 1 && n <= totalPages).sort((a, b) => a - b);
+  const out: (number | null)[] = [];
+  for (const n of sorted) {
+    const prev = out.length > 0 ? sorted[sorted.indexOf(n) - 1]! : 0;
+    if (n - prev === 2) out.push(n - 1);
+    else if (n - prev > 2) out.push(null);
+    out.push(n);
+  }
+  return out;
+}
+
+/** Whether the list needs a pager at all: not when every row fits on this one page. */
+const needsPager = (result: OrderPage): boolean => result.totalPages > 1 || result.hasPrevious || result.hasNext;
+
+/** The pager, shown above and below the table: Previous, numbered pages around the current one, Next. */
+function pagination(params: ListParams, result: OrderPage, where: 'top' | 'bottom'): SafeHtml {
   const { page, totalPages } = result;
   const links = pageLinks(params, result);
-  const link = (href: string | undefined, label: string, rel: string): SafeHtml =>
+  const edge = (href: string | undefined, label: string, rel: string): SafeHtml =>
     href
-      ? html`<a class="page-link" rel="${rel}" href="${href}">${label}</a>`
-      : html`<span class="page-link disabled" aria-disabled="true">${label}</span>`;
+      ? html`<a class="page-link ${rel}" rel="${rel}" href="${href}">${label}</a>`
+      : html`<span class="page-link ${rel} disabled" aria-disabled="true">${label}</span>`;
+  const number = (n: number | null): SafeHtml => {
+    if (n === null) return html`<li class="gap" aria-hidden="true">…</li>`;
+    if (n === page)
+      return html`<li><a class="page-link current" aria-current="page" href="/${listQueryString(params, { page: n })}">${formatNumber(n)}</a></li>`;
+    const rel = n === 1 ? html` rel="first"` : n === totalPages && links.last ? html` rel="last"` : '';
+    return html`<li><a class="page-link"${rel} href="/${listQueryString(params, { page: n })}" aria-label="Page ${formatNumber(n)}">${formatNumber(
+      n,
+    )}</a></li>`;
+  };
+  const atMost = result.totalExact ? '' : 'at most ';
+  return html`<nav class="pagination ${where}" aria-label="Pages${where === 'bottom' ? ' (below the orders)' : ''}">
+  ${edge(links.previous, 'Previous', 'prev')}
+  <ul class="page-numbers">${pageNumbers(page, totalPages, result.totalExact).map(number)}</ul>
+  <span class="page-status">Page ${formatNumber(page)} of ${atMost}${formatNumber(totalPages)}</span>
+  ${edge(links.next, 'Next', 'next')}
+</nav>`;
+}
+
+/** A form to go to any page by number (below the bottom pager). */
+function jumpForm(params: ListParams, result: OrderPage): SafeHtml {
   const hidden = (name: string, value: string | undefined): SafeHtml | '' =>
     value ? html`<input type="hidden" name="${name}" value="${value}">` : '';
   const f = params.filter;
@@ -51,20 +99,13 @@ function pagination(params: ListParams, result: OrderPage): SafeHtml {
     hidden('to', f.orderDateTo),
   ];
   const size = params.size !== PAGING.defaultSize ? hidden('size', String(params.size)) : '';
-  return html`<nav class="pagination" aria-label="Pagination">
-  ${link(links.first, 'First', 'first')}
-  ${link(links.previous, 'Previous', 'prev')}
-  <span class="page-status" aria-live="polite">Page ${page} of ${result.totalExact ? '' : 'at most '}${totalPages}</span>
-  ${link(links.next, 'Next', 'next')}
-  ${link(links.last, 'Last', 'last')}
-  <form class="jump" method="get" action="/">
-    ${filterFields}
-    ${hidden('sort', params.sort.field)}${hidden('dir', params.sort.direction)}${size}
-    <label for="jump-page">Go to page</label>
-    <input id="jump-page" name="page" type="number" min="1" max="${totalPages}" value="${page}" required>
-    <button type="submit">Go</button>
-  </form>
-</nav>`;
+  return html`<form class="jump" method="get" action="/">
+  ${filterFields}
+  ${hidden('sort', params.sort.field)}${hidden('dir', params.sort.direction)}${size}
+  <label for="jump-page">Go to page</label>
+  <input id="jump-page" name="page" type="number" min="1" max="${result.totalPages}" value="${result.page}" required>
+  <button type="submit">Go</button>
+</form>`;
 }
 
 /** Active filters, for the button that opens the panel. */
@@ -115,7 +156,7 @@ function row(order: Order, highlight: boolean, params: ListParams): SafeHtml {
   const card = cell('cardNumber', maskCardNumber(order.cardNumber), 'mono card');
   return html`<tr${highlight ? html` class="highlight"` : ''}>
   ${cell('dateUuid', shortId(order.dateUuid), 'id')}${cell('userId', userLink, 'id')}${card}
-  ${cell('storeCode', order.storeCode)}${cell('productCode', order.productCode)}${cell('productQuantity', order.productQuantity, 'num')}
+  ${cell('storeCode', order.storeCode)}${cell('productCode', order.productCode)}${cell('productQuantity', formatNumber(order.productQuantity), 'num')}
   ${cell('orderDate', order.orderDate, 'date')}${cell('shippingDate', order.shippingDate, 'date')}
 </tr>`;
 }
@@ -133,6 +174,9 @@ export function orderListContent({ params, result, created, canAdd }: Omit<Order
   <a href="/${listQueryString({ ...params, filter: { userId: created.userId }, page: 1 })}">Show this user's orders</a></div>`
     : '';
   const atMost = result.totalExact ? '' : 'at most ';
+  const pager = needsPager(result);
+  const range = `${formatNumber(result.offset + 1)}–${formatNumber(result.offset + result.items.length)}`;
+  const caption = `Orders ${range} of ${atMost}${formatNumber(result.totalItems)}`;
   const body =
     result.totalItems === 0
       ? html`<div class="empty-state">
@@ -140,12 +184,13 @@ export function orderListContent({ params, result, created, canAdd }: Omit<Order
   <p>${filtered ? html`Try other filters or <a href="/">clear them</a>.` : 'Orders you add will show up here.'}</p>
   ${canAdd ? html`<p><a class="button" href="/orders/new">Add a new order</a></p>` : ''}
 </div>`
-      : html`<div class="table-wrap"><table class="orders">
-  <caption>Orders ${result.offset + 1}–${result.offset + result.items.length} of ${atMost}${result.totalItems}</caption>
+      : html`${pager ? pagination(params, result, 'top') : ''}
+<div class="table-wrap"><table class="orders">
+  <caption>${caption}</caption>
   <thead><tr>${ORDER_FIELDS.map((f) => sortHeader(params, f))}</tr></thead>
   <tbody>${result.items.map((o) => row(o, isCreated(o), params))}</tbody>
 </table></div>
-${pagination(params, result)}`;
+${pager ? html`<div class="pager-foot">${pagination(params, result, 'bottom')}${jumpForm(params, result)}</div>` : ''}`;
   const csvHref = `/orders.csv${listQueryString({ ...params, page: 1, size: PAGING.defaultSize })}`;
   const addButton = canAdd ? html` <a class="button" href="/orders/new">Add New Order</a>` : '';
   return html`<div class="page-head"><h1>Order List</h1>
