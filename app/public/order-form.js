@@ -116,17 +116,58 @@
   var form = root.document && root.document.getElementById('order-form');
   if (!form) return;
   form.noValidate = true; // our messages replace the browser's, same wording as the server's
+  var doc = root.document;
   function showField(f, msg) {
     var input = form.elements[NAMES[f]];
-    root.document.getElementById('f-' + NAMES[f] + '-error').textContent = msg || '';
+    var id = 'f-' + NAMES[f];
+    doc.getElementById(id + '-error').textContent = msg || '';
     input.parentNode.classList.toggle('invalid', !!msg);
+    // As the server renders it (GOV.UK): aria-invalid and the error in aria-describedby only while in error.
+    var hint = doc.getElementById(id + '-hint') ? id + '-hint' : '';
+    var describedBy = [hint, msg ? id + '-error' : ''].filter(Boolean).join(' ');
+    if (describedBy) input.setAttribute('aria-describedby', describedBy);
+    else input.removeAttribute('aria-describedby');
     if (msg) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
+  }
+  /** The GOV.UK error summary, the same markup as errorSummary() in order-form-page.ts. */
+  function showSummary(errors) {
+    var old = doc.getElementById('error-summary');
+    if (old) old.parentNode.removeChild(old);
+    var failed = Object.keys(NAMES).filter(function (f) {
+      return errors[f];
+    });
+    if (failed.length === 0) return undefined;
+    var box = doc.createElement('div');
+    box.className = 'error-summary';
+    box.id = 'error-summary';
+    box.setAttribute('role', 'alert');
+    box.setAttribute('tabindex', '-1');
+    box.setAttribute('aria-labelledby', 'error-summary-title');
+    var title = doc.createElement('h2');
+    title.id = 'error-summary-title';
+    title.textContent = 'There is a problem';
+    var list = doc.createElement('ul');
+    list.className = 'error-summary-list';
+    failed.forEach(function (f) {
+      var item = doc.createElement('li');
+      var link = doc.createElement('a');
+      link.href = '#f-' + NAMES[f];
+      link.textContent = errors[f];
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    box.appendChild(title);
+    box.appendChild(list);
+    var heading = form.parentNode.querySelector('h1');
+    form.parentNode.insertBefore(box, heading || form);
+    return box;
   }
   function show(errors) {
     Object.keys(NAMES).forEach(function (f) {
       showField(f, errors[f]);
     });
+    return showSummary(errors);
   }
   function values() {
     var out = {};
@@ -135,23 +176,32 @@
     });
     return out;
   }
+  // A link in the summary moves to its field (GOV.UK: focus the input, not just scroll to it).
+  doc.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('#error-summary a[href^="#f-"]');
+    if (!link) return;
+    var input = doc.getElementById(link.getAttribute('href').slice(1));
+    if (!input) return;
+    event.preventDefault();
+    input.focus();
+    input.scrollIntoView({ block: 'center' });
+  });
   form.addEventListener('submit', function (event) {
-    var errors = validate(values(), new Date());
-    show(errors);
-    var first = Object.keys(NAMES).filter(function (f) {
-      return errors[f];
-    })[0];
-    if (first) {
+    var summary = show(validate(values(), new Date()));
+    if (summary) {
       event.preventDefault();
-      form.elements[NAMES[first]].focus();
+      summary.focus();
     }
   });
+  // The server's summary (a 422 page) takes focus, so it is read first.
+  var served = doc.getElementById('error-summary');
+  if (served) served.focus();
   // Re-check a field when it changes, but only once it has been flagged: no nagging while typing.
   form.addEventListener('change', function (event) {
     var f = Object.keys(NAMES).filter(function (k) {
       return NAMES[k] === event.target.name;
     })[0];
-    if (!f || !root.document.getElementById('f-' + NAMES[f] + '-error').textContent) return;
+    if (!f || !doc.getElementById('f-' + NAMES[f] + '-error').textContent) return;
     showField(f, validate(values(), new Date())[f]);
   });
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -15,7 +15,7 @@ import { securityHeaders } from './http/security-headers';
 import type { Readiness } from './http/readiness';
 import { PageTooDeepError, type OrderService } from './service/order-service';
 import { StoreUnavailableError } from './store/store-errors';
-import { errorPage } from './views/error-page';
+import { errorPage, notFoundPage } from './views/error-page';
 import { redactError } from './logger';
 
 export interface AppDeps {
@@ -221,7 +221,8 @@ export function createApp(deps: AppDeps): Express {
     }
     if (httpError.headers) res.set(httpError.headers);
     const messages = httpError.errors ? Object.values(httpError.errors) : [httpError.detail];
-    res.status(httpError.status).type('html').send(errorPage(httpError.title, messages).value);
+    const page = httpError.status === 404 && !httpError.errors ? notFoundPage(req.path) : errorPage(httpError.title, messages);
+    res.status(httpError.status).type('html').send(page.value);
   };
   app.use(errorHandler);
   return app;

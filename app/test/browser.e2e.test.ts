@@ -72,10 +72,23 @@ test("shows the form's own error messages for bad input and submits nothing", as
   await expect(page.textContent('#f-product_quantity-error')).resolves.toBe('Product Quantity must be a whole number from 1 to 10,000.');
   await expect(page.textContent('#f-shipping_date-error')).resolves.toBe('Shipping Date must not be before the Order Date.');
   await expect(page.getAttribute('[name="card_number"]', 'aria-invalid')).resolves.toBe('true');
+  await expect(page.getAttribute('[name="card_number"]', 'aria-describedby')).resolves.toBe('f-card_number-hint f-card_number-error');
+  await expect(page.getAttribute('[name="user_id"]', 'aria-describedby')).resolves.toBeNull();
+  // The GOV.UK error summary: built by the script, focused, one link per field in error.
+  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('error-summary');
+  expect(await page.locator('#error-summary a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent]))).toEqual([
+    ['#f-card_number', 'Card Number is not a valid card number (checksum failed).'],
+    ['#f-product_quantity', 'Product Quantity must be a whole number from 1 to 10,000.'],
+    ['#f-shipping_date', 'Shipping Date must not be before the Order Date.'],
+  ]);
+  await page.click('#error-summary a[href="#f-product_quantity"]');
+  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('f-product_quantity');
   // Correcting a flagged field clears its message once the field changes.
   await page.fill('[name="card_number"]', good.card_number);
   await page.press('[name="card_number"]', 'Tab');
   await expect(page.textContent('#f-card_number-error')).resolves.toBe('');
+  await expect(page.getAttribute('[name="card_number"]', 'aria-describedby')).resolves.toBe('f-card_number-hint');
+  await expect(page.getAttribute('[name="card_number"]', 'aria-invalid')).resolves.toBeNull();
   await expect(page.textContent('#f-product_quantity-error')).resolves.toBe('Product Quantity must be a whole number from 1 to 10,000.');
   await page.close();
 });
@@ -91,6 +104,8 @@ test('without JavaScript, the server shows the same messages (422) and keeps the
   await expect(page.textContent('#f-card_number-error')).resolves.toBe('Card Number is not a valid card number (checksum failed).');
   expect(await page.inputValue('[name="user_id"]')).toBe('kept-value');
   expect(await page.inputValue('[name="card_number"]')).toBe('');
+  expect(await page.locator('#error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['#f-card_number']);
+  await expect(page.getAttribute('[name="card_number"]', 'aria-invalid')).resolves.toBe('true');
   await context.close();
 });
 

@@ -169,6 +169,27 @@ describe('order list page', () => {
     expect((await request(t.app).get('/?userId=nobody').expect(200)).text).toContain('No orders match these filters');
   });
 
+  test('an unknown page is a friendly 404: a heading, what happened and a link back, no error list', async () => {
+    const t = await makeTestApp();
+    const res = await request(t.app).get('/no/such<page>').expect(404).expect('Content-Type', /html/);
+    expect(res.text).toContain('<title>Page not found · Orders</title>');
+    expect(res.text).toContain('<h1>Page not found</h1>');
+    expect(res.text).toContain('There is no page at <code>/no/such%3Cpage%3E</code>.');
+    expect(res.text).toContain('<a href="/">Go to the order list</a>');
+    expect(res.text).not.toContain('<ul');
+    expect(res.text).not.toContain('class="errors"');
+  });
+
+  test('every page names a favicon that exists (so browsers do not ask for /favicon.ico, which the ingress does not route)', async () => {
+    const t = await makeTestApp();
+    for (const path of ['/', '/orders/new', '/nothing'])
+      expect((await request(t.app).get(path)).text).toContain('<link rel="icon" href="/static/favicon.svg"');
+    await request(t.app)
+      .get('/static/favicon.svg')
+      .expect(200)
+      .expect('Content-Type', /image\/svg\+xml/);
+  });
+
   test('sends a strict Content-Security-Policy and no inline script', async () => {
     const t = await makeTestApp();
     const res = await request(t.app).get('/orders/new').expect(200);
@@ -180,7 +201,7 @@ describe('order list page', () => {
 });
 
 describe('add order form', () => {
-  test('prefills a fresh UUID, has every field required, date pickers and a CSRF token', async () => {
+  test('prefills a fresh UUID, has every field required, ISO date fields and a CSRF token', async () => {
     const t = await makeTestApp();
     const a = await openForm(t);
     const b = await openForm(t);
@@ -188,8 +209,11 @@ describe('add order form', () => {
     expect(uuid(a.page)).toMatch(/^[0-9a-f-]{36}$/);
     expect(uuid(a.page)).not.toBe(uuid(b.page));
     expect(a.page.match(/ required /g)).toHaveLength(8);
-    expect(a.page.match(/type="date"/g)).toHaveLength(2);
-    expect(a.page).toContain('max="2026-06-16"');
+    expect(a.page).not.toContain('type="date"');
+    expect(a.page.match(/pattern="\\d\{4\}-\\d\{2\}-\\d\{2\}"/g)).toHaveLength(2);
+    expect(a.page).toContain('Year-month-day, for example 2026-06-16; not in the future.');
+    expect(a.page).not.toContain('aria-invalid');
+    expect(a.page).not.toContain('error-summary');
     expect(a.token).toHaveLength(43);
     expect(a.cookie).toMatch(/^order_csrf=/);
   });
@@ -227,6 +251,21 @@ describe('add order form', () => {
     expect(res.text).toContain('value="kept-user"');
     expect(res.text).not.toContain('4111');
     expect(res.text).toContain('please re-enter it');
+    expect(res.text).toContain('<title>Error: Add New Order · Orders</title>');
+    // GOV.UK error pattern: a summary at the top linking to each field in error, in the form's order.
+    const summary = /<div class="error-summary" id="error-summary" role="alert" tabindex="-1"[\s\S]*?<\/div>/.exec(res.text)![0];
+    expect([...summary.matchAll(/<a href="(#[^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]])).toEqual([
+      ['#f-product_quantity', 'Product Quantity must be a whole number from 1 to 10,000.'],
+      ['#f-order_date', 'Order Date must not be in the future.'],
+    ]);
+    expect(res.text.indexOf('error-summary')).toBeLessThan(res.text.indexOf('<form id="order-form"'));
+    for (const name of ['product_quantity', 'order_date']) {
+      expect(res.text).toMatch(
+        new RegExp(`<input id="f-${name}" name="${name}"[^>]* aria-describedby="f-${name}-hint f-${name}-error" aria-invalid="true"`),
+      );
+      expect(res.text).toContain(`<p id="f-${name}-error" class="field-error">`);
+    }
+    expect(res.text).toMatch(/<input id="f-user_id" name="user_id" type="text" value="kept-user" required maxlength/);
     expect(await t.store.page({ filter: {}, sort: { field: 'orderDate', direction: 'desc' }, skip: 0, limit: 5 })).toEqual([]);
   });
 

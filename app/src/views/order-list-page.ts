@@ -4,6 +4,7 @@ import { SORT_FIELDS, type SortField } from '../domain/order-query';
 import type { OrderPage } from '../service/order-service';
 import { formatNumber } from '../domain/format-number';
 import { html, type SafeHtml } from './html';
+import { DATE_ATTRS } from './order-form-page';
 import { layout, type HeaderUser } from './layout';
 
 export interface OrderListPageProps {
@@ -115,6 +116,8 @@ function activeFilterCount(params: ListParams): number {
 
 function filters(params: ListParams): SafeHtml {
   const f = params.filter;
+  // ISO dates typed as text, as on the form; the placeholder says the format (the label stays short).
+  const dateAttrs = html`${DATE_ATTRS} placeholder="yyyy-mm-dd"`;
   const sizes = [10, 25, 50, 100];
   const active = activeFilterCount(params);
   const sortOptions = SORT_FIELDS.map((s) => html`<option value="${s}"${s === params.sort.field ? html` selected` : ''}>${FIELD_LABELS[s]}</option>`);
@@ -129,8 +132,8 @@ function filters(params: ListParams): SafeHtml {
   <div class="field"><label for="f-product">Product Code</label><input id="f-product" name="productCode" value="${
     f.productCode ?? ''
   }" maxlength="64"></div>
-  <div class="field"><label for="f-from">Order date from</label><input id="f-from" name="from" type="date" value="${f.orderDateFrom ?? ''}"></div>
-  <div class="field"><label for="f-to">Order date to</label><input id="f-to" name="to" type="date" value="${f.orderDateTo ?? ''}"></div>
+  <div class="field"><label for="f-from">Order date from</label><input id="f-from" name="from" value="${f.orderDateFrom ?? ''}" ${dateAttrs}></div>
+  <div class="field"><label for="f-to">Order date to</label><input id="f-to" name="to" value="${f.orderDateTo ?? ''}" ${dateAttrs}></div>
   <div class="field"><label for="f-sort">Sort by</label><select id="f-sort" name="sort">${sortOptions}</select></div>
   <div class="field"><label for="f-dir">Order</label><select id="f-dir" name="dir">${dirOption('asc', 'Ascending')}${dirOption(
     'desc',
