@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startRuntime } from './runtime';
-import { StoreSetupError, StoreUnavailableError } from './store/store-errors';
+import { startupFailureMessage } from './startup-failure';
 
 async function main(): Promise<void> {
   let config;
@@ -23,11 +23,11 @@ async function main(): Promise<void> {
   try {
     runtime = await startRuntime(config, logger);
   } catch (err) {
-    if (err instanceof StoreSetupError || err instanceof StoreUnavailableError) {
-      // The message says what to fix; a stack trace would only hide it.
-      const message = err instanceof StoreUnavailableError ? err.reason : err.message;
-      logger.fatal(`could not start: ${message}`);
-      process.stderr.write(`Database error: ${message}\n`);
+    const message = startupFailureMessage(err, config);
+    if (message) {
+      // One sentence that says what to change; a stack trace would only hide it.
+      logger.fatal({ code: (err as { code?: unknown }).code }, `could not start: ${message}`);
+      process.stderr.write(`Could not start: ${message}\n`);
       process.exit(1);
     }
     logger.fatal({ err }, 'could not start');

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -57,4 +57,15 @@ export async function launchChromium(): Promise<import('playwright-core').Browse
       '--disable-sync',
     ],
   });
+}
+
+/** Runs `app/src/server.ts` until it exits (a start that fails); its exit status and both outputs. */
+export function runServerToExit(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'app/src/server.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DATA: '0', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -168,7 +168,7 @@ function identityOf(file: string): FileIdentity | undefined {
   }
 }
 
-const NEEDS_ACCESS = 'The app needs read and write access to the database file and to its folder (SQLite writes the -wal and -shm files beside it)';
+const NEEDS_ACCESS = 'give the app read and write access to the file and its folder (SQLite writes -wal and -shm files beside it)';
 
 /** Refuses, with a message naming SQLITE_PATH, a file or folder this process cannot write. */
 function assertWritable(given: string, file: string): void {
@@ -182,8 +182,8 @@ function assertWritable(given: string, file: string): void {
       fs.accessSync(target, fs.constants.R_OK | fs.constants.W_OK);
     } catch (err) {
       throw new StoreSetupError(
-        `${SQLITE_PATH}=${given}: ${what} (${target}) cannot be written (${codeOf(err) || String(err)}). ${NEEDS_ACCESS}; ` +
-          `fix its permissions or mount, or point ${SQLITE_PATH} at a writable place.`,
+        `${SQLITE_PATH}=${given}: ${what} (${target}) cannot be written (${codeOf(err) || String(err)}); ${NEEDS_ACCESS}, ` +
+          `or set ${SQLITE_PATH} to a writable place.`,
         { cause: err },
       );
     }
@@ -224,7 +224,15 @@ export class SqliteOrderStore implements OrderStore {
     if (!Number.isInteger(this.bucketRows) || this.bucketRows < 1) throw new Error(`bucketRows must be a positive integer; got ${this.bucketRows}`);
     if (props.file !== ':memory:') {
       this.file = path.resolve(props.file);
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      try {
+        fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      } catch (err) {
+        throw new StoreSetupError(
+          `${SQLITE_PATH}=${props.file}: its folder (${path.dirname(this.file)}) cannot be created (${codeOf(err)}); ` +
+            `set ${SQLITE_PATH} to a file in a folder the app can create or write.`,
+          { cause: err },
+        );
+      }
       assertWritable(props.file, this.file);
     }
     try {
@@ -237,7 +245,8 @@ export class SqliteOrderStore implements OrderStore {
     } catch (err) {
       if (!this.file) throw err;
       throw new StoreSetupError(
-        `${SQLITE_PATH}=${props.file} cannot be opened as a SQLite database: ${(err as Error).message} (${codeOf(err)}). ${NEEDS_ACCESS}.`,
+        `${SQLITE_PATH}=${props.file} cannot be opened as a SQLite database (${codeOf(err)}: ${(err as Error).message}); ` +
+          `set ${SQLITE_PATH} to a database file, or to a new file name in a folder the app can write, and ${NEEDS_ACCESS}.`,
         { cause: err },
       );
     }
@@ -499,7 +508,7 @@ export class SqliteOrderStore implements OrderStore {
       if (codeOf(err).startsWith('SQLITE_READONLY')) {
         throw new StoreUnavailableError(
           'The order database cannot be written right now.',
-          `${SQLITE_PATH}=${this.props.file} cannot be written (${codeOf(err)}). ${NEEDS_ACCESS}.`,
+          `${SQLITE_PATH}=${this.props.file} cannot be written (${codeOf(err)}); ${NEEDS_ACCESS}.`,
           5,
           { cause: err },
         );
