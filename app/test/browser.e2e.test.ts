@@ -120,10 +120,35 @@ test('adds an order through the form and sees it listed', async () => {
   await page.click('.notice.success a');
   const rows = page.locator('table.orders tbody tr');
   expect(await rows.count()).toBe(1);
-  const cells = await rows.first().locator('td').allInnerTexts();
+  // Each cell's value, without the Date UUID's copy button.
+  const cells = await rows
+    .first()
+    .locator('td')
+    .evaluateAll((tds) => tds.map((td) => (td.querySelector('.short-id') ?? td).textContent!.trim()));
   expect(cells).toEqual([uuid, 'e2e-shopper', '**** **** **** 1111', 'E2E-STORE', 'E2E-PRODUCT', '4', '2024-03-01', '2024-03-05']);
   fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
   await page.goto(`${server.url}/`);
   await page.screenshot({ path: path.join(ROOT, 'test-results/order-list.png'), fullPage: true });
   await page.close();
+});
+
+test("a Date UUID shown by its first 8 characters is copied whole by its button; the user id links to that user's orders", async () => {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  const cell = page.locator('table.orders tbody tr').first().locator('td[data-label="Date UUID"]');
+  const full = (await cell.locator('.short-id').getAttribute('title'))!;
+  expect(full).toMatch(/^[0-9a-f-]{36}$/);
+  // Only the first 8 characters are visible.
+  const widths = await cell.locator('.short-id').evaluate((el) => ({ shown: el.clientWidth, whole: el.scrollWidth }));
+  expect(widths.shown).toBeLessThan(widths.whole / 3);
+  await cell.locator('button.copy').click();
+  await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(full);
+  await expect(cell.locator('button.copy').textContent()).resolves.toBe('Copied');
+  const user = page.locator('table.orders tbody tr').first().locator('td[data-label="User ID"] a');
+  const userId = (await user.innerText()).trim();
+  await Promise.all([page.waitForURL(/userId=/), user.click()]);
+  const users = await page.locator('table.orders tbody td[data-label="User ID"]').allInnerTexts();
+  expect(new Set(users.map((u) => u.trim()))).toEqual(new Set([userId]));
+  await context.close();
 });
