@@ -60,6 +60,13 @@ const BOUNDARIES = [
     why:
       'ops/ runs the other areas through their npm scripts (as the pipeline does), ' +
       'so it imports only the platform model, lib/ and the app contract.',
+    // Of the app, only its contract: pipelines/*.yml are read as files (ops/pipeline-settings.ts), never imported.
+    extra: [
+      {
+        regex: '^(\\.\\./)+app/(?!src/app-contract$)',
+        message: 'ops/ may read only the app contract (app/src/app-contract), not the app itself: it runs the app through its npm scripts.',
+      },
+    ],
   },
   {
     files: ['lib/**/*.ts'],
@@ -69,11 +76,14 @@ const BOUNDARIES = [
   },
 ];
 
-const boundaryRules = BOUNDARIES.map(({ files, ignores, forbidden, why }) => ({
+const boundaryRules = BOUNDARIES.map(({ files, ignores, forbidden, why, extra = [] }) => ({
   files,
   ...(ignores ? { ignores } : {}),
   rules: {
-    'no-restricted-imports': ['error', { paths: [AZURERM_ROOT], patterns: [{ regex: area(forbidden), message: why }, OTHER_AREAS_SCRIPTS] }],
+    'no-restricted-imports': [
+      'error',
+      { paths: [AZURERM_ROOT], patterns: [{ regex: area(forbidden), message: why }, OTHER_AREAS_SCRIPTS, ...extra] },
+    ],
   },
 }));
 

@@ -56,13 +56,32 @@ export function must(command: string, args: readonly string[], options: { quiet?
   return r.output;
 }
 
+/** A step whose work is asynchronous (an HTTP API): otherwise as `Step`. */
+export interface AsyncStep {
+  readonly title: string;
+  readonly help: string;
+  run(): Outcome | Promise<Outcome>;
+}
+
+const defaultWrite = (l: string): void => void process.stdout.write(`${l}\n`);
+
+function reportFailure(write: (line: string) => void, i: number, n: number, step: Step | AsyncStep, err: unknown): never {
+  write(`  FAILED at step ${i + 1}/${n} "${step.title}": ${(err as Error).message}`);
+  write(`  What to do: ${step.help}`);
+  write('  Then run the same command again: the finished steps are checked, not redone.');
+  throw new StepsStopped(step.title);
+}
+
+const reportOutcome = (write: (line: string) => void, outcome: Outcome): void =>
+  write(`  ${outcome.changed ? 'changed' : 'unchanged'}: ${outcome.detail}`);
+
 /**
  * Runs the steps in order, printing `[i/n] title` and what each did. Stops at the first
  * failure with the step's name, the reason and what to do; since every step checks before
  * it changes anything, running the same command again continues where it stopped. Returns
  * the number of steps that changed something, or throws `StepsStopped` (the failure is printed).
  */
-export function runSteps(steps: readonly Step[], write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): number {
+export function runSteps(steps: readonly Step[], write: (line: string) => void = defaultWrite): number {
   let changed = 0;
   steps.forEach((step, i) => {
     write(`[${i + 1}/${steps.length}] ${step.title}`);
@@ -70,13 +89,27 @@ export function runSteps(steps: readonly Step[], write: (line: string) => void =
     try {
       outcome = step.run();
     } catch (err) {
-      write(`  FAILED at step ${i + 1}/${steps.length} "${step.title}": ${(err as Error).message}`);
-      write(`  What to do: ${step.help}`);
-      write('  Then run the same command again: the finished steps are checked, not redone.');
-      throw new StepsStopped(step.title);
+      reportFailure(write, i, steps.length, step, err);
     }
     if (outcome.changed) changed++;
-    write(`  ${outcome.changed ? 'changed' : 'unchanged'}: ${outcome.detail}`);
+    reportOutcome(write, outcome);
   });
+  return changed;
+}
+
+/** `runSteps` for steps that may be asynchronous: the same output, one step at a time. */
+export async function runStepsAsync(steps: readonly AsyncStep[], write: (line: string) => void = defaultWrite): Promise<number> {
+  let changed = 0;
+  for (const [i, step] of steps.entries()) {
+    write(`[${i + 1}/${steps.length}] ${step.title}`);
+    let outcome: Outcome;
+    try {
+      outcome = await step.run();
+    } catch (err) {
+      reportFailure(write, i, steps.length, step, err);
+    }
+    if (outcome.changed) changed++;
+    reportOutcome(write, outcome);
+  }
   return changed;
 }

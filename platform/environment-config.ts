@@ -607,6 +607,9 @@ const DEPLOY_SETTINGS: readonly { variable: string; placeholder: string; values:
   { variable: 'ADMIN_CIDRS', placeholder: PLACEHOLDER_ADMIN_CIDR, values: (c) => c.networking.adminCidrs },
 ];
 
+/** The environment variables a deploy needs and synth does without (the pipeline's variable group holds them). */
+export const DEPLOY_SETTING_VARIABLES: readonly string[] = DEPLOY_SETTINGS.map((s) => s.variable);
+
 /** The settings still holding placeholders, as the environment variables that set them; empty when ready to deploy. */
 export function unsetDeploySettings(config: EnvironmentConfig): string[] {
   return DEPLOY_SETTINGS.filter((s) => s.values(config).every((v) => v === s.placeholder)).map((s) => s.variable);

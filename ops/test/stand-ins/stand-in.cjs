@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// A stand-in for az, kubectl, kubelogin, git and npm (the repo's npm scripts) in ops/ tests.
+// A stand-in for az (acr; for the bootstrap: account, group, storage, ad, role), kubectl, kubelogin,
+// git and npm (the repo's npm scripts) in ops/ tests.
 // It records every call in $OPS_LOG, keeps a pretend cloud in $OPS_CLOUD (JSON), and fails
 // any call whose command line contains $OPS_FAIL. Run from the test's working directory.
 const fs = require('fs');
@@ -58,6 +59,61 @@ if (tool === 'npm') {
 } else if (tool === 'git') {
   if (args[0] === 'rev-parse') out('abc123def456');
   // status --porcelain: a clean tree (no output).
+} else if (tool === 'az' && ['account', 'group', 'storage', 'ad', 'role'].includes(args[0])) {
+  // The bootstrap's Azure: a subscription, resource groups, storage, Entra apps, roles, groups.
+  const a = (cloud.azure ??= { groups: {}, accounts: {}, containers: {}, apps: [], sps: {}, roles: [], members: {}, creds: {} });
+  const cmd = args
+    .filter((x) => !x.startsWith('-'))
+    .slice(0, 4)
+    .join(' ');
+  const notFound = () => {
+    process.stderr.write(`ERROR: (NotFound) ${line}\n`);
+    process.exit(3);
+  };
+  const json = (v) => out(JSON.stringify(v));
+  const id = (kind, n) => `${kind}-${createHash('sha256').update(`${kind}${n}`).digest('hex').slice(0, 8)}`;
+  if (cmd.startsWith('account show')) json({ id: flag('--subscription'), name: 'Pretend subscription', tenantId: 'tenant-0001' });
+  else if (cmd.startsWith('account get-access-token')) out('pretend-azure-devops-token');
+  else if (cmd.startsWith('group show')) {
+    if (!a.groups[flag('--name')]) notFound();
+  } else if (cmd.startsWith('group create')) a.groups[flag('--name')] = flag('--location');
+  else if (cmd.startsWith('storage account show')) {
+    if (!a.accounts[flag('--name')]) notFound();
+    json(a.accounts[flag('--name')]);
+  } else if (cmd.startsWith('storage account create') || cmd.startsWith('storage account update')) {
+    const n = flag('--name');
+    a.accounts[n] = {
+      ...(a.accounts[n] ?? { id: `/subscriptions/sub/resourceGroups/${flag('--resource-group')}/providers/Microsoft.Storage/storageAccounts/${n}` }),
+      allowSharedKeyAccess: flag('--allow-shared-key-access') === 'true',
+      allowBlobPublicAccess: flag('--allow-blob-public-access') === 'true',
+      minimumTlsVersion: flag('--min-tls-version'),
+    };
+    json(a.accounts[n]);
+  } else if (cmd.startsWith('storage container-rm exists')) json({ exists: !!a.containers[`${flag('--storage-account')}/${flag('--name')}`] });
+  else if (cmd.startsWith('storage container-rm create')) a.containers[`${flag('--storage-account')}/${flag('--name')}`] = true;
+  else if (cmd.startsWith('ad app list')) json(a.apps.filter((x) => x.displayName === flag('--display-name')));
+  else if (cmd.startsWith('ad app create')) {
+    const app = { displayName: flag('--display-name'), appId: id('app', a.apps.length), id: id('appobj', a.apps.length) };
+    a.apps.push(app);
+    json(app);
+  } else if (cmd.startsWith('ad sp show')) {
+    if (!a.sps[flag('--id')]) notFound();
+    json({ id: a.sps[flag('--id')] });
+  } else if (cmd.startsWith('ad sp create')) {
+    a.sps[flag('--id')] = id('sp', flag('--id'));
+    json({ id: a.sps[flag('--id')] });
+  } else if (cmd.startsWith('role assignment list')) {
+    json(a.roles.filter((r) => r.principal === flag('--assignee-object-id') && r.role === flag('--role') && r.scope === flag('--scope')));
+  } else if (cmd.startsWith('role assignment create'))
+    a.roles.push({ principal: flag('--assignee-object-id'), role: flag('--role'), scope: flag('--scope') });
+  else if (cmd.startsWith('ad group member check')) json({ value: (a.members[flag('--group')] ?? []).includes(flag('--member-id')) });
+  else if (cmd.startsWith('ad group member add')) (a.members[flag('--group')] ??= []).push(flag('--member-id'));
+  else if (cmd.startsWith('ad app federated-credential list')) json(a.creds[flag('--id')] ?? []);
+  else if (cmd.startsWith('ad app federated-credential create')) (a.creds[flag('--id')] ??= []).push(JSON.parse(flag('--parameters')));
+  else {
+    process.stderr.write(`stand-in: no az ${cmd}\n`);
+    process.exit(2);
+  }
 } else if (tool === 'az') {
   const image = flag('--image');
   if (args[0] === 'acr' && args[1] === 'repository' && args[2] === 'show') {
