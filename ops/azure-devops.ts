@@ -1,4 +1,5 @@
 import * as azdev from 'azure-devops-node-api';
+import type { CreatePipelineParameters } from 'azure-devops-node-api/interfaces/PipelinesInterfaces';
 import type { ServiceEndpoint } from 'azure-devops-node-api/interfaces/ServiceEndpointInterfaces';
 import type { VariableGroup, VariableGroupParameters } from 'azure-devops-node-api/interfaces/TaskAgentInterfaces';
 import { StepFailed } from './steps';
@@ -134,7 +135,9 @@ export class AzureDevOps {
   async createPipeline(project: string, name: string, yamlPath: string, repository: { id: string; name: string }): Promise<{ id: number }> {
     // The REST API takes the configuration type by name; the client's interface types only `type`.
     const configuration = { type: 'yaml', path: yamlPath, repository: { id: repository.id, name: repository.name, type: 'azureReposGit' } };
-    const p = await (await this.web.getPipelinesApi()).createPipeline({ name, folder: '\\', configuration } as never, project);
+    const p = await (
+      await this.web.getPipelinesApi()
+    ).createPipeline({ name, folder: '\\', configuration } as unknown as CreatePipelineParameters, project);
     if (p.id === undefined) throw new StepFailed(`Azure DevOps created pipeline "${name}" but returned no id`);
     return { id: p.id };
   }

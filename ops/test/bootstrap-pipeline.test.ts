@@ -192,6 +192,17 @@ test('missing variables are refused by name before any call', async () => {
   expect(r.requests).toEqual([]);
 });
 
+test('--help prints the flags; a missing --approver is refused before any call', async () => {
+  const help = await bootstrap({ args: ['--help'] });
+  expect(help.status).toBe(0);
+  expect(help.out).toContain('Usage: npm run bootstrap:pipeline -- --organization <url> --project <name> --approver <group or user>');
+  const bad = await bootstrap({ args: ['--organization', ado.url, '--project', 'Orders'] });
+  expect(bad.status).toBe(2);
+  expect(bad.out).toContain('--approver is required');
+  expect(bad.calls).toEqual([]);
+  expect(bad.requests).toEqual([]);
+});
+
 test('the group holds every variable the pipeline reads and the stacks need; the generated secret appears only in its POST body', async () => {
   const r = await bootstrap();
   const post = r.requests.find((q) => q.method === 'POST' && q.path.includes('variablegroups'))!;
