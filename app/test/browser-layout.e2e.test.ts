@@ -1,9 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { launchChromium, ROOT, startServer } from './process-helpers';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { appInChromium, ROOT } from './process-helpers';
 
 /**
  * Layout and accessibility in a real Chromium at a laptop, a desktop and a phone size:
@@ -11,9 +9,8 @@ import { launchChromium, ROOT, startServer } from './process-helpers';
  * go to test-results/layout/ (not committed) for a person to look at.
  */
 
-let browser: Browser;
-let server: { child: ChildProcess; url: string };
-let dir: string;
+// Demo data as `npm start` has it (long store and product codes, UUID user ids), over several pages.
+const app = appInChromium(200);
 const SHOTS = path.join(ROOT, 'test-results', 'layout');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -24,26 +21,12 @@ const VIEWPORTS = [
 ] as const;
 type Viewport = (typeof VIEWPORTS)[number];
 
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-layout-'));
-  fs.mkdirSync(SHOTS, { recursive: true });
-  // Demo data as `npm start` has it (long store and product codes, UUID user ids), over several pages.
-  server = await startServer({ SQLITE_PATH: path.join(dir, 'orders.db'), SEED_DEMO_DATA: '200' });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await (browser as Browser | undefined)?.close();
-  const child = (server as typeof server | undefined)?.child;
-  child?.kill('SIGTERM');
-  if (child) await new Promise((r) => child.once('exit', r));
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+beforeAll(() => fs.mkdirSync(SHOTS, { recursive: true }));
 
 async function open(vp: Viewport, urlPath: string, options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, ...options });
+  const context = await app.browser.newContext({ viewport: { width: vp.width, height: vp.height }, ...options });
   const page = await context.newPage();
-  await page.goto(`${server.url}${urlPath}`);
+  await page.goto(`${app.url}${urlPath}`);
   return page;
 }
 
@@ -80,7 +63,7 @@ describe.each(VIEWPORTS)('at $width x $height ($name)', (vp) => {
     await page.click('#order-form button[type="submit"]');
     await shot(page, 'order-form-invalid', vp);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-    await page.goto(`${server.url}/no-such-page`);
+    await page.goto(`${app.url}/no-such-page`);
     await shot(page, 'not-found', vp);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await page.context().close();
@@ -170,7 +153,7 @@ describe.each(VIEWPORTS)('at $width x $height ($name)', (vp) => {
 
 test('pages load with no failed request and no console error, the favicon included', async () => {
   for (const p of ['/', '/orders/new', '/?page=2&sort=storeCode&dir=asc', '/no-such-page']) {
-    const context = await browser.newContext();
+    const context = await app.browser.newContext();
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
@@ -181,7 +164,7 @@ test('pages load with no failed request and no console error, the favicon includ
       if (r.status() >= 400 && !r.url().endsWith('/no-such-page')) problems.push(`${r.status()} ${r.url()}`);
     });
     page.on('requestfailed', (r) => problems.push(`failed ${r.url()}: ${r.failure()?.errorText}`));
-    const [icon] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/static/favicon.svg')), page.goto(`${server.url}${p}`)]);
+    const [icon] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/static/favicon.svg')), page.goto(`${app.url}${p}`)]);
     expect(icon.status()).toBe(200);
     await page.waitForLoadState('networkidle');
     expect({ page: p, problems: problems.filter((m) => !(p === '/no-such-page' && m.includes('404'))) }).toEqual({ page: p, problems: [] });
@@ -227,10 +210,10 @@ describe.each([VIEWPORTS[0], VIEWPORTS[2]])('accessibility (axe-core) at $width 
 
   test("the server's 422 page has none", async () => {
     // Without the browser script (and the browser's own checks) the server answers; axe still needs script.
-    const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, ...axeContext });
+    const context = await app.browser.newContext({ viewport: { width: vp.width, height: vp.height }, ...axeContext });
     await context.route('**/static/order-form.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: '' }));
     const page = await context.newPage();
-    await page.goto(`${server.url}/orders/new`);
+    await page.goto(`${app.url}/orders/new`);
     await page.evaluate(() => {
       (document.getElementById('order-form') as HTMLFormElement).noValidate = true;
     });

@@ -1,28 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, startServer } from './process-helpers';
+import type { Page } from 'playwright-core';
+import { appInChromium, ROOT } from './process-helpers';
 
-let browser: Browser;
-let server: { child: ChildProcess; url: string };
-let dir: string;
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-e2e-'));
-  server = await startServer({ SQLITE_PATH: path.join(dir, 'orders.db'), SEED_DEMO_DATA: '60' });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  // Unset when beforeAll failed part-way.
-  await (browser as Browser | undefined)?.close();
-  const child = (server as typeof server | undefined)?.child;
-  child?.kill('SIGTERM');
-  if (child) await new Promise((r) => child.once('exit', r));
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const app = appInChromium(60);
 
 async function fillOrder(page: Page, values: Record<string, string>): Promise<void> {
   for (const [name, value] of Object.entries(values)) await page.fill(`[name="${name}"]`, value);
@@ -39,8 +20,8 @@ const good = {
 };
 
 test('pages through the order list', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/`);
+  const page = await app.browser.newPage();
+  await page.goto(`${app.url}/`);
   await expect(page.textContent('.page-status')).resolves.toBe('Page 1 of 3');
   expect(await page.locator('table.orders tbody tr').count()).toBe(25);
   await page.click('a[rel="next"]');
@@ -56,8 +37,8 @@ test('pages through the order list', async () => {
 });
 
 test("shows the form's own error messages for bad input and submits nothing", async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/orders/new`);
+  const page = await app.browser.newPage();
+  await page.goto(`${app.url}/orders/new`);
   expect(await page.inputValue('[name="date_uuid"]')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   await fillOrder(page, {
     ...good,
@@ -67,7 +48,7 @@ test("shows the form's own error messages for bad input and submits nothing", as
     shipping_date: '2024-03-01',
   });
   await page.click('#order-form button[type="submit"]');
-  expect(page.url()).toBe(`${server.url}/orders/new`);
+  expect(page.url()).toBe(`${app.url}/orders/new`);
   await expect(page.textContent('#f-card_number-error')).resolves.toBe('Card Number is not a valid card number (checksum failed).');
   await expect(page.textContent('#f-product_quantity-error')).resolves.toBe('Product Quantity must be a whole number from 1 to 10,000.');
   await expect(page.textContent('#f-shipping_date-error')).resolves.toBe('Shipping Date must not be before the Order Date.');
@@ -94,9 +75,9 @@ test("shows the form's own error messages for bad input and submits nothing", as
 });
 
 test('without JavaScript, the server shows the same messages (422) and keeps the values', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await app.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${server.url}/orders/new`);
+  await page.goto(`${app.url}/orders/new`);
   // Passes the browser's own constraint checks (pattern, min/max), fails the server's Luhn check.
   await fillOrder(page, { ...good, user_id: 'kept-value', card_number: '1234 5678 9012 3456' });
   const [response] = await Promise.all([page.waitForNavigation(), page.click('#order-form button[type="submit"]')]);
@@ -110,8 +91,8 @@ test('without JavaScript, the server shows the same messages (422) and keeps the
 });
 
 test('adds an order through the form and sees it listed', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/`);
+  const page = await app.browser.newPage();
+  await page.goto(`${app.url}/`);
   await page.click('nav a:has-text("Add New Order")');
   const uuid = await page.inputValue('[name="date_uuid"]');
   await fillOrder(page, good);
@@ -127,15 +108,15 @@ test('adds an order through the form and sees it listed', async () => {
     .evaluateAll((tds) => tds.map((td) => (td.querySelector('.short-id') ?? td).textContent!.trim()));
   expect(cells).toEqual([uuid, 'e2e-shopper', '**** **** **** 1111', 'E2E-STORE', 'E2E-PRODUCT', '4', '2024-03-01', '2024-03-05']);
   fs.mkdirSync(path.join(ROOT, 'test-results'), { recursive: true });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${app.url}/`);
   await page.screenshot({ path: path.join(ROOT, 'test-results/order-list.png'), fullPage: true });
   await page.close();
 });
 
 test("a Date UUID shown by its first 8 characters is copied whole by its button; the user id links to that user's orders", async () => {
-  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await app.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${app.url}/`);
   const cell = page.locator('table.orders tbody tr').first().locator('td[data-label="Date UUID"]');
   const full = (await cell.locator('.short-id').getAttribute('title'))!;
   expect(full).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -68,4 +70,35 @@ export function runServerToExit(env: Record<string, string>): { status: number |
     timeout: 30_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * For one test file: the app on a fresh SQLite file with `seedDemoOrders` demo orders, and a
+ * Chromium; both closed after the file's tests. Read `browser` and `url` inside tests.
+ */
+export function appInChromium(seedDemoOrders: number): { readonly browser: import('playwright-core').Browser; readonly url: string } {
+  let browser: import('playwright-core').Browser | undefined;
+  let server: { child: ChildProcess; url: string } | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-browser-'));
+    server = await startServer({ SQLITE_PATH: path.join(dir, 'orders.db'), SEED_DEMO_DATA: String(seedDemoOrders) });
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    // Unset when beforeAll failed part-way.
+    await browser?.close();
+    const child = server?.child;
+    child?.kill('SIGTERM');
+    if (child) await new Promise((r) => child.once('exit', r));
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get browser() {
+      return browser!;
+    },
+    get url() {
+      return server!.url;
+    },
+  };
 }
