@@ -162,7 +162,7 @@ describe('npm run monitor', () => {
     const r = ops('monitor', ['--env', 'dev']);
     expect(r.status).toBe(0);
     expect(r.out).toContain(
-      `workbook:  https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/workbooks/0f8fad5b-d9cb-469f-a165-70867728950e/workbook`,
+      `workbook:  https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/workbooks/0f8fad5b-d9cb-469f-a165-70867728950e/workbook\n`,
     );
     expect(r.out).toContain(`alerts:    https://portal.azure.com/#@/resource/subscriptions/${sub}/resourceGroups/networking-rg-dev/alerts`);
   });
