@@ -4,6 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { demoOrders } from '../src/domain/demo-orders';
+import { parseListParams } from '../src/domain/list-params';
+import { orderListContent, orderListPage } from '../src/views/order-list-page';
 import { SQL_COLUMNS } from '../src/store/sql-columns';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
 import { makeTestApp, NOW, validOrder } from './helpers';
@@ -106,5 +108,28 @@ describe('the order list under writes, with rendered pages reused', () => {
         const rendered = (await request(fresh.app).get(url).expect(200)).text;
         expect({ url, rows: rowsOf(reused) }).toEqual({ url, rows: rowsOf(rendered) });
       }
+  });
+
+  test('without sign-in a reused page is the whole page, byte for byte what the views render, until the next write', async () => {
+    const t = await makeTestApp();
+    await t.store.bulkLoad(demoOrders(60, { seed: 8, today: NOW }));
+    // The reference: the views called directly on the service's current result.
+    const rendered = async (query: string): Promise<string> => {
+      const parsed = parseListParams(Object.fromEntries(new URLSearchParams(query)));
+      if (!parsed.ok) throw new Error(query);
+      const result = await t.service.list(parsed.value);
+      return orderListPage({ content: orderListContent({ params: parsed.value, result, canAdd: true }) }).value;
+    };
+    const same = async (query: string): Promise<string> => {
+      const reused = await request(t.app).get(`/?${query}`).expect(200);
+      const expected = await rendered(query);
+      expect(reused.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(reused.headers['content-length']).toBe(String(Buffer.byteLength(expected)));
+      expect({ query, page: reused.text }).toEqual({ query, page: expected });
+      return reused.text;
+    };
+    for (let round = 0; round < 2; round++) for (const query of ['', 'page=2&size=10', 'sort=storeCode&dir=asc']) await same(query);
+    await request(t.app).post('/api/orders').send(newest(1)).expect(201);
+    expect(rowsOf(await same(''))[0]).toBe(newest(1).dateUuid);
   });
 });

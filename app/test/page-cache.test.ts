@@ -72,6 +72,13 @@ describe('rendered page cache', () => {
     expect(cache.size.chars).toBeLessThanOrEqual(1000);
   });
 
+  test("an entry's encoded bytes count toward maxChars like its characters", async () => {
+    const cache = new PageCache<{ value: string; bytes?: Buffer }>({ maxChars: 1000, maxEntries: 10_000, now: () => 0 });
+    for (let i = 0; i < 100; i++) await cache.get(`key-${i}`, 't', async () => ({ value: 'x'.repeat(45), bytes: Buffer.alloc(45) }));
+    expect(cache.size.chars).toBeLessThanOrEqual(1000);
+    expect(cache.size.entries).toBe(10); // 45 + 45 + 6 or 7 each
+  });
+
   test('concurrent requests for a page not yet kept share one rendering', async () => {
     const { cache } = setup();
     let calls = 0;

@@ -7,7 +7,7 @@ import { currentUser, headerUser, type Auth } from '../auth/auth';
 import { DuplicateOrderError, type OrderService } from '../service/order-service';
 import { orderFormPage } from '../views/order-form-page';
 import { orderListContent, orderListPage, userCanAdd } from '../views/order-list-page';
-import type { SafeHtml } from '../views/html';
+import { SafeHtml } from '../views/html';
 import { errorPage } from '../views/error-page';
 import { formBody } from './body';
 import { CSRF_FIELD, issueCsrfToken, sameOriginOnly, verifyCsrfToken } from './csrf';
@@ -22,6 +22,16 @@ export interface OrderPagesDeps {
   readonly auth: Auth;
   /** Limits of the rendered list cache (see `PageCache`). @default PageCache's defaults (256 pages, 1 s) */
   readonly listCache?: PageCacheOptions;
+}
+
+/**
+ * A kept list: the Order List below the header for signed-in users (each gets their own
+ * header around it), or the whole page, already encoded, for requests without a user (no
+ * sign-in configured), whose pages are the same for everyone.
+ */
+interface KeptList {
+  readonly value: string;
+  readonly bytes?: Buffer;
 }
 
 const FIELD_BY_FORM_NAME = new Map<string, OrderField>(ORDER_FIELDS.map((f) => [FORM_FIELD_NAMES[f], f]));
@@ -44,7 +54,7 @@ export function orderPages(deps: OrderPagesDeps): Router {
   const { service, auth } = deps;
   const viewer = auth.require('viewer');
   const editor = auth.require('editor');
-  const listCache = new PageCache<SafeHtml>(deps.listCache);
+  const listCache = new PageCache<KeptList>(deps.listCache);
 
   router.get('/', viewer, async (req, res) => {
     const parsed = parseListParams(req.query as Record<string, unknown>);
@@ -68,10 +78,12 @@ export function orderPages(deps: OrderPagesDeps): Router {
     }
     // The token is read before the page's rows, so a kept page is never older than its token.
     const token = await service.changeToken();
-    const content = await listCache.get(`${canAdd ? 'add' : 'view'} ${JSON.stringify(params)}`, token, async () =>
-      orderListContent({ params, result: await service.list(params), canAdd }),
-    );
-    res.type('html').send(orderListPage({ user, content }).value);
+    const kept = await listCache.get(`${user ? 'user' : 'anonymous'} ${canAdd ? 'add' : 'view'} ${JSON.stringify(params)}`, token, async () => {
+      const content = orderListContent({ params, result: await service.list(params), canAdd });
+      return user ? content : { value: content.value, bytes: Buffer.from(orderListPage({ content }).value) };
+    });
+    if (kept.bytes) res.type('html').send(kept.bytes);
+    else res.type('html').send(orderListPage({ user, content: new SafeHtml(kept.value) }).value);
   });
 
   const showForm = (req: Request, res: Response): void => {

@@ -2,7 +2,10 @@
 export interface PageCacheOptions {
   /** Most entries kept; the least recently used goes first. @default 256 */
   readonly maxEntries?: number;
-  /** Most characters kept over all entries (about two bytes each). @default 4_000_000 (about 8 MB) */
+  /**
+   * Most characters kept over all entries, an entry's encoded bytes (`bytes`) counted as one
+   * character each. @default 4_000_000 (at most about 8 MB)
+   */
   readonly maxChars?: number;
   /**
    * Longest an entry is served, in milliseconds, even while the change token stands still:
@@ -29,7 +32,7 @@ interface Entry<V> {
  * (from this replica or another) is always rendered afresh. Bounded in entries, characters
  * and age, whatever the query strings.
  */
-export class PageCache<V extends { readonly value: string }> {
+export class PageCache<V extends { readonly value: string; readonly bytes?: Buffer }> {
   private readonly entries = new Map<string, Entry<V>>();
   /** Renders under way for the current token: concurrent misses of one key share one. */
   private readonly pending = new Map<string, Promise<V>>();
@@ -71,7 +74,8 @@ export class PageCache<V extends { readonly value: string }> {
     const rendering = render().then((value) => {
       // The token may have moved while rendering: the value then belongs to an older token's
       // request and is not kept (the next request renders under the new one).
-      if (token === this.token && this.maxAgeMs > 0) this.put(key, { value, chars: value.value.length + key.length, at: now });
+      if (token === this.token && this.maxAgeMs > 0)
+        this.put(key, { value, chars: value.value.length + (value.bytes?.length ?? 0) + key.length, at: now });
       return value;
     });
     this.pending.set(key, rendering);
