@@ -6,9 +6,10 @@
  * stack, through `npm run tf -- destroy`. The shared registry stays. Then says what is left:
  * the soft-deleted Key Vault and how long its name stays reserved, the logs' retention.
  */
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs, usage, UsageError } from '../lib/cli-args';
-import { stackNames, target, type OpsTarget } from './environment';
+import { setupRecordFile, stackNames, target, type OpsTarget } from './environment';
 import { must, runSteps, StepsStopped, type Step } from './steps';
 
 const FLAGS = { env: 'the environment to remove, e.g. dev' };
@@ -20,6 +21,8 @@ export function downSteps({ config }: OpsTarget): Step[] {
   const stacks = stackNames(env);
   const destroy = (kind: 'platform' | 'network') => (): { changed: boolean; detail: string } => {
     const out = must('npm', ['run', '--silent', 'tf', '--', 'destroy', '--env', env, '--stack', kind]);
+    // The next `up -- --setup-access` must make the database user again.
+    if (kind === 'platform') rmSync(setupRecordFile(env), { force: true });
     const m = /Destroy complete! Resources: (\d+) destroyed/.exec(out);
     const n = m ? Number(m[1]) : undefined;
     return { changed: n !== 0, detail: n === undefined ? `${stacks[kind]} destroyed` : `${stacks[kind]}: ${n} resource(s) destroyed` };

@@ -26,16 +26,28 @@ export function target(envFlag: string | undefined): OpsTarget {
   return { config, registry: registryConfig() };
 }
 
-/** `npm run tf -- plan`, then `apply` only when the saved plan changes something. */
-export function planAndApply(tfArgs: readonly string[], stack: string): Outcome {
+/** `npm run tf -- plan`; how many resources and outputs the saved plan changes. */
+export function plan(tfArgs: readonly string[], stack: string): { resources: number; outputs: number } {
   must('npm', ['run', '--silent', 'tf', '--', 'plan', ...tfArgs]);
   const file = join(STACKS_DIR, stack, 'plan-summary.json');
   if (!existsSync(file)) throw new StepFailed(`the plan wrote no ${file}`);
   const summary = JSON.parse(readFileSync(file, 'utf8')) as { changes: unknown[]; outputChanges: unknown[] };
-  if (summary.changes.length === 0 && summary.outputChanges.length === 0) return { changed: false, detail: `${stack}: no changes` };
-  must('npm', ['run', '--silent', 'tf', '--', 'apply', ...tfArgs]);
-  return { changed: true, detail: `${stack}: applied ${summary.changes.length} resource change(s)` };
+  return { resources: summary.changes.length, outputs: summary.outputChanges.length };
 }
+
+/** `npm run tf -- plan`, then `apply` only when the saved plan changes something. */
+export function planAndApply(tfArgs: readonly string[], stack: string): Outcome {
+  const changes = plan(tfArgs, stack);
+  if (changes.resources === 0 && changes.outputs === 0) return { changed: false, detail: `${stack}: no changes` };
+  must('npm', ['run', '--silent', 'tf', '--', 'apply', ...tfArgs]);
+  return { changed: true, detail: `${stack}: applied ${changes.resources} resource change(s)` };
+}
+
+/**
+ * Where `up -- --setup-access` notes that it made the app's database user from outside the
+ * VNet (`down` removes it): a later run whose platform plan is empty then keeps the window shut.
+ */
+export const setupRecordFile = (env: string): string => join('cdktf.out', `setup-done-${env}.json`);
 
 /**
  * The image's tag: the commit, and for a working tree with changes also a hash of those

@@ -38,11 +38,17 @@ export interface Ran {
 
 /**
  * Runs a command (found on PATH) and returns its exit code and output. The output is shown as
- * it arrives unless `quiet`; it is always returned. A command that cannot start is a
+ * it arrives unless `quiet`; it is always returned. `env` adds variables to this process's
+ * environment for the command. A command that cannot start is a
  * `StepFailed` naming it.
  */
-export function sh(command: string, args: readonly string[], options: { quiet?: boolean; input?: string } = {}): Ran {
-  const r = spawnSync(command, args, { encoding: 'utf8', input: options.input, maxBuffer: 64 * 1024 * 1024 });
+export function sh(
+  command: string,
+  args: readonly string[],
+  options: { quiet?: boolean; input?: string; env?: Readonly<Record<string, string>> } = {},
+): Ran {
+  const env = options.env ? { ...process.env, ...options.env } : undefined;
+  const r = spawnSync(command, args, { encoding: 'utf8', input: options.input, env, maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw new StepFailed(`cannot run ${command}: ${r.error.message}. Is it installed and on PATH?`);
   const output = `${r.stdout}${r.stderr}`;
   if (!options.quiet && output) process.stdout.write(output.replace(/^/gm, '      '));
@@ -50,7 +56,7 @@ export function sh(command: string, args: readonly string[], options: { quiet?: 
 }
 
 /** Like `sh`, but a non-zero exit is a `StepFailed` saying which command failed. */
-export function must(command: string, args: readonly string[], options: { quiet?: boolean } = {}): string {
+export function must(command: string, args: readonly string[], options: { quiet?: boolean; env?: Readonly<Record<string, string>> } = {}): string {
   const r = sh(command, args, options);
   if (r.code !== 0) throw new StepFailed(`\`${[command, ...args].join(' ')}\` exited with ${r.code}`);
   return r.output;

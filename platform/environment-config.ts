@@ -130,6 +130,14 @@ export interface AccessConfig {
    * @default a placeholder that `npm run tf` and the preflight refuse
    */
   readonly deployerObjectId: string;
+  /**
+   * The setup window: one public address (a /32) that may reach Key Vault and Azure SQL over
+   * their public endpoints while `npm run up -- --setup-access` writes the secrets and the
+   * app's database user from a machine outside the VNet; `up` applies the platform again
+   * without it at once. Never set in the pipeline. From `SETUP_ACCESS_CIDR`.
+   * @default none: both reachable only through their private endpoints
+   */
+  readonly setupAccessCidr?: string;
 }
 
 /** How the app is reached (the manifests follow it). */
@@ -315,6 +323,16 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
         'must be a public address range: the API server is reached over the Internet, where private ranges never match (ADMIN_CIDRS)',
       );
   });
+  const setup = config.access.setupAccessCidr;
+  if (setup !== undefined) {
+    const c = parseCidr(setup);
+    if (!c || c.prefix !== 32 || isPrivate(c))
+      throw new InfraConfigError(
+        `${config.name}.access.setupAccessCidr`,
+        setup,
+        "must be one public IPv4 address as a /32, such as 203.0.113.7/32: this machine's address as the Internet sees it (SETUP_ACCESS_CIDR)",
+      );
+  }
   n.sshSourceCidrs.forEach((value, i) => {
     const c = parseCidr(value);
     if (!c || value.trim() === '*') throw new InfraConfigError(at(`sshSourceCidrs[${i}]`), value, 'must be an IPv4 CIDR');
@@ -510,7 +528,7 @@ const list = (value: string | undefined): string[] | undefined =>
  * order, with these variables read from the environment: `ADMIN_CIDRS`,
  * `ADMIN_GROUP_OBJECT_ID`, `ADMIN_GROUP_NAME`, `SQL_ADMIN_GROUP_OBJECT_ID`,
  * `SQL_ADMIN_GROUP_NAME`, `DEPLOYER_OBJECT_ID`,
- * `GLOBAL_NAME_PREFIX`, `ALERT_EMAILS`, `INTERNAL_CLIENT_CIDRS`, and per environment
+ * `GLOBAL_NAME_PREFIX`, `ALERT_EMAILS`, `INTERNAL_CLIENT_CIDRS`, `SETUP_ACCESS_CIDR`, and per environment
  * `VNET_ADDRESS_SPACE_<ENV>` and `PUBLIC_HOST_<ENV>`. Unset principals are placeholders:
  * synth works anywhere, and `npm run tf` and the preflight refuse to deploy them.
  */
@@ -533,6 +551,7 @@ export function environments(
       displayName: env.SQL_ADMIN_GROUP_NAME?.trim() || 'order-platform-sql-admins',
     },
     deployerObjectId: env.DEPLOYER_OBJECT_ID?.trim() || PLACEHOLDER_PRINCIPAL_IDS.deployer,
+    ...(env.SETUP_ACCESS_CIDR?.trim() ? { setupAccessCidr: env.SETUP_ACCESS_CIDR.trim() } : {}),
   };
   const resolve = (spec: EnvironmentSpec): EnvironmentConfig => {
     const name = spec.name;

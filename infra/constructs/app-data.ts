@@ -6,6 +6,7 @@ import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import type { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
+import { MssqlFirewallRule } from '@cdktf/provider-azurerm/lib/mssql-firewall-rule';
 import { MssqlDatabase } from '@cdktf/provider-azurerm/lib/mssql-database';
 import { MssqlServer } from '@cdktf/provider-azurerm/lib/mssql-server';
 import { MssqlServerExtendedAuditingPolicy } from '@cdktf/provider-azurerm/lib/mssql-server-extended-auditing-policy';
@@ -138,13 +139,17 @@ export class AppData extends Construct {
         ? new Password(this, 'sql-admin-password', { length: 32, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 })
         : undefined;
     const sqlLogin = 'order_app';
+    // The setup window (`npm run up -- --setup-access`, never the pipeline): one address may
+    // reach the vault and the SQL server over their public endpoints while `up` writes the
+    // secrets and the app's database user from outside the VNet; `up` closes it at once.
+    const setupAddress = props.access.setupAccessCidr?.replace(/\/32$/, '');
     this.sqlServer = new MssqlServer(this, 'sql-server', {
       name: config.sqlServerName,
       resourceGroupName,
       location,
       version: '12.0',
       minimumTlsVersion: '1.2',
-      publicNetworkAccessEnabled: false,
+      publicNetworkAccessEnabled: setupAddress !== undefined,
       // A configured group, so whoever runs the next deploy does not become the administrator.
       azureadAdministrator: {
         loginUsername: props.access.sqlAdminGroup.displayName,
@@ -162,6 +167,13 @@ export class AppData extends Construct {
       collation: 'SQL_Latin1_General_CP1_CI_AS',
       shortTermRetentionPolicy: { retentionDays: 7 },
     });
+    if (setupAddress)
+      new MssqlFirewallRule(this, 'sql-setup-window', {
+        name: 'setup-window',
+        serverId: this.sqlServer.id,
+        startIpAddress: setupAddress,
+        endIpAddress: setupAddress,
+      });
     this.privateEndpoint = privateAccess(
       'sql',
       this.sqlServer.id,
@@ -186,7 +198,7 @@ export class AppData extends Construct {
 
     // --- Key Vault -------------------------------------------------------------------
     // Reached only through its private endpoint: the pods, the add-ons and the deploy agents
-    // are all in the VNet, so nothing needs the public endpoint.
+    // are all in the VNet, so nothing needs the public endpoint (but the setup window above).
     this.keyVault = new KeyVault(this, 'key-vault', {
       name: config.keyVaultName,
       location,
@@ -196,8 +208,9 @@ export class AppData extends Construct {
       rbacAuthorizationEnabled: true,
       purgeProtectionEnabled: config.keyVaultPurgeProtection,
       softDeleteRetentionDays: config.keyVaultSoftDeleteRetentionDays,
-      publicNetworkAccessEnabled: false,
-      networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
+      publicNetworkAccessEnabled: setupAddress !== undefined,
+      // A bare address: Azure stores a /32 rule as the address, and a "/32" here would show as a change in every plan.
+      networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices', ...(setupAddress ? { ipRules: [setupAddress] } : {}) },
     });
     const vaultAccess = privateAccess('key-vault', this.keyVault.id, config.keyVaultName, 'vault', 'privatelink.vaultcore.azure.net', 'vault');
     this.keyVaultPrivateEndpoint = vaultAccess.endpoint;

@@ -22,7 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function ops(script: 'up' | 'down' | 'monitor', args: string[], options: { fail?: string; input?: string } = {}) {
+function ops(script: 'up' | 'down' | 'monitor', args: string[], options: { fail?: string; input?: string; outsideVnet?: boolean } = {}) {
   writeFileSync(join(dir, 'calls.log'), '');
   const r = spawnSync(TSX, [join(ROOT, 'ops', `${script}.ts`), ...args], {
     cwd: dir,
@@ -34,6 +34,8 @@ function ops(script: 'up' | 'down' | 'monitor', args: string[], options: { fail?
       OPS_LOG: join(dir, 'calls.log'),
       OPS_CLOUD: join(dir, 'cloud.json'),
       OPS_FAIL: options.fail ?? '',
+      OPS_OUTSIDE_VNET: options.outsideVnet ? '1' : '',
+      SETUP_ACCESS_CIDR: '',
     },
   });
   const calls = readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n').filter(Boolean);
@@ -109,6 +111,81 @@ describe('npm run up', () => {
     const help = ops('up', ['--help']);
     expect(help.status).toBe(0);
     expect(help.out).toContain('Usage: npm run up -- --env <env>');
+  });
+});
+
+describe('npm run up from outside the VNet (--setup-access)', () => {
+  const cloud = () => JSON.parse(readFileSync(join(dir, 'cloud.json'), 'utf8'));
+  const W = '203.0.113.7/32';
+  const platformCalls = (calls: string[]) => calls.filter((c) => / synth$| synth \[|--stack platform|grant:sql/.test(c));
+
+  test('without it, the platform step cannot write the secrets and says to use it', () => {
+    const r = ops('up', ['--env', 'dev'], { outsideVnet: true });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('FAILED at step 5/12 "Platform stack (platform-dev)');
+    expect(r.out).toContain('or from outside with `--setup-access <your address>/32`');
+  });
+
+  test('opens Key Vault and SQL to that address for the secrets and the database user, then closes them', () => {
+    const r = ops('up', ['--env', 'dev', '--setup-access', W], { outsideVnet: true });
+    expect(r.status).toBe(0);
+    expect(platformCalls(r.calls)).toEqual([
+      'npm run --silent synth',
+      'npm run --silent tf -- plan --env dev --stack platform',
+      `npm run --silent synth [SETUP_ACCESS_CIDR=${W}]`,
+      'npm run --silent tf -- plan --env dev --stack platform',
+      'npm run --silent tf -- apply --env dev --stack platform',
+      'npm run --silent grant:sql -- --env dev --infra-outputs cdktf.out/outputs-dev.json',
+      'npm run --silent synth',
+      'npm run --silent tf -- plan --env dev --stack platform',
+      'npm run --silent tf -- apply --env dev --stack platform',
+    ]);
+    expect(cloud()).toMatchObject({ window: null, granted: true, secretsWritten: true });
+    expect(r.out).toContain('[13/13] Smoke test');
+    expect(r.out).toContain('Key Vault and Azure SQL reachable only through their private endpoints again');
+  });
+
+  test('a second run finds nothing to do and keeps the window shut', () => {
+    expect(ops('up', ['--env', 'dev', '--setup-access', W], { outsideVnet: true }).status).toBe(0);
+    const again = ops('up', ['--env', 'dev', '--setup-access', W], { outsideVnet: true });
+    expect(again.status).toBe(0);
+    expect(changing(again.calls)).toEqual([]);
+    expect(again.calls.some((c) => c.includes('SETUP_ACCESS_CIDR='))).toBe(false);
+    expect(again.out).toContain('platform-dev: no changes; the setup window stays shut');
+    expect(again.out).toContain('Nothing changed: dev already runs what this checkout describes.');
+  });
+
+  test('a failed database user step closes the window before it stops', () => {
+    const r = ops('up', ['--env', 'dev', '--setup-access', W], { outsideVnet: true, fail: 'grant:sql' });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('FAILED at step 7/13 "Database user');
+    expect(cloud().window).toBeNull();
+    expect(r.calls.slice(-3)).toEqual([
+      'npm run --silent synth',
+      'npm run --silent tf -- plan --env dev --stack platform',
+      'npm run --silent tf -- apply --env dev --stack platform',
+    ]);
+    expect(r.calls.some((c) => c.startsWith('az acr build'))).toBe(false);
+    // The next run opens it again, makes the user and closes it.
+    const resumed = ops('up', ['--env', 'dev', '--setup-access', W], { outsideVnet: true });
+    expect(resumed.status).toBe(0);
+    expect(cloud()).toMatchObject({ window: null, granted: true });
+  });
+
+  test('after down, the next up makes the database user again', () => {
+    expect(ops('up', ['--env', 'dev', '--setup-access', W], { outsideVnet: true }).status).toBe(0);
+    expect(ops('down', ['--env', 'dev', '--yes']).status).toBe(0);
+    const r = ops('up', ['--env', 'dev', '--setup-access', W], { outsideVnet: true });
+    expect(r.status).toBe(0);
+    expect(r.calls).toContain(`npm run --silent synth [SETUP_ACCESS_CIDR=${W}]`);
+    expect(r.calls.filter((c) => c.includes('grant:sql'))).toHaveLength(1);
+  });
+
+  test.each(['10.1.2.3/32', '203.0.113.0/24', 'home'])('refuses --setup-access %s before any command runs', (value) => {
+    const r = ops('up', ['--env', 'dev', '--setup-access', value]);
+    expect(r.status).toBe(2);
+    expect(r.out).toContain(`--setup-access: dev.access.setupAccessCidr = "${value}": must be one public IPv4 address as a /32`);
+    expect(r.calls).toEqual([]);
   });
 });
 

@@ -9,7 +9,8 @@ const { createHash } = require('crypto');
 
 const tool = path.basename(process.argv[1]);
 const args = process.argv.slice(2);
-const line = `${tool} ${args.join(' ')}`;
+// The setup window a synth was asked for shows in the log (`npm run up -- --setup-access`).
+const line = `${tool} ${args.join(' ')}${process.env.SETUP_ACCESS_CIDR ? ` [SETUP_ACCESS_CIDR=${process.env.SETUP_ACCESS_CIDR}]` : ''}`;
 fs.appendFileSync(process.env.OPS_LOG, `${line}\n`);
 const cloudFile = process.env.OPS_CLOUD;
 const cloud = fs.existsSync(cloudFile) ? JSON.parse(fs.readFileSync(cloudFile, 'utf8')) : { stacks: {}, images: {}, granted: false, deployed: null };
@@ -34,22 +35,42 @@ const stackOf = () => {
 if (tool === 'npm') {
   const script = args[2];
   const sub = args[4];
+  // With $OPS_OUTSIDE_VNET the caller is outside the VNet: the platform stack's secret writes
+  // and grant:sql reach the private Key Vault and SQL server only through the setup window.
+  const outside = process.env.OPS_OUTSIDE_VNET === '1';
+  const synthesizedWindow = cloud.synthesizedWindow ?? null;
+  if (script === 'synth') cloud.synthesizedWindow = process.env.SETUP_ACCESS_CIDR || null;
   if (script === 'tf' && sub === 'plan') {
     const stack = stackOf();
-    const changes = cloud.stacks[stack] ? [] : [{ address: `azurerm_thing.${stack}`, actions: ['create'] }];
+    const windowMoves = stack.startsWith('platform-') && (cloud.window ?? null) !== synthesizedWindow;
+    const changes = cloud.stacks[stack] && !windowMoves ? [] : [{ address: `azurerm_thing.${stack}`, actions: ['update'] }];
     write(path.join('cdktf.out', 'stacks', stack, 'plan-summary.json'), JSON.stringify({ format: 1, stack, changes, outputChanges: [] }));
     out(`${stack}: ${changes.length} to add`);
   } else if (script === 'tf' && sub === 'apply') {
-    cloud.stacks[stackOf()] = true;
+    const stack = stackOf();
+    if (stack.startsWith('platform-')) {
+      if (outside && !cloud.secretsWritten && !synthesizedWindow) {
+        process.stderr.write('Error: checking for presence of existing Secret "db-server": dial tcp: i/o timeout\n');
+        process.exit(1);
+      }
+      cloud.secretsWritten = true;
+      cloud.window = synthesizedWindow;
+    }
+    cloud.stacks[stack] = true;
   } else if (script === 'tf' && sub === 'destroy') {
     const stack = stackOf();
     const n = cloud.stacks[stack] ? 7 : 0;
     delete cloud.stacks[stack];
+    if (stack.startsWith('platform-')) Object.assign(cloud, { secretsWritten: false, window: null });
     out(`Destroy complete! Resources: ${n} destroyed.`);
   } else if (script === 'tf' && sub === 'outputs') {
     const env = flag('--env');
     write(path.join('cdktf.out', `outputs-${env}.json`), JSON.stringify({ [`platform-${env}`]: { key_vault_url: 'https://kv.vault.azure.net/' } }));
   } else if (script === 'grant:sql') {
+    if (outside && !cloud.window) {
+      process.stderr.write('ConnectionError: Failed to connect to the SQL server in 15000ms\n');
+      process.exit(1);
+    }
     out(cloud.granted ? 'order-app-identity already has its database user and roles.' : 'order-app-identity can now sign in.');
     cloud.granted = true;
   } else if (script === 'synth:k8s') {
