@@ -626,6 +626,12 @@ const DEPLOY_SETTINGS: readonly { variable: string; placeholder: string; values:
   { variable: 'ADMIN_CIDRS', placeholder: PLACEHOLDER_ADMIN_CIDR, values: (c) => c.networking.adminCidrs },
 ];
 
+/** The name of the setup window's SQL firewall rule (`SETUP_ACCESS_CIDR`): how a synthesized stack shows the window is open. */
+export const SETUP_WINDOW_RULE_NAME = 'setup-window';
+
+/** True when a synthesized stack opens the setup window. */
+export const opensSetupWindow = (stackJson: string): boolean => new RegExp(`"name":\\s*"${SETUP_WINDOW_RULE_NAME}"`).test(stackJson);
+
 /** The environment variables a deploy needs and synth does without (the pipeline's variable group holds them). */
 export const DEPLOY_SETTING_VARIABLES: readonly string[] = DEPLOY_SETTINGS.map((s) => s.variable);
 

@@ -20,7 +20,7 @@ import type { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { AppContract } from '../../app/src/app-contract';
-import type { AccessConfig, DataConfig } from '../../platform/environment-config';
+import { SETUP_WINDOW_RULE_NAME, type AccessConfig, type DataConfig } from '../../platform/environment-config';
 
 export interface AppDataProps {
   /** Names, SKU, login mode and retention of the vault and the database. */
@@ -169,7 +169,7 @@ export class AppData extends Construct {
     });
     if (setupAddress)
       new MssqlFirewallRule(this, 'sql-setup-window', {
-        name: 'setup-window',
+        name: SETUP_WINDOW_RULE_NAME,
         serverId: this.sqlServer.id,
         startIpAddress: setupAddress,
         endIpAddress: setupAddress,

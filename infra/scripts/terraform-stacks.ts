@@ -25,7 +25,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { flagLines, oneOf, parseArgs, UsageError, wholeNumber } from '../../lib/cli-args';
-import { ENVIRONMENT_NAMES, unsetSettingsIn } from '../../platform/environment-config';
+import { ENVIRONMENT_NAMES, opensSetupWindow, unsetSettingsIn } from '../../platform/environment-config';
 import { STACK_NAMES } from '../../platform/stack-names';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { describeSummary, diffSummaries, summarizePlan, type PlanSummary } from './plan-summary';
@@ -228,10 +228,17 @@ function main(): void {
   for (const stack of stacks) {
     const file = join(stacksDir, stack, 'cdk.tf.json');
     if (!existsSync(file)) throw new UsageError(`${join(stacksDir, stack)} has no cdk.tf.json: run \`npm run synth\` first.`);
-    const unset = args.command === 'outputs' || args.command === 'destroy' ? [] : unsetSettingsIn(readFileSync(file, 'utf8'));
+    const json = readFileSync(file, 'utf8');
+    const unset = args.command === 'outputs' || args.command === 'destroy' ? [] : unsetSettingsIn(json);
     if (unset.length > 0)
       throw new UsageError(
         `${stack} was synthesized without ${unset.join(', ')}: set them (README "Synth and deploy") and run \`npm run synth\` again.`,
+      );
+    // The setup window is for `npm run up` at a person's terminal; in the pipeline it would stay open.
+    if (process.env.TF_BUILD && (args.command === 'plan' || args.command === 'apply') && opensSetupWindow(json))
+      throw new UsageError(
+        `${stack} was synthesized with SETUP_ACCESS_CIDR (the setup window of \`npm run up -- --setup-access\`), which the pipeline ` +
+          'never opens: remove SETUP_ACCESS_CIDR from the variable group and run again.',
       );
   }
   const armEnv = armEnvFromPipeline(process.env);

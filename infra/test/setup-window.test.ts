@@ -1,5 +1,5 @@
 import { containsAddress, parseCidr } from '../../platform/cidr';
-import { environments, InfraConfigError } from '../../platform/environment-config';
+import { environments, InfraConfigError, opensSetupWindow } from '../../platform/environment-config';
 import { all, only, synthEnvironment } from '../../test-helpers/synth-helpers';
 
 // The setup window of `npm run up -- --setup-access`: evaluated as Azure evaluates a request
@@ -76,6 +76,13 @@ describe('the setup window (SETUP_ACCESS_CIDR)', () => {
       return r;
     };
     expect(strip(open)).toEqual(strip(closed));
+  });
+
+  test('a synthesized stack shows whether it opens the window (what `npm run tf` refuses in the pipeline)', () => {
+    for (const indent of [undefined, 2]) {
+      expect(opensSetupWindow(JSON.stringify(platform({ SETUP_ACCESS_CIDR: '203.0.113.7/32' }), null, indent))).toBe(true);
+      expect(opensSetupWindow(JSON.stringify(platform({}), null, indent))).toBe(false);
+    }
   });
 
   test.each([

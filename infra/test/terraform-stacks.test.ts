@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PLACEHOLDER_PRINCIPAL_IDS } from '../../platform/environment-config';
+import { SETUP_WINDOW_RULE_NAME, PLACEHOLDER_PRINCIPAL_IDS } from '../../platform/environment-config';
 import { TERRAFORM_VERSION } from '../config/terraform-version';
 import { MASK, summarizePlan } from '../scripts/plan-summary';
 import { armEnvFromPipeline, isStale, parseLockError } from '../scripts/terraform-stacks';
@@ -318,6 +318,32 @@ process.exit(9);
     expect(r.stderr).toContain(
       'platform-dev was synthesized without DEPLOYER_OBJECT_ID: set them (README "Synth and deploy") and run `npm run synth` again.',
     );
+  });
+
+  test('in the pipeline, a stack synthesized with the setup window is refused before any terraform call', () => {
+    writeFileSync(
+      join(stacks, 'platform-dev', 'cdk.tf.json'),
+      JSON.stringify(
+        { resource: { azurerm_mssql_firewall_rule: { w: { name: SETUP_WINDOW_RULE_NAME, start_ip_address: '203.0.113.7' } } } },
+        null,
+        2,
+      ),
+    );
+    const inPipeline = spawnSync(
+      TSX,
+      ['infra/scripts/terraform-stacks.ts', 'apply', '--env', 'dev', '--stacks-dir', stacks, '--terraform', terraform],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TF_BUILD: 'True', ARM_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555' },
+      },
+    );
+    expect(inPipeline.status).toBe(2);
+    expect(inPipeline.stderr).toContain('platform-dev was synthesized with SETUP_ACCESS_CIDR');
+    expect(inPipeline.stderr).toContain('remove SETUP_ACCESS_CIDR from the variable group');
+    expect(existsSync(join(stacks, 'calls.log'))).toBe(false);
+    // At a terminal (`npm run up -- --setup-access`) the same stack is planned.
+    expect(tf('plan', '--env', 'dev').status).toBe(0);
   });
 
   test('apply applies exactly the saved plans and writes the non-sensitive outputs', () => {
