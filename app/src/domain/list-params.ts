@@ -1,5 +1,17 @@
 import type { Order } from './order';
-import { DEFAULT_SORT, SORT_FIELDS, SORT_KEYS, sortKeyOf, type OrderFilter, type OrderSort, type SortField, type SortKey } from './order-query';
+import {
+  baseField,
+  DEFAULT_SORT,
+  foldKey,
+  SORT_FIELDS,
+  SORT_KEYS,
+  sortKeyOf,
+  TEXT_FILTER_FIELDS,
+  type OrderFilter,
+  type OrderSort,
+  type SortField,
+  type SortKey,
+} from './order-query';
 import { isCalendarDate, normalizeText, ORDER_RULES } from './order-validation';
 
 /** Paging limits of the order list. */
@@ -48,12 +60,14 @@ export function decodeCursor(value: string, field: SortField): SortKey | undefin
   const fields = SORT_KEYS[field];
   if (!Array.isArray(key) || key.length !== fields.length) return undefined;
   // Checked as the column would: an invalid or impossible date (2026-02-30) would be shifted
-  // or refused by the database, and SQL Server's NVARCHAR(64) counts UTF-16 units.
+  // or refused by the database, and SQL Server's NVARCHAR(64) counts UTF-16 units. A folded
+  // key has no capital ASCII letter (a link made before text sorts were folded has one).
   const ok = fields.every((f, i) => {
     const v = key[i];
     if (f === 'productQuantity') return Number.isInteger(v) && Math.abs(v as number) < 2 ** 31;
     if (typeof v !== 'string') return false;
-    return f === 'orderDate' || f === 'shippingDate' ? isCalendarDate(v) : v.length <= ORDER_RULES.textMaxLength;
+    if (f === 'orderDate' || f === 'shippingDate') return isCalendarDate(v);
+    return v.length <= ORDER_RULES.textMaxLength && (f === baseField(f) || v === foldKey(v));
   });
   return ok ? (key as SortKey) : undefined;
 }
@@ -107,7 +121,8 @@ export function parseListParams(query: Record<string, unknown>): ListParamsResul
   }
 
   const filter: { -readonly [K in keyof OrderFilter]: OrderFilter[K] } = {};
-  for (const name of ['userId', 'storeCode', 'productCode'] as const) {
+  // Text filters match a prefix of the field in any ASCII case (see `OrderFilter`); the text is kept as typed.
+  for (const name of TEXT_FILTER_FIELDS) {
     const given = single(query, name, errors);
     if (!given) continue;
     // Stored text is NFC: a filter typed with separate accents finds it too.

@@ -1,7 +1,18 @@
 import type { Order } from '../domain/order';
 import { normalizeText } from '../domain/order-validation';
 import { PAGING, type ListParams } from '../domain/list-params';
-import { SORT_KEYS, sortKeyOf, type OrderFilter, type OrderSort, type SortField } from '../domain/order-query';
+import { FIELD_LABELS } from '../domain/order';
+import {
+  FOLDED_KEYS,
+  foldKey,
+  SORT_KEYS,
+  sortKeyOf,
+  TEXT_FILTER_FIELDS,
+  type OrderFilter,
+  type OrderSort,
+  type SortField,
+  type TextFilterField,
+} from '../domain/order-query';
 import type { OrderStore } from '../store/order-store';
 
 /** A new order has the same Date UUID and User ID as a stored one. Nothing was written. */
@@ -36,10 +47,14 @@ export interface OrderPage {
  * The message names the parameter and what to do instead.
  */
 export class PageTooDeepError extends Error {
-  constructor(public readonly page: number) {
+  /** `sortInstead`: a column under whose sort every page of this filter can be reached, if there is one. */
+  constructor(
+    public readonly page: number,
+    sortInstead?: string,
+  ) {
     super(
       `Query parameter "page": page ${page} of this filter under this sort cannot be reached directly without scanning most of the orders. ` +
-        'Use the Next and Previous links, sort by Order Date, or narrow the filter.',
+        `Use the Next and Previous links, ${sortInstead ? `sort by ${sortInstead}, ` : ''}or narrow the filter.`,
     );
     this.name = 'PageTooDeepError';
   }
@@ -55,13 +70,27 @@ export interface OrderServiceProps {
   readonly maxWalk?: number;
 }
 
-/** How a (filter, sort) is read; see `OrderService.list`. */
+/**
+ * How a (filter, sort) is read; see `OrderService.list`. `filter` is the request's, with
+ * `wholeKeys` set for text filters whose matches all have one folded key.
+ */
 type Plan =
-  | { readonly kind: 'range'; readonly via: SortField; readonly firstRank: number; readonly lastRank: number }
-  | { readonly kind: 'small'; readonly via: SortField; readonly total: number }
-  | { readonly kind: 'walk'; readonly total: number; readonly exact: boolean; readonly stepCost: number };
+  | { readonly kind: 'range'; readonly filter: OrderFilter; readonly via: SortField; readonly firstRank: number; readonly lastRank: number }
+  | { readonly kind: 'small'; readonly filter: OrderFilter; readonly via: SortField; readonly total: number }
+  | { readonly kind: 'walk'; readonly filter: OrderFilter; readonly total: number; readonly exact: boolean; readonly stepCost: number };
 
-const TEXT_FILTERS = ['userId', 'storeCode', 'productCode'] as const;
+/**
+ * A sort under which every page of `filter` is a 'range' plan (see `OrderService.plan`):
+ * Order Date for dates alone; a text filter's own column when it is the only text filter
+ * and either alone or whole. Undefined when there is none.
+ */
+function sortReachingEveryPage(filter: OrderFilter): string | undefined {
+  const texts = TEXT_FILTER_FIELDS.filter((f) => filter[f] !== undefined);
+  if (texts.length === 0) return FIELD_LABELS.orderDate;
+  const hasDates = filter.orderDateFrom !== undefined || filter.orderDateTo !== undefined;
+  const [only] = texts;
+  return texts.length === 1 && (!hasDates || filter.wholeKeys?.[only!] !== undefined) ? FIELD_LABELS[only!] : undefined;
+}
 
 /**
  * The order rules and the list's paging. Paging never counts or scans the whole table: the
@@ -70,8 +99,10 @@ const TEXT_FILTERS = ['userId', 'storeCode', 'productCode'] as const;
  * summing counts in memory and a seek. Every filter and sort is read through the index
  * range that holds its rows most tightly:
  * - **range**: the filter's rows lie together in the sort's own order (no filter; dates
- *   under the date sort; one text filter, with or without dates, under the date sort or
- *   its own column): exact counts and any page in a seek and fewer than 1,000 index steps;
+ *   under the date sort; one text filter alone under its own column, whose folded key
+ *   leads that index, so a prefix is one run of it; one text filter whose matches all
+ *   have one folded key, with or without dates, under the date sort or its own column):
+ *   exact counts and any page in a seek and fewer than 1,000 index steps;
  * - **small**: otherwise, when some index range holding every match has at most
  *   √(page size × orders × step cost) rows (5,000 for a million orders, 15,800 where the
  *   sort's index lacks a filtered column and each walked entry costs a table lookup): that
@@ -123,8 +154,9 @@ export class OrderService {
   }
 
   async list(params: ListParams): Promise<OrderPage> {
-    const { filter, sort, size } = params;
-    const plan = await this.plan(filter, sort);
+    const { sort, size } = params;
+    const plan = await this.plan(params.filter, sort);
+    const { filter } = plan;
     if (params.cursor) return this.fromCursor(params, plan);
     const total = plan.kind === 'range' ? plan.lastRank - plan.firstRank + 1 : plan.total;
     const totalPages = Math.max(1, Math.ceil(total / size));
@@ -147,11 +179,17 @@ export class OrderService {
     return this.result(params, plan, items, offset, page);
   }
 
-  /** Every order of the filtered, sorted list, read in batches by keyset (for CSV export). */
-  async *stream(filter: OrderFilter, sort: OrderSort, batchSize = 1000): AsyncGenerator<Order> {
+  /**
+   * Every order of the filtered, sorted list, read in batches by keyset (for CSV export),
+   * through the index its plan reads (a walked filter: the sort's), so no batch sorts more
+   * than a small range.
+   */
+  async *stream(given: OrderFilter, sort: OrderSort, batchSize = 1000): AsyncGenerator<Order> {
+    const plan = await this.plan(given, sort);
+    const via = plan.kind === 'walk' ? sort.field : plan.via;
     let from: { key: ReturnType<typeof sortKeyOf>; inclusive: boolean } | undefined;
     for (;;) {
-      const batch = await this.store.page({ filter, sort, from, skip: 0, limit: batchSize });
+      const batch = await this.store.page({ filter: plan.filter, sort, from, skip: 0, limit: batchSize, via });
       yield* batch;
       if (batch.length < batchSize) return;
       from = { key: sortKeyOf(batch[batch.length - 1]!, sort), inclusive: false };
@@ -160,7 +198,8 @@ export class OrderService {
 
   /** Rows just after (or just before) a cursor: a seek, whatever happened to the rows around it. */
   private async fromCursor(params: ListParams, plan: Plan): Promise<OrderPage> {
-    const { filter, sort, size } = params;
+    const { sort, size } = params;
+    const { filter } = plan;
     const cursor = params.cursor!;
     const via = plan.kind === 'walk' ? sort.field : plan.via;
     const after = cursor.direction === 'after';
@@ -200,7 +239,8 @@ export class OrderService {
 
   /** A page of a 'walk' plan: from the front or, when nearer, from the back; refused when both are too far. */
   private async walk(params: ListParams, plan: Extract<Plan, { kind: 'walk' }>, offset: number): Promise<Order[]> {
-    const { filter, sort, size } = params;
+    const { sort, size } = params;
+    const { filter } = plan;
     const all = await this.store.total();
     const stepsPerMatch = (plan.total > 0 ? all / plan.total : all) * plan.stepCost;
     if ((offset + size) * stepsPerMatch <= this.maxWalk) return this.store.page({ filter, sort, skip: offset, limit: size, via: sort.field });
@@ -210,42 +250,76 @@ export class OrderService {
       const rows = await this.store.page({ filter, sort: reversed, skip: Math.max(0, fromEnd), limit: size + Math.min(0, fromEnd), via: sort.field });
       return rows.reverse();
     }
-    throw new PageTooDeepError(params.page);
+    throw new PageTooDeepError(params.page, sortReachingEveryPage(filter));
   }
 
   /** Chooses how to read a (filter, sort); see the class comment. Bounded: a few seeks and bucket counts. */
-  private async plan(filter: OrderFilter, sort: OrderSort): Promise<Plan> {
-    const texts = TEXT_FILTERS.filter((f) => filter[f] !== undefined);
-    const dates: OrderFilter = { orderDateFrom: filter.orderDateFrom, orderDateTo: filter.orderDateTo };
-    const hasDates = filter.orderDateFrom !== undefined || filter.orderDateTo !== undefined;
+  private async plan(given: OrderFilter, sort: OrderSort): Promise<Plan> {
+    const texts = TEXT_FILTER_FIELDS.filter((f) => given[f] !== undefined);
+    const dates: OrderFilter = { orderDateFrom: given.orderDateFrom, orderDateTo: given.orderDateTo };
+    const hasDates = given.orderDateFrom !== undefined || given.orderDateTo !== undefined;
     // The filter's rows lie together in the sort's order.
-    if (texts.length === 0 && (sort.field === 'orderDate' || !hasDates)) return this.range(filter, sort.field);
-    if (texts.length === 1 && (sort.field === 'orderDate' || sort.field === texts[0])) return this.range(filter, texts[0]!);
-    // Otherwise the tightest range that holds them all.
-    const candidates = [await this.range(dates, 'orderDate'), ...(await Promise.all(texts.map((f) => this.range({ ...dates, [f]: filter[f] }, f))))];
-    const tightest = candidates.reduce((a, b) => (b.lastRank - b.firstRank < a.lastRank - a.firstRank ? b : a));
-    const size = tightest.lastRank - tightest.firstRank + 1;
+    if (texts.length === 0 && (sort.field === 'orderDate' || !hasDates)) return this.range(given, sort.field);
+    if (texts.length === 1 && sort.field === texts[0] && !hasDates) return this.range(given, sort.field);
+    const wholeKeys = await this.wholeKeys(given, texts);
+    const filter: OrderFilter = Object.keys(wholeKeys).length > 0 ? { ...given, wholeKeys } : given;
+    const isWhole = (f: TextFilterField): boolean => wholeKeys[f] !== undefined;
+    if (texts.length === 1 && isWhole(texts[0]!) && (sort.field === 'orderDate' || sort.field === texts[0])) return this.range(filter, texts[0]!);
+    // Otherwise the tightest range that holds them all. A text filter's range is exactly its
+    // matches when it is the only filter, or the only text filter and whole.
+    const ranges = [
+      { range: await this.range(dates, 'orderDate'), exact: texts.length === 0 },
+      ...(await Promise.all(
+        texts.map(async (f) => ({
+          range: await this.range({ ...dates, [f]: given[f], ...(isWhole(f) ? { wholeKeys: { [f]: wholeKeys[f] } } : {}) }, f),
+          exact: texts.length === 1 && (!hasDates || isWhole(f)),
+        })),
+      )),
+    ];
+    const tightest = ranges.reduce((a, b) => (b.range.lastRank - b.range.firstRank < a.range.lastRank - a.range.firstRank ? b : a));
+    const size = tightest.range.lastRank - tightest.range.firstRank + 1;
     const all = await this.store.total();
     // Sorting the range costs a step per row; walking the sort's index costs a step per
     // entry, and about ten when the index lacks a filtered column (a table lookup each).
-    const filtered = [...texts, ...(hasDates ? (['orderDate'] as const) : [])];
+    const filtered = [...texts.map((f) => FOLDED_KEYS[f]), ...(hasDates ? (['orderDate'] as const) : [])];
     const stepCost = filtered.every((f) => SORT_KEYS[sort.field].includes(f)) ? 1 : 10;
     if (size <= Math.max(1000, Math.sqrt(PAGING.defaultSize * all * stepCost)))
-      return { kind: 'small', via: tightest.via, total: await this.store.count(filter, tightest.via) };
-    return { kind: 'walk', total: size, exact: texts.length === 0, stepCost };
+      return { kind: 'small', filter, via: tightest.range.via, total: await this.store.count(filter, tightest.range.via) };
+    return { kind: 'walk', filter, total: size, exact: tightest.exact, stepCost };
+  }
+
+  /**
+   * The text filters whose matches all have one folded key: the first and last match in
+   * the field's own order (two seeks each) have the same one. Compared whole (`=`), their
+   * matches lie in date order in the field's index. An order written between these seeks
+   * and the page's read, whose key differs but starts with the filter, shows from the next
+   * request on.
+   */
+  private async wholeKeys(filter: OrderFilter, texts: readonly TextFilterField[]): Promise<Partial<Record<TextFilterField, string>>> {
+    const found = await Promise.all(
+      texts.map(async (f) => {
+        const only: OrderFilter = { [f]: filter[f] };
+        const [first] = await this.store.page({ filter: only, sort: { field: f, direction: 'asc' }, skip: 0, limit: 1, via: f });
+        if (!first) return undefined;
+        const [last] = await this.store.page({ filter: only, sort: { field: f, direction: 'desc' }, skip: 0, limit: 1, via: f });
+        const key = foldKey(first[f]);
+        return last && foldKey(last[f]) === key ? ([f, key] as const) : undefined;
+      }),
+    );
+    return Object.fromEntries(found.filter((e) => e !== undefined));
   }
 
   /** Ranks of the first and last orders of `filter` in `via`'s order, where they lie together. */
   private async range(filter: OrderFilter, via: SortField): Promise<Extract<Plan, { kind: 'range' }>> {
     const noFilter = Object.values(filter).every((v) => v === undefined);
-    if (noFilter) return { kind: 'range', via, firstRank: 0, lastRank: (await this.store.total()) - 1 };
+    if (noFilter) return { kind: 'range', filter, via, firstRank: 0, lastRank: (await this.store.total()) - 1 };
     const [first] = await this.store.page({ filter, sort: { field: via, direction: 'asc' }, skip: 0, limit: 1, via });
-    if (!first) return { kind: 'range', via, firstRank: 0, lastRank: -1 };
+    if (!first) return { kind: 'range', filter, via, firstRank: 0, lastRank: -1 };
     const [last] = await this.store.page({ filter, sort: { field: via, direction: 'desc' }, skip: 0, limit: 1, via });
     const [firstRank, lastRank] = await Promise.all([
       this.store.rank(via, sortKeyOf(first, { field: via, direction: 'asc' })),
       this.store.rank(via, sortKeyOf(last!, { field: via, direction: 'asc' })),
     ]);
-    return { kind: 'range', via, firstRank, lastRank };
+    return { kind: 'range', filter, via, firstRank, lastRank };
   }
 }

@@ -1,7 +1,18 @@
 import sql from 'mssql';
 import type { Order, OrderField } from '../domain/order';
-import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortField, type SortKey } from '../domain/order-query';
-import { LOCK_POSITIONS_SQL, mssqlPositionsMigrationSql } from './mssql-positions';
+import {
+  baseField,
+  FOLDED_KEYS,
+  SORT_KEYS,
+  TEXT_FILTER_FIELDS,
+  type OrderFilter,
+  type OrderSort,
+  type PageRequest,
+  type SortField,
+  type SortKey,
+  type TextFilterField,
+} from '../domain/order-query';
+import { LOCK_POSITIONS_SQL, MSSQL_KEY_COLLATION, mssqlPositionsMigrationSql } from './mssql-positions';
 import { MssqlSessionRevocations } from './mssql-session-revocations';
 import type { InsertResult, OrderStore } from './order-store';
 import { PositionIndex, type BucketSource, type PositionBucket } from './position-index';
@@ -9,8 +20,11 @@ import { BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META } from './position
 import {
   compareKeys,
   filterConditions,
+  filterParamField,
+  indexColumns,
   indexFor,
   INDEXES,
+  KEY_COLUMNS,
   listQuery as buildListQuery,
   rowToOrder,
   SELECT_COLUMNS,
@@ -116,13 +130,24 @@ function sqlValue(field: OrderField, value: string | number): unknown {
   return DATE_FIELDS.has(field) ? new Date(`${value}T00:00:00Z`) : value;
 }
 
-const FILTER_PARAM_FIELDS: Readonly<Record<string, OrderField>> = {
-  fUserId: 'userId',
-  fStoreCode: 'storeCode',
-  fProductCode: 'productCode',
-  fFrom: 'orderDate',
-  fTo: 'orderDate',
-};
+/**
+ * The folded key of a text column (see `foldKey`): a computed column in a binary collation,
+ * so that its order is the code order both stores share and a prefix is one range of it
+ * (the database's default collation, `SQL_Latin1_General_CP1_CI_AS` on Azure SQL, ignores
+ * case but also gives `-` little weight, which would let `GB8847X` into `GB-8847`'s range).
+ * `TRANSLATE` over the binary-collated text folds exactly the 26 ASCII letters, as SQLite's
+ * `lower()` does. Built-in string functions but FORMAT are deterministic, and the column is
+ * precise, so it can be indexed without being persisted. Sessions that write `dbo.orders`
+ * need the SET options an index on a computed column requires (tedious's, SSMS's and
+ * ODBC's defaults are those).
+ */
+export function mssqlFoldedKeyColumnSql(field: TextFilterField): string {
+  const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  return (
+    `${KEY_COLUMNS[FOLDED_KEYS[field]]} AS (CAST(TRANSLATE(${SQL_COLUMNS[field]} COLLATE ${MSSQL_KEY_COLLATION}, N'${upper}', N'${upper.toLowerCase()}') ` +
+    `AS NVARCHAR(64)) COLLATE ${MSSQL_KEY_COLLATION})`
+  );
+}
 
 const MIGRATION_BATCH =
   `
@@ -144,9 +169,17 @@ IF OBJECT_ID(N'dbo.orders', N'U') IS NULL
     [Shipping Date] DATE NOT NULL,
     CONSTRAINT PK_orders PRIMARY KEY (date_uuid, [User ID])
   );
+-- The folded keys the text columns sort and filter by: computed columns, not persisted, so
+-- adding them changes metadata only; their indexes hold the values.
+${TEXT_FILTER_FIELDS.map(
+  (f) => `IF COL_LENGTH(N'dbo.orders', N'${KEY_COLUMNS[FOLDED_KEYS[f]]}') IS NULL
+  ALTER TABLE dbo.orders ADD ${mssqlFoldedKeyColumnSql(f)};`,
+).join('\n')}
+-- The raw text columns' indexes (RETIRED_INDEXES) are left for replicas of the release before, which name them in hints.
+-- In EXEC: a statement naming a column this batch adds would not compile with the batch.
 ${INDEXES.map(
   (ix) => `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'${ix.name}' AND object_id = OBJECT_ID(N'dbo.orders'))
-  CREATE INDEX ${ix.name} ON dbo.orders (${ix.columns.map((c) => SQL_COLUMNS[c]).join(', ')});`,
+  EXEC (N'CREATE INDEX ${ix.name} ON dbo.orders (${indexColumns(ix)})');`,
 ).join('\n')}
 -- Who created the order (sign-in): a new nullable column, the seed's columns untouched.
 IF COL_LENGTH(N'dbo.orders', N'created_by') IS NULL
@@ -254,7 +287,7 @@ COMMIT TRANSACTION;`);
   }
 
   async count(filter: OrderFilter, via: SortField): Promise<number> {
-    const where = filterConditions(filter);
+    const where = filterConditions(filter, 'expanded');
     const q: SqlFragment = {
       sql: `SELECT COUNT_BIG(*) AS n FROM ${this.table(via)}${where.length ? ` WHERE ${where.map((c) => c.sql).join(' AND ')}` : ''}`,
       params: Object.assign({}, ...where.map((c) => c.params)) as Record<string, string | number>,
@@ -379,8 +412,9 @@ COMMIT TRANSACTION;`);
   private bind(request: sql.Request, q: SqlFragment, sort: OrderSort): sql.Request {
     const keyFields = SORT_KEYS[sort.field];
     for (const [name, value] of Object.entries(q.params)) {
-      const field = FILTER_PARAM_FIELDS[name] ?? keyFields[Number(name.slice(1))];
-      if (!field) throw new Error(`No SQL type for parameter ${name}`);
+      const keyField = filterParamField(name) ?? keyFields[Number(name.slice(1))];
+      if (!keyField) throw new Error(`No SQL type for parameter ${name}`);
+      const field = baseField(keyField);
       request.input(name, sqlType(field), sqlValue(field, value));
     }
     return request;

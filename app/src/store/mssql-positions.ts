@@ -1,7 +1,6 @@
-import type { OrderField } from '../domain/order';
-import { SORT_KEYS, type SortField, type SortKey } from '../domain/order-query';
+import { baseField, SORT_KEYS, type KeyField, type SortField, type SortKey } from '../domain/order-query';
 import { BUCKET_FIELDS, bucketTable, keyColumns, POSITIONS_META } from './position-buckets';
-import { compareKeys, indexFor } from './sql-columns';
+import { compareKeys, indexFor, SQL_COLUMNS } from './sql-columns';
 
 /**
  * The position index of `position-buckets.ts` for SQL Server / Azure SQL: the same bucket
@@ -19,11 +18,18 @@ import { compareKeys, indexFor } from './sql-columns';
  * An UPDATE that changes no key column (e.g. `created_by`) leaves the buckets alone.
  */
 
-/** SQL Server type of a bucket column: the same as the `dbo.orders` column. */
-function columnType(field: OrderField): string {
+/** The binary collation of the folded keys (see `mssqlFoldedKeyColumnSql`), in `dbo.orders` and in the bucket tables alike. */
+export const MSSQL_KEY_COLLATION = 'Latin1_General_100_BIN2';
+
+/**
+ * SQL Server type of a bucket column: the same as the `dbo.orders` column. Variables take
+ * no collation (T-SQL has none for them); compared with a column, the column's wins.
+ */
+function columnType(field: KeyField, forVariable = false): string {
   if (field === 'productQuantity') return 'INT';
   if (field === 'orderDate' || field === 'shippingDate') return 'DATE';
-  return field === 'dateUuid' ? 'NVARCHAR(36)' : 'NVARCHAR(64)';
+  if (field === 'dateUuid') return 'NVARCHAR(36)';
+  return field === baseField(field) || forVariable ? 'NVARCHAR(64)' : `NVARCHAR(64) COLLATE ${MSSQL_KEY_COLLATION}`;
 }
 
 /** A key below every real one, as SQL Server stores it: the lowest date, an empty string, the lowest INT. */
@@ -44,27 +50,29 @@ const keysEqual = (field: SortField, a: string, b: string): string =>
   keyColumns(field)
     .map((c) => `${a}.${c} = ${b}.${c}`)
     .join(' AND ');
-/** Every column some sort key uses: an UPDATE that changes none of them moves no row. */
-const KEY_COLUMNS: readonly string[] = [...new Set(BUCKET_FIELDS.flatMap((f) => keyColumns(f)))];
+/** Every stored column some sort key is made of: an UPDATE that changes none of them moves no row (a folded key moves with its text). */
+const KEY_SOURCE_COLUMNS: readonly string[] = [...new Set(BUCKET_FIELDS.flatMap((f) => SORT_KEYS[f].map((k) => SQL_COLUMNS[baseField(k)])))];
 const orders = (field: SortField): string => `dbo.orders WITH (INDEX(${indexFor(field) ?? 'PK_orders'}))`;
 
 /** Takes the version row's lock (without changing it) for the rest of the transaction. */
 export const LOCK_POSITIONS_SQL = `UPDATE dbo.${POSITIONS_META} SET version = version WHERE id = 1;`;
 
-/** The tables: one row of version and generation, a bucket table per sort field. */
-export function mssqlPositionTablesSql(): string {
-  const tables = BUCKET_FIELDS.map((f) => {
-    const t = `dbo.${bucketTable(f)}`;
-    const cols = SORT_KEYS[f].map((k, i) => `${keyColumns(f)[i]} ${columnType(k)} NOT NULL`).join(', ');
-    return `CREATE TABLE ${t} (${cols}, rows INT NOT NULL, version BIGINT NOT NULL, CONSTRAINT PK_${bucketTable(f)} PRIMARY KEY (${keyList(f)}));
+/** The bucket table of a sort field, with its indexes. */
+function bucketTableSql(f: SortField): string {
+  const t = `dbo.${bucketTable(f)}`;
+  const cols = SORT_KEYS[f].map((k, i) => `${keyColumns(f)[i]} ${columnType(k)} NOT NULL`).join(', ');
+  return `CREATE TABLE ${t} (${cols}, rows INT NOT NULL, version BIGINT NOT NULL, CONSTRAINT PK_${bucketTable(f)} PRIMARY KEY (${keyList(f)}));
 CREATE INDEX ${bucketTable(f)}_version ON ${t} (version) INCLUDE (rows);
 CREATE INDEX ${bucketTable(f)}_rows ON ${t} (rows);`;
-  });
+}
+
+/** The tables: one row of version and generation, a bucket table per sort field. */
+export function mssqlPositionTablesSql(): string {
   return (
     `CREATE TABLE dbo.${POSITIONS_META} (id INT NOT NULL CONSTRAINT PK_${POSITIONS_META} PRIMARY KEY CHECK (id = 1), ` +
     `version BIGINT NOT NULL, generation BIGINT NOT NULL);
 INSERT INTO dbo.${POSITIONS_META} (id, version, generation) VALUES (1, 0, 0);
-${tables.join('\n')}`
+${BUCKET_FIELDS.map(bucketTableSql).join('\n')}`
   );
 }
 
@@ -106,7 +114,7 @@ export function mssqlPositionTriggerSql(bucketRows: number): string {
     const t = `dbo.${bucketTable(f)}`;
     const cols = keyColumns(f);
     const vars = cols.map((_, i) => `@s${n}_${i}`);
-    const declare = SORT_KEYS[f].map((k, i) => `${vars[i]} ${columnType(k)}`).join(', ');
+    const declare = SORT_KEYS[f].map((k, i) => `${vars[i]} ${columnType(k, true)}`).join(', ');
     return `-- ${f}: add or remove one in the bucket each changed row falls into.
 WITH moves AS (
   SELECT ${keyList(f, 'b.')}, SUM(d.delta) AS delta
@@ -136,7 +144,7 @@ BEGIN
   SET NOCOUNT ON;
   IF NOT EXISTS (SELECT 1 FROM inserted) AND NOT EXISTS (SELECT 1 FROM deleted) RETURN;
   IF EXISTS (SELECT 1 FROM inserted) AND EXISTS (SELECT 1 FROM deleted)
-    AND NOT (${KEY_COLUMNS.map((c) => `UPDATE(${c})`).join(' OR ')}) RETURN;
+    AND NOT (${KEY_SOURCE_COLUMNS.map((c) => `UPDATE(${c})`).join(' OR ')}) RETURN;
   DECLARE @version BIGINT;
   UPDATE dbo.${POSITIONS_META} SET @version = version = version + 1 WHERE id = 1;
 ${blocks.join('\n')}
@@ -147,12 +155,23 @@ END;`;
  * The migration step, inside the migration's transaction: the tables when missing; the
  * trigger when missing, after filling the buckets from the rows (a missing trigger means
  * the counts cannot be trusted: a new table, or `dbo.orders` dropped and created again).
+ * A bucket table that is missing while the others are there (the text sorts' tables, when
+ * they came with the folded keys) has the trigger dropped too, so it is made again to keep
+ * that table, and every bucket is refilled. The tables it no longer keeps
+ * (`RETIRED_BUCKET_TABLES`) are left to replicas of the release before.
  */
 export function mssqlPositionsMigrationSql(bucketRows: number): string {
   const quoted = (sql: string): string => `N'${sql.replace(/'/g, "''")}'`;
+  const missing = BUCKET_FIELDS.map((f) => `OBJECT_ID(N'dbo.${bucketTable(f)}', N'U') IS NULL`);
   // A disabled trigger counted nothing while it was off: drop it, refill, create it again.
   return `IF OBJECT_ID(N'dbo.${POSITIONS_META}', N'U') IS NULL
   EXEC (${quoted(mssqlPositionTablesSql())});
+IF OBJECT_ID(N'dbo.orders_positions', N'TR') IS NOT NULL AND (${missing.join('\n  OR ')})
+  DROP TRIGGER dbo.orders_positions;
+${BUCKET_FIELDS.map(
+  (f) => `IF OBJECT_ID(N'dbo.${bucketTable(f)}', N'U') IS NULL
+  EXEC (${quoted(bucketTableSql(f))});`,
+).join('\n')}
 IF EXISTS (SELECT 1 FROM sys.triggers WHERE object_id = OBJECT_ID(N'dbo.orders_positions', N'TR') AND is_disabled = 1)
   DROP TRIGGER dbo.orders_positions;
 IF OBJECT_ID(N'dbo.orders_positions', N'TR') IS NULL

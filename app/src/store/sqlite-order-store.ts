@@ -3,19 +3,32 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppContract } from '../app-contract';
 import type { Order } from '../domain/order';
-import { SORT_KEYS, type OrderFilter, type OrderSort, type PageRequest, type SortField, type SortKey } from '../domain/order-query';
+import {
+  baseField,
+  FOLDED_KEYS,
+  SORT_KEYS,
+  TEXT_FILTER_FIELDS,
+  type OrderFilter,
+  type OrderSort,
+  type PageRequest,
+  type SortField,
+  type SortKey,
+} from '../domain/order-query';
 import type { InsertResult, OrderStore } from './order-store';
 import { SqliteSessionRevocations } from './sqlite-session-revocations';
 import { PositionIndex, type BucketSource, type PositionBucket } from './position-index';
-import { BUCKET_FIELDS, BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META, sentinelKey } from './position-buckets';
+import { BUCKET_FIELDS, BUCKET_ROWS, bucketTable, keyColumns, POSITIONS_META, RETIRED_BUCKET_TABLES, sentinelKey } from './position-buckets';
 import { StoreSetupError, StoreUnavailableError } from './store-errors';
 import {
   arrayToOrder,
   filterConditions,
+  indexColumns,
   indexFor,
   INDEXES,
+  KEY_COLUMNS,
   listQuery as buildListQuery,
   RAW_COLUMNS,
+  RETIRED_INDEXES,
   SQL_COLUMNS,
   type SqlFragment,
 } from './sql-columns';
@@ -54,7 +67,7 @@ const keyBind = (key: SortKey, prefix = 'k'): Record<string, string | number> =>
 /** The bucket tables, their version index and the version row. */
 function positionTablesSql(bucketRows: number): string {
   const tables = BUCKET_FIELDS.map((f) => {
-    const cols = SORT_KEYS[f].map((k) => `${SQL_COLUMNS[k]} ${k === 'productQuantity' ? 'INTEGER' : 'TEXT'} NOT NULL`).join(', ');
+    const cols = SORT_KEYS[f].map((k) => `${KEY_COLUMNS[k]} ${k === 'productQuantity' ? 'INTEGER' : 'TEXT'} NOT NULL`).join(', ');
     const t = bucketTable(f);
     // A bucket that an insert took past twice the target is split at the target: one seek
     // and `bucketRows` index steps. (Inserts add one at a time, so one split is enough.)
@@ -88,7 +101,8 @@ function bucketUpdateSql(field: SortField, ref: 'NEW' | 'OLD', delta: '+ 1' | '-
 /** Triggers that keep every bucket's count exact on insert, delete and key updates, from any writer. */
 function positionTriggersSql(): string {
   const bump = `UPDATE ${POSITIONS_META} SET version = version + 1;`;
-  const keyCols = [...new Set(BUCKET_FIELDS.flatMap((f) => keyColumns(f)))].join(', ');
+  // The stored columns the keys are made of (a folded key changes with its text column).
+  const keyCols = [...new Set(BUCKET_FIELDS.flatMap((f) => SORT_KEYS[f].map((k) => SQL_COLUMNS[baseField(k)])))].join(', ');
   return `CREATE TRIGGER IF NOT EXISTS orders_positions_insert AFTER INSERT ON orders BEGIN
   ${bump}
   ${BUCKET_FIELDS.map((f) => bucketUpdateSql(f, 'NEW', '+ 1')).join('\n  ')}
@@ -107,7 +121,26 @@ const bucketRowsOf = (rows: (string | number)[][]): PositionBucket[] => rows.map
 
 const DROP_POSITION_TRIGGERS = ['insert', 'delete', 'update'].map((t) => `DROP TRIGGER IF EXISTS orders_positions_${t};`).join('\n');
 
-const migrations = (bucketRows: number): readonly { readonly id: string; readonly sql: string }[] => [
+/** The list indexes, as they are now. */
+const LIST_INDEXES_SQL = INDEXES.map((ix) => `CREATE INDEX IF NOT EXISTS ${ix.name} ON orders (${indexColumns(ix)})`).join(';\n');
+
+/** The sort fields whose keys start with a folded key: their indexes and buckets came with `005_folded_key_indexes`. */
+const FOLDED_SORT_FIELDS: readonly SortField[] = TEXT_FILTER_FIELDS;
+
+interface Migration {
+  readonly id: string;
+  readonly sql: string;
+  /** Sort fields whose position buckets are rebuilt from the rows after the SQL (in its transaction). */
+  readonly fill?: readonly SortField[];
+}
+
+/**
+ * Applied in this order, each once. `001b` sits before `002` so that a new database (or
+ * the Flask app's table) has the folded keys before the indexes are made of them; a
+ * database migrated before it existed runs it after `004`, and then `005` replaces what
+ * `002` and `004` built from the raw text columns.
+ */
+const migrations = (bucketRows: number): readonly Migration[] => [
   {
     id: '001_create_orders',
     sql: `CREATE TABLE IF NOT EXISTS orders (
@@ -123,8 +156,16 @@ const migrations = (bucketRows: number): readonly { readonly id: string; readonl
     )`,
   },
   {
+    // The folded keys (see `foldKey`): virtual generated columns, computed when read and stored only in their indexes.
+    // SQLite's built-in lower() folds the ASCII letters only, as `foldKey` does.
+    id: '001b_folded_keys',
+    sql: TEXT_FILTER_FIELDS.map(
+      (f) => `ALTER TABLE orders ADD COLUMN ${KEY_COLUMNS[FOLDED_KEYS[f]]} TEXT GENERATED ALWAYS AS (lower(${SQL_COLUMNS[f]})) VIRTUAL`,
+    ).join(';\n'),
+  },
+  {
     id: '002_list_indexes',
-    sql: INDEXES.map((ix) => `CREATE INDEX IF NOT EXISTS ${ix.name} ON orders (${ix.columns.map((c) => SQL_COLUMNS[c]).join(', ')})`).join(';\n'),
+    sql: LIST_INDEXES_SQL,
   },
   {
     // Who created the order (sign-in). A new nullable column: the seed's columns are untouched.
@@ -135,6 +176,19 @@ const migrations = (bucketRows: number): readonly { readonly id: string; readonl
     // The position index (see position-buckets.ts); filled from the existing rows after the migration.
     id: '004_position_buckets',
     sql: `${positionTablesSql(bucketRows)}\n${positionTriggersSql()}`,
+    fill: BUCKET_FIELDS,
+  },
+  {
+    // The text columns sort and filter by their folded keys: their indexes and bucket tables
+    // (named after the folded keys) replace the raw columns' ones, filled from the rows.
+    id: '005_folded_key_indexes',
+    sql: `${RETIRED_INDEXES.map((ix) => `DROP INDEX IF EXISTS ${ix};`).join('\n')}
+${RETIRED_BUCKET_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n')}
+${LIST_INDEXES_SQL};
+${DROP_POSITION_TRIGGERS}
+${positionTablesSql(bucketRows)}
+${positionTriggersSql()}`,
+    fill: FOLDED_SORT_FIELDS,
   },
 ];
 
@@ -269,7 +323,7 @@ export class SqliteOrderStore implements OrderStore {
         // Another replica may have applied it while this one waited for the lock.
         if (this.db.prepare('SELECT 1 FROM app_schema_migrations WHERE id = ?').get(m.id)) return;
         this.db.exec(m.sql);
-        if (m.id === '004_position_buckets') this.fillPositions();
+        if (m.fill) this.fillPositions(m.fill);
         this.db.prepare('INSERT INTO app_schema_migrations (id, applied_at) VALUES (?, ?)').run(m.id, new Date().toISOString());
       });
       await this.write(() => migrate.immediate());
@@ -290,14 +344,14 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   /**
-   * Rebuilds every bucket table from the rows (migration, bulk load): one bucket per
-   * `bucketRows` rows of each sort field's index. Runs inside the caller's transaction.
+   * Rebuilds bucket tables from the rows (migration, bulk load): one bucket per `bucketRows`
+   * rows of each sort field's index. Runs inside the caller's transaction.
    */
-  private fillPositions(): void {
+  private fillPositions(fields: readonly SortField[] = BUCKET_FIELDS): void {
     this.positions.invalidate();
     this.stmt(`UPDATE ${POSITIONS_META} SET generation = generation + 1`).run();
     const version = this.bumpVersion();
-    for (const field of BUCKET_FIELDS) {
+    for (const field of fields) {
       const t = bucketTable(field);
       this.db.prepare(`DELETE FROM ${t}`).run();
       const add = this.db.prepare(`INSERT INTO ${t} (${keyList(field)}, rows, version) VALUES (${keyParams(field)}, @rows, @version)`);
@@ -366,7 +420,7 @@ export class SqliteOrderStore implements OrderStore {
       inserted += insertBatch(batch);
       onProgress?.(seen + batch.length);
     } finally {
-      this.db.exec(migrations(this.bucketRows).find((m) => m.id === '002_list_indexes')!.sql);
+      this.db.exec(LIST_INDEXES_SQL);
       this.db.exec('ANALYZE');
       this.db
         .transaction(() => {
@@ -399,7 +453,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async count(filter: OrderFilter, via: SortField): Promise<number> {
-    const where = filterConditions(filter);
+    const where = filterConditions(filter, 'row-values');
     const sql = `SELECT COUNT(*) FROM ${this.table(via)}${where.length ? ` WHERE ${where.map((c) => c.sql).join(' AND ')}` : ''}`;
     return this.read(
       () =>

@@ -1,6 +1,6 @@
 import { FIELD_LABELS, maskCardNumber, ORDER_FIELDS, type Order } from '../domain/order';
 import { listQueryString, pageLinks, PAGING, type ListParams } from '../domain/list-params';
-import { SORT_FIELDS, type SortField } from '../domain/order-query';
+import { SORT_FIELDS, type SortField, type TextFilterField } from '../domain/order-query';
 import type { OrderPage } from '../service/order-service';
 import { formatNumber } from '../domain/format-number';
 import { html, type SafeHtml } from './html';
@@ -114,6 +114,13 @@ function activeFilterCount(params: ListParams): number {
   return Object.values(params.filter).filter((v) => v !== undefined).length;
 }
 
+/** A text filter's field: it matches the start of the value, in either case (see `OrderFilter`), and its hint says so. */
+function textFilter(name: TextFilterField, id: string, value: string | undefined): SafeHtml {
+  return html`<div class="field"><label for="${id}">${FIELD_LABELS[name]}</label><small id="${id}-hint" class="hint">Starts with, any case</small><input id="${id}" name="${name}" value="${
+    value ?? ''
+  }" maxlength="64" aria-describedby="${id}-hint"></div>`;
+}
+
 function filters(params: ListParams): SafeHtml {
   const f = params.filter;
   // ISO dates typed as text, as on the form; the placeholder says the format (the label stays short).
@@ -127,11 +134,9 @@ function filters(params: ListParams): SafeHtml {
   return html`<details class="filter-panel"${active > 0 ? html` open` : ''}>
 <summary><span class="summary-label">Filters and sorting</span>${active > 0 ? html` <span class="badge">${active} active</span>` : ''}</summary>
 <form class="filters" method="get" action="/" aria-label="Filter orders">
-  <div class="field"><label for="f-user">User ID</label><input id="f-user" name="userId" value="${f.userId ?? ''}" maxlength="64"></div>
-  <div class="field"><label for="f-store">Store Code</label><input id="f-store" name="storeCode" value="${f.storeCode ?? ''}" maxlength="64"></div>
-  <div class="field"><label for="f-product">Product Code</label><input id="f-product" name="productCode" value="${
-    f.productCode ?? ''
-  }" maxlength="64"></div>
+  ${textFilter('userId', 'f-user', f.userId)}
+  ${textFilter('storeCode', 'f-store', f.storeCode)}
+  ${textFilter('productCode', 'f-product', f.productCode)}
   <div class="field"><label for="f-from">Order date from</label><input id="f-from" name="from" value="${f.orderDateFrom ?? ''}" ${dateAttrs}></div>
   <div class="field"><label for="f-to">Order date to</label><input id="f-to" name="to" value="${f.orderDateTo ?? ''}" ${dateAttrs}></div>
   <div class="field"><label for="f-sort">Sort by</label><select id="f-sort" name="sort">${sortOptions}</select></div>
