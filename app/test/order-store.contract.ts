@@ -3,7 +3,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import type { Order } from '../src/domain/order';
-import { SORT_FIELDS, sortKeyOf, type OrderFilter, type OrderSort } from '../src/domain/order-query';
+import { foldKey, SORT_FIELDS, sortKeyOf, TEXT_FILTER_FIELDS, type OrderFilter, type OrderSort } from '../src/domain/order-query';
 import { AppMetrics } from '../src/http/metrics';
 import { Readiness } from '../src/http/readiness';
 import { OrderService } from '../src/service/order-service';
@@ -27,13 +27,44 @@ export function contractOrders(): Order[] {
   );
 }
 
-/** Reference ordering in plain JS: what every store must return. */
+/**
+ * Orders whose text fields differ in case, share prefixes, and hold `%`, `_`, non-ASCII
+ * letters and an emoji: for the prefix filters. Distinct Date UUIDs, so SQL Server's
+ * case-insensitive primary key keeps `Bob` and `bob` apart.
+ */
+export function prefixOrders(): Order[] {
+  const texts: [string, string, string][] = [
+    ['Bob', 'GB-8847179F', 'A1-0000001a'],
+    ['bob', 'gb-8847000a', 'a1-0000002B'],
+    ['BOB-2', 'Gb-88_%x', 'A1_000003c'],
+    ['bobby', 'GB-88%', 'A1%000004d'],
+    ['alice', 'GB8847X', 'B2-0000005e'],
+    ['Alice', 'GB-9', 'b2-0000006F'],
+    ['ÉMILE', 'GB-8847179F-2', 'É1-0000007g'],
+    ['émile', 'gc-1', 'é1-0000008h'],
+    ['AB😀', 'GB-8847179F', 'AB😀'],
+    ['ab', 'WEB-1', 'A1-0000001a'],
+  ];
+  return texts.flatMap(([userId, storeCode, productCode], i) =>
+    [0, 1].map((j) =>
+      validOrder({
+        dateUuid: uuid(100 + 2 * i + j),
+        userId,
+        storeCode,
+        productCode,
+        productQuantity: 1 + ((i + j) % 4),
+        orderDate: `2026-05-${String(1 + ((3 * i + j) % 9)).padStart(2, '0')}`,
+        shippingDate: `2026-05-${String(10 + ((i + 2 * j) % 7)).padStart(2, '0')}`,
+      }),
+    ),
+  );
+}
+
+/** Reference ordering in plain JS: what every store must return. Text filters keep a case-folded prefix. */
 export function expectedOrder(orders: readonly Order[], filter: OrderFilter, sort: OrderSort): Order[] {
   const keep = orders.filter(
     (o) =>
-      (filter.userId === undefined || o.userId === filter.userId) &&
-      (filter.storeCode === undefined || o.storeCode === filter.storeCode) &&
-      (filter.productCode === undefined || o.productCode === filter.productCode) &&
+      TEXT_FILTER_FIELDS.every((f) => filter[f] === undefined || foldKey(o[f]).startsWith(foldKey(filter[f]))) &&
       (filter.orderDateFrom === undefined || o.orderDate >= filter.orderDateFrom) &&
       (filter.orderDateTo === undefined || o.orderDate <= filter.orderDateTo),
   );
@@ -181,6 +212,92 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
               expect(await store.count(filter, via)).toBe(expected.length);
               expect(await store.page({ filter, sort, skip: 1, limit: 4, via })).toEqual(expected.slice(1, 5));
             }
+          }
+        }
+      }
+    });
+
+    test('text filters keep a prefix in any ASCII case, with every character literal', async () => {
+      const orders = prefixOrders();
+      for (const o of orders) await store.insert(o);
+      const sort: OrderSort = { field: 'dateUuid', direction: 'asc' };
+      const stores = async (filter: OrderFilter): Promise<string[]> =>
+        [...new Set((await store.page({ filter, sort, skip: 0, limit: 100 })).map((o) => o.storeCode))].sort();
+      expect(await stores({ storeCode: 'gb-88' })).toEqual(['GB-88%', 'GB-8847179F', 'GB-8847179F-2', 'Gb-88_%x', 'gb-8847000a']);
+      // A whole value is a prefix of itself and of longer ones.
+      expect(await stores({ storeCode: 'gb-8847179f' })).toEqual(['GB-8847179F', 'GB-8847179F-2']);
+      // % and _ are no wildcards.
+      expect(await stores({ storeCode: 'GB-88%' })).toEqual(['GB-88%']);
+      expect(await stores({ storeCode: 'gb-88_' })).toEqual(['Gb-88_%x']);
+      expect(await stores({ storeCode: '%' })).toEqual([]);
+      expect(await stores({ storeCode: 'zz' })).toEqual([]);
+      const users = async (filter: OrderFilter): Promise<string[]> =>
+        [...new Set((await store.page({ filter, sort, skip: 0, limit: 100 })).map((o) => o.userId))].sort();
+      expect(await users({ userId: 'BOB' })).toEqual(['BOB-2', 'Bob', 'bob', 'bobby']);
+      expect(await users({ userId: 'bob-' })).toEqual(['BOB-2']);
+      // Only ASCII letters are folded: É and é stay apart.
+      expect(await users({ userId: 'émi' })).toEqual(['émile']);
+      expect(await users({ userId: 'Émi' })).toEqual(['ÉMILE']);
+      // A prefix ending in U+FFFF is bounded by a wider range and checked character by character.
+      expect(await users({ userId: 'ab\uffff' })).toEqual([]);
+      expect(await users({ userId: 'aB😀' })).toEqual(['AB😀']);
+      const products = async (filter: OrderFilter): Promise<string[]> =>
+        [...new Set((await store.page({ filter, sort, skip: 0, limit: 100 })).map((o) => o.productCode))].sort();
+      expect(await products({ productCode: 'a1_' })).toEqual(['A1_000003c']);
+      expect(await products({ productCode: 'A1-' })).toEqual(['A1-0000001a', 'a1-0000002B']);
+    });
+
+    test('prefix filters, alone and with a date range, page, sort, count and seek like the reference under every sort', async () => {
+      const orders = prefixOrders();
+      for (const o of orders) await store.insert(o);
+      const filters: OrderFilter[] = [
+        { storeCode: 'gb-88' },
+        { storeCode: 'GB-8847179F', orderDateFrom: '2026-05-03' },
+        { userId: 'b', orderDateFrom: '2026-05-02', orderDateTo: '2026-05-07' },
+        { productCode: 'a1', storeCode: 'G' },
+        { userId: 'ab😀' },
+        { storeCode: 'gb-88%', orderDateTo: '2026-05-08' },
+      ];
+      for (const field of SORT_FIELDS) {
+        for (const direction of ['asc', 'desc'] as const) {
+          for (const filter of filters) {
+            const sort = { field, direction };
+            const expected = expectedOrder(orders, filter, sort);
+            expect((await store.page({ filter, sort, skip: 0, limit: 100 })).map((o) => o.dateUuid)).toEqual(expected.map((o) => o.dateUuid));
+            if (expected.length > 3) {
+              const from = { key: sortKeyOf(expected[2]!, sort), inclusive: false };
+              expect(await store.page({ filter, sort, from, skip: 0, limit: 2 })).toEqual(expected.slice(3, 5));
+            }
+            for (const via of SORT_FIELDS) {
+              expect(await store.count(filter, via)).toBe(expected.length);
+              expect(await store.page({ filter, sort, skip: 1, limit: 3, via })).toEqual(expected.slice(1, 4));
+            }
+          }
+        }
+      }
+    });
+
+    test('paging a prefix filter forward by its Next links, under every sort, shows each match once', async () => {
+      const orders = prefixOrders();
+      for (const o of orders) await store.insert(o);
+      const service = new OrderService(store);
+      const filters: OrderFilter[] = [{ storeCode: 'gb-88' }, { userId: 'BOB', orderDateFrom: '2026-05-02' }, { productCode: 'a' }];
+      for (const field of SORT_FIELDS) {
+        for (const direction of ['asc', 'desc'] as const) {
+          for (const filter of filters) {
+            const sort = { field, direction };
+            const expected = expectedOrder(orders, filter, sort).map((o) => o.dateUuid);
+            const seen: string[] = [];
+            let page = await service.list({ page: 1, size: 3, sort, filter });
+            // The total is exact, or an upper bound that says so.
+            expect(page.totalItems === expected.length || (!page.totalExact && page.totalItems > expected.length)).toBe(true);
+            for (;;) {
+              seen.push(...page.items.map((o) => o.dateUuid));
+              if (!page.hasNext) break;
+              const key = sortKeyOf(page.items[page.items.length - 1]!, sort);
+              page = await service.list({ page: page.page + 1, size: 3, sort, filter, cursor: { direction: 'after', key } });
+            }
+            expect(seen).toEqual(expected);
           }
         }
       }
