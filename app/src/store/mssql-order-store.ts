@@ -143,10 +143,8 @@ function sqlValue(field: OrderField, value: string | number): unknown {
  */
 export function mssqlFoldedKeyColumnSql(field: TextFilterField): string {
   const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  return (
-    `${KEY_COLUMNS[FOLDED_KEYS[field]]} AS (CAST(TRANSLATE(${SQL_COLUMNS[field]} COLLATE ${MSSQL_KEY_COLLATION}, N'${upper}', N'${upper.toLowerCase()}') ` +
-    `AS NVARCHAR(64)) COLLATE ${MSSQL_KEY_COLLATION})`
-  );
+  const folded = `TRANSLATE(${SQL_COLUMNS[field]} COLLATE ${MSSQL_KEY_COLLATION}, N'${upper}', N'${upper.toLowerCase()}')`;
+  return `${KEY_COLUMNS[FOLDED_KEYS[field]]} AS (CAST(${folded} AS NVARCHAR(64)) COLLATE ${MSSQL_KEY_COLLATION})`;
 }
 
 const MIGRATION_BATCH =

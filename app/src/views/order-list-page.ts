@@ -116,9 +116,9 @@ function activeFilterCount(params: ListParams): number {
 
 /** A text filter's field: it matches the start of the value, in either case (see `OrderFilter`), and its hint says so. */
 function textFilter(name: TextFilterField, id: string, value: string | undefined): SafeHtml {
-  return html`<div class="field"><label for="${id}">${FIELD_LABELS[name]}</label><small id="${id}-hint" class="hint">Starts with, any case</small><input id="${id}" name="${name}" value="${
-    value ?? ''
-  }" maxlength="64" aria-describedby="${id}-hint"></div>`;
+  return html`<div class="field"><label for="${id}">${FIELD_LABELS[name]}</label>
+    <small id="${id}-hint" class="hint">Starts with, any case</small>
+    <input id="${id}" name="${name}" value="${value ?? ''}" maxlength="64" aria-describedby="${id}-hint"></div>`;
 }
 
 function filters(params: ListParams): SafeHtml {
