@@ -1,7 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import sql from 'mssql';
-import { isTransient, MssqlOrderStore, withRetry } from '../src/store/mssql-order-store';
+import { SORT_FIELDS, TEXT_FILTER_FIELDS, type OrderFilter, type OrderSort } from '../src/domain/order-query';
+import { isTransient, migrationBatch, MssqlOrderStore, withRetry } from '../src/store/mssql-order-store';
+import { mssqlPositionTriggerSql } from '../src/store/mssql-positions';
+import { bucketTable, RETIRED_BUCKET_TABLES } from '../src/store/position-buckets';
+import { filterConditions, INDEXES, RETIRED_INDEXES } from '../src/store/sql-columns';
 import { mssqlConnectionConfig } from '../src/store/create-order-store';
-import { contractOrders, expectPositions, orderStoreContract } from './order-store.contract';
+import { contractOrders, expectedOrder, expectPositions, orderStoreContract, prefixOrders } from './order-store.contract';
 import { TcpFaultServer } from './tcp-fault-server';
 
 const connectionString = process.env.MSSQL_TEST_CONNECTION_STRING;
@@ -158,9 +164,109 @@ WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE
     await expectPositions(restarted, orders.slice(0, 9));
     await restarted.close();
   });
+
+  test('a database of the release before folded keys is upgraded in place: orders kept, positions exact, prefix filters find any case', async () => {
+    const pool = await connectWhenUp(connectionString);
+    const drop = [...RETIRED_BUCKET_TABLES, 'order_positions_user_key', 'order_positions_store_key', 'order_positions_product_key']
+      .map((t) => `DROP TABLE IF EXISTS dbo.${t};`)
+      .join(' ');
+    await pool.request().batch(`IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders; ${drop}`);
+    // That release's own migration, then orders written as its app wrote them (the trigger of that release counts them).
+    await pool.request().batch(fs.readFileSync(path.join(__dirname, 'fixtures', 'mssql-before-folded-keys.sql'), 'utf8'));
+    const orders = prefixOrders();
+    for (const o of orders) {
+      const r = pool.request();
+      for (const [k, v] of Object.entries(o)) r.input(k, v);
+      await r.query(
+        'UPDATE dbo.order_positions_meta SET version = version WHERE id = 1; INSERT INTO dbo.orders (date_uuid, [User ID], [Card Number], ' +
+          '[Store Code], product_code, [Product Quantity], [Order Date], [Shipping Date]) ' +
+          'VALUES (@dateUuid, @userId, @cardNumber, @storeCode, @productCode, @productQuantity, @orderDate, @shippingDate)',
+      );
+    }
+    const store = new MssqlOrderStore({ connection: connectionString, bucketRows: 2 });
+    await store.migrate();
+    await store.migrate();
+    await expectPositions(store, orders);
+    for (const filter of [{ storeCode: 'gb-88' }, { userId: 'BOB' }, { productCode: 'a1_' }] as OrderFilter[]) {
+      const sort: OrderSort = { field: 'storeCode', direction: 'asc' };
+      expect(await store.page({ filter, sort, skip: 0, limit: 100 })).toEqual(expectedOrder(orders, filter, sort));
+    }
+    // The release before's indexes and bucket tables stay for its replicas until every one is replaced.
+    const left = await pool
+      .request()
+      .query(
+        `SELECT name FROM sys.indexes WHERE object_id = OBJECT_ID(N'dbo.orders') AND name IN (${RETIRED_INDEXES.map((n) => `N'${n}'`).join(', ')})`,
+      );
+    expect(left.recordset).toHaveLength(RETIRED_INDEXES.length);
+    await pool.close();
+    await store.close();
+  });
 } else {
   test.todo('SQL Server contract suite: set MSSQL_TEST_CONNECTION_STRING to run it');
 }
+
+describe('SQL Server schema and SQL for the folded keys (read here; run by the SQL Server suite above)', () => {
+  const batch = migrationBatch(2);
+
+  test('each folded key is a computed column added only when missing: the 26 ASCII capitals translated, in a binary collation', () => {
+    for (const [field, column, key] of [
+      ['userId', '[User ID]', 'user_id_key'],
+      ['storeCode', '[Store Code]', 'store_code_key'],
+      ['productCode', 'product_code', 'product_code_key'],
+    ]) {
+      expect(TEXT_FILTER_FIELDS).toContain(field);
+      expect(batch).toContain(
+        `IF COL_LENGTH(N'dbo.orders', N'${key}') IS NULL\n  ALTER TABLE dbo.orders ADD ${key} AS (CAST(TRANSLATE(${column} COLLATE ` +
+          `Latin1_General_100_BIN2, N'ABCDEFGHIJKLMNOPQRSTUVWXYZ', N'abcdefghijklmnopqrstuvwxyz') AS NVARCHAR(64)) COLLATE Latin1_General_100_BIN2);`,
+      );
+    }
+    // Not persisted: adding it changes metadata only, its index holds the values.
+    expect(batch).not.toMatch(/PERSISTED/);
+  });
+
+  test('the list indexes are made in EXEC (they name columns the same batch adds), the folded key first, as on SQLite', () => {
+    for (const ix of INDEXES) {
+      const columns = ix.columns.length;
+      const made = new RegExp(`EXEC \\(N'CREATE INDEX ${ix.name} ON dbo\\.orders \\(([^)]*)\\)'\\);`).exec(batch);
+      expect(made?.[1]?.split(', ')).toHaveLength(columns);
+    }
+    expect(batch).toContain('CREATE INDEX ix_orders_store_key ON dbo.orders (store_code_key, [Order Date], date_uuid, [User ID])');
+  });
+
+  test('indexes and bucket tables of the release before are never dropped (its replicas name them until they are replaced)', () => {
+    for (const name of [...RETIRED_INDEXES, ...RETIRED_BUCKET_TABLES]) expect(batch).not.toMatch(new RegExp(`DROP (INDEX|TABLE)[^;]*${name}`));
+  });
+
+  test("a text sort's bucket table keys on the folded key in its collation; a missing table has the trigger made again, all refilled", () => {
+    expect(batch).toContain('CREATE TABLE dbo.order_positions_store_key (store_code_key NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL, ');
+    const whenMissing = /IF OBJECT_ID\(N'dbo\.orders_positions', N'TR'\) IS NOT NULL AND \(([^;]*)\)\n {2}DROP TRIGGER dbo\.orders_positions;/.exec(
+      batch,
+    );
+    for (const field of SORT_FIELDS) expect(whenMissing?.[1]).toContain(`OBJECT_ID(N'dbo.${bucketTable(field)}', N'U') IS NULL`);
+  });
+
+  test('the trigger tests UPDATE() of stored columns only (a computed column cannot be named there), each text column once', () => {
+    const trigger = mssqlPositionTriggerSql(2);
+    const updated = [...trigger.matchAll(/UPDATE\(([^)]+)\)/g)].map((m) => m[1]);
+    expect(updated).toEqual(expect.arrayContaining(['[User ID]', '[Store Code]', 'product_code']));
+    expect(updated.filter((c) => c!.endsWith('_key'))).toEqual([]);
+    // Variables take no collation: the folded key's comes from the column it is compared with.
+    expect(trigger).not.toMatch(/DECLARE[^;]*COLLATE/);
+  });
+
+  test('a prefix filter is a range on the folded key; an inexact bound adds a check of its first characters, counted in UTF-16 units', () => {
+    expect(filterConditions({ storeCode: 'GB-88%' }, 'expanded').map((c) => [c.sql, c.params])).toEqual([
+      ['store_code_key >= @fStoreCodeLo', { fStoreCodeLo: 'gb-88%' }],
+      ['store_code_key < @fStoreCodeHi', { fStoreCodeHi: 'gb-88&' }],
+    ]);
+    expect(filterConditions({ userId: '😀\uffff' }, 'expanded').map((c) => c.sql)).toEqual([
+      'user_id_key >= @fUserIdLo',
+      'user_id_key < @fUserIdHi',
+      'SUBSTRING(user_id_key, 1, 3) = @fUserIdLo',
+    ]);
+    expect(filterConditions({ userId: '😀\uffff' }, 'row-values').at(-1)!.sql).toBe('SUBSTRING(user_id_key, 1, 2) = @fUserIdLo');
+  });
+});
 
 test.each([0, -1, 2.5, Number.NaN])('refuses %p rows per position bucket', (bucketRows) => {
   expect(() => new MssqlOrderStore({ connection: 'Server=localhost;Database=x;User Id=u;Password=p', bucketRows })).toThrow(

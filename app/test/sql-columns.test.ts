@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { SORT_FIELDS, SORT_KEYS, sortKeyOf } from '../src/domain/order-query';
+import { SORT_FIELDS, SORT_KEYS, sortKeyOf, type OrderFilter } from '../src/domain/order-query';
 import { mssqlSentinelKey } from '../src/store/mssql-positions';
-import { compareKeys, listQuery, RAW_COLUMNS } from '../src/store/sql-columns';
+import { compareCodePoints, compareKeys, filterParamField, listQuery, prefixRange, RAW_COLUMNS } from '../src/store/sql-columns';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
-import { contractOrders, expectedOrder } from './order-store.contract';
+import { contractOrders, expectedOrder, prefixOrders } from './order-store.contract';
 
 // SQL Server has no row values: its key comparisons are written out as nested ORs
 // (`compareKeys`). SQLite runs both forms, so the expanded one is checked here against
@@ -70,4 +70,65 @@ test('the SQL Server sentinel key sorts before every key of the contract orders,
       key.forEach((v, i) => expect(sentinel[i]! < v).toBe(true));
     }
   }
+});
+
+test('with prefix filters and date ranges, both key comparisons select the reference rows from every row, whichever bound is kept', async () => {
+  const orders = prefixOrders();
+  const store = new SqliteOrderStore({ file: ':memory:' });
+  await store.migrate();
+  for (const o of orders) await store.insert(o);
+  const db = (store as unknown as { db: Database.Database }).db;
+  const filters: OrderFilter[] = [
+    { storeCode: 'gb-88' },
+    { userId: 'b', orderDateFrom: '2026-05-03', orderDateTo: '2026-05-07' },
+    { productCode: 'A1' },
+  ];
+  for (const field of SORT_FIELDS) {
+    for (const direction of ['asc', 'desc'] as const) {
+      for (const filter of filters) {
+        const sort = { field, direction };
+        // Keys of every row, matching or not, so the keyset lies before, inside and after the filter's range.
+        for (const at of expectedOrder(orders, {}, sort)) {
+          const from = { key: sortKeyOf(at, sort), inclusive: true };
+          const all = expectedOrder(orders, filter, sort);
+          const want = all.filter((o) => expectedOrder([o, at], {}, sort)[0] === at || o === at).map((o) => o.dateUuid);
+          for (const style of ['expanded', 'row-values'] as const) {
+            const q = listQuery('orders', RAW_COLUMNS, filter, sort, from, style);
+            expect((db.prepare(q.sql).raw().all(q.params) as unknown[][]).map((r) => String(r[0]))).toEqual(want);
+          }
+        }
+      }
+    }
+  }
+  await store.close();
+});
+
+test('prefixRange bounds exactly the keys that start with the folded text, by the next character', () => {
+  expect(prefixRange('GB-88')).toEqual({ lo: 'gb-88', hi: 'gb-89', exact: true });
+  expect(prefixRange('a%')).toEqual({ lo: 'a%', hi: 'a&', exact: true });
+  expect(prefixRange('Z')).toEqual({ lo: 'z', hi: '{', exact: true });
+  expect(prefixRange('ab😀')).toEqual({ lo: 'ab😀', hi: 'ab😁', exact: true });
+  // The next character of U+D7FF, U+FFFF and U+10FFFF differs between the stores' orders: the bound moves one character back.
+  expect(prefixRange('ab\uffff')).toEqual({ lo: 'ab\uffff', hi: 'ac', exact: false });
+  expect(prefixRange('a\ud7ff\u{10ffff}')).toEqual({ lo: 'a\ud7ff\u{10ffff}', hi: 'b', exact: false });
+  expect(prefixRange('\uffff')).toEqual({ lo: '\uffff', exact: false });
+});
+
+test('compareCodePoints orders as SQLite does: a character above U+FFFF after every one below it', () => {
+  expect(compareCodePoints('a😀', 'a\uffff')).toBeGreaterThan(0);
+  expect(['a\uffff', 'a😀'].sort()).toEqual(['a😀', 'a\uffff']);
+  expect(compareCodePoints('gb', 'gb-1')).toBeLessThan(0);
+  expect(compareCodePoints('2026-05-01', '2026-05-01')).toBe(0);
+});
+
+test('every filter parameter is typed as the column it is compared with', () => {
+  expect(['fUserIdLo', 'fStoreCodeHi', 'fProductCodeWhole', 'fFrom', 'fTo', 'fStoreCode', 'k0'].map(filterParamField)).toEqual([
+    'userId',
+    'storeCode',
+    'productCode',
+    'orderDate',
+    'orderDate',
+    undefined,
+    undefined,
+  ]);
 });

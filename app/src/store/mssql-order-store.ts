@@ -194,7 +194,8 @@ const MIGRATION_TIMEOUT_MS = 10 * 60_000;
 const requestWithTimeout = (pool: sql.ConnectionPool, requestTimeout: number): sql.Request =>
   (pool.request as (this: sql.ConnectionPool, overrides: { requestTimeout: number }) => sql.Request).call(pool, { requestTimeout });
 
-const migrationBatch = (bucketRows: number): string =>
+/** The whole migration, one batch in one transaction under an application lock (exported for the tests that read it). */
+export const migrationBatch = (bucketRows: number): string =>
   MIGRATION_BATCH.replace('COMMIT TRANSACTION;', `${mssqlPositionsMigrationSql(bucketRows)}\nCOMMIT TRANSACTION;`);
 
 /**
