@@ -4,7 +4,7 @@ import sql from 'mssql';
 import { SORT_FIELDS, TEXT_FILTER_FIELDS, type OrderFilter, type OrderSort } from '../src/domain/order-query';
 import { isTransient, migrationBatch, MssqlOrderStore, withRetry } from '../src/store/mssql-order-store';
 import { mssqlPositionTriggerSql } from '../src/store/mssql-positions';
-import { bucketTable, RETIRED_BUCKET_TABLES } from '../src/store/position-buckets';
+import { bucketTable, POSITIONS_META, RETIRED_BUCKET_TABLES } from '../src/store/position-buckets';
 import { filterConditions, INDEXES, RETIRED_INDEXES } from '../src/store/sql-columns';
 import { mssqlConnectionConfig } from '../src/store/create-order-store';
 import { contractOrders, expectedOrder, expectPositions, orderStoreContract, prefixOrders } from './order-store.contract';
@@ -167,9 +167,8 @@ WHEN NOT MATCHED BY SOURCE AND t.date_uuid = N'${removed!.dateUuid}' THEN DELETE
 
   test('a database of the release before folded keys is upgraded in place: orders kept, positions exact, prefix filters find any case', async () => {
     const pool = await connectWhenUp(connectionString);
-    const drop = [...RETIRED_BUCKET_TABLES, 'order_positions_user_key', 'order_positions_store_key', 'order_positions_product_key']
-      .map((t) => `DROP TABLE IF EXISTS dbo.${t};`)
-      .join(' ');
+    // Every position table too: that release's migration makes its own only where the version table is missing.
+    const drop = [...RETIRED_BUCKET_TABLES, ...SORT_FIELDS.map(bucketTable), POSITIONS_META].map((t) => `DROP TABLE IF EXISTS dbo.${t};`).join(' ');
     await pool.request().batch(`IF OBJECT_ID(N'dbo.orders', N'U') IS NOT NULL DROP TABLE dbo.orders; ${drop}`);
     // That release's own migration, then orders written as its app wrote them (the trigger of that release counts them).
     await pool.request().batch(fs.readFileSync(path.join(__dirname, 'fixtures', 'mssql-before-folded-keys.sql'), 'utf8'));
