@@ -3,7 +3,7 @@ import { SORT_FIELDS, sortKeyOf, type OrderFilter, type OrderSort, type PageRequ
 import { DuplicateOrderError, OrderService, PageTooDeepError } from '../src/service/order-service';
 import type { OrderStore } from '../src/store/order-store';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
-import { contractOrders, expectedOrder } from './order-store.contract';
+import { contractOrders, expectedOrder, prefixOrders } from './order-store.contract';
 import { validOrder } from './helpers';
 
 async function seeded(bucketRows = 2, orders = contractOrders()): Promise<SqliteOrderStore> {
@@ -21,6 +21,10 @@ const FILTERS: OrderFilter[] = [
   { userId: 'user-2', orderDateTo: '2026-05-07' },
   { productCode: 'P-1', storeCode: 'store-0' },
   { userId: 'nobody' },
+  // Prefixes in another case: of several values, and of one.
+  { userId: 'USER-' },
+  { storeCode: 'Store-1', orderDateFrom: '2026-05-03' },
+  { productCode: 'p', userId: 'User-2' },
 ];
 
 test('property: every page, by number or by cursor, equals the same slice of the reference ordering, whichever plan reads it', async () => {
@@ -112,6 +116,62 @@ test('a filter with no index of its own is read through the smallest range that 
   await service.list({ page: 1, size: 2, sort: { field: 'userId', direction: 'asc' }, filter: { productCode: 'P-1', storeCode: 'store-0' } });
   expect(calls).toContain('count(via productCode)');
   expect(calls).toContain('page(skip 0, via productCode)');
+});
+
+test("a prefix under its own column's sort is one run of that index: a deep page is a seek, with no count", async () => {
+  const { store, calls } = recording(await seeded(2));
+  const service = new OrderService(store);
+  const sort: OrderSort = { field: 'userId', direction: 'desc' };
+  const result = await service.list({ page: 3, size: 4, sort, filter: { userId: 'USER-' } });
+  expect(result.items).toEqual(expectedOrder(contractOrders(), { userId: 'user-' }, sort).slice(8, 12));
+  expect(result.totalItems).toBe(23);
+  expect(calls.some((c) => c.startsWith('count'))).toBe(false);
+  expect(calls).toContain('rowAtRank');
+});
+
+test('a prefix whose matches all have one value is read as that value under the date sort: a seek, with no count', async () => {
+  const { store, calls } = recording(await seeded(2));
+  const service = new OrderService(store);
+  const sort: OrderSort = { field: 'orderDate', direction: 'asc' };
+  const result = await service.list({ page: 3, size: 2, sort, filter: { storeCode: 'STORE-1' } });
+  expect(result.items).toEqual(expectedOrder(contractOrders(), { storeCode: 'store-1' }, sort).slice(4, 6));
+  expect(calls.some((c) => c.startsWith('count'))).toBe(false);
+  expect(calls).toContain('rowAtRank');
+});
+
+test('a prefix of several values under the date sort is read through its own range and counted there', async () => {
+  const orders = prefixOrders();
+  const { store, calls } = recording(await seeded(2, orders));
+  const service = new OrderService(store);
+  const sort: OrderSort = { field: 'orderDate', direction: 'desc' };
+  const filter: OrderFilter = { storeCode: 'gb-88' };
+  const expected = expectedOrder(orders, filter, sort);
+  expect(new Set(expected.map((o) => o.storeCode)).size).toBeGreaterThan(1);
+  const result = await service.list({ page: 2, size: 3, sort, filter });
+  expect(result.items).toEqual(expected.slice(3, 6));
+  expect(result.totalItems).toBe(expected.length);
+  expect(calls).toContain('count(via storeCode)');
+  expect(calls).toContain('page(skip 3, via storeCode)');
+});
+
+test('a deep page of a prefix walked under the date sort is refused with the sort that reaches it: the filtered column', async () => {
+  const orders = Array.from({ length: 3000 }, (_, i) =>
+    validOrder({
+      dateUuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      storeCode: `S-${i % 20}`,
+      orderDate: `2026-0${1 + (i % 5)}-${String(1 + (i % 28)).padStart(2, '0')}`,
+    }),
+  );
+  const service = new OrderService(await seeded(50, orders), { maxWalk: 400 });
+  const sort: OrderSort = { field: 'orderDate', direction: 'desc' };
+  const filter: OrderFilter = { storeCode: 's-1' };
+  const first = await service.list({ page: 1, size: 10, sort, filter });
+  expect(first.items).toEqual(expectedOrder(orders, filter, sort).slice(0, 10));
+  expect([first.totalItems, first.totalExact]).toEqual([expectedOrder(orders, filter, sort).length, true]);
+  await expect(service.list({ page: 50, size: 10, sort, filter })).rejects.toThrow(
+    'Use the Next and Previous links, sort by Store Code, or narrow the filter.',
+  );
+  await expect(service.list({ page: 50, size: 10, sort: { field: 'storeCode', direction: 'asc' }, filter })).resolves.toMatchObject({ page: 50 });
 });
 
 test('a page that would walk more of the index than allowed is refused with a message naming the page; the ends stay reachable', async () => {
