@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { demoOrders } from '../src/domain/demo-orders';
 import { makeTestApp, NOW, validOrder, type TestApp } from './helpers';
+import { prefixOrders } from './order-store.contract';
 
 const form = (overrides: Record<string, string> = {}): Record<string, string> => ({
   date_uuid: '2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90',
@@ -148,6 +149,38 @@ describe('order list page', () => {
     await seed(t, 30);
     const res = await request(t.app).get('/?page=999999').expect(200);
     expect(res.text).toContain('Page 2 of 2');
+  });
+
+  test('the list, the JSON API and the CSV export keep the orders whose code starts with the text typed, in any case, % taken literally', async () => {
+    const t = await makeTestApp();
+    for (const o of prefixOrders()) await t.store.insert(o);
+    const codes = (text: string): string[] => [...new Set([...text.matchAll(/data-label="Store Code">([^<]*)</g)].map((m) => m[1]!))].sort();
+    const page = await request(t.app).get('/?storeCode=gb-88').expect(200);
+    expect(codes(page.text)).toEqual(['GB-88%', 'GB-8847179F', 'GB-8847179F-2', 'Gb-88_%x', 'gb-8847000a']);
+    // The field keeps what was typed, and its hint says how it matches.
+    expect(page.text).toContain('<small id="f-store-hint" class="hint">Starts with, any case</small>');
+    expect(page.text).toContain('name="storeCode" value="gb-88" maxlength="64" aria-describedby="f-store-hint"');
+    expect(codes((await request(t.app).get('/?storeCode=GB-88%25').expect(200)).text)).toEqual(['GB-88%']);
+    const api = await request(t.app).get('/api/orders?storeCode=gB-88_&sort=storeCode').expect(200);
+    expect(api.body.items.map((o: { storeCode: string }) => o.storeCode)).toEqual(['Gb-88_%x', 'Gb-88_%x']);
+    expect(api.body).toMatchObject({ totalItems: 2, totalExact: true, filter: { storeCode: 'gB-88_' } });
+    const csv = await request(t.app).get('/orders.csv?userId=BOB').expect(200);
+    const users = csv.text
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(',')[1]);
+    expect([...new Set(users)].sort()).toEqual(['"BOB-2"', '"Bob"', '"bob"', '"bobby"']);
+  });
+
+  test('a text filter too long or with a control character is a 400 naming it', async () => {
+    const t = await makeTestApp();
+    const long = await request(t.app)
+      .get(`/api/orders?productCode=${'x'.repeat(65)}`)
+      .expect(400);
+    expect(long.body.errors).toEqual({ productCode: 'Filter "productCode" must be at most 64 characters without control characters.' });
+    const control = await request(t.app).get('/?userId=a%07b').expect(400);
+    expect(control.text).toContain('Filter &quot;userId&quot; must be at most 64 characters without control characters.');
   });
 
   test('filters by user, store, product and date range', async () => {
