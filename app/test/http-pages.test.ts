@@ -151,7 +151,7 @@ describe('order list page', () => {
     expect(res.text).toContain('Page 2 of 2');
   });
 
-  test('the list, the JSON API and the CSV export keep the orders whose code starts with the text typed, in any case, % taken literally', async () => {
+  test('the list, the JSON API and the CSV export keep orders whose code starts with the text typed, in any case, % literal', async () => {
     const t = await makeTestApp();
     for (const o of prefixOrders()) await t.store.insert(o);
     const codes = (text: string): string[] => [...new Set([...text.matchAll(/data-label="Store Code">([^<]*)</g)].map((m) => m[1]!))].sort();
