@@ -84,9 +84,14 @@ export const AppContract = {
     oidcTimeoutSeconds: 'OIDC_TIMEOUT_SECONDS',
     secretNameSessionKey: 'KEY_VAULT_SECRET_SESSION_KEY',
     secretNameOidcClientSecret: 'KEY_VAULT_SECRET_OIDC_CLIENT_SECRET',
+    /** The standard variable of the Azure Monitor SDKs, so a local run needs nothing app-specific. */
+    appInsightsConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    secretNameAppInsightsConnectionString: 'KEY_VAULT_SECRET_APPINSIGHTS_CONNECTION_STRING',
+    tracing: 'TRACING',
+    traceSamplingPercent: 'TRACE_SAMPLING_PERCENT',
   },
 
-  /** Default Key Vault secret names for the database settings. */
+  /** Default Key Vault secret names: the database settings, the sign-in keys and the traces' destination. */
   secretNames: {
     server: 'db-server',
     database: 'db-name',
@@ -96,6 +101,8 @@ export const AppContract = {
     sessionKey: 'session-signing-key',
     /** The Entra app registration's client secret, when it has one (set by an operator). */
     oidcClientSecret: 'oidc-client-secret',
+    /** Where the app sends its traces: the Application Insights connection string, written by the infra. */
+    appInsightsConnectionString: 'appinsights-connection-string',
   },
 
   /** Sign-in paths (OpenID Connect). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppContract } from './app-contract';
+import { CONNECTION_STRING_SHAPE, connectionStringProblem } from './tracing/connection-string-problem';
 
 const E = AppContract.env;
 
@@ -30,7 +31,7 @@ export interface MssqlDatabaseConfig {
 
 export interface KeyVaultConfig {
   readonly url: string;
-  /** Secret names of the database settings (defaults in `AppContract.secretNames`). */
+  /** Names of the secrets the app reads (defaults in `AppContract.secretNames`). */
   readonly secretNames: {
     readonly server: string;
     readonly database: string;
@@ -40,7 +41,19 @@ export interface KeyVaultConfig {
     readonly sessionKey: string;
     /** Read only with sign-in on and no `OIDC_CLIENT_SECRET`; optional (a public client has none). */
     readonly oidcClientSecret: string;
+    /** Read only with tracing on and no `APPLICATIONINSIGHTS_CONNECTION_STRING`; optional (none: no traces). */
+    readonly appInsightsConnectionString: string;
   };
+}
+
+/** Distributed traces to Application Insights (the Azure Monitor OpenTelemetry distro). */
+export interface TracingConfig {
+  /** `false` (`TRACING=off`): never, and Key Vault is not asked. `true`: when a connection string is found. */
+  readonly enabled: boolean;
+  /** From `APPLICATIONINSIGHTS_CONNECTION_STRING` (validated); wins over the one in Key Vault. */
+  readonly connectionString?: string;
+  /** Share of traces sent, whole traces kept or dropped by trace id (the distro's fixed-rate sampler). */
+  readonly samplingPercent: number;
 }
 
 /** How the Service is reached (set by the manifests); `public` means from the Internet, through the HTTPS ingress. */
@@ -121,6 +134,8 @@ export interface AppConfig {
    * reuse off.
    */
   readonly listCacheMs: number;
+  /** Traces: off unless a connection string is configured or found in Key Vault. */
+  readonly tracing: TracingConfig;
 }
 
 /** A setting has a value the app cannot use. The message names it, the value and the rule. */
@@ -202,6 +217,15 @@ function url(example: string, options: { httpAllowed?: string; pathname?: string
   }
   return { schema, allowed: options.pathname ? `${allowed} ending in \`${options.pathname}\`` : allowed };
 }
+
+const appInsightsConnectionString: Kind<string> = {
+  schema: z.string().superRefine((value, ctx) => {
+    const problem = connectionStringProblem(value);
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: `must be an Application Insights connection string (${CONNECTION_STRING_SHAPE}): ${problem}` });
+  }),
+  allowed: 'Application Insights connection string: `InstrumentationKey=<GUID>;IngestionEndpoint=https://...`',
+};
 
 const commaList: Kind<readonly string[]> = {
   schema: z
@@ -339,6 +363,30 @@ export const settings = {
     default: AppContract.secretNames.oidcClientSecret,
     description: `Key Vault secret holding the OIDC client secret, if any (sign-in without \`${E.oidcClientSecret}\`)`,
   }),
+  secretNameAppInsightsConnectionString: setting(keyVaultSecretName, {
+    env: E.secretNameAppInsightsConnectionString,
+    default: AppContract.secretNames.appInsightsConnectionString,
+    description: `Key Vault secret holding the Application Insights connection string (tracing on, without \`${E.appInsightsConnectionString}\`)`,
+  }),
+  tracing: setting(oneOf(['on', 'off']), {
+    env: E.tracing,
+    default: 'on',
+    description:
+      `\`on\`: traces go to Application Insights when \`${E.appInsightsConnectionString}\` is set or Key Vault holds the connection string; ` +
+      '`off`: no traces, nothing loaded or sent',
+  }),
+  appInsightsConnectionString: setting(appInsightsConnectionString, {
+    env: E.appInsightsConnectionString,
+    secret: true,
+    description: "where traces go (the Application Insights resource's connection string); without it, read from Key Vault if there",
+  }),
+  traceSamplingPercent: setting(wholeNumber(1, 100), {
+    env: E.traceSamplingPercent,
+    default: 100,
+    description:
+      'percentage of traces sent: each request with its queries and calls is kept or dropped whole, by trace id, ' +
+      'and Application Insights scales its counts by it',
+  }),
   shutdownDelaySeconds: setting(wholeNumber(0, 60), {
     env: E.shutdownDelaySeconds,
     default: 0,
@@ -473,6 +521,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         password: read(env, S.secretNamePassword),
         sessionKey: read(env, S.secretNameSessionKey),
         oidcClientSecret: read(env, S.secretNameOidcClientSecret),
+        appInsightsConnectionString: read(env, S.secretNameAppInsightsConnectionString),
       },
     };
   }
@@ -521,6 +570,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const requestTimeoutSeconds = read(env, S.requestTimeoutSeconds);
   const maxConcurrentRequestBodies = read(env, S.maxConcurrentRequestBodies);
   const listCacheMs = read(env, S.listCacheMs);
+  const tracing: TracingConfig = {
+    enabled: read(env, S.tracing) === 'on',
+    connectionString: read(env, S.appInsightsConnectionString),
+    samplingPercent: read(env, S.traceSamplingPercent),
+  };
   const auth = loadAuthConfig(env, mode, keyVault !== undefined);
   if (mode === 'production' && exposure === 'public' && auth.mode === 'none' && read(env, S.allowAnonymousPublicAccess) !== 'true') {
     throw new ConfigError(
@@ -552,6 +606,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     requestTimeoutSeconds,
     maxConcurrentRequestBodies,
     listCacheMs,
+    tracing,
   };
 }
 

@@ -81,3 +81,45 @@ test('a secret is never echoed in the message', () => {
   expect(() => loadConfig(env)).toThrow('SESSION_SECRET must be at least 32 characters (value not shown: it is a secret).');
   expect(() => loadConfig(env)).not.toThrow(secret);
 });
+
+const CONNECTION_STRING =
+  'InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=https://uksouth-1.in.applicationinsights.azure.com/;' +
+  'LiveEndpoint=https://uksouth.livediagnostics.monitor.azure.com/;ApplicationId=00000000-0000-4000-8000-000000000002';
+
+test('traces: on when a connection string is found, every trace sent; off leaves the connection string unused', () => {
+  expect(loadConfig({}).tracing).toEqual({ enabled: true, connectionString: undefined, samplingPercent: 100 });
+  expect(loadConfig({ [E.appInsightsConnectionString]: CONNECTION_STRING, [E.traceSamplingPercent]: '25' }).tracing).toEqual({
+    enabled: true,
+    connectionString: CONNECTION_STRING,
+    samplingPercent: 25,
+  });
+  expect(loadConfig({ [E.tracing]: 'off', [E.appInsightsConnectionString]: CONNECTION_STRING }).tracing.enabled).toBe(false);
+  expect(loadConfig({ [E.keyVaultUrl]: 'https://v.vault.azure.net/' }).keyVault!.secretNames.appInsightsConnectionString).toBe(
+    'appinsights-connection-string',
+  );
+});
+
+test('a connection string with only the instrumentation key is accepted (the exporter then uses the global endpoint)', () => {
+  const value = 'InstrumentationKey=00000000-0000-4000-8000-000000000001';
+  expect(loadConfig({ [E.appInsightsConnectionString]: value }).tracing.connectionString).toBe(value);
+});
+
+test.each([
+  [`${CONNECTION_STRING};`, "has a part that is not one Key=Value pair (parts are separated by ';', none empty)"],
+  ['InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=https://x/?a=b', 'has a part that is not one Key=Value pair'],
+  ['IngestionEndpoint=https://uksouth-1.in.applicationinsights.azure.com/', 'has no InstrumentationKey'],
+  ['InstrumentationKey=00000000-0000-4000-8000-00000000000G', 'its InstrumentationKey is not a lower-case GUID'],
+  ['InstrumentationKey=00000000-0000-4000-8000-00000000000A', 'its InstrumentationKey is not a lower-case GUID'],
+  ['InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=http://collector.local/', 'its IngestionEndpoint is not an https URL'],
+])('APPLICATIONINSIGHTS_CONNECTION_STRING %j is refused: %s, the value not shown', (value, problem) => {
+  const load = () => loadConfig({ [E.appInsightsConnectionString]: value });
+  expect(load).toThrow('APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=<GUID>;');
+  expect(load).toThrow(`: ${problem}`);
+  expect(load).toThrow('(value not shown: it is a secret).');
+});
+
+test.each(['0', '101', 'all'])('TRACE_SAMPLING_PERCENT %j is refused', (value) => {
+  expect(() => loadConfig({ [E.traceSamplingPercent]: value })).toThrow(
+    `TRACE_SAMPLING_PERCENT must be a whole number from 1 to 100; got "${value}".`,
+  );
+});
