@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { traceContext } from './tracing/trace-context';
 
 /**
  * What may stand between the digit groups of a typed card number: any character that is
@@ -118,7 +119,8 @@ export function redactError(err: unknown): Record<string, unknown> {
 
 /**
  * JSON logger. Cookies, authorization headers and bodies are never logged; URLs have
- * anything that looks like a card number redacted.
+ * anything that looks like a card number redacted. A line written inside a traced request
+ * carries its `trace_id` and `span_id` (see `traceContext`), so logs and traces join.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -127,6 +129,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { service: 'order-app' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: traceContext,
       redact: {
         paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.cardNumber'],
         censor: '[redacted]',

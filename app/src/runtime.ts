@@ -1,4 +1,5 @@
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -15,6 +16,12 @@ import { OrderService } from './service/order-service';
 import { createOrderStore, type CreateOrderStoreOptions } from './store/create-order-store';
 import type { OrderStore } from './store/order-store';
 import { SqliteOrderStore } from './store/sqlite-order-store';
+import { TracedOrderStore } from './tracing/traced-order-store';
+
+export interface RuntimeOptions extends CreateOrderStoreOptions {
+  /** Whether traces are on (`startTracing`): then the service's store calls are spans. @default false */
+  readonly tracing?: boolean;
+}
 
 export interface Runtime {
   readonly app: Express;
@@ -31,7 +38,7 @@ export interface Runtime {
  * Opens the store, migrates it, seeds demo data when asked, and listens. Used by
  * `server.ts` and by tests that need a real server.
  */
-export async function startRuntime(config: AppConfig, logger: Logger, options: CreateOrderStoreOptions = {}): Promise<Runtime> {
+export async function startRuntime(config: AppConfig, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const started = performance.now();
   const store = await createOrderStore(config, {
     ...options,
@@ -40,7 +47,14 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: C
   });
   const metrics = new AppMetrics();
   const readiness = new Readiness(() => store.ping());
-  const service = new OrderService(store, { onCreated: orderCreatedHook(metrics, logger) });
+  const db = config.database;
+  const servedStore = options.tracing
+    ? new TracedOrderStore(
+        store,
+        db.driver === 'sqlite' ? { databaseName: path.basename(db.file) } : { databaseName: db.database, serverAddress: db.server },
+      )
+    : store;
+  const service = new OrderService(servedStore, { onCreated: orderCreatedHook(metrics, logger) });
   let auth: Auth = noAuth();
   if (config.auth.mode === 'oidc') {
     let { sessionSecret, clientSecret } = config.auth;

@@ -1,11 +1,16 @@
 /**
- * Entry point: reads the configuration, starts the app, and drains on SIGTERM/SIGINT.
- * Run with `npm start` (development) or `node dist/app/server.js` (the container).
+ * Entry point: reads the configuration, starts tracing when configured, starts the app, and
+ * drains on SIGTERM/SIGINT. Run with `npm start` (development) or `node dist/app/server.js`
+ * (the container).
+ *
+ * Only the configuration, the logger and tracing are imported up front: the runtime (Express,
+ * the database drivers) is loaded after `startTracing`, so that the instrumentations see those
+ * modules being required.
  */
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { startRuntime } from './runtime';
 import { startupFailureMessage } from './startup-failure';
+import { startTracing, type Tracing } from './tracing/start-tracing';
 
 async function main(): Promise<void> {
   let config;
@@ -19,10 +24,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  let runtime;
-  try {
-    runtime = await startRuntime(config, logger);
-  } catch (err) {
+  const failed = (err: unknown): never => {
     const message = startupFailureMessage(err, config);
     if (message) {
       // One sentence that says what to change; a stack trace would only hide it.
@@ -32,11 +34,22 @@ async function main(): Promise<void> {
     }
     logger.fatal({ err }, 'could not start');
     process.exit(1);
+  };
+  let tracing: Tracing;
+  let runtime;
+  try {
+    tracing = await startTracing(config, logger);
+    const { startRuntime } = await import('./runtime');
+    runtime = await startRuntime(config, logger, { tracing: tracing.enabled });
+  } catch (err) {
+    return failed(err);
   }
   if (config.env !== 'production') process.stdout.write(`\nOrder app running at ${runtime.url}/\n\n`);
   const stop = (signal: string): void => {
     runtime
       .shutdown(signal)
+      // The last requests' spans are still buffered: send them before exiting.
+      .then(() => tracing.shutdown())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         logger.error({ err }, 'shutdown failed');

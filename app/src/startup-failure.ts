@@ -1,5 +1,6 @@
 import { AppContract } from './app-contract';
 import type { AppConfig } from './config';
+import { SecretReadError } from './secrets/key-vault-secrets';
 import { StoreSetupError, StoreUnavailableError } from './store/store-errors';
 
 const E = AppContract.env;
@@ -11,6 +12,8 @@ const E = AppContract.env;
  */
 export function startupFailureMessage(err: unknown, config: Pick<AppConfig, 'port' | 'host'>): string | undefined {
   if (err instanceof StoreSetupError) return err.message;
+  // Names the secret, the vault and what is wrong with it (missing, not readable, malformed); never its value.
+  if (err instanceof SecretReadError) return err.message;
   if (err instanceof StoreUnavailableError) return err.reason;
   const e = err as { code?: unknown; syscall?: unknown };
   if (e.syscall === 'listen') {

@@ -1,100 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import type { TokenCredential } from '@azure/identity';
 import { AppContract } from '../src/app-contract';
 import { loadConfig } from '../src/config';
 import { readAuthSecrets, readDatabaseSecrets } from '../src/secrets/key-vault-secrets';
 import { createOrderStore } from '../src/store/create-order-store';
-
-/**
- * A local HTTPS endpoint that answers like Key Vault's secrets REST API (challenge-based
- * bearer auth, GET /secrets/{name}/), so the real SecretClient is exercised end to end.
- */
-interface FakeVault {
-  readonly url: string;
-  readonly ca: string;
-  readonly requests: { path: string; auth?: string; apiVersion: string | null }[];
-  close(): Promise<void>;
-}
-
-const TOKEN = 'test-access-token';
-
-async function startFakeVault(secrets: Record<string, string>, forbidden: string[] = []): Promise<FakeVault> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kv-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${dir}/key.pem`,
-      '-out',
-      `${dir}/cert.pem`,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  const key = fs.readFileSync(`${dir}/key.pem`, 'utf8');
-  const cert = fs.readFileSync(`${dir}/cert.pem`, 'utf8');
-  fs.rmSync(dir, { recursive: true, force: true });
-  const requests: FakeVault['requests'] = [];
-  let base = '';
-  const server = https.createServer({ key, cert }, (req, res) => {
-    const url = new URL(req.url!, 'https://localhost');
-    requests.push({ path: url.pathname, auth: req.headers.authorization, apiVersion: url.searchParams.get('api-version') });
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
-    };
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      return send(
-        401,
-        { error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } },
-        {
-          'WWW-Authenticate':
-            'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://vault.azure.net"',
-        },
-      );
-    }
-    const m = /^\/secrets\/([0-9a-zA-Z-]+)\/?$/.exec(url.pathname);
-    if (!m || req.method !== 'GET') return send(400, { error: { code: 'BadParameter', message: 'Unsupported' } });
-    const name = m[1]!;
-    if (forbidden.includes(name))
-      return send(403, { error: { code: 'Forbidden', message: 'Caller is not authorized to perform action on resource.' } });
-    if (!(name in secrets))
-      return send(404, { error: { code: 'SecretNotFound', message: `A secret with (name/id) ${name} was not found in this key vault.` } });
-    send(200, {
-      value: secrets[name],
-      id: `${base}/secrets/${name}/0123456789abcdef`,
-      contentType: 'text/plain',
-      attributes: { enabled: true, created: 1700000000, updated: 1700000000, recoveryLevel: 'Recoverable+Purgeable' },
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `https://localhost:${(server.address() as AddressInfo).port}`;
-  return { url: base, ca: cert, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-/** A TokenCredential as the Azure SDK defines it; records the scopes it was asked for. */
-function staticCredential(scopes: string[][]): TokenCredential {
-  return {
-    getToken: async (scope) => {
-      scopes.push(Array.isArray(scope) ? scope : [scope]);
-      return { token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 };
-    },
-  };
-}
+import { startFakeVault, staticCredential, VAULT_TOKEN, type FakeVault } from './fake-key-vault';
 
 const names = AppContract.secretNames;
 const all = {
@@ -121,7 +29,7 @@ describe('database settings from Key Vault through the real SecretClient', () =>
     expect(secrets).toEqual({ server: 'orders-sql.database.windows.net', database: 'orders' });
     expect(scopes[0]).toEqual(['https://vault.azure.net/.default']);
     const authed = vault.requests
-      .filter((r) => r.auth === `Bearer ${TOKEN}`)
+      .filter((r) => r.auth === `Bearer ${VAULT_TOKEN}`)
       .map((r) => r.path)
       .sort();
     expect(authed).toEqual([`/secrets/${names.database}/`, `/secrets/${names.server}/`]);

@@ -62,14 +62,40 @@ export async function launchChromium(): Promise<import('playwright-core').Browse
 }
 
 /** Runs `app/src/server.ts` until it exits (a start that fails); its exit status and both outputs. */
-export function runServerToExit(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'app/src/server.ts')], {
+export function runServerToExit(
+  env: Record<string, string>,
+  nodeArgs = ['--import', 'tsx'],
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...nodeArgs, path.join(ROOT, 'app/src/server.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DATA: '0', ...env },
     encoding: 'utf8',
     timeout: 30_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** As `runServerToExit`, without blocking this process: for starts that talk to servers the test runs (a fake Key Vault). */
+export function runServerToExitAsync(
+  env: Record<string, string>,
+  nodeArgs = ['--import', 'tsx'],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'app/src/server.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DATA: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) =>
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    }),
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { matchedRoute } from './matched-route';
 
 /** The app's Prometheus metrics, in a registry of their own (one per app instance). */
 export class AppMetrics {
@@ -34,8 +35,7 @@ export class AppMetrics {
     return (req, res, next) => {
       const end = this.httpDuration.startTimer();
       res.on('finish', () => {
-        const route = req.route ? `${req.baseUrl}${String((req.route as { path: string }).path)}` : 'unmatched';
-        end({ method: req.method, route, status: String(res.statusCode) });
+        end({ method: req.method, route: matchedRoute(req) ?? 'unmatched', status: String(res.statusCode) });
       });
       next();
     };

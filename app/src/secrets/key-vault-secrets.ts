@@ -72,6 +72,11 @@ export async function readAuthSecrets(
   return { ...(sessionKey ? { sessionKey } : {}), ...(clientSecret ? { clientSecret } : {}) };
 }
 
+/** Where traces go: the Application Insights connection string, or undefined when the vault has none (no traces). */
+export async function readTracingSecret(vault: KeyVaultConfig, options: ReadSecretsOptions = {}): Promise<string | undefined> {
+  return secretReader(vault, options)(vault.secretNames.appInsightsConnectionString, true);
+}
+
 export async function readDatabaseSecrets(vault: KeyVaultConfig, auth: MssqlAuth, options: ReadSecretsOptions = {}): Promise<DatabaseSecrets> {
   const readOptional = secretReader(vault, options);
   const read = async (name: string): Promise<string> => (await readOptional(name))!;
