@@ -45,6 +45,12 @@ export interface AppDataProps {
   readonly logAnalyticsWorkspace: LogAnalyticsWorkspace;
   /** When the secrets expire, ISO 8601 (see `secretExpiry`). */
   readonly secretExpiry: string;
+  /**
+   * Where the app sends its traces (an Application Insights connection string, usually a
+   * token), written as the vault's `appinsights-connection-string` secret.
+   * @default none: no such secret, and the app sends no traces
+   */
+  readonly appInsightsConnectionString?: string;
 }
 
 /**
@@ -79,8 +85,9 @@ export function secretExpiry(now: Date, days: number): string {
 
 /**
  * What the app needs besides the cluster: its user-assigned identity (federated with the
- * app's Kubernetes ServiceAccount), Key Vault with the database settings, and Azure SQL
- * with Entra-only login and auditing, both reached only through private endpoints.
+ * app's Kubernetes ServiceAccount), Key Vault with the database settings (and the traces'
+ * destination), and Azure SQL with Entra-only login and auditing, both reached only through
+ * private endpoints.
  */
 export class AppData extends Construct {
   public readonly appIdentity: UserAssignedIdentity;
@@ -249,5 +256,8 @@ export class AppData extends Construct {
     // Signs the app's session cookies when sign-in is on; generated, never written anywhere else.
     const sessionKey = new Password(this, 'session-signing-key', { length: 64, special: false });
     secret(names.sessionKey, sessionKey.result, 'text/plain; hmac-key');
+    if (props.appInsightsConnectionString !== undefined) {
+      secret(names.appInsightsConnectionString, props.appInsightsConnectionString, 'text/plain; appinsights-connection-string');
+    }
   }
 }

@@ -4,6 +4,7 @@ import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurer
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { AppContract } from '../../app/src/app-contract';
+import { AppInsights } from '../../monitoring/app-insights';
 import { AuditLogs } from '../../monitoring/audit-trail';
 import { ClusterMonitoring } from '../../monitoring/cluster-monitoring';
 import { CostBudget } from '../../monitoring/cost-budget';
@@ -28,13 +29,15 @@ export interface PlatformStackProps extends BaseStackProps {
 }
 
 /**
- * Everything that runs on the network: the Log Analytics workspace, AKS, the app's
- * identity, Key Vault and Azure SQL, and the cluster's monitoring (Container Insights rule,
+ * Everything that runs on the network: the Log Analytics workspace with the app's
+ * Application Insights on it, AKS, the app's identity, Key Vault and Azure SQL, and the
+ * cluster's monitoring (Container Insights rule,
  * alerts, saved queries, workbook). Outputs as the seed's cluster module, plus what the
  * manifests need (Key Vault URL, app identity client id).
  */
 export class PlatformStack extends BaseStack {
   public readonly logAnalytics: LogAnalytics;
+  public readonly appInsights: AppInsights;
   public readonly aks: AksCluster;
   public readonly access: ClusterAccess;
   public readonly data: AppData;
@@ -57,6 +60,12 @@ export class PlatformStack extends BaseStack {
       dailyQuotaGb: config.monitoring.dailyQuotaGb,
     });
     const workspaceId = this.logAnalytics.workspace.id;
+    // The app's traces, in the same workspace; the vault below holds its connection string.
+    this.appInsights = new AppInsights(this, 'app-insights', {
+      ...common,
+      name: `${config.cluster.name}-appinsights`,
+      workspace: this.logAnalytics.workspace,
+    });
 
     this.aks = new AksCluster(this, 'aks', {
       ...common,
@@ -97,6 +106,7 @@ export class PlatformStack extends BaseStack {
       privateEndpointSubnet: networking.privateEndpointSubnet,
       logAnalyticsWorkspace: this.logAnalytics.workspace,
       secretExpiry: secretExpiry(props.now ?? new Date(), config.data.secretExpiryDays),
+      appInsightsConnectionString: this.appInsights.component.connectionString,
     });
 
     this.monitoring = new ClusterMonitoring(this, 'monitoring', {
@@ -176,6 +186,10 @@ export class PlatformStack extends BaseStack {
       description: "The app identity's object id (grant:sql)",
     });
     new TerraformOutput(this, 'log_analytics_workspace_id', { value: workspaceId, description: 'Workspace for monitoring' });
+    new TerraformOutput(this, 'app_insights_id', {
+      value: this.appInsights.component.id,
+      description: "Application Insights, where the app's traces are (npm run monitor)",
+    });
     new TerraformOutput(this, 'workbook_id', {
       value: this.monitoring.workbook.workbook.id,
       description: "The cluster workbook's resource id (npm run monitor)",

@@ -118,6 +118,7 @@ describe('AKS', () => {
       'app_identity_client_id',
       'app_identity_name',
       'app_identity_principal_id',
+      'app_insights_id',
       'key_vault_url',
       'kube_config',
       'log_analytics_workspace_id',
@@ -183,11 +184,10 @@ describe('app identity and Key Vault', () => {
     for (const secret of all(P.resource, 'azurerm_key_vault_secret')) expect(secret.depends_on).toEqual([expect.stringMatching(/^time_sleep\./)]);
   });
 
-  test('holds the database server and name (Entra login: no user or password) and the generated session key, with content types and expiry', () => {
+  test('holds the database server and name (Entra login: no user or password), the session key and the traces destination, with content types and expiry', () => {
     const secrets = all(P.resource, 'azurerm_key_vault_secret');
-    expect(secrets.map((s) => s.name).sort()).toEqual(
-      [AppContract.secretNames.database, AppContract.secretNames.server, AppContract.secretNames.sessionKey].sort(),
-    );
+    const names = AppContract.secretNames;
+    expect(secrets.map((s) => s.name).sort()).toEqual([names.database, names.server, names.sessionKey, names.appInsightsConnectionString].sort());
     for (const s of secrets) {
       expect(s.content_type).toMatch(/^text\/plain/);
       expect(s.expiration_date).toBe(secretExpiry(new Date('2026-06-15T12:00:00Z'), 365));
@@ -196,6 +196,16 @@ describe('app identity and Key Vault', () => {
     expect(secrets.find((s) => s.name === AppContract.secretNames.sessionKey)!.value).toMatch(
       /^\$\{random_password\..*session-signing-key.*\.result\}$/,
     );
+  });
+
+  test("Application Insights is workspace-based on the environment's workspace; its connection string is the secret the app reads", () => {
+    const appInsights = only(P.resource, 'azurerm_application_insights') as Record<string, any>;
+    expect(appInsights).toMatchObject({ name: 'terraform-aks-cluster-appinsights', application_type: 'Node.JS', location: 'uksouth' });
+    expect(all(P.resource, 'azurerm_log_analytics_workspace')).toHaveLength(1);
+    expect(appInsights.workspace_id).toMatch(/^\$\{azurerm_log_analytics_workspace\.[\w-]+\.id\}$/);
+    const secret = all(P.resource, 'azurerm_key_vault_secret').find((s) => s.name === AppContract.secretNames.appInsightsConnectionString)!;
+    expect(secret.value).toMatch(/^\$\{azurerm_application_insights\.[\w-]+\.connection_string\}$/);
+    expect(secret.key_vault_id).toMatch(/^\$\{azurerm_key_vault\./);
   });
 
   test('the application routing add-on (managed NGINX) is on and may read the ingress certificate from the vault', () => {
