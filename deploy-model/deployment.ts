@@ -64,6 +64,7 @@ export interface DeploymentFacts {
     readonly internalFrontend: Endpoint;
     readonly internalClient: Endpoint;
     readonly entraId: Endpoint;
+    readonly appInsightsIngestion: Endpoint;
     readonly azureLoadBalancer: Endpoint;
   };
   readonly pods: {
@@ -236,6 +237,7 @@ export function deploymentFacts(a: DeployArtifacts): DeploymentFacts {
       internalFrontend: { label: 'the internal load balancer', ip: hostIn(nodeSubnet.cidr, 200) },
       internalClient: { label: `an internal client (${internalCidrs[0]})`, ip: hostIn(internalCidrs[0]!, 10) },
       entraId: { label: 'Entra ID (login.microsoftonline.com)', ip: '20.190.128.1' },
+      appInsightsIngestion: { label: 'Application Insights ingestion (<region>.in.applicationinsights.azure.com)', ip: '20.49.111.32' },
       azureLoadBalancer: { label: 'Azure load balancer probes', ip: '168.63.129.16' },
     },
     pods: {

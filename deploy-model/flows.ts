@@ -377,6 +377,16 @@ export function checkFlows(f: DeploymentFacts, manifests: DeployManifests): Flow
     policy(f, manifests, 'egress', world(e.entraId), 'TCP', 443),
     nsg(f, f.nodeSubnet, 'Outbound', tcp(e.node, e.entraId, 443)),
   );
+  // Traces leave for the Application Insights ingestion endpoint (public; the vault's connection string names it).
+  flow(
+    'app-application-insights',
+    f.pods.app.label,
+    e.appInsightsIngestion.label,
+    '443',
+    'open',
+    policy(f, manifests, 'egress', world(e.appInsightsIngestion), 'TCP', 443),
+    nsg(f, f.nodeSubnet, 'Outbound', tcp(e.node, e.appInsightsIngestion, 443)),
+  );
 
   // --- the deploy reaches the cluster and the data plane ----------------------------
   const apiServer = (source: Endpoint, via?: string) => (): Hop => {

@@ -2,8 +2,8 @@
  * Where an environment's dashboards, logs and alerts are, like `azd monitor`:
  *   npm run monitor -- --env dev
  * Reads the platform stack's outputs (`npm run tf -- outputs --env dev`, which `npm run up`
- * writes) and prints the Azure portal links of the workbook, the workspace's logs and the
- * alerts, and the commands that list the alert rules and what fired.
+ * writes) and prints the Azure portal links of the workbook, the workspace's logs, the app's
+ * traces and the alerts, and the commands that list the alert rules and what fired.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs, usage, UsageError } from '../lib/cli-args';
@@ -36,6 +36,8 @@ export function monitorLines(env: string, resourceGroup: string, outputs: Record
     `  logs:      ${PORTAL}${workspace}/logs   (saved queries under "Queries": the runbook's KQL)`,
     `  alerts:    ${PORTAL}/subscriptions/${subscription}/resourceGroups/${resourceGroup}/alerts`,
     `  cluster:   ${PORTAL}${id('aks_cluster_id')}/workloadsInsights`,
+    `  traces:    ${PORTAL}${id('app_insights_id')}/searchV1   (transaction search: a request with its queries and Key Vault calls)`,
+    `  app map:   ${PORTAL}${id('app_insights_id')}/applicationMap`,
     'From a terminal:',
     `  az monitor metrics alert list --resource-group ${resourceGroup} -o table`,
     `  az monitor scheduled-query list --resource-group ${resourceGroup} -o table`,

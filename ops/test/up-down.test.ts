@@ -224,7 +224,7 @@ describe('npm run monitor', () => {
   const sub = '11111111-2222-3333-4444-555555555555';
   const rg = `/subscriptions/${sub}/resourceGroups/networking-rg-dev`;
 
-  test('prints the workbook, logs, alerts and cluster links from the outputs', () => {
+  test('prints the workbook, logs, alerts, cluster and traces links from the outputs', () => {
     mkdirSync(join(dir, 'cdktf.out'));
     writeFileSync(
       join(dir, 'cdktf.out', 'outputs-dev.json'),
@@ -233,6 +233,7 @@ describe('npm run monitor', () => {
           log_analytics_workspace_id: `${rg}/providers/Microsoft.OperationalInsights/workspaces/ws`,
           workbook_id: `${rg}/providers/Microsoft.Insights/workbooks/0f8fad5b-d9cb-469f-a165-70867728950e`,
           aks_cluster_id: `${rg}/providers/Microsoft.ContainerService/managedClusters/terraform-aks-cluster-dev`,
+          app_insights_id: `${rg}/providers/Microsoft.Insights/components/terraform-aks-cluster-dev-appinsights`,
         },
       }),
     );
@@ -242,6 +243,12 @@ describe('npm run monitor', () => {
       `workbook:  https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/workbooks/0f8fad5b-d9cb-469f-a165-70867728950e/workbook\n`,
     );
     expect(r.out).toContain(`alerts:    https://portal.azure.com/#@/resource/subscriptions/${sub}/resourceGroups/networking-rg-dev/alerts`);
+    expect(r.out).toContain(
+      `traces:    https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/components/terraform-aks-cluster-dev-appinsights/searchV1 `,
+    );
+    expect(r.out).toContain(
+      `app map:   https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/components/terraform-aks-cluster-dev-appinsights/applicationMap\n`,
+    );
   });
 
   test('without outputs it says which command writes them', () => {
