@@ -1,5 +1,6 @@
+import { AppContract } from '../../app/src/app-contract';
 import { checkDeployment, type DeploymentReport } from '../check-deployment';
-import type { DeployArtifacts } from '../deployment';
+import { deploymentFacts, type DeployArtifacts } from '../deployment';
 import { formatReport } from '../report';
 import { synthesizeDeployment } from '../synthesize';
 import { TerraformModel, type StackJson } from '../terraform-model';
@@ -47,6 +48,13 @@ describe.each([
     for (const id of ['internet-app-port', 'internet-app-service', 'internet-ssh', 'internet-sql', 'internet-key-vault', 'other-namespace-app']) {
       expect(flow(report, id)).toMatchObject({ expected: 'closed', actual: 'deny' });
     }
+  });
+
+  test('the vault secret the pod reads its traces destination from is one the platform stack writes', () => {
+    const container = (artifacts.manifests.find((m) => m.kind === 'Deployment') as any).spec.template.spec.containers[0];
+    const named = container.env.find((e: any) => e.name === AppContract.env.secretNameAppInsightsConnectionString).value;
+    const written = artifacts.terraform.resources('azurerm_key_vault_secret', [deploymentFacts(artifacts).platformStack]).map((s) => s.values.name);
+    expect(written).toContain(named);
   });
 
   test("Managed Prometheus's agent scrapes the app's metrics port; look-alikes elsewhere and kube-system's other pods do not", () => {

@@ -159,6 +159,8 @@ export class OrderAppChart extends Chart {
             [E.secretNameDatabase]: kplus.EnvValue.fromValue(AppContract.secretNames.database),
             [E.secretNameUser]: kplus.EnvValue.fromValue(AppContract.secretNames.user),
             [E.secretNamePassword]: kplus.EnvValue.fromValue(AppContract.secretNames.password),
+            // Traces go where the vault's connection string says (written by the platform stack).
+            [E.secretNameAppInsightsConnectionString]: kplus.EnvValue.fromValue(AppContract.secretNames.appInsightsConnectionString),
             // The preStop hook gives endpoints time to drop the pod; the app need not wait again.
             [E.shutdownDelaySeconds]: kplus.EnvValue.fromValue('0'),
             ...this.exposureEnv(config),
@@ -337,7 +339,8 @@ export class OrderAppChart extends Chart {
    *   add-on's replica pods in kube-system, by namespace and label. Kubelet probes come from the node,
    *   which Cilium always admits; `kubectl port-forward` enters the pod's own network.
    * - egress: cluster DNS; the private endpoints (Key Vault 443, SQL 1433 and the redirect
-   *   ports above it); HTTPS to public addresses (Entra ID), nothing private besides.
+   *   ports above it); HTTPS to public addresses (Entra ID, Application Insights ingestion),
+   *   nothing private besides.
    */
   private networkPolicy(config: OrderAppChartConfig, namespace: string): void {
     const appPort = [kplus.NetworkPolicyPort.tcp(AppContract.port)];
@@ -371,7 +374,8 @@ export class OrderAppChart extends Chart {
             // on the same private endpoint.
             ports: [kplus.NetworkPolicyPort.tcp(443), kplus.NetworkPolicyPort.tcpRange(1433, 65535)],
           })),
-          // Entra ID (workload identity token exchange, sign-in) has no fixed addresses.
+          // Entra ID (workload identity token exchange, sign-in) and the Application Insights
+          // ingestion endpoint (traces) have no fixed addresses.
           {
             peer: kplus.NetworkPolicyIpBlock.ipv4(this, 'public-https', '0.0.0.0/0', [...PRIVATE_RANGES]),
             ports: [kplus.NetworkPolicyPort.tcp(443)],

@@ -33,6 +33,13 @@ test("the app accepts the chart's environment and reads the database settings fr
   expect(config.logLevel).toBe(prod!.logLevel);
 });
 
+test('in the pod, traces are on and their connection string comes from the vault secret the chart names', () => {
+  const config = loadConfig({ ...containerEnv, [AppContract.env.azureClientId]: CLIENT_ID });
+  expect(config.tracing).toEqual({ enabled: true, connectionString: undefined, samplingPercent: 100 });
+  expect(containerEnv[AppContract.env.secretNameAppInsightsConnectionString]).toBe(AppContract.secretNames.appInsightsConnectionString);
+  expect(containerEnv[AppContract.env.appInsightsConnectionString]).toBeUndefined();
+});
+
 test("the probe paths are the app's: liveness and readiness answer 200 when ready, readiness 503 when draining", async () => {
   const { app, readiness } = await makeTestApp();
   expect((await request(app).get(container.livenessProbe.httpGet.path)).status).toBe(200);
