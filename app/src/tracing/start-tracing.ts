@@ -108,6 +108,7 @@ export async function startTracing(config: AppConfig, logger: Logger, options: S
     },
   };
   useAzureMonitor({
+    // The exporter's disk cache may grow to 50 MB; the pod's /tmp is 64 MiB and evicts it beyond.
     azureMonitorExporterOptions: { connectionString, disableOfflineStorage: true },
     // Fixed-rate sampling by trace id: a request and its dependencies share one decision and one
     // rate. (The distro's default, 5 traces a second, gave a request's queries lower rates than
