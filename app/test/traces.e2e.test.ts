@@ -38,9 +38,14 @@ const requests = (envelopes: Envelope[]) => envelopes.filter((e) => e.data?.base
 const dependencies = (envelopes: Envelope[]) => envelopes.filter((e) => e.data?.baseType === 'RemoteDependencyData');
 const operationId = (e: Envelope) => e.tags?.['ai.operation.id'];
 
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
+/**
+ * SIGTERM, and the exit code (or the signal that killed it). A request goes first: the app adds
+ * its SIGTERM handler just after the ready line, and a signal before that kills it undrained.
+ */
+async function stop(app: { child: ChildProcess; url: string }): Promise<number | string | null> {
+  await fetch(`${app.url}${AppContract.paths.liveness}`);
+  const exited = new Promise<number | string | null>((resolve) => app.child.once('exit', (code, signal) => resolve(code ?? signal)));
+  app.child.kill('SIGTERM');
   return exited;
 }
 
@@ -77,7 +82,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('with APPLICATIONINSIGHTS_CONNECTION_STRING, an order submitted and listed', () => {
   let ingestion: FakeIngestion;
   let output: string[];
-  let exitCode: number | null;
+  let exitCode: number | string | null;
   const statuses: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -96,7 +101,7 @@ describe('with APPLICATIONINSIGHTS_CONNECTION_STRING, an order submitted and lis
     statuses.filtered = (await fetch(`${app.url}/?userId=${encodeURIComponent(CARD)}`)).status;
     for (const probe of Object.values(AppContract.paths)) await fetch(`${app.url}${probe}`);
     // The spans are batched: the shutdown sends what is left.
-    exitCode = await stop(app.child);
+    exitCode = await stop(app);
   }, 60_000);
   afterAll(() => ingestion.close());
 
@@ -189,7 +194,7 @@ describe('without traces configured, nothing is sent and the app works as before
       });
       expect((await submitOrder(app.url, CARD)).status).toBe(303);
       expect((await fetch(`${app.url}/`)).status).toBe(200);
-      expect(await stop(app.child)).toBe(0);
+      expect(await stop(app)).toBe(0);
       const lines = logLines(app.output);
       expect(lines.find((l) => l.msg?.startsWith('tracing off'))).toBeDefined();
       expect(lines.filter((l) => l.trace_id !== undefined)).toEqual([]);
@@ -240,7 +245,7 @@ describe('with the connection string in Key Vault (read through the managed iden
       tls,
     });
     const app = await startServer(appEnv(), path.join(ROOT, 'app/src/server.ts'), nodeArgs);
-    expect(await stop(app.child)).toBe(0);
+    expect(await stop(app)).toBe(0);
     expect(logLines(app.output).find((l) => l.msg?.startsWith('tracing on'))).toMatchObject({ source: 'key-vault' });
 
     const getSecret = dependencies(ingestion.envelopes).find((e) => e.data!.baseData!.name === 'SecretClient.getSecret')!;
@@ -261,7 +266,7 @@ describe('with the connection string in Key Vault (read through the managed iden
     vault = await startFakeVault({ [names.sessionKey]: 'k'.repeat(64) }, [], { host: 'vault.localhost', tls });
     const before = ingestion.rawBodies.length;
     const app = await startServer(appEnv(), path.join(ROOT, 'app/src/server.ts'), nodeArgs);
-    expect(await stop(app.child)).toBe(0);
+    expect(await stop(app)).toBe(0);
     expect(logLines(app.output).find((l) => l.msg?.startsWith('tracing off'))?.msg).toContain(`"${names.appInsightsConnectionString}" in Key Vault`);
     expect(ingestion.rawBodies.length).toBe(before);
   }, 60_000);

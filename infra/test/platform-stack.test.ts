@@ -184,7 +184,7 @@ describe('app identity and Key Vault', () => {
     for (const secret of all(P.resource, 'azurerm_key_vault_secret')) expect(secret.depends_on).toEqual([expect.stringMatching(/^time_sleep\./)]);
   });
 
-  test('holds the database server and name (Entra login: no user or password), the session key and the traces destination, with content types and expiry', () => {
+  test('holds the database server and name (Entra login: no user or password), session key and traces destination, content types, expiry', () => {
     const secrets = all(P.resource, 'azurerm_key_vault_secret');
     const names = AppContract.secretNames;
     expect(secrets.map((s) => s.name).sort()).toEqual([names.database, names.server, names.sessionKey, names.appInsightsConnectionString].sort());

@@ -243,12 +243,9 @@ describe('npm run monitor', () => {
       `workbook:  https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/workbooks/0f8fad5b-d9cb-469f-a165-70867728950e/workbook\n`,
     );
     expect(r.out).toContain(`alerts:    https://portal.azure.com/#@/resource/subscriptions/${sub}/resourceGroups/networking-rg-dev/alerts`);
-    expect(r.out).toContain(
-      `traces:    https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/components/terraform-aks-cluster-dev-appinsights/searchV1 `,
-    );
-    expect(r.out).toContain(
-      `app map:   https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/components/terraform-aks-cluster-dev-appinsights/applicationMap\n`,
-    );
+    const appInsights = `https://portal.azure.com/#@/resource${rg}/providers/Microsoft.Insights/components/terraform-aks-cluster-dev-appinsights`;
+    expect(r.out).toContain(`traces:    ${appInsights}/searchV1 `);
+    expect(r.out).toContain(`app map:   ${appInsights}/applicationMap\n`);
   });
 
   test('without outputs it says which command writes them', () => {
