@@ -15,6 +15,7 @@ import { readAuthSecrets } from './secrets/key-vault-secrets';
 import { OrderService } from './service/order-service';
 import { createOrderStore, type CreateOrderStoreOptions } from './store/create-order-store';
 import type { OrderStore } from './store/order-store';
+import { MssqlOrderStore } from './store/mssql-order-store';
 import { SqliteOrderStore } from './store/sqlite-order-store';
 import { TracedOrderStore } from './tracing/traced-order-store';
 
@@ -48,12 +49,9 @@ export async function startRuntime(config: AppConfig, logger: Logger, options: R
   const metrics = new AppMetrics();
   const readiness = new Readiness(() => store.ping());
   const db = config.database;
-  const servedStore = options.tracing
-    ? new TracedOrderStore(
-        store,
-        db.driver === 'sqlite' ? { databaseName: path.basename(db.file) } : { databaseName: db.database, serverAddress: db.server },
-      )
-    : store;
+  // Named as the store connects (with Key Vault, the server and database come from the vault).
+  const location = store instanceof MssqlOrderStore ? store.location : { database: db.driver === 'sqlite' ? path.basename(db.file) : undefined };
+  const servedStore = options.tracing ? new TracedOrderStore(store, { databaseName: location.database, serverAddress: location.server }) : store;
   const service = new OrderService(servedStore, { onCreated: orderCreatedHook(metrics, logger) });
   let auth: Auth = noAuth();
   if (config.auth.mode === 'oidc') {

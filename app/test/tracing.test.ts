@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Order } from '../src/domain/order';
 import type { OrderStore } from '../src/store/order-store';
+import { MssqlOrderStore } from '../src/store/mssql-order-store';
 import { SqliteOrderStore } from '../src/store/sqlite-order-store';
 import { RedactingSpanProcessor, redactAttribute } from '../src/tracing/redacting-span-processor';
 import { TracedOrderStore } from '../src/tracing/traced-order-store';
@@ -77,6 +78,15 @@ test('a failed store call is an error span with the error type and a redacted me
   expect(span!.attributes['db.system']).toBe('mssql');
   expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'duplicate key ([redacted-digits])' });
   expect(span!.events.map((e) => e.attributes)).toEqual([{ 'exception.type': 'Error', 'exception.message': 'duplicate key ([redacted-digits])' }]);
+});
+
+test('a SQL Server store says which server and database it connects to, from a connection string or from settings (as read from Key Vault)', async () => {
+  const fromString = new MssqlOrderStore({ connection: 'Server=tcp:orders-sql.database.windows.net,1433;Database=orders;Encrypt=true' });
+  const fromSettings = new MssqlOrderStore({ connection: { server: 'orders-sql.database.windows.net', database: 'orders', options: {} } });
+  for (const store of [fromString, fromSettings]) {
+    expect(store.location).toEqual({ server: 'orders-sql.database.windows.net', database: 'orders' });
+    await store.close();
+  }
 });
 
 // The decorator changes nothing a store does: the whole contract again, through it.

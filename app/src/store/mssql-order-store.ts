@@ -221,6 +221,13 @@ export class MssqlOrderStore implements OrderStore {
     this.positions = new PositionIndex(this.buckets);
   }
 
+  /** The server and database the pool connects to (from its settings or connection string), as traces name them. */
+  get location(): { readonly server?: string; readonly database?: string } {
+    const { connection } = this.props;
+    const { server, database } = typeof connection === 'string' ? sql.ConnectionPool.parseConnectionString(connection) : connection;
+    return { server, database };
+  }
+
   async migrate(): Promise<void> {
     await this.retry(async () =>
       requestWithTimeout(await this.connected(), MIGRATION_TIMEOUT_MS).batch(migrationBatch(this.props.bucketRows ?? BUCKET_ROWS)),
