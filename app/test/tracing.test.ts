@@ -71,6 +71,16 @@ test('each store call is one client span with the db attributes and the method, 
   await traced.close();
 });
 
+test('on SQL Server the span names the server, which Application Insights shows as the target with the database', async () => {
+  const store = { kind: 'mssql', total: () => Promise.resolve(3) } as unknown as OrderStore;
+  await new TracedOrderStore(store, { databaseName: 'orders', serverAddress: 'orders-sql.database.windows.net' }).total();
+  expect(exporter.getFinishedSpans()[0]!.attributes).toMatchObject({
+    'db.system': 'mssql',
+    'db.name': 'orders',
+    'net.peer.name': 'orders-sql.database.windows.net',
+  });
+});
+
 test('a failed store call is an error span with the error type and a redacted message, and the error still reaches the caller', async () => {
   const failing = { kind: 'mssql', get: () => Promise.reject(new Error(`duplicate key (${CARD})`)) } as unknown as OrderStore;
   await expect(new TracedOrderStore(failing).get('a', 'b')).rejects.toThrow(`duplicate key (${CARD})`);

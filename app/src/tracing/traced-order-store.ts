@@ -9,7 +9,7 @@ import type { SessionRevocations } from '../store/session-revocations';
 export interface TracedOrderStoreProps {
   /** `db.name`: the SQL Server database, or the SQLite file's name. @default none */
   readonly databaseName?: string;
-  /** `server.address`: the SQL Server host, when known. @default none */
+  /** `net.peer.name`: the SQL Server host, when known. @default none */
   readonly serverAddress?: string;
 }
 
@@ -40,7 +40,8 @@ export class TracedOrderStore implements OrderStore {
       'db.system': store.kind,
       'db.sql.table': TABLE,
       ...(props.databaseName ? { 'db.name': props.databaseName } : {}),
-      ...(props.serverAddress ? { 'server.address': props.serverAddress } : {}),
+      // The exporter names a dependency's target `<net.peer.name>|<db.name>` (older conventions, as for db.*).
+      ...(props.serverAddress ? { 'net.peer.name': props.serverAddress } : {}),
     };
   }
 
