@@ -88,8 +88,9 @@ export async function startTracing(config: AppConfig, logger: Logger, options: S
   }
 
   // Only the app's own resource receives telemetry: no SDK usage statistics to Microsoft's
-  // endpoint (an operator may set the variable to '' to allow them). The role name in the application map.
+  // endpoint (an operator may set the variable to '' to allow them).
   process.env.APPLICATION_INSIGHTS_NO_STATSBEAT ??= 'true';
+  // The role name in the application map.
   process.env.OTEL_SERVICE_NAME ??= AppContract.appName;
   const { useAzureMonitor, shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
   const http = {
@@ -137,7 +138,8 @@ export async function startTracing(config: AppConfig, logger: Logger, options: S
     { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
   );
   // The Azure SDK instrumentation hooks @azure/core-tracing when it is next required; the
-  // exporter (and, with Key Vault, the secret client) loaded it already, so require it once more.
+  // exporter (and, with Key Vault, the secret client) loaded it already, so require it once more
+  // (a direct dependency, pinned to the version @azure/identity and the vault client share).
   createRequire(__filename)('@azure/core-tracing');
   logger.info({ source: state, samplingPercent: config.tracing.samplingPercent }, 'tracing on: traces go to Application Insights');
   return { state, enabled: true, shutdown: async () => shutdownAzureMonitor() };
