@@ -90,7 +90,7 @@ test('a failed store call is an error span with the error type and a redacted me
   expect(span!.events.map((e) => e.attributes)).toEqual([{ 'exception.type': 'Error', 'exception.message': 'duplicate key ([redacted-digits])' }]);
 });
 
-test('a SQL Server store says which server and database it connects to, from a connection string or from settings (as read from Key Vault)', async () => {
+test('a SQL Server store says which server and database it connects to, from a connection string or from settings (Key Vault)', async () => {
   const fromString = new MssqlOrderStore({ connection: 'Server=tcp:orders-sql.database.windows.net,1433;Database=orders;Encrypt=true' });
   const fromSettings = new MssqlOrderStore({ connection: { server: 'orders-sql.database.windows.net', database: 'orders', options: {} } });
   for (const store of [fromString, fromSettings]) {
