@@ -12,6 +12,9 @@ import { createLogger } from './logger';
 import { startupFailureMessage } from './startup-failure';
 import { startTracing, type Tracing } from './tracing/start-tracing';
 
+/** How long a signal received while starting waits for the start to finish before the process exits. */
+const STOP_WHILE_STARTING_MS = 5000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -35,21 +38,29 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'could not start');
     process.exit(1);
   };
-  let tracing: Tracing;
-  let runtime;
-  try {
-    tracing = await startTracing(config, logger);
-    const { startRuntime } = await import('./runtime');
-    runtime = await startRuntime(config, logger, { tracing: tracing.enabled });
-  } catch (err) {
-    return failed(err);
-  }
-  if (config.env !== 'production') process.stdout.write(`\nOrder app running at ${runtime.url}/\n\n`);
+  let tracing: Tracing | undefined;
+  let runtime: Awaited<ReturnType<typeof import('./runtime').startRuntime>> | undefined;
+  // Listened for from the start: a signal while starting (even just after "order app ready")
+  // waits for the start to finish and then drains, instead of killing the process mid-request.
+  let pendingSignal: string | undefined;
+  let startDeadline: NodeJS.Timeout | undefined;
   const stop = (signal: string): void => {
+    if (!runtime || !tracing) {
+      pendingSignal ??= signal;
+      // Nothing is served before the start finishes; a start that hangs (a database that does
+      // not answer) is not waited for.
+      startDeadline ??= setTimeout(() => {
+        logger.warn({ signal }, 'stopped while starting');
+        process.exit(1);
+      }, STOP_WHILE_STARTING_MS);
+      return;
+    }
+    clearTimeout(startDeadline);
+    const traces = tracing;
     runtime
       .shutdown(signal)
       // The last requests' spans are still buffered: send them before exiting.
-      .then(() => tracing.shutdown())
+      .then(() => traces.shutdown())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         logger.error({ err }, 'shutdown failed');
@@ -58,6 +69,15 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  try {
+    tracing = await startTracing(config, logger);
+    const { startRuntime } = await import('./runtime');
+    runtime = await startRuntime(config, logger, { tracing: tracing.enabled });
+  } catch (err) {
+    return failed(err);
+  }
+  if (config.env !== 'production') process.stdout.write(`\nOrder app running at ${runtime.url}/\n\n`);
+  if (pendingSignal) stop(pendingSignal);
 }
 
 void main();

@@ -1,11 +1,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AppContract } from '../src/app-contract';
 import { demoCardNumber, createRandom } from '../src/domain/demo-orders';
-import { startServer } from './process-helpers';
+import { ROOT, startServer } from './process-helpers';
 
 function call(agent: http.Agent, url: string, method = 'GET', body?: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -91,4 +93,51 @@ test('SIGTERM under load: readiness turns 503, in-flight requests finish, zero f
 
 test('in production mode with no database configured the app refuses to start with a clear message', async () => {
   await expect(startServer({ NODE_ENV: 'production' })).rejects.toThrow(/exited with 78[\s\S]*No database is configured and NODE_ENV is production/);
+});
+
+/** Starts the app and sends SIGTERM as soon as a log line with `msg` starting `when` appears; resolves with its exit and log messages. */
+function signalWhileStarting(env: Record<string, string>, when: string): Promise<{ code: number | null; signal: string | null; messages: string[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'app/src/server.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const messages: string[] = [];
+  let buffered = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines.filter((l) => l.startsWith('{'))) {
+      const msg = String((JSON.parse(line) as { msg?: string }).msg);
+      messages.push(msg);
+      if (msg.startsWith(when) && messages.filter((m) => m.startsWith(when)).length === 1) child.kill('SIGTERM');
+    }
+  });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, messages })));
+}
+
+test('SIGTERM while starting: the start finishes, then the app drains and exits 0 (not killed mid-start)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-early-stop-'));
+  // Tracing's line comes before the runtime loads, the database is migrated and seeded.
+  const r = await signalWhileStarting({ SQLITE_PATH: path.join(dir, 'orders.db'), SEED_DEMO_DATA: '20000' }, 'tracing off');
+  expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null });
+  expect(r.messages.filter((m) => ['order app ready', 'draining', 'stopped'].includes(m))).toEqual(['order app ready', 'draining', 'stopped']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('SIGTERM while the database does not answer: the app stops within 5 s, saying so, instead of waiting for the start', async () => {
+  const silent = net.createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as net.AddressInfo).port;
+  const started = Date.now();
+  const r = await signalWhileStarting(
+    { DATABASE_DRIVER: 'mssql', MSSQL_CONNECTION_STRING: `Server=127.0.0.1,${port};Database=orders;User Id=app;Password=x;Encrypt=false` },
+    'tracing off',
+  );
+  silent.close();
+  expect({ code: r.code, signal: r.signal }).toEqual({ code: 1, signal: null });
+  expect(r.messages).toContain('stopped while starting');
+  expect(r.messages).not.toContain('order app ready');
+  expect(Date.now() - started).toBeLessThan(15_000);
 });
