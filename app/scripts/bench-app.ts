@@ -181,6 +181,11 @@ async function main(): Promise<void> {
 
   // Filters never seen before: date ranges under the default sort and four others, pages 1 and 2.
   const unseen = await unseenFilters(url);
+  // Case-insensitive prefixes of a real order's codes (lower case, as a clerk types them), under the five sorts.
+  const sample = (await (await fetch(`${url}/api/orders?size=1&page=7`)).json()) as {
+    items: { storeCode: string; userId: string; productCode: string }[];
+  };
+  const prefixes = await prefixFilters(url, sample.items[0]!);
   // Memory after one filter, then after 5,000 distinct ones.
   const rssAfterOne = rssMb(child.pid!);
   await distinctFilters(url, 5000);
@@ -217,10 +222,12 @@ async function main(): Promise<void> {
   const ratioLine =
     `page 1 / bare Express route, per round: ${page1Ratios.map((r) => r.toFixed(2)).join(', ')} ` +
     `(median ${median(page1Ratios).toFixed(2)}; rounds of ${duration / rounds} s, interleaved)`;
-  const sortedMs = unseen.map((u) => u.ms).sort((a, b) => a - b);
-  const unseenLine =
-    `filters never seen before (${unseen.length}): median ${sortedMs[Math.floor(sortedMs.length / 2)]!.toFixed(1)} ms, ` +
-    `worst ${sortedMs[sortedMs.length - 1]!.toFixed(1)} ms`;
+  const spread = (what: string, xs: { ms: number }[]): string => {
+    const sorted = xs.map((u) => u.ms).sort((a, b) => a - b);
+    return `${what} (${xs.length}): median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, worst ${sorted[sorted.length - 1]!.toFixed(1)} ms`;
+  };
+  const unseenLine = spread('filters never seen before', unseen);
+  const prefixLine = spread('prefix filters never seen before', prefixes);
   const summary = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -234,6 +241,7 @@ async function main(): Promise<void> {
     page1VsExpressPerRound: page1Ratios,
     writeRuns,
     unseen,
+    prefixes,
     rssMb: { afterOneFilter: rssAfterOne, after5000Filters: rssAfter5000 },
   };
   fs.writeFileSync(path.join(OUT, 'app.json'), JSON.stringify(summary, null, 2));
@@ -247,6 +255,7 @@ async function main(): Promise<void> {
     `first request per scenario: ${cold.map((c) => `${c.name} ${c.ms} ms`).join('; ')}\n\n${table}\n\n${ratioLine}\n\n${writeTable}\n\n`,
   );
   process.stdout.write(`${unseenLine}\n${unseen.map((u) => `  ${u.path}: ${u.ms.toFixed(1)} ms`).join('\n')}\n\n`);
+  process.stdout.write(`${prefixLine}\n${prefixes.map((u) => `  ${u.path}: ${u.ms.toFixed(1)} ms`).join('\n')}\n\n`);
   process.stdout.write(
     `RSS after one filter ${rssAfterOne} MB, after 5,000 distinct filters ${rssAfter5000} MB (+${(rssAfter5000 - rssAfterOne).toFixed(1)} MB)\n`,
   );
@@ -299,6 +308,34 @@ async function unseenFilters(url: string): Promise<{ path: string; ms: number }[
     for (const range of ranges) {
       for (const page of [1, 2]) {
         const p = `/?${range(i++)}${sort}${page > 1 ? `&page=${page}` : ''}`;
+        const t = performance.now();
+        const res = await fetch(`${url}${p}`);
+        await res.arrayBuffer();
+        const ms = performance.now() - t;
+        if (res.status !== 200) throw new Error(`${p} answered ${res.status}`);
+        out.push({ path: p, ms: Math.round(ms * 10) / 10 });
+      }
+    }
+  }
+  return out;
+}
+
+/** Times the first request of case-insensitive prefix filters (store, user, product; narrow and wide) under the five sorts, pages 1 and 2. */
+async function prefixFilters(
+  url: string,
+  order: { storeCode: string; userId: string; productCode: string },
+): Promise<{ path: string; ms: number }[]> {
+  const out: { path: string; ms: number }[] = [];
+  const filters = [
+    `storeCode=${encodeURIComponent(order.storeCode.slice(0, 2).toLowerCase())}`,
+    `storeCode=${encodeURIComponent(order.storeCode.slice(0, 5).toLowerCase())}`,
+    `userId=${encodeURIComponent(order.userId.slice(0, 2).toUpperCase())}`,
+    `productCode=${encodeURIComponent(order.productCode.slice(0, 2).toLowerCase())}`,
+  ];
+  for (const sort of UNSEEN_SORTS) {
+    for (const filter of filters) {
+      for (const page of [1, 2]) {
+        const p = `/?${filter}${sort}${page > 1 ? `&page=${page}` : ''}`;
         const t = performance.now();
         const res = await fetch(`${url}${p}`);
         await res.arrayBuffer();
