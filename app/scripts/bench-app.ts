@@ -224,7 +224,8 @@ async function main(): Promise<void> {
     `(median ${median(page1Ratios).toFixed(2)}; rounds of ${duration / rounds} s, interleaved)`;
   const spread = (what: string, xs: { ms: number }[]): string => {
     const sorted = xs.map((u) => u.ms).sort((a, b) => a - b);
-    return `${what} (${xs.length}): median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, worst ${sorted[sorted.length - 1]!.toFixed(1)} ms`;
+    const mid = sorted[Math.floor(sorted.length / 2)]!;
+    return `${what} (${xs.length}): median ${mid.toFixed(1)} ms, worst ${sorted[sorted.length - 1]!.toFixed(1)} ms`;
   };
   const unseenLine = spread('filters never seen before', unseen);
   const prefixLine = spread('prefix filters never seen before', prefixes);
