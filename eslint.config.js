@@ -88,7 +88,7 @@ const boundaryRules = BOUNDARIES.map(({ files, ignores, forbidden, why, extra = 
 }));
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', '.gen/', 'coverage/', 'test-results/', 'data/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', '.gen/', 'coverage/', 'test-results/', 'data/', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
