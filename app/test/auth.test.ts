@@ -163,6 +163,16 @@ describe('access with sign-in on', () => {
     }
   });
 
+  test("the new-order page's form and the header's sign-out form carry one CSRF token, set in one cookie", async () => {
+    const { app } = await appWithSignIn();
+    const res = await request(app).get('/orders/new').set('Cookie', sessionCookie(EDITOR)).expect(200);
+    const tokens = [...res.text.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]!);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[1]).toBe(tokens[0]);
+    const csrfCookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []).filter((c) => c.startsWith('order_csrf='));
+    expect(csrfCookies).toEqual([expect.stringMatching(new RegExp(`^order_csrf=${tokens[0]};`))]);
+  });
+
   test("a viewer's POST is refused with 403 and nothing is stored", async () => {
     const { app, store } = await appWithSignIn();
     const { token, cookie } = await csrf(app, sessionCookie(VIEWER));

@@ -1,5 +1,7 @@
+import type { Request, Response } from 'express';
 import request from 'supertest';
 import { demoOrders } from '../src/domain/demo-orders';
+import { verifyCsrfToken } from '../src/http/csrf';
 import { makeTestApp, NOW, validOrder, type TestApp } from './helpers';
 import { prefixOrders } from './order-store.contract';
 
@@ -332,6 +334,9 @@ describe('add order form', () => {
     ['no token', (c: string, _t: string) => ({ cookie: c, body: form() })],
     ['a wrong token', (c: string) => ({ cookie: c, body: { ...form(), _csrf: 'x'.repeat(43) } })],
     ['no cookie', (_c: string, t: string) => ({ cookie: '', body: { ...form(), _csrf: t } })],
+    // Of another length, timingSafeEqual would throw (a 500) if the lengths were not compared first.
+    ['a token one character longer than the cookie', (c: string, t: string) => ({ cookie: c, body: { ...form(), _csrf: `${t}x` } })],
+    ['a token one character shorter than the cookie', (c: string, t: string) => ({ cookie: c, body: { ...form(), _csrf: t.slice(1) } })],
   ])('a form with %s is refused (403) and nothing is stored', async (_name, make) => {
     const t = await makeTestApp();
     const { cookie, token } = await openForm(t);
@@ -339,28 +344,106 @@ describe('add order form', () => {
     const req = request(t.app).post('/orders').type('form');
     if (c) req.set('Cookie', c);
     const res = await req.send(body).expect(403);
-    expect(res.text).toContain('This form has expired');
+    expect(res.text).toContain('<h1>Form expired</h1>');
+    expect(res.text).toContain('This form has expired or was not sent from this site. Please reload the form and submit it again.');
     expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toBeUndefined();
   });
 
-  test('a cross-site submission is refused even with a valid token', async () => {
+  test('a form sent from this site is accepted: Sec-Fetch-Site same-origin or none, an Origin naming this host, or neither', async () => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const post = (userId: string, headers: Record<string, string>) =>
+      request(t.app)
+        .post('/orders')
+        .set({ Cookie: cookie, ...headers })
+        .type('form')
+        .send({ ...form({ user_id: userId }), _csrf: token });
+    await post('same-origin', { 'Sec-Fetch-Site': 'same-origin' }).expect(303);
+    await post('none', { 'Sec-Fetch-Site': 'none' }).expect(303);
+    await post('origin', { Host: 'orders.example.com', Origin: 'https://orders.example.com' }).expect(303);
+    await post('neither', {}).expect(303);
+    for (const userId of ['same-origin', 'none', 'origin', 'neither'])
+      expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', userId)).toMatchObject({ userId });
+  });
+
+  test.each([
+    ['Sec-Fetch-Site cross-site', { 'Sec-Fetch-Site': 'cross-site' }, 'Cross-site requests cannot change orders.'],
+    ['Sec-Fetch-Site same-site', { 'Sec-Fetch-Site': 'same-site' }, 'Cross-site requests cannot change orders.'],
+    ['an Origin of another site', { Origin: 'https://evil.example' }, 'Cross-origin requests cannot change orders.'],
+    ['an Origin of this host on another port', { Host: 'orders.example.com', Origin: 'https://orders.example.com:8443' }, 'Cross-origin requests'],
+    ['an Origin that is not a URL', { Host: 'orders.example.com', Origin: 'orders.example.com' }, 'Cross-origin requests cannot change orders.'],
+    ['the opaque Origin "null"', { Origin: 'null' }, 'Requests from an opaque origin cannot change orders.'],
+  ])('a submission with %s is refused (403 Forbidden) even with a valid token', async (_name, headers, message) => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const res = await request(t.app)
+      .post('/orders')
+      .set({ Cookie: cookie, ...headers })
+      .type('form')
+      .send({ ...form(), _csrf: token })
+      .expect(403);
+    expect(res.text).toContain('<h1>Forbidden</h1>');
+    expect(res.text).toContain(message);
+    expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toBeUndefined();
+  });
+
+  test('the CSRF cookie is set for the whole site, HttpOnly and SameSite=Strict', async () => {
+    const t = await makeTestApp();
+    const res = await request(t.app).get('/orders/new').expect(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(res.text)![1]!;
+    expect(res.headers['set-cookie']).toEqual([`order_csrf=${token}; Path=/; HttpOnly; SameSite=Strict`]);
+  });
+
+  test('a valid CSRF cookie is reused: the form carries it and no new cookie is set', async () => {
+    const t = await makeTestApp();
+    const existing = 'A'.repeat(21) + '-_' + '9'.repeat(20);
+    const res = await request(t.app).get('/orders/new').set('Cookie', `order_csrf=${existing}`).expect(200);
+    expect(res.text).toContain(`name="_csrf" value="${existing}"`);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test.each([
+    ['too short', 'A'.repeat(42)],
+    ['a token with a character after it', `${'A'.repeat(43)}!`],
+    ['a token with a character before it', `!${'A'.repeat(43)}`],
+  ])('a CSRF cookie that is %s is replaced by a new token', async (_name, existing) => {
+    const t = await makeTestApp();
+    const res = await request(t.app)
+      .get('/orders/new')
+      .set('Cookie', `order_csrf=${encodeURIComponent(existing)}`)
+      .expect(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(res.text)![1]!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(res.headers['set-cookie']).toEqual([expect.stringMatching(new RegExp(`^order_csrf=${token};`))]);
+  });
+
+  test('the CSRF cookie is found among other cookies, with spaces around it, and not in a nameless cookie that starts with its name', async () => {
     const t = await makeTestApp();
     const { cookie, token } = await openForm(t);
     await request(t.app)
       .post('/orders')
-      .set('Cookie', cookie)
-      .set('Sec-Fetch-Site', 'cross-site')
+      .set('Cookie', `theme=dark; order_csrfX; order_csrf = ${cookie.split('=')[1]!} ; lang=en`)
       .type('form')
       .send({ ...form(), _csrf: token })
-      .expect(403);
-    await request(t.app)
+      .expect(303);
+  });
+
+  test('the first CSRF cookie of the header counts: a malformed one is not skipped for a later one', async () => {
+    const t = await makeTestApp();
+    const { cookie, token } = await openForm(t);
+    const res = await request(t.app)
       .post('/orders')
-      .set('Cookie', cookie)
-      .set('Origin', 'https://evil.example')
+      .set('Cookie', `order_csrf=%E0%A4%A; ${cookie}`)
       .type('form')
       .send({ ...form(), _csrf: token })
       .expect(403);
-    expect(await t.store.get('2f1c4e8a-5b7d-4c3e-9f1a-6b8d2e4c7a90', 'shop-user-7')).toBeUndefined();
+    expect(res.text).toContain('<h1>Form expired</h1>');
+  });
+
+  test('the token check refuses a request whose body was never parsed (403), without throwing', () => {
+    const next = jest.fn();
+    verifyCsrfToken({ headers: {}, body: undefined } as Request, {} as Response, next);
+    expect(next).toHaveBeenCalledWith(expect.objectContaining({ status: 403, title: 'Form expired' }));
   });
 
   test('text that looks like HTML or SQL is stored as typed and rendered escaped', async () => {
