@@ -91,6 +91,28 @@ describe('signed cookies', () => {
     expect(codec.decode(`${payload}`, nowSeconds())).toBeUndefined();
     expect(codec.decode('garbage.garbage', nowSeconds())).toBeUndefined();
   });
+  test('sign with a key derived from the secret, never the secret itself, so issued cookies stay valid across releases', () => {
+    const key = crypto.createHmac('sha256', SECRET).update('order-app cookie signing v1').digest();
+    const payload = Buffer.from(JSON.stringify({ ...VIEWER, exp: 2_000_000_000 })).toString('base64url');
+    const signature = crypto.createHmac('sha256', key).update(payload).digest('base64url');
+    expect(codec.encode(VIEWER, 2_000_000_000)).toBe(`${payload}.${signature}`);
+    const withSecret = crypto.createHmac('sha256', SECRET).update(payload).digest('base64url');
+    expect(codec.decode(`${payload}.${withSecret}`, nowSeconds())).toBeUndefined();
+  });
+
+  test('a cookie is valid until the second before its expiry', () => {
+    const exp = nowSeconds() + 60;
+    const value = codec.encode(VIEWER, exp);
+    expect(codec.decode(value, exp - 1)).toEqual({ ...VIEWER, exp });
+    expect(codec.decode(value, exp)).toBeUndefined();
+  });
+
+  test('refuse no cookie, an empty one, and a signed one whose expiry is not a number', () => {
+    expect(codec.decode(undefined, nowSeconds())).toBeUndefined();
+    expect(codec.decode('', nowSeconds())).toBeUndefined();
+    expect(codec.decode(codec.encode(VIEWER, String(nowSeconds() + 60) as unknown as number), nowSeconds())).toBeUndefined();
+  });
+
   test('refuse a secret shorter than 32 characters', () => {
     expect(() => new SignedCookieCodec('short')).toThrow('at least 32 characters');
   });
