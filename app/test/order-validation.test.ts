@@ -16,30 +16,43 @@ test('accepts a valid order and normalises it', () => {
   expect(result).toEqual({ ok: true, value: validOrder({ userId: 'u1' }) });
 });
 
-test('requires every field, naming each', () => {
-  const result = validateOrder({}, 'json', NOW);
-  expect(result.ok).toBe(false);
-  if (result.ok) return;
-  expect(Object.keys(result.errors).sort()).toEqual([
-    'cardNumber',
-    'dateUuid',
-    'orderDate',
-    'productCode',
-    'productQuantity',
-    'shippingDate',
-    'storeCode',
-    'userId',
-  ]);
-  expect(result.errors.userId).toBe('User ID is required.');
+const REQUIRED = {
+  dateUuid: 'Date UUID is required.',
+  userId: 'User ID is required.',
+  cardNumber: 'Card Number is required.',
+  storeCode: 'Store Code is required.',
+  productCode: 'Product Code is required.',
+  productQuantity: 'Product Quantity is required.',
+  orderDate: 'Order Date is required.',
+  shippingDate: 'Shipping Date is required.',
+};
+
+test.each([
+  ['missing', {}, 'json'],
+  ['null', Object.fromEntries(Object.keys(REQUIRED).map((k) => [k, null])), 'json'],
+  ['empty or blank', Object.fromEntries(Object.keys(REQUIRED).map((k) => [k, ' '])), 'form'],
+] as const)('requires every field, naming each, when they are %s', (_name, input, source) => {
+  expect(validateOrder(input, source, NOW)).toEqual({ ok: false, errors: REQUIRED });
 });
 
-test('rejects unknown fields and non-object bodies', () => {
+test('a text field that is not a string is named as such', () => {
+  const r = validateOrder({ ...validOrder(), dateUuid: 7, userId: true, orderDate: 20260601 }, 'json', NOW);
+  expect(r).toEqual({
+    ok: false,
+    errors: { dateUuid: 'Date UUID must be a string.', userId: 'User ID must be a string.', orderDate: 'Order Date must be a string.' },
+  });
+});
+
+test('rejects unknown fields, naming the first five, each cut to 40 characters', () => {
   const r1 = validateOrder({ ...validOrder(), isAdmin: true }, 'json', NOW);
-  expect(r1.ok || r1.errors.body).toBe('Unknown field: "isAdmin".');
-  for (const body of [null, [], 'x', 42]) {
-    const r = validateOrder(body, 'json', NOW);
-    expect(r.ok).toBe(false);
-  }
+  expect(r1).toEqual({ ok: false, errors: { body: 'Unknown field: "isAdmin".' } });
+  const long = 'k'.repeat(50);
+  const r2 = validateOrder({ ...validOrder(), [long]: 1, a: 1, b: 1, c: 1, d: 1, e: 1 }, 'json', NOW);
+  expect(r2).toEqual({ ok: false, errors: { body: `Unknown fields: "${'k'.repeat(40)}", "a", "b", "c", "d".` } });
+});
+
+test.each([null, [], 'x', 42])('rejects a body that is not an object (%j)', (body) => {
+  expect(validateOrder(body, 'json', NOW)).toEqual({ ok: false, errors: { body: 'The request body must be an object with the order fields.' } });
 });
 
 test('rejects wrong JSON types', () => {
@@ -53,6 +66,8 @@ test('rejects wrong JSON types', () => {
 test.each([
   ['not-a-uuid', /must be a UUID/],
   ['1b9d6bcd-bbfd-4b2d-cb5d-ab8dfbbd4bed', /must be a UUID/], // wrong variant
+  ['01b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', /must be a UUID/], // a UUID with a digit before it
+  ['1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed0', /must be a UUID/], // and after it
   ['', /required/],
 ])('rejects Date UUID %j', (dateUuid, message) => {
   const r = validateOrder({ ...validOrder(), dateUuid }, 'json', NOW);
@@ -69,14 +84,31 @@ test.each([
   expect(r.ok || r.errors.cardNumber).toMatch(message);
 });
 
+// Card networks' published test numbers: each doubles digits of 5 and more, whose doubled value
+// loses 9 (the generated property below checks passesLuhn against itself, so it cannot see that).
+test.each(['5555555555554444', '4012888888881881', '378282246310005', '6011111111111117', '3530111333300000'])(
+  'accepts the test card number %s and refuses it with its last digit changed',
+  (cardNumber) => {
+    expect(passesLuhn(cardNumber)).toBe(true);
+    expect(validateOrder({ ...validOrder(), cardNumber }, 'json', NOW)).toEqual({ ok: true, value: validOrder({ cardNumber }) });
+    const changed = cardNumber.slice(0, -1) + ((Number(cardNumber.at(-1)) + 5) % 10);
+    expect(passesLuhn(changed)).toBe(false);
+  },
+);
+
 test.each([0, 10_001, 1.5, -1, Number.NaN])('rejects quantity %p', (productQuantity) => {
   const r = validateOrder({ ...validOrder(), productQuantity }, 'json', NOW);
   expect(r.ok || r.errors.productQuantity).toMatch(/whole number from 1 to 10,000/);
 });
 
-test.each(['1e3', '2.0', ' ', '0x10'])('rejects form quantity %j', (productQuantity) => {
+test.each(['1e3', '2.0', '0x10', '-1', '1234567'])('rejects form quantity %j', (productQuantity) => {
   const r = validateOrder(asForm({ ...validOrder(), productQuantity }), 'form', NOW);
-  expect(r.ok).toBe(false);
+  expect(r).toEqual({ ok: false, errors: { productQuantity: 'Product Quantity must be a whole number from 1 to 10,000.' } });
+});
+
+test('form values must be text: a number for the quantity is refused, not taken as typed', () => {
+  const r = validateOrder({ ...asForm({ ...validOrder() }), productQuantity: 2 }, 'form', NOW);
+  expect(r).toEqual({ ok: false, errors: { productQuantity: 'Product Quantity must be a whole number from 1 to 10,000.' } });
 });
 
 test('order date may be today anywhere on Earth but not later', () => {
@@ -90,9 +122,18 @@ test('rejects impossible dates and shipping before ordering', () => {
   expect(isCalendarDate('2023-02-29')).toBe(false);
   expect(isCalendarDate('2024-02-29')).toBe(true);
   expect(isCalendarDate('2024-13-01')).toBe(false);
+  expect(isCalendarDate('1900-01-01')).toBe(true);
+  expect(isCalendarDate('1899-12-31')).toBe(false);
   const r = validateOrder({ ...validOrder(), orderDate: '2026-06-10', shippingDate: '2026-06-09' }, 'json', NOW);
   expect(r.ok || r.errors.shippingDate).toBe('Shipping Date must not be before the Order Date.');
 });
+
+test.each(['2024-02-29x', 'x2024-02-29', '12024-02-29', '2024-02-290', ' 2024-02-29'])(
+  'a date with anything before or after it is not a date (%j)',
+  (value) => {
+    expect(isCalendarDate(value)).toBe(false);
+  },
+);
 
 test('rejects text over 64 characters or with control characters', () => {
   expect(validateOrder({ ...validOrder(), storeCode: 'x'.repeat(65) }, 'json', NOW).ok).toBe(false);
