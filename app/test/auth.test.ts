@@ -366,6 +366,65 @@ describe('sign-in configuration', () => {
     expect(() => loadConfig({ ...oidcEnv, ...patch })).toThrow(message);
   });
 
+  test('reads every OIDC setting; the client secret and the session secret verbatim', () => {
+    const auth = loadConfig({
+      ...oidcEnv,
+      [E.oidcClientSecret]: ' s e c r e t ',
+      [E.oidcViewerRoles]: 'v1,v2',
+      [E.sessionTtlMinutes]: '1440',
+      [E.oidcTimeoutSeconds]: '60',
+      [E.sessionSecret]: ` ${SECRET} `,
+    }).auth;
+    expect(auth).toEqual({
+      mode: 'oidc',
+      issuerUrl: 'https://login.microsoftonline.com/tenant/v2.0',
+      clientId: 'client',
+      clientSecret: ' s e c r e t ',
+      redirectUri: 'https://orders.example.com/auth/callback',
+      roleClaim: 'roles',
+      viewerValues: ['v1', 'v2'],
+      editorValues: ['Orders.Editor'],
+      sessionSecret: ` ${SECRET} `,
+      sessionTtlMinutes: 1440,
+      providerTimeoutSeconds: 60,
+    });
+  });
+
+  test('the session key may come from Key Vault instead of SESSION_SECRET', () => {
+    const auth = loadConfig({ ...oidcEnv, [E.sessionSecret]: '', [E.keyVaultUrl]: 'https://v.vault.azure.net/' }).auth;
+    expect(auth).toMatchObject({ mode: 'oidc', sessionSecret: undefined });
+  });
+
+  test.each([
+    [E.oidcIssuerUrl, ' ', 'AUTH_MODE=oidc needs OIDC_ISSUER_URL (the provider, e.g. https://login.microsoftonline.com/<tenant id>/v2.0).'],
+    [E.oidcClientId, ' ', "AUTH_MODE=oidc needs OIDC_CLIENT_ID (the app registration's client id)."],
+    [E.oidcRedirectUri, ' ', "AUTH_MODE=oidc needs OIDC_REDIRECT_URI (this app's /auth/callback URL as registered with the provider)."],
+    // Read verbatim, so only an empty one is unset.
+    [E.sessionSecret, '', 'AUTH_MODE=oidc needs SESSION_SECRET (32+ random characters) or KEY_VAULT_URL holding "session-signing-key".'],
+  ])('without %s, says what it is', (name, value, message) => {
+    expect(() => loadConfig({ ...oidcEnv, [name]: value })).toThrow(new ConfigError(message));
+  });
+
+  test.each(['http://localhost:8080', 'http://127.0.0.1', 'http://[::1]:3000'])('http is allowed for %s outside production only', (origin) => {
+    const local = { ...oidcEnv, [E.oidcIssuerUrl]: `${origin}/issuer`, [E.oidcRedirectUri]: `${origin}/auth/callback` };
+    expect(loadConfig(local).auth).toMatchObject({ issuerUrl: `${origin}/issuer`, redirectUri: `${origin}/auth/callback` });
+    const production = { ...local, [E.nodeEnv]: 'production', [E.databaseDriver]: 'sqlite' };
+    expect(() => loadConfig(production)).toThrow(
+      new ConfigError(`OIDC_ISSUER_URL must use https (http is allowed only for localhost outside production); got "${origin}/issuer".`),
+    );
+    expect(() => loadConfig({ ...production, [E.oidcIssuerUrl]: oidcEnv[E.oidcIssuerUrl] })).toThrow(
+      `OIDC_REDIRECT_URI must use https (http is allowed only for localhost outside production); got "${origin}/auth/callback".`,
+    );
+  });
+
+  test('http to any other host is refused, in development too', () => {
+    expect(() => loadConfig({ ...oidcEnv, [E.oidcRedirectUri]: 'http://orders.example.com/auth/callback' })).toThrow(
+      new ConfigError(
+        'OIDC_REDIRECT_URI must use https (http is allowed only for localhost outside production); got "http://orders.example.com/auth/callback".',
+      ),
+    );
+  });
+
   test('production with public exposure and sign-in off refuses to start unless acknowledged', () => {
     const prod = { [E.nodeEnv]: 'production', [E.databaseDriver]: 'sqlite', [E.exposure]: 'public', [E.trustProxy]: '1' };
     expect(() => loadConfig(prod)).toThrow('EXPOSURE=public with AUTH_MODE=none would let anyone on the Internet read and add orders');

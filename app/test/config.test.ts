@@ -123,3 +123,187 @@ test.each(['0', '101', 'all'])('TRACE_SAMPLING_PERCENT %j is refused', (value) =
     `TRACE_SAMPLING_PERCENT must be a whole number from 1 to 100; got "${value}".`,
   );
 });
+
+test('no settings: every setting at its default, no Key Vault, sign-in off', () => {
+  expect(loadConfig({})).toEqual({
+    env: 'development',
+    port: 5000,
+    host: '127.0.0.1',
+    logLevel: 'info',
+    trustProxy: false,
+    writeRateLimitPerMinute: 30,
+    database: { driver: 'sqlite', file: './data/orders.db' },
+    keyVault: undefined,
+    shutdownDelaySeconds: 0,
+    seedDemoOrders: 2000,
+    exposure: 'local',
+    auth: { mode: 'none' },
+    hstsMaxAgeSeconds: 0,
+    requestTimeoutSeconds: 30,
+    maxConcurrentRequestBodies: 64,
+    listCacheMs: 1000,
+    tracing: { enabled: true, connectionString: undefined, samplingPercent: 100 },
+  });
+});
+
+test('every setting is read from its variable, trimmed, and a blank one means its default', () => {
+  const c = loadConfig({
+    [E.nodeEnv]: ' test ',
+    [E.port]: ' 8080 ',
+    [E.host]: '0.0.0.0',
+    [E.logLevel]: 'warn',
+    [E.trustProxy]: '2',
+    [E.writeRateLimitPerMinute]: '1000000',
+    [E.sqlitePath]: ' /var/lib/orders.db ',
+    [E.seedDemoData]: '',
+    [E.shutdownDelaySeconds]: '60',
+    [E.exposure]: 'internal',
+    [E.hstsMaxAgeSeconds]: '63072000',
+    [E.listCacheMs]: '0',
+    [E.requestTimeoutSeconds]: '  ',
+  });
+  expect(c).toMatchObject({
+    env: 'test',
+    port: 8080,
+    host: '0.0.0.0',
+    logLevel: 'warn',
+    trustProxy: 2,
+    writeRateLimitPerMinute: 1_000_000,
+    database: { driver: 'sqlite', file: '/var/lib/orders.db' },
+    seedDemoOrders: 0,
+    shutdownDelaySeconds: 60,
+    exposure: 'internal',
+    hstsMaxAgeSeconds: 63_072_000,
+    listCacheMs: 0,
+    requestTimeoutSeconds: 30,
+  });
+});
+
+test.each([
+  ['true', 1],
+  ['false', false],
+  ['0', false],
+  ['1', 1],
+  ['10', 10],
+])('TRUST_PROXY=%s is %p', (value, trustProxy) => {
+  expect(loadConfig({ [E.trustProxy]: value }).trustProxy).toBe(trustProxy);
+});
+
+test.each([
+  [{ [E.port]: '12abc' }, 'PORT must be a whole number from 0 to 65535; got "12abc".'],
+  [{ [E.port]: 'abc12' }, 'PORT must be a whole number from 0 to 65535; got "abc12".'],
+  [{ [E.port]: '-1' }, 'PORT must be a whole number from 0 to 65535; got "-1".'],
+  [{ [E.writeRateLimitPerMinute]: '0' }, 'WRITE_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000; got "0".'],
+  [{ [E.trustProxy]: '11' }, 'TRUST_PROXY must be true, false or a whole number of proxy hops from 0 to 10; got "11".'],
+  [{ [E.trustProxy]: '1x' }, 'TRUST_PROXY must be true, false or a whole number of proxy hops from 0 to 10; got "1x".'],
+  [{ [E.trustProxy]: 'x1' }, 'TRUST_PROXY must be true, false or a whole number of proxy hops from 0 to 10; got "x1".'],
+  [{ [E.keyVaultUrl]: 'ftp://vault' }, 'KEY_VAULT_URL must be an https URL such as https://my-vault.vault.azure.net/; got "ftp://vault".'],
+  [
+    { [E.keyVaultUrl]: 'https://v.vault.azure.net/', [E.secretNameUser]: 'u'.repeat(128) },
+    `KEY_VAULT_SECRET_DB_USER must be 1-127 letters, digits and dashes; got "${'u'.repeat(128)}".`,
+  ],
+  [
+    { [E.keyVaultUrl]: 'https://v.vault.azure.net/', [E.secretNamePassword]: 'x-db-password' + '_' },
+    'KEY_VAULT_SECRET_DB_PASSWORD must be 1-127 letters, digits and dashes; got "x-db-password_".',
+  ],
+  [{ [E.exposure]: 'world' }, 'EXPOSURE must be one of local, clusterip, internal, public; got "world".'],
+  [{ [E.seedDemoData]: '10000001' }, 'SEED_DEMO_DATA must be a whole number from 0 to 10000000; got "10000001".'],
+  [{ [E.listCacheMs]: '60001' }, 'LIST_CACHE_MS must be a whole number from 0 to 60000; got "60001".'],
+  [{ [E.hstsMaxAgeSeconds]: '63072001' }, 'HSTS_MAX_AGE_SECONDS must be a whole number from 0 to 63072000; got "63072001".'],
+  [{ [E.shutdownDelaySeconds]: '61' }, 'SHUTDOWN_DELAY_SECONDS must be a whole number from 0 to 60; got "61".'],
+  [{ [E.nodeEnv]: 'staging' }, 'NODE_ENV must be one of development, production, test; got "staging".'],
+])('refuses %j with the exact message', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+});
+
+test('Key Vault secret names may be set, each 1-127 letters, digits and dashes', () => {
+  const c = loadConfig({
+    [E.keyVaultUrl]: 'https://v.vault.azure.net/',
+    [E.secretNameServer]: 's',
+    [E.secretNameDatabase]: 'd-1',
+    [E.secretNameUser]: 'u'.repeat(127),
+    [E.secretNamePassword]: 'P',
+    [E.secretNameSessionKey]: 'session',
+    [E.secretNameOidcClientSecret]: 'oidc',
+    [E.secretNameAppInsightsConnectionString]: 'traces-1',
+  });
+  expect(c.keyVault).toEqual({
+    url: 'https://v.vault.azure.net/',
+    secretNames: {
+      server: 's',
+      database: 'd-1',
+      user: 'u'.repeat(127),
+      password: 'P',
+      sessionKey: 'session',
+      oidcClientSecret: 'oidc',
+      appInsightsConnectionString: 'traces-1',
+    },
+  });
+});
+
+test('SQL Server settings: every field read, the password verbatim, spaces included', () => {
+  const c = loadConfig({
+    [E.mssqlServer]: ' sql.example.com ',
+    [E.mssqlDatabase]: 'orders',
+    [E.mssqlPort]: '14330',
+    [E.mssqlUser]: ' app ',
+    [E.mssqlPassword]: ' p w ',
+    [E.azureClientId]: 'client-1',
+  });
+  expect(c.database).toEqual({
+    driver: 'mssql',
+    connectionString: undefined,
+    server: 'sql.example.com',
+    database: 'orders',
+    port: 14330,
+    auth: 'password',
+    user: 'app',
+    password: ' p w ',
+    clientId: 'client-1',
+  });
+  expect(c.seedDemoOrders).toBe(0);
+});
+
+test('a connection string alone is enough, and wins: no user or password needed, even for password login', () => {
+  const c = loadConfig({ [E.mssqlConnectionString]: 'Server=s;Database=d', [E.mssqlAuth]: 'password' });
+  expect(c.database).toMatchObject({ driver: 'mssql', connectionString: 'Server=s;Database=d', auth: 'password' });
+  expect(loadConfig({ [E.keyVaultUrl]: 'https://v.vault.azure.net/', [E.mssqlAuth]: 'password' }).database).toMatchObject({ auth: 'password' });
+  expect(() => loadConfig({ [E.mssqlServer]: 's', [E.mssqlAuth]: 'password', [E.mssqlUser]: 'u' })).toThrow(
+    new ConfigError('MSSQL_AUTH=password needs MSSQL_USER and MSSQL_PASSWORD (or KEY_VAULT_URL holding them).'),
+  );
+  expect(() => loadConfig({ [E.mssqlServer]: 's', [E.mssqlAuth]: 'password', [E.mssqlPassword]: 'p' })).toThrow(
+    'needs MSSQL_USER and MSSQL_PASSWORD',
+  );
+});
+
+test('an explicit DATABASE_DRIVER wins over the SQL Server settings', () => {
+  expect(loadConfig({ [E.databaseDriver]: 'sqlite', [E.mssqlServer]: 's' }).database).toEqual({ driver: 'sqlite', file: './data/orders.db' });
+});
+
+test('production needs a database, and names the three ways to give one', () => {
+  expect(() => loadConfig({ [E.nodeEnv]: 'production' })).toThrow(
+    new ConfigError(
+      'No database is configured and NODE_ENV is production. Set DATABASE_DRIVER=mssql with KEY_VAULT_URL or MSSQL_SERVER, ' +
+        'or DATABASE_DRIVER=sqlite to use a local file knowingly (each replica would get its own data).',
+    ),
+  );
+  expect(loadConfig({ [E.nodeEnv]: 'production', [E.mssqlServer]: 's' }).database.driver).toBe('mssql');
+  expect(loadConfig({ [E.nodeEnv]: 'production', [E.mssqlConnectionString]: 'Server=s' }).database.driver).toBe('mssql');
+  expect(loadConfig({ [E.nodeEnv]: 'production', [E.keyVaultUrl]: 'https://v.vault.azure.net/' }).database.driver).toBe('mssql');
+});
+
+test('demo data only on SQLite: 2000 orders in development by default, none otherwise, refused on SQL Server', () => {
+  expect(loadConfig({ [E.nodeEnv]: 'test' }).seedDemoOrders).toBe(0);
+  expect(loadConfig({ [E.seedDemoData]: '5' }).seedDemoOrders).toBe(5);
+  expect(loadConfig({ [E.seedDemoData]: '0', [E.mssqlServer]: 's' }).seedDemoOrders).toBe(0);
+  expect(() => loadConfig({ [E.seedDemoData]: '1', [E.mssqlServer]: 's' })).toThrow(
+    new ConfigError('SEED_DEMO_DATA works only with DATABASE_DRIVER=sqlite.'),
+  );
+});
+
+test('public exposure without trust proxy names the setting to add', () => {
+  expect(() => loadConfig({ [E.exposure]: 'public', [E.trustProxy]: '0' })).toThrow(
+    new ConfigError('EXPOSURE=public runs behind the HTTPS ingress: set TRUST_PROXY=1 so client addresses and secure cookies are right.'),
+  );
+  expect(loadConfig({ [E.exposure]: 'public', [E.trustProxy]: '1' }).exposure).toBe('public');
+});
