@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { findDuplicateJsonKey } from '../src/http/body';
 import { makeTestApp, validOrder, type TestApp } from './helpers';
 
 /** Splits CSV text into rows of cells as a quote-aware spreadsheet would (RFC 4180, lenient), with any delimiter. */
@@ -315,4 +316,60 @@ test.each([
       `joiners, byte order marks or text direction marks).`,
   });
   expect((await request(t.app).get('/api/orders').expect(200)).body.totalItems).toBe(0);
+});
+
+describe('finding a key twice in one object of a JSON text', () => {
+  test.each([
+    ['{}', undefined],
+    ['{"a":1,"b":{"a":1}}', undefined],
+    ['[{"a":1},{"a":1}]', undefined],
+    ['{"a":"a","b":"a","c":["a","a"]}', undefined],
+    ['{"a":1,"a":2}', { key: 'a', path: '$.a' }],
+    ['{"x":{"a":1,"a":2}}', { key: 'a', path: '$.x.a' }],
+    ['{"x":[1,{"a":1},{"a":1,"a":2}]}', { key: 'a', path: '$.x[2].a' }],
+    ['{"a":[1,2],"b":{"c":[{"d":1,"d":1}]}}', { key: 'd', path: '$.b.c[0].d' }],
+    ['{"$_1":{"k":1,"k":2}}', { key: 'k', path: '$.$_1.k' }],
+    ['{"a b":{"k":1,"k":2}}', { key: 'k', path: '$["a b"].k' }],
+    ['{"1a":{"k":1,"k":2}}', { key: 'k', path: '$["1a"].k' }],
+    ['{"a\\"b":1,"a\\"b":2}', { key: 'a"b', path: '$["a\\"b"]' }],
+    ['{"a\\\\":1,"a\\\\":2}', { key: 'a\\', path: '$["a\\\\"]' }],
+    ['{"x":{"y":{}},"z":{"k":1,"k":2}}', { key: 'k', path: '$.z.k' }],
+  ])('%s: %j', (text, found) => {
+    expect(findDuplicateJsonKey(text)).toEqual(found);
+  });
+});
+
+test.each([
+  ['application/json; charset=utf-8', 201],
+  ['application/json; charset="UTF-8"', 201],
+  ['application/json;charset=utf8', 201],
+])('a JSON body sent as %s is read', async (type, status) => {
+  const t = await makeTestApp();
+  await request(t.app).post('/api/orders').set('Content-Type', type).send(JSON.stringify(jsonOrder())).expect(status);
+});
+
+test.each([
+  ['application/json; charset=utf-16', 'The request body must be UTF-8, not utf-16.'],
+  ['application/json; charset="ISO-8859-1"; x=1', 'The request body must be UTF-8, not iso-8859-1.'],
+  [`text/plain; ${'x'.repeat(80)}`, `The request body must be application/json, not text/plain; ${'x'.repeat(48)}.`],
+])('a JSON body sent as %s is a 415 saying what it must be', async (type, detail) => {
+  const t = await makeTestApp();
+  const res = await request(t.app).post('/api/orders').set('Content-Type', type).send(JSON.stringify(jsonOrder())).expect(415);
+  expect(res.body).toMatchObject({ title: 'Unsupported media type', detail });
+});
+
+test('a body without a content type is a 415 that names the one expected', async () => {
+  const t = await makeTestApp();
+  const res = await request(t.app).post('/api/orders').expect(415);
+  expect(res.body.detail).toBe('The request body must be application/json.');
+});
+
+test('a duplicate key longer than 40 characters is cut in the message, and so is a path longer than 200', async () => {
+  const t = await makeTestApp();
+  const key = 'k'.repeat(50);
+  const deep = `${'{"abcdefghij":'.repeat(20)}{"${key}":1,"${key}":2}${'}'.repeat(20)}`;
+  const res = await postRawJson(t, deep).expect(400);
+  expect(res.body.detail).toBe(
+    `The JSON body has the key "${'k'.repeat(40)}" more than once in the same object (at ${`$${'.abcdefghij'.repeat(20)}.${key}`.slice(0, 200)}).`,
+  );
 });

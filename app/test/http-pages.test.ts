@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import request from 'supertest';
 import { demoOrders } from '../src/domain/demo-orders';
+import { parseUrlEncoded } from '../src/http/body';
 import { verifyCsrfToken } from '../src/http/csrf';
 import { makeTestApp, NOW, validOrder, type TestApp } from './helpers';
 import { prefixOrders } from './order-store.contract';
@@ -552,5 +553,35 @@ describe('CSV export', () => {
     await seed(t, 2500);
     const res = await request(t.app).get('/orders.csv').expect(200);
     expect(res.text.trim().split('\r\n')).toHaveLength(2501);
+  });
+});
+
+describe('reading a form body', () => {
+  test.each([
+    ['', {}],
+    ['a=1&b=2', { a: '1', b: '2' }],
+    ['a=1&&b=2&', { a: '1', b: '2' }],
+    ['flag&a=', { flag: '', a: '' }],
+    ['a=b=c', { a: 'b=c' }],
+    ['q=a+b%2Bc', { q: 'a b+c' }],
+    ['k%20e+y=%41%e2%82%ac', { 'k e y': 'A€' }],
+    ['name=José', { name: 'José' }],
+    ['__proto__=1&constructor=2', { ['__proto__']: '1', constructor: '2' }],
+  ])('%j is read as %j', (body, fields) => {
+    expect({ ...parseUrlEncoded(body) }).toEqual(fields);
+  });
+
+  test.each([
+    ['a=%4', 'The form data has a malformed percent-escape.'],
+    ['a=%zz1', 'The form data has a malformed percent-escape.'],
+    ['%=1', 'The form data has a malformed percent-escape.'],
+    ['a=%C3%28', 'The form data is not valid UTF-8.'],
+    ['a=%FF', 'The form data is not valid UTF-8.'],
+    ['a=1&a=2', 'Form field "a" was sent more than once.'],
+    ['__proto__=1&__proto__=2', 'Form field "__proto__" was sent more than once.'],
+    [`${'k'.repeat(50)}=1&${'k'.repeat(50)}=2`, `Form field "${'k'.repeat(40)}" was sent more than once.`],
+  ])('%j is a 400: %s', (body, message) => {
+    expect(() => parseUrlEncoded(body)).toThrow(message);
+    expect(() => parseUrlEncoded(body)).toThrow(expect.objectContaining({ status: 400, title: 'Bad request', detail: message }));
   });
 });
