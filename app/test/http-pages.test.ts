@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express';
 import request from 'supertest';
 import { demoOrders } from '../src/domain/demo-orders';
+import type { Order } from '../src/domain/order';
 import { parseUrlEncoded } from '../src/http/body';
+import { csvField } from '../src/http/csv';
 import { verifyCsrfToken } from '../src/http/csrf';
 import { makeTestApp, NOW, validOrder, type TestApp } from './helpers';
 import { prefixOrders } from './order-store.contract';
@@ -546,13 +548,53 @@ describe('CSV export', () => {
       `"1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed","'=HYPERLINK(""http://x"")","**** **** **** 1111","S,1","R7-3126933h","2","2026-06-01","2026-06-03"`,
     );
     expect(res.text).not.toContain('4111111111111111');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="orders-filtered.csv"');
   });
 
-  test('exports more rows than one batch', async () => {
+  test("exports every order, more than one batch, each row its fields with the card masked, in the list's order", async () => {
     const t = await makeTestApp();
-    await seed(t, 2500);
+    const orders = [...demoOrders(2500, { seed: 11, today: NOW })];
+    await t.store.bulkLoad(orders);
     const res = await request(t.app).get('/orders.csv').expect(200);
-    expect(res.text.trim().split('\r\n')).toHaveLength(2501);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="orders.csv"');
+    const [header, ...rows] = res.text.split('\r\n');
+    expect(header).toBe('"Date UUID","User ID","Card Number","Store Code","Product Code","Product Quantity","Order Date","Shipping Date"');
+    expect(rows.pop()).toBe('');
+    const row = (o: Order): string =>
+      [o.dateUuid, o.userId, `**** **** **** ${o.cardNumber.slice(-4)}`, o.storeCode, o.productCode, o.productQuantity, o.orderDate, o.shippingDate]
+        .map((v) => `"${v}"`)
+        .join(',');
+    expect([...rows].sort()).toEqual(orders.map(row).sort());
+    const firstPage = (await request(t.app).get('/api/orders?size=100').expect(200)).body.items as Order[];
+    expect(rows.slice(0, 100).map((r) => r.slice(1, 37))).toEqual(firstPage.map((o) => o.dateUuid));
+  });
+
+  test.each([
+    ['=1+2', `"'=1+2"`],
+    ['+1', `"'+1"`],
+    ['-1', `"'-1"`],
+    ['@SUM(A1)', `"'@SUM(A1)"`],
+    ['\tx', `"'\tx"`],
+    ['\rx', `"'\rx"`],
+    ['"x"', `"'""x"""`],
+    ['a,=1', `"a,'=1"`],
+    ['a;+1', `"a;'+1"`],
+    ['a\t-1', `"a\t'-1"`],
+    ['a\n@x', `"a\n'@x"`],
+    ['a\r=1', `"a\r'=1"`],
+    ['a,"b"', `"a,'""b"""`],
+    ['a,=1;=2', `"a,'=1;'=2"`],
+    ['a=1', '"a=1"'],
+    ['a,b; c', '"a,b; c"'],
+    ['a-1 @x', '"a-1 @x"'],
+    ['', '""'],
+  ])('the text %j is written as the field %s: quoted, quotes doubled, no cell starting a formula', (text, field) => {
+    expect(csvField(text)).toBe(field);
+  });
+
+  test('numbers are written as they are, a negative one too', () => {
+    expect(csvField(2)).toBe('"2"');
+    expect(csvField(-5)).toBe('"-5"');
   });
 });
 
