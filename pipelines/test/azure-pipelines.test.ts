@@ -27,6 +27,7 @@ test('every YAML file in pipelines/ parses', () => {
   expect(files.map((f) => relative(PIPELINES_DIR, f)).sort()).toEqual(
     [
       'azure-pipelines.yml',
+      'mutation-testing.yml',
       'templates/azure-script.yml',
       'templates/environment-stages.yml',
       'templates/infra-stages.yml',
