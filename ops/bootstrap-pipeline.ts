@@ -4,8 +4,8 @@
  * Terraform state storage; the deployer's Entra app and service principal with its roles and
  * its SQL administrators' membership; the Azure Resource Manager service connection with
  * workload identity federation and the app's federated credential for it; the variable group;
- * the environments with approval and exclusive-lock checks; the pipeline. Every name comes from
- * pipelines/ (variables.yml, azure-pipelines.yml) and the platform model. Each step checks
+ * the environments with approval and exclusive-lock checks; the pipeline and the mutation-testing
+ * pipeline. Every name comes from pipelines/ (variables.yml, azure-pipelines.yml) and the platform model. Each step checks
  * before it creates: a second run creates nothing and says so; a stopped run continues.
  * Azure DevOps is reached with a bearer token from `az account get-access-token` (never a PAT).
  */
@@ -16,7 +16,7 @@ import { parseArgs, usage, UsageError } from '../lib/cli-args';
 import { DEPLOY_SETTING_VARIABLES, ENVIRONMENT_NAMES } from '../platform/environment-config';
 import { PLATFORM_MODEL } from '../platform/platform-model';
 import { AZURE_DEVOPS_RESOURCE, AzureDevOps, CHECK_TYPES, type CheckConfiguration } from './azure-devops';
-import { PIPELINE_FILE, readPipelineSettings, type PipelineSettings } from './pipeline-settings';
+import { MUTATION_PIPELINE_FILE, PIPELINE_FILE, readPipelineSettings, type PipelineSettings } from './pipeline-settings';
 import { must, runStepsAsync, sh, StepFailed, StepsStopped, type AsyncStep } from './steps';
 
 const FLAGS = {
@@ -36,6 +36,8 @@ export const DEPLOYER_VARIABLE = 'DEPLOYER_OBJECT_ID';
 export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 /** The pipeline the bootstrap creates from pipelines/azure-pipelines.yml. */
 export const PIPELINE_NAME = 'order-platform';
+/** The pipeline the bootstrap creates from pipelines/mutation-testing.yml. */
+export const MUTATION_PIPELINE_NAME = 'order-platform-mutation';
 const OWNER = 'Owner';
 const BLOB_CONTRIBUTOR = 'Storage Blob Data Contributor';
 
@@ -364,20 +366,23 @@ export function bootstrapSteps(settings: PipelineSettings, o: BootstrapOptions):
         return made.length ? { changed: true, detail: `created ${made.join(', ')}` } : { changed: false, detail: `${name} has both checks` };
       },
     })),
-    {
-      title: `Pipeline ${PIPELINE_NAME} from ${PIPELINE_FILE}`,
-      help:
-        'Creating a pipeline needs the Edit build pipeline permission; ' +
-        'the repository must hold pipelines/azure-pipelines.yml on its default branch.',
+    ...(
+      [
+        [PIPELINE_NAME, PIPELINE_FILE],
+        [MUTATION_PIPELINE_NAME, MUTATION_PIPELINE_FILE],
+      ] as const
+    ).map(([name, file]) => ({
+      title: `Pipeline ${name} from ${file}`,
+      help: `Creating a pipeline needs the Edit build pipeline permission; the repository must hold ${file} on its default branch.`,
       run: async () => {
         const ado = need(c.ado, 'Azure DevOps');
         const project = need(c.project, 'the project');
-        const found = await ado.pipeline(project.name, PIPELINE_NAME);
-        if (found) return { changed: false, detail: `${PIPELINE_NAME} exists (id ${found.id})` };
-        const made = await ado.createPipeline(project.name, PIPELINE_NAME, PIPELINE_FILE, need(c.repository, 'the repository'));
-        return { changed: true, detail: `created ${PIPELINE_NAME} (id ${made.id})` };
+        const found = await ado.pipeline(project.name, name);
+        if (found) return { changed: false, detail: `${name} exists (id ${found.id})` };
+        const made = await ado.createPipeline(project.name, name, file, need(c.repository, 'the repository'));
+        return { changed: true, detail: `created ${name} (id ${made.id})` };
       },
-    },
+    })),
   ];
   return steps;
 }

@@ -5,6 +5,8 @@ import { parse } from 'yaml';
 /** Where the pipeline's YAML lives, relative to the repository root. */
 export const PIPELINES_DIR = 'pipelines';
 export const PIPELINE_FILE = join(PIPELINES_DIR, 'azure-pipelines.yml');
+/** The mutation-testing pipeline (nightly and on pull requests that touch the guarded modules). */
+export const MUTATION_PIPELINE_FILE = join(PIPELINES_DIR, 'mutation-testing.yml');
 export const VARIABLES_FILE = join(PIPELINES_DIR, 'variables.yml');
 
 /** What the bootstrap reads from the pipeline's own YAML: the single source of the names. */

@@ -121,11 +121,13 @@ test('creates everything in order, from the state storage to the pipeline', asyn
       '/Orders/_apis/pipelines/checks/configurations',
     ]),
     '/Orders/_apis/pipelines',
+    '/Orders/_apis/pipelines',
   ]);
-  expect(r.out).toContain('[1/15] Azure subscription, Azure DevOps project and repository');
-  expect(r.out).toContain(`[9/15] Service connection ${settings.serviceConnection} (Azure Resource Manager, workload identity federation)`);
-  expect(r.out).toContain('[15/15] Pipeline order-platform from pipelines/azure-pipelines.yml');
-  expect(r.out).toContain('14 step(s) created or changed something');
+  expect(r.out).toContain('[1/16] Azure subscription, Azure DevOps project and repository');
+  expect(r.out).toContain(`[9/16] Service connection ${settings.serviceConnection} (Azure Resource Manager, workload identity federation)`);
+  expect(r.out).toContain('[15/16] Pipeline order-platform from pipelines/azure-pipelines.yml');
+  expect(r.out).toContain('[16/16] Pipeline order-platform-mutation from pipelines/mutation-testing.yml');
+  expect(r.out).toContain('15 step(s) created or changed something');
 });
 
 test('every Azure DevOps request carries the bearer token from az account get-access-token, for Azure DevOps', async () => {
@@ -149,7 +151,7 @@ test('a second run creates nothing and says so', async () => {
 test('a run failing at an Azure DevOps step names it and what to do, and the next run continues there', async () => {
   const failed = await bootstrap({ failOn: 'POST /contoso/Orders/_apis/distributedtask/environments' });
   expect(failed.status).toBe(1);
-  expect(failed.out).toContain('FAILED at step 12/15 "Environment order-platform-shared: approval by [Orders]\\Approvers and an exclusive lock"');
+  expect(failed.out).toContain('FAILED at step 12/16 "Environment order-platform-shared: approval by [Orders]\\Approvers and an exclusive lock"');
   expect(failed.out).toContain('What to do: Creating environments and checks needs the Creator role on Environments');
   expect(posted(failed)).not.toContain('/Orders/_apis/pipelines');
 
@@ -163,13 +165,14 @@ test('a run failing at an Azure DevOps step names it and what to do, and the nex
       '/Orders/_apis/pipelines/checks/configurations',
     ]),
     '/Orders/_apis/pipelines',
+    '/Orders/_apis/pipelines',
   ]);
 });
 
 test('a run failing at an az step names it, and the next run assigns only what is missing', async () => {
   const failed = await bootstrap({ fail: 'role assignment create --assignee-object-id' });
   expect(failed.status).toBe(1);
-  expect(failed.out).toContain('FAILED at step 6/15 "Owner for the deployer on the subscription');
+  expect(failed.out).toContain('FAILED at step 6/16 "Owner for the deployer on the subscription');
   expect(failed.out).toContain('What to do: Assigning roles needs Owner or User Access Administrator');
   expect(creatingAdo(failed)).toEqual([]);
 
@@ -256,16 +259,10 @@ test('each environment gets an approval by the resolved approver and an exclusiv
     ]);
     expect(checks.find((k) => k.type.name === 'ExclusiveLock').type.id).toBe('2EF31AD6-BAA0-403A-8B45-2CBC9B4E5563');
   }
+  const repository = { id: 'repo-0001', name: 'order-platform', type: 'azureReposGit' };
   expect(ado.state.pipelines).toEqual([
-    {
-      id: 1,
-      name: 'order-platform',
-      configuration: {
-        type: 'yaml',
-        path: 'pipelines/azure-pipelines.yml',
-        repository: { id: 'repo-0001', name: 'order-platform', type: 'azureReposGit' },
-      },
-    },
+    { id: 1, name: 'order-platform', configuration: { type: 'yaml', path: 'pipelines/azure-pipelines.yml', repository } },
+    { id: 2, name: 'order-platform-mutation', configuration: { type: 'yaml', path: 'pipelines/mutation-testing.yml', repository } },
   ]);
 });
 
