@@ -1,9 +1,10 @@
+import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import request from 'supertest';
 import { demoOrders } from '../src/domain/demo-orders';
 import type { Order } from '../src/domain/order';
 import { parseUrlEncoded } from '../src/http/body';
-import { csvField } from '../src/http/csv';
+import { csvField, csvHeader, csvRow, streamCsv } from '../src/http/csv';
 import { verifyCsrfToken } from '../src/http/csrf';
 import { makeTestApp, NOW, validOrder, type TestApp } from './helpers';
 import { prefixOrders } from './order-store.contract';
@@ -625,5 +626,78 @@ describe('reading a form body', () => {
   ])('%j is a 400: %s', (body, message) => {
     expect(() => parseUrlEncoded(body)).toThrow(message);
     expect(() => parseUrlEncoded(body)).toThrow(expect.objectContaining({ status: 400, title: 'Bad request', detail: message }));
+  });
+});
+
+describe('streaming the CSV export', () => {
+  class FakeResponse extends EventEmitter {
+    destroyed = false;
+    full = false;
+    readonly writes: string[] = [];
+    ended: string | undefined;
+    write(chunk: string): boolean {
+      this.writes.push(chunk);
+      return !this.full;
+    }
+    end(chunk: string): this {
+      this.ended = chunk;
+      return this;
+    }
+  }
+  // 128 bytes a row: 512 rows fill 64 KiB exactly.
+  const orders = Array.from({ length: 1200 }, (_, i) =>
+    validOrder({ userId: 'user', dateUuid: `1b9d6bcd-bbfd-4b2d-9b5d-${String(i).padStart(12, '0')}` }),
+  );
+  function rows(): { rows: AsyncIterable<Order>; pulled: () => number } {
+    let pulled = 0;
+    return {
+      rows: (async function* () {
+        for (const o of orders) {
+          pulled++;
+          yield o;
+        }
+      })(),
+      pulled: () => pulled,
+    };
+  }
+  const stream = (res: FakeResponse, from: AsyncIterable<Order>) => streamCsv(res as unknown as Response, from);
+  const settled = async (p: Promise<void>) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+
+  test('writes the header, then chunks of just over 64 KiB, then the rest at the end', async () => {
+    const res = new FakeResponse();
+    expect(csvRow(orders[0]!)).toHaveLength(128);
+    await stream(res, rows().rows);
+    expect(res.writes.map((w) => w.length)).toEqual([csvHeader().length, 513 * 128, 513 * 128]);
+    expect(res.ended).toHaveLength(174 * 128);
+    expect(res.writes.join('') + res.ended).toBe(csvHeader() + orders.map(csvRow).join(''));
+  });
+
+  test('waits for the client to take a full buffer before reading on, and stops listening once it has', async () => {
+    const res = new FakeResponse();
+    res.full = true;
+    const source = rows();
+    const done = stream(res, source.rows);
+    await new Promise((r) => setImmediate(r));
+    expect(source.pulled()).toBe(513);
+    res.full = false;
+    res.emit('drain');
+    expect(await settled(done)).toBe(true);
+    expect(source.pulled()).toBe(1200);
+    expect([res.listenerCount('drain'), res.listenerCount('close')]).toEqual([0, 0]);
+  });
+
+  test('a client that goes away while the export waits ends it: no more rows are read and nothing more is written', async () => {
+    const res = new FakeResponse();
+    res.full = true;
+    const source = rows();
+    const done = stream(res, source.rows);
+    await new Promise((r) => setImmediate(r));
+    res.destroyed = true;
+    res.emit('close');
+    expect(await settled(done)).toBe(true);
+    expect(source.pulled()).toBe(514);
+    expect(res.writes).toHaveLength(2);
+    expect(res.ended).toBeUndefined();
+    expect([res.listenerCount('drain'), res.listenerCount('close')]).toEqual([0, 0]);
   });
 });
