@@ -335,7 +335,7 @@ export function validateEnvironment(config: EnvironmentConfig): EnvironmentConfi
   }
   n.sshSourceCidrs.forEach((value, i) => {
     const c = parseCidr(value);
-    if (!c || value.trim() === '*') throw new InfraConfigError(at(`sshSourceCidrs[${i}]`), value, 'must be an IPv4 CIDR');
+    if (!c) throw new InfraConfigError(at(`sshSourceCidrs[${i}]`), value, 'must be an IPv4 CIDR');
     if (!isPrivate(c))
       throw new InfraConfigError(
         at(`sshSourceCidrs[${i}]`),

@@ -307,3 +307,50 @@ test('public exposure without trust proxy names the setting to add', () => {
   );
   expect(loadConfig({ [E.exposure]: 'public', [E.trustProxy]: '1' }).exposure).toBe('public');
 });
+
+describe('rules that are easy to loosen by accident', () => {
+  const OIDC = {
+    [E.authMode]: 'oidc',
+    [E.oidcIssuerUrl]: 'https://i.example.com/',
+    [E.oidcClientId]: 'c',
+    [E.oidcRedirectUri]: 'https://o.example.com/auth/callback',
+    [E.sessionSecret]: 's'.repeat(32),
+  };
+
+  test.each(['-1', '1.5', '1e1', '0x1'])('TRUST_PROXY=%s is no whole number of hops', (value) => {
+    expect(() => loadConfig({ [E.trustProxy]: value })).toThrow(
+      new ConfigError(`TRUST_PROXY must be true, false or a whole number of proxy hops from 0 to 10; got ${JSON.stringify(value)}.`),
+    );
+  });
+
+  test('role lists are comma-separated and trimmed; a list of only commas and spaces is refused', () => {
+    const auth = loadConfig({ ...OIDC, [E.oidcViewerRoles]: ' Orders.Read , ,Orders.Audit ' }).auth;
+    expect(auth).toMatchObject({ viewerValues: ['Orders.Read', 'Orders.Audit'] });
+    expect(() => loadConfig({ ...OIDC, [E.oidcEditorRoles]: ' , ' })).toThrow(
+      new ConfigError(`${E.oidcEditorRoles} must list at least one value (comma-separated); got ",".`),
+    );
+  });
+
+  test('a missing sign-in setting is named with what it holds, without the "needed for sign-in" note', () => {
+    const { [E.oidcIssuerUrl]: _issuer, ...noIssuer } = OIDC;
+    expect(() => loadConfig(noIssuer)).toThrow(
+      new ConfigError(`${E.authMode}=oidc needs ${E.oidcIssuerUrl} (the provider, e.g. https://login.microsoftonline.com/<tenant id>/v2.0).`),
+    );
+  });
+
+  test('a public production app without sign-in says how to add it or acknowledge it', () => {
+    const env = { [E.nodeEnv]: 'production', [E.databaseDriver]: 'sqlite', [E.exposure]: 'public', [E.trustProxy]: '1' };
+    expect(() => loadConfig(env)).toThrow(
+      new ConfigError(
+        `${E.exposure}=public with ${E.authMode}=none would let anyone on the Internet read and add orders. ` +
+          `Set ${E.authMode}=oidc (with ${E.oidcIssuerUrl}, ${E.oidcClientId}, ${E.oidcRedirectUri}), ` +
+          `or acknowledge it with ${E.allowAnonymousPublicAccess}=true.`,
+      ),
+    );
+    expect(loadConfig({ ...env, [E.allowAnonymousPublicAccess]: 'true' }).exposure).toBe('public');
+  });
+
+  test('a configuration error says it is one', () => {
+    expect(() => loadConfig({ [E.port]: 'x' })).toThrow(expect.objectContaining({ name: 'ConfigError' }));
+  });
+});

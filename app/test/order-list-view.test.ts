@@ -196,6 +196,10 @@ describe('list parameters', () => {
     expect(decodeCursor(encodeCursor(['2026-01-01', 'x'.repeat(64), 'b']), 'orderDate')).toEqual(['2026-01-01', 'x'.repeat(64), 'b']);
     expect(decodeCursor(encodeCursor(['2026-01-01', '2026-01-02', 'a', 'b']), 'shippingDate')).toEqual(['2026-01-01', '2026-01-02', 'a', 'b']);
     expect(decodeCursor(encodeCursor(['2026-01-01', '2026-02-30', 'a', 'b']), 'shippingDate')).toBeUndefined();
+    expect(decodeCursor(encodeCursor(['2026-02-30', '2026-01-01', 'a', 'b']), 'shippingDate')).toBeUndefined();
+    // A value inside an array would pass a check that reads it as a string.
+    expect(decodeCursor(encodeCursor([['2026-01-01'], 'a', 'b'] as never), 'orderDate')).toBeUndefined();
+    expect(decodeCursor(encodeCursor(['2026-01-01', ['a'], 'b'] as never), 'orderDate')).toBeUndefined();
     expect(decodeCursor(encodeCursor({ 0: 'a', 1: 'b', length: 2 } as never), 'dateUuid')).toBeUndefined();
     expect(decodeCursor(`${encodeCursor(['a', 'b'])}=`, 'dateUuid')).toBeUndefined();
     expect(decodeCursor(`!${encodeCursor(['a', 'b'])}`, 'dateUuid')).toBeUndefined();

@@ -62,10 +62,10 @@ test('property: every page, by number or by cursor, equals the same slice of the
         expect([result.hasPrevious, result.hasNext]).toEqual([start > 0, start + size < expected.length]);
         // The Next and Previous cursors of this page give the neighbouring slices.
         if (result.items.length > 0) {
-          const last = sortKeyOf(result.items[result.items.length - 1]!, sort);
+          const last = sortKeyOf(result.items[result.items.length - 1]!, sort.field);
           const next = await service.list({ page: result.page + 1, size, sort, filter, cursor: { direction: 'after', key: last } });
           expect(next.items).toEqual(expected.slice(start + size, start + 2 * size));
-          const first = sortKeyOf(result.items[0]!, sort);
+          const first = sortKeyOf(result.items[0]!, sort.field);
           const previous = await service.list({
             page: Math.max(1, result.page - 1),
             size,
@@ -198,7 +198,7 @@ test('a page that would walk more of the index than allowed is refused with a me
   );
   // Cursors still move through the middle.
   const middle = expected[Math.floor(expected.length / 2)]!;
-  const next = await service.list({ page: 2, size: 10, sort, filter, cursor: { direction: 'after', key: sortKeyOf(middle, sort) } });
+  const next = await service.list({ page: 2, size: 10, sort, filter, cursor: { direction: 'after', key: sortKeyOf(middle, sort.field) } });
   expect(next.items).toEqual(expected.slice(Math.floor(expected.length / 2) + 1, Math.floor(expected.length / 2) + 11));
   await store.close();
 });

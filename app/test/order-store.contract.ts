@@ -69,8 +69,8 @@ export function expectedOrder(orders: readonly Order[], filter: OrderFilter, sor
       (filter.orderDateTo === undefined || o.orderDate <= filter.orderDateTo),
   );
   const cmp = (a: Order, b: Order): number => {
-    const ka = sortKeyOf(a, sort);
-    const kb = sortKeyOf(b, sort);
+    const ka = sortKeyOf(a, sort.field);
+    const kb = sortKeyOf(b, sort.field);
     for (let i = 0; i < ka.length; i++) {
       if (ka[i]! < kb[i]!) return sort.direction === 'asc' ? -1 : 1;
       if (ka[i]! > kb[i]!) return sort.direction === 'asc' ? 1 : -1;
@@ -87,7 +87,7 @@ export async function expectPositions(store: OrderStore, orders: readonly Order[
     const asc = expectedOrder(orders, {}, { field, direction: 'asc' });
     for (let i = 0; i < asc.length; i++) {
       expect(await store.rowAtRank(field, i)).toEqual(asc[i]);
-      expect(await store.rank(field, sortKeyOf(asc[i]!, { field, direction: 'asc' }))).toBe(i);
+      expect(await store.rank(field, sortKeyOf(asc[i]!, field))).toBe(i);
     }
     expect(await store.rowAtRank(field, asc.length)).toBeUndefined();
   }
@@ -204,7 +204,7 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
             expect(all.map((o) => o.dateUuid)).toEqual(expected.map((o) => o.dateUuid));
             expect(await store.page({ filter, sort, skip: 2, limit: 3 })).toEqual(expected.slice(2, 5));
             if (expected.length > 4) {
-              const from = { key: sortKeyOf(expected[3]!, sort), inclusive: true };
+              const from = { key: sortKeyOf(expected[3]!, sort.field), inclusive: true };
               expect(await store.page({ filter, sort, from, skip: 1, limit: 2 })).toEqual(expected.slice(4, 6));
               expect(await store.page({ filter, sort, from: { ...from, inclusive: false }, skip: 0, limit: 2 })).toEqual(expected.slice(4, 6));
             }
@@ -265,7 +265,7 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
             const expected = expectedOrder(orders, filter, sort);
             expect((await store.page({ filter, sort, skip: 0, limit: 100 })).map((o) => o.dateUuid)).toEqual(expected.map((o) => o.dateUuid));
             if (expected.length > 3) {
-              const from = { key: sortKeyOf(expected[2]!, sort), inclusive: false };
+              const from = { key: sortKeyOf(expected[2]!, sort.field), inclusive: false };
               expect(await store.page({ filter, sort, from, skip: 0, limit: 2 })).toEqual(expected.slice(3, 5));
             }
             for (const via of SORT_FIELDS) {
@@ -294,7 +294,7 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
             for (;;) {
               seen.push(...page.items.map((o) => o.dateUuid));
               if (!page.hasNext) break;
-              const key = sortKeyOf(page.items[page.items.length - 1]!, sort);
+              const key = sortKeyOf(page.items[page.items.length - 1]!, sort.field);
               page = await service.list({ page: page.page + 1, size: 3, sort, filter, cursor: { direction: 'after', key } });
             }
             expect(seen).toEqual(expected);
@@ -342,7 +342,7 @@ export function orderStoreContract(name: string, open: () => Promise<OrderStore>
                   size: 3,
                   sort,
                   filter,
-                  cursor: { direction: 'after', key: sortKeyOf(page.items[page.items.length - 1]!, sort) },
+                  cursor: { direction: 'after', key: sortKeyOf(page.items[page.items.length - 1]!, sort.field) },
                 })
               : undefined,
             writeOne(),

@@ -21,7 +21,7 @@ test('the expanded key comparison selects exactly the rows the row-value compari
       const expected = expectedOrder(orders, {}, sort);
       for (let i = 0; i < expected.length; i++) {
         for (const inclusive of [true, false]) {
-          const from = { key: sortKeyOf(expected[i]!, sort), inclusive };
+          const from = { key: sortKeyOf(expected[i]!, sort.field), inclusive };
           const run = (style: 'expanded' | 'row-values'): string[] => {
             const q = listQuery('orders', RAW_COLUMNS, {}, sort, from, style);
             return (db.prepare(q.sql).raw().all(q.params) as unknown[][]).map((r) => String(r[0]));
@@ -66,7 +66,7 @@ test('the SQL Server sentinel key sorts before every key of the contract orders,
     const sentinel = mssqlSentinelKey(field);
     expect(sentinel).toHaveLength(SORT_KEYS[field].length);
     for (const o of orders) {
-      const key = sortKeyOf(o, { field, direction: 'asc' });
+      const key = sortKeyOf(o, field);
       key.forEach((v, i) => expect(sentinel[i]! < v).toBe(true));
     }
   }
@@ -89,7 +89,7 @@ test('with prefix filters and date ranges, both key comparisons select the refer
         const sort = { field, direction };
         // Keys of every row, matching or not, so the keyset lies before, inside and after the filter's range.
         for (const at of expectedOrder(orders, {}, sort)) {
-          const from = { key: sortKeyOf(at, sort), inclusive: true };
+          const from = { key: sortKeyOf(at, sort.field), inclusive: true };
           const all = expectedOrder(orders, filter, sort);
           const want = all.filter((o) => expectedOrder([o, at], {}, sort)[0] === at || o === at).map((o) => o.dateUuid);
           for (const style of ['expanded', 'row-values'] as const) {

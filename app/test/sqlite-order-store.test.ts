@@ -262,7 +262,7 @@ describe('SQLite query plans of text filters', () => {
             const first = await service.list({ page: 1, size: 10, sort, filter });
             expect(first.items.length).toBe(10);
             await service.list({ page: 3, size: 10, sort, filter });
-            const key = sortKeyOf(first.items[first.items.length - 1]!, sort);
+            const key = sortKeyOf(first.items[first.items.length - 1]!, sort.field);
             await service.list({ page: 2, size: 10, sort, filter, cursor: { direction: 'after', key } });
           });
           expect(runs.length).toBeGreaterThan(0);

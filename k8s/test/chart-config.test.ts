@@ -20,12 +20,18 @@ test('parses registry/name:tag and an optional digest', () => {
 
 test('throws if the image has neither tag nor digest', () => {
   expect(withSetting({ image: 'myacr.azurecr.io/order-app' })).toThrow(K8sConfigError);
+  expect(withSetting({ image: 'myacr.azurecr.io/order-app' })).toThrow(expect.objectContaining({ name: 'K8sConfigError' }));
   expect(withSetting({ image: 'myacr.azurecr.io/order-app' })).toThrow(/k8s config "dev": image must name a tag or a digest/);
 });
 
 test('accepts an image pinned by digest alone', () => {
   const digest = `sha256:${'b'.repeat(64)}`;
-  expect(parseImageReference(`myacr.azurecr.io/order-app@${digest}`)).toEqual({ registry: 'myacr.azurecr.io', repository: 'order-app', digest });
+  // Strictly: no `tag` key at all, not one holding undefined.
+  expect(parseImageReference(`myacr.azurecr.io/order-app@${digest}`)).toStrictEqual({
+    registry: 'myacr.azurecr.io',
+    repository: 'order-app',
+    digest,
+  });
   expect(withSetting({ image: `myacr.azurecr.io/order-app@${digest}` })).not.toThrow();
 });
 
@@ -385,6 +391,7 @@ test('the OIDC issuer is an https URL with a path, and the client id is not blan
     'xhttps://login.example.com/t',
     'https://login example.com/t',
     ' https://login.example.com/t',
+    'https://login.example.com/t\nhttps://evil.example/',
   ])
     expect(withSignIn({ issuerUrl })).toThrow(
       `${AT}signIn.issuerUrl must be an https URL such as https://login.microsoftonline.com/<tenant>/v2.0 (OIDC_ISSUER_URL); ` +

@@ -1,9 +1,12 @@
 import {
   DEPLOY_SETTING_VARIABLES,
+  ENVIRONMENT_NAMES,
   environments,
   InfraConfigError,
   OLDEST_SUPPORTED_KUBERNETES_MINOR,
+  opensSetupWindow,
   OVERLAY_NETWORK,
+  PLACEHOLDER_ADMIN_CIDR,
   PLACEHOLDER_PRINCIPAL_IDS,
   unsetDeploySettings,
   unsetSettingsIn,
@@ -427,4 +430,99 @@ test('the address plan takes five /24s of a /21 or larger range, and refuses a n
   expect(() => environments({ VNET_ADDRESS_SPACE_DEV: 'nonsense' })).toThrow(
     'networking.vnetAddressSpace[0] = "nonsense": must be an IPv4 CIDR of /21',
   );
+});
+
+describe('settings refused in detail: the entry named by its position, the variable that sets it', () => {
+  const SETUP_RULE =
+    "must be one public IPv4 address as a /32, such as 203.0.113.7/32: this machine's address as the Internet sees it (SETUP_ACCESS_CIDR)";
+  test.each([
+    [
+      withNetworking({ adminCidrs: [' any '] }),
+      at('networking.adminCidrs[0]', ' any ', 'must be a specific CIDR, not the whole Internet (ADMIN_CIDRS)'),
+    ],
+    [
+      withNetworking({ vnetAddressSpace: ['10.20.0.0/16', '10.30.0.1/16'] }),
+      at('networking.vnetAddressSpace[1]', '10.30.0.1/16', 'must be an IPv4 CIDR such as 10.0.1.0/24, with no host bits set'),
+    ],
+    [
+      withNetworking({ vnetAddressSpace: ['10.20.0.0/16', '20.20.0.0/16'] }),
+      at('networking.vnetAddressSpace[1]', '20.20.0.0/16', 'must be a private range (RFC 1918) (VNET_ADDRESS_SPACE_PROD)'),
+    ],
+    [
+      withNetworking({ vnetAddressSpace: ['10.20.0.0/16', '10.21.0.0/16'], workerNodeSubnetCidr: '10.1.2.0/24' }),
+      at('networking.workerNodeSubnetCidr', '10.1.2.0/24', 'must lie inside the VNet address space 10.20.0.0/16, 10.21.0.0/16'),
+    ],
+    ...['10.1.2.3/32', '148.252.158.0/24', 'my-laptop', '0.0.0.0/0'].map((cidr) => [
+      withAccess({ setupAccessCidr: cidr }),
+      at('access.setupAccessCidr', cidr, SETUP_RULE),
+    ]),
+    [
+      withMonitoring({ alerts: { ...prod!.monitoring.alerts, nodeDiskPercent: 100 } }),
+      at('monitoring.alerts.nodeDiskPercent', 100, 'must be a percentage above 0 and below 100'),
+    ],
+    ...[`${'a'.repeat(63)}.`.repeat(4) + 'io', 'orders.shop.example\nevil.example'].map((publicHost) => [
+      withExposure({ mode: 'public', publicHost }),
+      at('exposure.publicHost', publicHost, 'must be a DNS name such as orders.example.com (PUBLIC_HOST_<ENV>)'),
+    ]),
+  ] as [EnvironmentConfig, string][])('refuses %#: %s', (config, message) => {
+    expect(() => validateEnvironment(config)).toThrow(InfraConfigError);
+    expect(() => validateEnvironment(config)).toThrow(message);
+  });
+
+  test.each([
+    ['a setup window for one public address', withAccess({ setupAccessCidr: '148.252.158.53/32' })],
+    ['a two-digit patch release', withCluster({ kubernetesVersion: `1.${OLDEST_SUPPORTED_KUBERNETES_MINOR}.12` })],
+    ['a one-letter DNS label', withExposure({ mode: 'public', publicHost: 'a.b.shop.example' })],
+    ['a host of 253 characters', withExposure({ mode: 'public', publicHost: `${'a'.repeat(63)}.`.repeat(3) + 'b'.repeat(58) + '.io' })],
+  ] as [string, EnvironmentConfig][])('accepts %s', (_name, config) => {
+    expect(validateEnvironment(config)).toBe(config);
+  });
+
+  test('a broken monitoring section is a programming error, not reported as a setting', () => {
+    const broken = withMonitoring({ alerts: null as never });
+    expect(() => validateEnvironment(broken)).toThrow(TypeError);
+  });
+
+  test('an overlap between environments names the variable that moves the second one', () => {
+    expect(() => environments({ VNET_ADDRESS_SPACE_PROD: '10.10.128.0/17' })).toThrow(
+      new InfraConfigError(
+        'prod.networking.vnetAddressSpace[0]',
+        '10.10.128.0/17',
+        "must not overlap dev's 10.10.0.0/16: a network peered with both environments could not route to both (VNET_ADDRESS_SPACE_PROD)",
+      ).message,
+    );
+  });
+});
+
+test('SQL_ADMIN_GROUP_NAME, DEPLOYER_OBJECT_ID and SETUP_ACCESS_CIDR are read trimmed; a blank SETUP_ACCESS_CIDR opens no window', () => {
+  const deployer = '9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4';
+  const [dev] = environments({ SQL_ADMIN_GROUP_NAME: ' SQL Admins ', DEPLOYER_OBJECT_ID: ` ${deployer} `, SETUP_ACCESS_CIDR: ' 148.252.158.53/32 ' });
+  expect(dev!.access).toMatchObject({
+    sqlAdminGroup: { displayName: 'SQL Admins' },
+    deployerObjectId: deployer,
+    setupAccessCidr: '148.252.158.53/32',
+  });
+  expect(environments({ SETUP_ACCESS_CIDR: '  ' })[0]!.access).not.toHaveProperty('setupAccessCidr');
+  expect(() => environments({ SETUP_ACCESS_CIDR: '10.0.0.1/32' })).toThrow(
+    'dev.access.setupAccessCidr = "10.0.0.1/32": must be one public IPv4 address',
+  );
+});
+
+test('the environment names are the platform model’s, in deploy order', () => {
+  expect(ENVIRONMENT_NAMES).toEqual(['dev', 'prod']);
+  expect(environments({}).map((e) => e.name)).toEqual(ENVIRONMENT_NAMES);
+});
+
+test("a synthesized stack opens the setup window exactly when it holds the window's firewall rule", () => {
+  const rule = (name: string, spaced = false): string => JSON.stringify({ name, start_ip_address: '148.252.158.53' }, null, spaced ? 2 : 0);
+  expect(opensSetupWindow(rule('setup-window'))).toBe(true);
+  expect(opensSetupWindow(rule('setup-window', true))).toBe(true);
+  expect(opensSetupWindow(rule(''))).toBe(false);
+  expect(opensSetupWindow(rule('allow-azure-services'))).toBe(false);
+});
+
+test('an admin range list with one real range beside the placeholder is set', () => {
+  const [dev] = environments({ ADMIN_CIDRS: `${PLACEHOLDER_ADMIN_CIDR},148.252.158.53/32` });
+  expect(unsetDeploySettings(dev!)).not.toContain('ADMIN_CIDRS');
+  expect(unsetDeploySettings(environments({ ADMIN_CIDRS: PLACEHOLDER_ADMIN_CIDR })[0]!)).toContain('ADMIN_CIDRS');
 });

@@ -96,8 +96,9 @@ export const DEFAULT_SORT: OrderSort = { field: 'orderDate', direction: 'desc' }
 /** Values of a row's sort key, in `SORT_KEYS[field]` order. */
 export type SortKey = readonly (string | number)[];
 
-export function sortKeyOf(order: Order, sort: OrderSort): SortKey {
-  return SORT_KEYS[sort.field].map((f) => keyValue(order, f));
+/** A row's key in `field`'s index; the same whichever direction the index is read in. */
+export function sortKeyOf(order: Order, field: SortField): SortKey {
+  return SORT_KEYS[field].map((f) => keyValue(order, f));
 }
 
 /** A position in the ordered list: rows at or after `key` (or strictly after it). */

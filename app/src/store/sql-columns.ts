@@ -208,9 +208,11 @@ export function rowToOrder(row: Record<string, unknown>): Order {
  */
 export type KeysetStyle = 'row-values' | 'expanded';
 
-/** `ORDER BY` for a sort, every key part in the sort's direction. */
+const ORDER_BY_DIRECTION: Readonly<Record<'asc' | 'desc', string>> = { asc: 'ASC', desc: 'DESC' };
+
+/** `ORDER BY` for a sort, every key part in the sort's direction (no other direction makes valid SQL). */
 export function orderByClause(keyFields: readonly KeyField[], direction: 'asc' | 'desc'): string {
-  return keyFields.map((f) => `${KEY_COLUMNS[f]} ${direction.toUpperCase()}`).join(', ');
+  return keyFields.map((f) => `${KEY_COLUMNS[f]} ${ORDER_BY_DIRECTION[direction]}`).join(', ');
 }
 
 /**
