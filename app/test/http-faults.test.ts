@@ -373,3 +373,32 @@ test('a duplicate key longer than 40 characters is cut in the message, and so is
     `The JSON body has the key "${'k'.repeat(40)}" more than once in the same object (at ${`$${'.abcdefghij'.repeat(20)}.${key}`.slice(0, 200)}).`,
   );
 });
+
+test.each([
+  [`application/json; charset= Latin1 `, 'The request body must be UTF-8, not latin1.'],
+  [`application/json; charset=${'w'.repeat(40)}`, `The request body must be UTF-8, not ${'w'.repeat(30)}.`],
+])('a JSON body in another charset (%s) is refused with the charset trimmed and cut to 30 characters', async (type, detail) => {
+  const t = await makeTestApp();
+  const res = await request(t.app).post('/api/orders').set('Content-Type', type).send(JSON.stringify(jsonOrder())).expect(415);
+  expect(res.body).toMatchObject({ title: 'Unsupported media type', detail });
+});
+
+test.each([
+  ['broken UTF-8', Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]), 'The JSON body is not valid UTF-8.'],
+  ['not JSON', Buffer.from('{"a":'), 'The request body is not valid JSON.'],
+])('a JSON body that is %s is a 400 titled Bad request', async (_name, body, detail) => {
+  const t = await makeTestApp();
+  const res = await request(t.app)
+    .post('/api/orders')
+    .set('Content-Type', 'application/json')
+    .serialize((b: unknown) => b as string)
+    .send(body as unknown as string)
+    .expect(400);
+  expect(res.body).toMatchObject({ title: 'Bad request', detail });
+});
+
+test('a duplicate key is a 400 titled Bad request', async () => {
+  const t = await makeTestApp();
+  const res = await postRawJson(t, '{"a":1,"a":2}').expect(400);
+  expect(res.body).toMatchObject({ title: 'Bad request', detail: 'The JSON body has the key "a" more than once in the same object (at $.a).' });
+});

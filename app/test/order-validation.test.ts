@@ -96,6 +96,16 @@ test.each(['5555555555554444', '4012888888881881', '378282246310005', '601111111
   },
 );
 
+test('accepts quantities 1 and 10,000, the limits themselves, from JSON and from a form', () => {
+  for (const productQuantity of [1, 10_000]) {
+    expect(validateOrder({ ...validOrder(), productQuantity }, 'json', NOW)).toMatchObject({ ok: true, value: { productQuantity } });
+    expect(validateOrder(asForm({ ...validOrder(), productQuantity: String(productQuantity) }), 'form', NOW)).toMatchObject({
+      ok: true,
+      value: { productQuantity },
+    });
+  }
+});
+
 test.each([0, 10_001, 1.5, -1, Number.NaN])('rejects quantity %p', (productQuantity) => {
   const r = validateOrder({ ...validOrder(), productQuantity }, 'json', NOW);
   expect(r.ok || r.errors.productQuantity).toMatch(/whole number from 1 to 10,000/);
